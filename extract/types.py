@@ -1,0 +1,102 @@
+"""Typed objects that leave the extract stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class PageSource(StrEnum):
+    text_layer = "text_layer"
+    tesseract = "tesseract"
+    rapidocr = "rapidocr"
+    docx = "docx"
+    plain = "plain"
+    failed = "failed"
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based within its file
+    text: str
+    source: PageSource
+    confidence: float  # 0..1
+    rotation: int = 0  # degrees clockwise applied to make the page upright
+    preview_png: bytes | None = None  # small rendering for the review UI
+    image_sha256: str | None = None  # cache key of the OCR'd image
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class DocType(StrEnum):
+    complaint = "complaint"
+    notice_to_respond = "notice_to_respond"
+    evidence_notice = "evidence_notice"
+    summons = "summons"
+    defense = "defense"
+    appearance_record = "appearance_record"
+    judgment = "judgment"
+    ruling = "ruling"
+    other = "other"
+
+
+# Court documents that carry the case number and may start a case.
+COURT_DOC_TYPES = frozenset(
+    {DocType.notice_to_respond, DocType.evidence_notice, DocType.summons, DocType.judgment, DocType.ruling}
+)
+
+
+class Outcome(StrEnum):
+    agency_won = "agency_won"
+    agency_lost = "agency_lost"
+    withdrawn = "withdrawn"
+    pending = "pending"
+
+
+@dataclass(frozen=True)
+class CaseNumber:
+    year: int
+    court_code: str  # e.g. 鲁0481; pre-2016 forms keep their court abbreviation (滕)
+    type_code: str  # e.g. 行初
+    serial: int
+    legacy: bool = False  # pre-2016 form: （2014）滕行初字第12号
+
+    def __str__(self) -> str:
+        if self.legacy:
+            return f"（{self.year}）{self.court_code}{self.type_code}字第{self.serial}号"
+        return f"（{self.year}）{self.court_code}{self.type_code}{self.serial}号"
+
+
+@dataclass(frozen=True)
+class Fields:
+    case_number: str | None = None  # normalized, the document's own
+    cited_case_numbers: tuple[str, ...] = ()
+    court: str | None = None
+    plaintiffs: tuple[str, ...] = ()
+    defendant: str | None = None
+    third_parties: tuple[str, ...] = ()
+    cause: str | None = None  # 案由 as printed
+    cause_category: str | None = None
+    doc_date: date | None = None  # 落款
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    head_present: bool | None = None
+    head_principal: bool | None = None  # 正职 True, 副职 False
+    head_name: str | None = None
+    head_title: str | None = None
+    absence_reason: str | None = None
+    outcome: Outcome | None = None
+    disposition: str | None = None  # the sentence(s) the outcome was read from
+    first_instance_case: str | None = None  # for appeals
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_type: DocType
+    first_page: int  # 1-based inclusive, within the file
+    last_page: int
+    confidence: float  # calibrated: >= threshold means right
+    title: str | None = None
+    fields: Fields = field(default_factory=Fields)
+    evidence: tuple[str, ...] = ()
