@@ -1,0 +1,3 @@
+"""Shared fixtures are plugins under tests/support/, one module per real service."""
+
+pytest_plugins: list[str] = []
