@@ -1,0 +1,220 @@
+"""The one place configuration comes from: config.yaml, overridden by FILING_<SECTION>__<KEY>.
+
+Relative paths in a config file are relative to that file. Unknown or invalid keys
+raise ConfigError naming the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+
+from filing.errors import ConfigError
+
+ENV_PREFIX = "FILING_"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+def _resolve(value: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base")
+    if base is not None and not value.is_absolute():
+        return (Path(base) / value).resolve()
+    return value
+
+
+RelPath = Annotated[Path, AfterValidator(_resolve)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/filing.db"
+    echo: bool = False
+
+
+class StorageSettings(Section):
+    path: RelPath = Path("var/blobs")
+
+
+class AgencySettings(Section):
+    registry: RelPath = Path("demo/agencies.yaml")
+
+
+class MailboxSettings(Section):
+    host: str = ""
+    port: int = 993
+    security: Literal["none", "starttls", "tls"] = "tls"
+    user: str = ""
+    password: str = ""
+    oauth2_token: str = ""
+    folder: str = "INBOX"
+    filed_folder: str = "Filed"
+    after_filing: Literal["move", "flag"] = "move"
+    flag: str = "$Filed"
+    batch_size: int = Field(default=50, ge=1)
+    max_message_bytes: int = Field(default=50_000_000, ge=1024)
+    timeout_s: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=3, ge=0)
+    local_folder: RelPath = Path("demo/mailbox")
+
+
+class SenderSettings(Section):
+    authserv_id: str = ""
+    verify_dkim: bool = False
+    # Many scanners send without DKIM: file them (with a warning in the evidence) or quarantine.
+    unauthenticated: Literal["file", "quarantine"] = "file"
+
+
+class UnpackSettings(Section):
+    max_depth: int = Field(default=3, ge=0)
+    max_members: int = Field(default=200, ge=1)
+    max_total_bytes: int = Field(default=300_000_000, ge=1)
+    max_ratio: float = Field(default=100.0, gt=1)
+    max_member_bytes: int = Field(default=100_000_000, ge=1)
+    max_image_pixels: int = Field(default=80_000_000, ge=1)
+
+
+class OcrSection(Section):
+    engine: Literal["tesseract", "rapidocr"] = "tesseract"
+    lang: str = "chi_sim"
+    dpi: int = Field(default=200, ge=70, le=600)
+    workers: int = Field(default=0, ge=0)  # 0 = one per core
+    page_timeout_s: float = Field(default=120.0, gt=0)
+    max_pages: int = Field(default=500, ge=1)
+    cache_path: RelPath = Path("var/ocr-cache")
+
+
+class MatchingSettings(Section):
+    auto_threshold: float = Field(default=0.9, ge=0, le=1)
+    margin: float = Field(default=0.25, ge=0, le=1)
+
+
+class NotifySettings(Section):
+    bureau_name: str = "滕州市司法局"
+    signature: str = "滕州市司法局 行政应诉备案邮箱"
+    from_address: str = "filing@example.invalid"
+    staff_addresses: list[str] = Field(default_factory=list)
+    receipt_domain: str = "filing.tzsfj.local"
+    late_after_workdays: int = Field(default=5, ge=1)
+    hearing_reminder_workdays: int = Field(default=2, ge=0)
+
+
+class SmtpSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: Literal["none", "starttls", "tls"] = "none"
+    user: str = ""
+    password: str = ""
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class CalendarYear(Section):
+    holidays: list[tuple[str, str]] = Field(default_factory=list)
+    makeup_workdays: list[str] = Field(default_factory=list)
+
+
+class CalendarSettings(Section):
+    # Years the chinese-calendar package does not know yet, from the State Council notice.
+    overrides: dict[int, CalendarYear] = Field(default_factory=dict)
+    makeup_days_count: bool = True
+
+
+class WebSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    secret_key: str = ""
+    session_minutes: int = Field(default=60, ge=1)
+    https_only: bool = False
+
+
+class SchedulerSettings(Section):
+    poll_minutes: float = Field(default=5.0, gt=0)
+    remind_at: time = time(8, 30)
+    digest_at: time = time(8, 0)
+    outbox_seconds: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+
+
+class Settings(Section):
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    agencies: AgencySettings = AgencySettings()
+    mailbox: MailboxSettings = MailboxSettings()
+    senders: SenderSettings = SenderSettings()
+    unpack: UnpackSettings = UnpackSettings()
+    ocr: OcrSection = OcrSection()
+    matching: MatchingSettings = MatchingSettings()
+    notify: NotifySettings = NotifySettings()
+    smtp: SmtpSettings = SmtpSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    web: WebSettings = WebSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    config_path: Path | None = None
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].partition("__")
+        section, key = section.lower(), key.lower()
+        if section not in Settings.model_fields or section == "config_path":
+            raise ConfigError(name, f"unknown section '{section}'")
+        # YAML scalars, so FILING_OCR__WORKERS=2 is an int and lists can be written inline.
+        try:
+            value = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, (int, float)) and key in {"password", "user", "secret_key", "oauth2_token"}:
+            value = raw
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def _key_of(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read a config file (default: $FILING_CONFIG or the project's config.yaml) plus env overrides."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        path = Path(environ["FILING_CONFIG"]) if environ.get("FILING_CONFIG") else DEFAULT_CONFIG
+    path = path.resolve()
+    if not path.is_file():
+        raise ConfigError(str(path), "config file not found; pass --config PATH or set FILING_CONFIG")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(str(path), f"not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "the top level must be a mapping of sections")
+    for section, values in _env_overrides(environ).items():
+        current = data.get(section) or {}
+        if not isinstance(current, dict):
+            raise ConfigError(section, "must be a mapping")
+        data[section] = {**current, **values}
+    data["config_path"] = str(path)
+    try:
+        settings = Settings.model_validate(data, context={"base": path.parent})
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise ConfigError(_key_of(err["loc"]), err["msg"]) from e
+    return settings.model_copy(update={"database": _resolve_db(settings.database, path.parent)})
+
+
+def _resolve_db(db: DatabaseSettings, base: Path) -> DatabaseSettings:
+    prefix = "sqlite:///"
+    if db.url.startswith(prefix) and not db.url.startswith(prefix + "/") and ":memory:" not in db.url:
+        return db.model_copy(update={"url": prefix + str((base / db.url[len(prefix) :]).resolve())})
+    return db
