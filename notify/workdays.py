@@ -1,0 +1,138 @@
+"""Chinese working days: statutory holidays and make-up days (调休), with bureau overrides.
+
+Counting rule (民法典 第201/203条): the day of the triggering event does not count; the
+n-th working day after D is found by walking forward from D+1. A deadline expressed in
+calendar days that ends on a non-working day moves to the next working day.
+
+Data comes from `chinese_calendar` (State Council schedules it ships) plus per-year
+overrides from config.yaml. A year neither knows is not guessed silently: we warn loudly
+(`UnknownYearWarning`) and fall back to Monday–Friday so deadlines stay computable.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+
+class UnknownYearWarning(UserWarning):
+    """No holiday schedule for this year: working days are a Monday–Friday guess."""
+
+
+@dataclass(frozen=True)
+class YearOverride:
+    """One year's schedule as the State Council publishes it: days off and make-up working days."""
+
+    holidays: frozenset[date] = frozenset()
+    makeup_workdays: frozenset[date] = frozenset()
+
+    @classmethod
+    def from_ranges(cls, holidays: Iterable[tuple[date, date]], makeup_workdays: Iterable[date] = ()) -> YearOverride:
+        days: set[date] = set()
+        for start, end in holidays:
+            if end < start:
+                raise ValueError(f"holiday range ends before it starts: {start}..{end}")
+            d = start
+            while d <= end:
+                days.add(d)
+                d += timedelta(days=1)
+        return cls(frozenset(days), frozenset(makeup_workdays))
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """`overrides` win over the package for the dates they list; a year only in overrides is fully defined by them."""
+
+    overrides: Mapping[int, YearOverride] = field(default_factory=dict)
+    # Some bureaus do not count make-up weekend days toward filing deadlines (confirm locally).
+    count_makeup_workdays: bool = True
+
+
+def _package_years() -> range:
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return range(years[0], years[-1] + 1)
+
+
+class WorkCalendar:
+    """Answers "is D a working day" and counts working days; pure apart from the warning."""
+
+    def __init__(self, config: CalendarConfig | None = None) -> None:
+        self._config = config or CalendarConfig()
+        self._package_years = _package_years()
+        self._warned: set[int] = set()
+
+    @property
+    def config(self) -> CalendarConfig:
+        return self._config
+
+    def knows_year(self, year: int) -> bool:
+        return year in self._package_years or year in self._config.overrides
+
+    def unknown_years(self, years: Iterable[int]) -> list[int]:
+        """Years a deadline may touch but no schedule covers — for a start-up check."""
+        return sorted({y for y in years if not self.knows_year(y)})
+
+    def is_workday(self, d: date) -> bool:
+        override = self._config.overrides.get(d.year)
+        if override is not None:
+            if d in override.holidays:
+                return False
+            if d in override.makeup_workdays:
+                return self._config.count_makeup_workdays
+        if d.year in self._package_years:
+            if not chinese_calendar.is_workday(d):
+                return False
+            return self._config.count_makeup_workdays or d.weekday() < 5
+        if override is None:
+            self._warn_unknown(d.year)
+        return d.weekday() < 5
+
+    def add_workdays(self, d: date, n: int) -> date:
+        """The n-th working day after `d` (d itself not counted); negative n walks back. n=0 returns d."""
+        step = 1 if n >= 0 else -1
+        remaining = abs(n)
+        current = d
+        while remaining:
+            current += timedelta(days=step)
+            if self.is_workday(current):
+                remaining -= 1
+        return current
+
+    def roll_forward(self, d: date) -> date:
+        """`d` if it is a working day, else the next working day (a deadline never ends on a day off)."""
+        while not self.is_workday(d):
+            d += timedelta(days=1)
+        return d
+
+    def deadline_after_days(self, d: date, days: int) -> date:
+        """A deadline of `days` calendar days after `d`, moved off a holiday."""
+        return self.roll_forward(d + timedelta(days=days))
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many working days after `start` `end` falls. 0 if end <= start."""
+        count = 0
+        d = start
+        while d < end:
+            d += timedelta(days=1)
+            if self.is_workday(d):
+                count += 1
+        return count
+
+    def _warn_unknown(self, year: int) -> None:
+        if year in self._warned:
+            return
+        self._warned.add(year)
+        text = (
+            f"no holiday schedule for {year}: neither chinese_calendar nor config.yaml calendar overrides know it; "
+            "counting Monday–Friday only. Add the State Council schedule for this year to config.yaml "
+            "(calendar.overrides) or upgrade chinesecalendar."
+        )
+        log.error(text)
+        warnings.warn(text, UnknownYearWarning, stacklevel=3)
