@@ -41,6 +41,9 @@ class Submission:
     parts: tuple[MimePart, ...]
     authentication_results: tuple[str, ...] = ()  # raw header values, topmost first
     defects: tuple[str, ...] = ()  # what the parser had to forgive
+    from_addresses: tuple[str, ...] = ()  # every From mailbox found, lowercased (evidence for sender checks)
+    skipped: tuple[str, ...] = ()  # parts deliberately not kept (logos, signatures), with the reason
+    raw: bytes = field(default=b"", repr=False, compare=False)  # the message as received (DKIM needs it)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Attachment:
     parent_sha256: str | None = None
     error_code: ErrorCode | None = None
     error: str | None = None
+    archive_path: str | None = None  # member name inside its archive as written (display only, never a path)
 
     @property
     def ok(self) -> bool:
