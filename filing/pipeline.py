@@ -1,0 +1,288 @@
+"""The recipe: receive → parse → extract → classify → match → notify.
+
+Each step runs in its own unit of work and advances `Message.state`; a step that
+crashes leaves the state where it was, so the next run repeats just that step.
+Slow work (OCR) happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from extract.analyze import understand
+from extract.types import Page as PageText
+from extract.types import PageSource
+from filing.adapters import extract_settings, ocr_cache, sender_policy, sender_registry, unpack_limits
+from filing.bootstrap import App
+from filing.errors import ErrorCode, FilingError
+from ingest.parse import parse_message
+from ingest.senders import check_sender
+from ingest.types import SenderStatus
+from ingest.unpack import unpack
+from store import models as m
+from store.filing import file_documents
+
+log = logging.getLogger(__name__)
+
+TERMINAL = {"done", "parked"}
+STEPS = ("received", "parsed", "extracted", "classified", "matched")
+
+
+@dataclass(frozen=True)
+class Received:
+    message_row_id: int
+    created: bool
+
+
+def receive(app: App, raw: bytes, *, received_at: datetime, source: str) -> Received:
+    """Make a raw message durable: blob first (fsynced), then its ledger row. Idempotent by SHA-256."""
+    sha = app.blobs.put(raw)
+    with app.uow() as uow:
+        existing = uow.session.scalar(select(m.Message.id).where(m.Message.raw_sha256 == sha))
+        if existing is not None:
+            return Received(existing, False)
+        row = m.Message(raw_sha256=sha, size=len(raw), source=source, received_at=received_at, state="received")
+        uow.session.add(row)
+        try:
+            uow.commit()
+        except IntegrityError:
+            # Another process received the same bytes at the same moment.
+            uow.rollback()
+            existing = uow.session.scalar(select(m.Message.id).where(m.Message.raw_sha256 == sha))
+            assert existing is not None
+            return Received(existing, False)
+        return Received(row.id, True)
+
+
+def process(app: App, message_row_id: int, on_step: Callable[[str], None] | None = None) -> str:
+    """Run every remaining step of one message; return its final status."""
+    handlers: dict[str, Callable[[App, int], None]] = {
+        "received": step_parse,
+        "parsed": step_extract,
+        "extracted": step_classify,
+        "classified": step_match,
+        "matched": step_notify,
+    }
+    while True:
+        with app.uow() as uow:
+            msg = uow.session.get(m.Message, message_row_id)
+            assert msg is not None
+            state, status = msg.state, msg.status
+        if state in TERMINAL:
+            return status
+        if on_step:
+            on_step(state)
+        try:
+            handlers[state](app, message_row_id)
+        except FilingError as e:
+            _fail(app, message_row_id, e.code, e.message)
+        except Exception as e:  # a bug must not lose the message: park it with the error for staff
+            log.exception("message %s failed in step %s", message_row_id, state)
+            _fail(app, message_row_id, ErrorCode.internal, f"{type(e).__name__}: {e}")
+
+
+def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> None:
+    with app.uow() as uow:
+        msg = uow.session.get(m.Message, message_row_id)
+        assert msg is not None
+        msg.attempts += 1
+        msg.error_code, msg.error = str(code), error
+        if msg.attempts >= app.settings.scheduler.max_attempts:
+            msg.state, msg.status = "parked", "failed"
+        uow.commit()
+
+
+def _finish(msg: m.Message, status: str) -> None:
+    msg.status, msg.state = status, "done"
+
+
+def step_parse(app: App, message_row_id: int) -> None:
+    with app.uow() as uow:
+        s = uow.session
+        msg = _get(s, message_row_id)
+        sub = parse_message(app.blobs.get(msg.raw_sha256))
+        msg.message_id = sub.message_id
+        msg.from_address = sub.from_address
+        msg.from_display = sub.from_display[:400]
+        msg.subject = sub.subject
+        msg.body_text = sub.body_text
+        msg.date_header = sub.date
+        msg.in_reply_to = sub.in_reply_to
+        msg.references = list(sub.references)
+        msg.defects = list(sub.defects)
+        if msg.source == "import" and sub.date is not None:
+            msg.received_at = sub.date
+        dup = _duplicate_of(s, msg)
+        if dup is not None:
+            msg.duplicate_of_id = dup
+            _finish(msg, "duplicate")
+            uow.commit()
+            return
+        check = check_sender(sub, sender_registry(s), sender_policy(app.settings))
+        msg.sender_status = str(check.status)
+        msg.sender_evidence = list(check.evidence)
+        if check.agency_code:
+            msg.agency_id = s.scalar(select(m.Agency.id).where(m.Agency.code == check.agency_code))
+        if check.status != SenderStatus.registered:
+            # Kept whole and visible to staff; never answered (a reply to a forged From is backscatter).
+            _store_attachments(app, s, msg, sub.parts)
+            _finish(msg, "quarantined")
+            uow.commit()
+            return
+        _store_attachments(app, s, msg, sub.parts)
+        msg.state = "parsed"
+        uow.commit()
+
+
+def _duplicate_of(s: Session, msg: m.Message) -> int | None:
+    if not msg.message_id:
+        return None
+    return s.scalar(
+        select(m.Message.id)
+        .where(m.Message.message_id == msg.message_id, m.Message.id < msg.id, m.Message.status != "duplicate")
+        .order_by(m.Message.id)
+        .limit(1)
+    )
+
+
+def _store_attachments(app: App, s: Session, msg: m.Message, parts: tuple) -> None:  # type: ignore[type-arg]
+    msg.attachments.clear()
+    s.flush()
+    for seq, att in enumerate(unpack(list(parts), unpack_limits(app.settings))):
+        app.blobs.put(att.data)
+        msg.attachments.append(
+            m.Attachment(
+                seq=seq,
+                parent_sha256=att.parent_sha256,
+                filename=att.filename,
+                content_type=att.content_type,
+                sha256=att.sha256,
+                size=len(att.data),
+                status="ok" if att.ok else "error",
+                error_code=str(att.error_code) if att.error_code else None,
+                error=att.error,
+            )
+        )
+
+
+def _get(s: Session, message_row_id: int) -> m.Message:
+    msg = s.get(m.Message, message_row_id)
+    if msg is None:
+        raise FilingError(ErrorCode.internal, f"message row {message_row_id} vanished")
+    return msg
+
+
+def step_extract(app: App, message_row_id: int) -> None:
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        todo = [(a.id, a.sha256, a.content_type) for a in msg.attachments if a.status == "ok" and not _is_archive(a)]
+    results: dict[int, list[PageText] | FilingError] = {}
+    settings, cache = extract_settings(app.settings), ocr_cache(app.settings)
+    from extract.text import extract_pages
+
+    for att_id, sha, ctype in todo:
+        try:
+            results[att_id] = extract_pages(app.blobs.get(sha), ctype, settings, cache)
+        except FilingError as e:
+            results[att_id] = e
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        for att in msg.attachments:
+            res = results.get(att.id)
+            if res is None:
+                continue
+            att.pages.clear()
+            if isinstance(res, FilingError):
+                att.status, att.error_code, att.error = "error", str(res.code), res.message
+                continue
+            for page in res:
+                preview = app.blobs.put(page.preview_png) if page.preview_png else None
+                att.pages.append(
+                    m.Page(
+                        number=page.number,
+                        text=page.text,
+                        source=str(page.source),
+                        confidence=page.confidence,
+                        rotation=page.rotation,
+                        preview_sha256=preview,
+                        error=page.error,
+                        seconds=page.seconds,
+                    )
+                )
+        msg.state = "extracted"
+        uow.commit()
+
+
+def _is_archive(att: m.Attachment) -> bool:
+    return att.content_type == "application/zip"
+
+
+def step_classify(app: App, message_row_id: int) -> None:
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        for att in msg.attachments:
+            att.documents.clear()
+            if att.status != "ok" or not att.pages:
+                continue
+            pages = [
+                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
+                for p in att.pages
+            ]
+            for doc in understand(pages, att.filename):
+                att.documents.append(
+                    m.Document(
+                        first_page=doc.first_page,
+                        last_page=doc.last_page,
+                        doc_type=str(doc.doc_type),
+                        type_confidence=doc.confidence,
+                        title=doc.title,
+                        case_number=doc.fields.case_number,
+                        fields=fields_to_json(doc.fields),
+                        evidence=list(doc.evidence),
+                    )
+                )
+        msg.state = "classified"
+        uow.commit()
+
+
+def fields_to_json(fields: object) -> dict[str, object]:
+    from dataclasses import asdict
+    from datetime import date
+
+    out: dict[str, object] = {}
+    for k, v in asdict(fields).items():  # type: ignore[call-overload]
+        if isinstance(v, (date, datetime)):
+            v = v.isoformat()
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[k] = v
+    return out
+
+
+def step_match(app: App, message_row_id: int) -> None:
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        file_documents(uow.session, msg, app.settings.matching)
+        msg.state = "matched"
+        uow.commit()
+
+
+def step_notify(app: App, message_row_id: int) -> None:
+    from filing.adapters import queue_receipt_for
+
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        has_docs = any(a.documents for a in msg.attachments)
+        status = "filed" if msg.attachments else "no_attachments"
+        if not has_docs and msg.attachments and all(a.status == "error" for a in msg.attachments):
+            status = "filed"
+        _finish(msg, status)
+        queue_receipt_for(uow.session, msg, app.settings)
+        uow.commit()

@@ -1,0 +1,224 @@
+"""Filing decisions: create cases from court documents, match every document, keep case facts.
+
+The only place that turns scores into stored decisions; scoring itself is pure (store.matching).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.types import COURT_DOC_TYPES, DocType
+from store import models as m
+from store.matching import CaseSnapshot, Candidate, DocContext, decide, rank, score_case
+
+FACT_FIELDS = (
+    "court",
+    "plaintiffs",
+    "third_parties",
+    "cause",
+    "cause_category",
+    "hearing_at",
+    "hearing_place",
+    "head_present",
+    "head_principal",
+    "head_name",
+    "head_title",
+)
+DECISION_TYPES = {DocType.judgment.value: "judgment", DocType.ruling.value: "ruling"}
+
+
+class MatchingConfig:
+    """Duck-typed view of the matching settings (threshold and margin)."""
+
+    auto_threshold: float
+    margin: float
+
+
+def _snapshot(case: m.Case) -> CaseSnapshot:
+    return CaseSnapshot(
+        id=case.id,
+        case_number=case.case_number,
+        agency_code=case.agency.code if case.agency else None,
+        plaintiffs=tuple(case.plaintiffs or ()),
+        cause=case.cause,
+    )
+
+
+def message_documents(msg: m.Message) -> list[m.Document]:
+    return [d for a in msg.attachments for d in a.documents]
+
+
+def _numbers_in(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(cn) for cn, _pos in find_case_numbers(text or "")))
+
+
+def _reply_numbers(s: Session, msg: m.Message) -> tuple[str, ...]:
+    ids = [x for x in [msg.in_reply_to, *(msg.references or [])] if x]
+    if not ids:
+        return ()
+    rows = s.scalars(select(m.OutboxMessage).where(m.OutboxMessage.header_message_id.in_(ids))).all()
+    return tuple(dict.fromkeys(n for r in rows for n in (r.case_numbers or [])))
+
+
+def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message) -> tuple[m.Case, bool]:
+    case = s.scalar(select(m.Case).where(m.Case.case_number == number))
+    if case is not None:
+        return case, False
+    parsed = parse_case_number(number)
+    case = m.Case(
+        case_number=number,
+        court_code=parsed.court_code if parsed else None,
+        case_type=parsed.type_code if parsed else None,
+        agency_id=msg.agency_id,
+        agency_role="applicant" if parsed and parsed.type_code.startswith("行审") else "defendant",
+        plaintiffs=[],
+        third_parties=[],
+        outcome="pending",
+    )
+    s.add(case)
+    s.flush()
+    record_fact(s, case, "case_number", number, None, doc.id)
+    return case, True
+
+
+def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
+    """Match every document of a message; court documents with a number may start a case."""
+    docs = message_documents(msg)
+    created: set[int] = set()
+    for doc in docs:
+        doc.candidates.clear()
+    s.flush()
+    # Court documents first, so a complaint in the same message finds the case they start.
+    for doc in docs:
+        if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None:
+            case, new = get_or_create_case(s, doc.case_number, doc, msg)
+            if new:
+                created.add(case.id)
+    sibling_numbers = tuple(d.case_number for d in docs if d.case_number)
+    text_numbers = _numbers_in(f"{msg.subject}\n{msg.body_text}")
+    reply_numbers = _reply_numbers(s, msg)
+    agency_code = msg.agency.code if msg.agency else None
+    for doc in docs:
+        ctx = DocContext(
+            own_number=doc.case_number,
+            doc_type=doc.doc_type,
+            agency_code=agency_code,
+            plaintiffs=tuple(doc.fields.get("plaintiffs") or ()),
+            cause=doc.fields.get("cause"),
+            sibling_numbers=tuple(n for n in sibling_numbers if n != doc.case_number),
+            text_numbers=text_numbers,
+            reply_numbers=reply_numbers,
+        )
+        match_document(s, doc, ctx, cfg, created)
+    for doc in docs:
+        if doc.case is not None and doc.match_status in ("auto", "confirmed"):
+            apply_document_facts(s, doc.case, doc, msg)
+
+
+def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
+    numbers = {n for n in (ctx.own_number, *ctx.sibling_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n}
+    out: dict[int, tuple[m.Case, bool]] = {}
+    if numbers:
+        for case in s.scalars(select(m.Case).where(m.Case.case_number.in_(numbers))):
+            out[case.id] = (case, False)
+    if ctx.own_number and not any(c.case_number == ctx.own_number for c, _ in out.values()):
+        parsed = parse_case_number(ctx.own_number)
+        if parsed is not None:
+            like = s.scalars(select(m.Case).where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code))
+            for case in like:
+                if case.case_number and near_miss(ctx.own_number, case.case_number):
+                    out[case.id] = (case, True)
+    if ctx.agency_code and not ctx.own_number:
+        agency_cases = s.scalars(
+            select(m.Case).join(m.Agency, m.Case.agency_id == m.Agency.id).where(m.Agency.code == ctx.agency_code)
+        )
+        for case in agency_cases:
+            out.setdefault(case.id, (case, False))
+    return list(out.values())
+
+
+def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int]) -> None:
+    scored: list[Candidate] = [score_case(ctx, _snapshot(c), nm) for c, nm in _candidate_cases(s, ctx)]
+    ranked = rank(scored)[:5]
+    status = decide(ranked, cfg.auto_threshold, cfg.margin)
+    for i, cand in enumerate(ranked, start=1):
+        doc.candidates.append(m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence)))
+    if status == "auto":
+        top = ranked[0]
+        doc.case_id = top.case.id
+        doc.match_status = "auto"
+        doc.match_confidence = top.score
+        ev = list(doc.evidence or [])
+        if top.case.id in created and doc.case_number == top.case.case_number:
+            ev.append(f"started case {doc.case_number}")
+        doc.evidence = ev
+    else:
+        doc.case_id = None
+        doc.match_status = status  # review (ranked candidates) or none
+        doc.match_confidence = ranked[0].score if ranked else 0.0
+    s.flush()
+
+
+def record_fact(s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None,
+                actor: str = "system") -> None:
+    s.add(m.CaseFact(case_id=case.id, field=field, value=_jsonable(value), previous=_jsonable(previous),
+                     document_id=document_id, actor=actor))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    return v
+
+
+def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> None:
+    if value is None or value == [] or value == "":
+        return
+    current = getattr(case, field)
+    if current == value:
+        return
+    setattr(case, field, value)
+    record_fact(s, case, field, value, current, doc.id)
+
+
+def _parse_dt(v: Any) -> datetime | None:
+    return datetime.fromisoformat(v) if isinstance(v, str) and v else None
+
+
+def _parse_d(v: Any) -> date | None:
+    return date.fromisoformat(v[:10]) if isinstance(v, str) and v else None
+
+
+def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
+    """Later documents update earlier facts; each change is recorded with its document."""
+    f = doc.fields or {}
+    if case.agency_id is None and msg.agency_id is not None:
+        _set(s, case, "agency_id", msg.agency_id, doc)
+    for name in FACT_FIELDS:
+        value = f.get(name)
+        if name == "hearing_at":
+            value = _parse_dt(value)
+            if doc.doc_type != DocType.summons.value and case.hearing_at is not None:
+                continue  # the summons is the authority on the hearing time
+        if name in ("plaintiffs", "third_parties"):
+            value = list(value or [])
+        if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
+            continue
+        _set(s, case, name, value, doc)
+    if doc.doc_type == DocType.notice_to_respond.value:
+        _set(s, case, "notice_date", _parse_d(f.get("doc_date")), doc)
+    if doc.doc_type in DECISION_TYPES and f.get("outcome"):
+        _set(s, case, "outcome", f.get("outcome"), doc)
+        _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
+        _set(s, case, "decision_date", _parse_d(f.get("doc_date")), doc)
+        _set(s, case, "disposition", f.get("disposition"), doc)
+    first = f.get("first_instance_case")
+    if first and case.appeal_of_id is None and first != case.case_number:
+        parent = s.scalar(select(m.Case).where(m.Case.case_number == first))
+        if parent is not None:
+            _set(s, case, "appeal_of_id", parent.id, doc)
