@@ -1,0 +1,236 @@
+"""Which documents a case is missing, and which filings were late: pure rules kept in one place.
+
+The inputs are `CaseSnapshot`s (plain dataclasses built from the store by `notify.reminders`);
+the answers carry the date they became due and the reason, so a reminder can cite its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from notify.workdays import WorkCalendar
+
+# The order documents appear in a case's life; lists shown to people follow it.
+DOC_ORDER: tuple[str, ...] = (
+    "complaint",
+    "notice_to_respond",
+    "evidence_notice",
+    "defense",
+    "summons",
+    "appearance_record",
+    "judgment",
+    "ruling",
+    "other",
+)
+
+RULE_START_DOCUMENTS = "start_documents"
+RULE_DEFENSE = "defense"
+RULE_SUMMONS = "summons"
+RULE_APPEARANCE = "appearance_record"
+
+
+@dataclass(frozen=True)
+class MissingRules:
+    """The bureau's missing-document rules; defaults follow issue 7 (configurable per bureau)."""
+
+    enabled: frozenset[str] = frozenset({RULE_START_DOCUMENTS, RULE_DEFENSE, RULE_SUMMONS, RULE_APPEARANCE})
+    # 行审/行审复: the agency applied for enforcement; there is no complaint, notice, summons or defense.
+    exempt_case_types: frozenset[str] = frozenset({"行审", "行审复"})
+    # The complaint and the notice open a case; once anything else arrived they are due.
+    start_doc_types: tuple[str, ...] = ("complaint", "notice_to_respond")
+    # An unclassified paper ("other") alone is no proof that the case's documents exist.
+    non_triggers: frozenset[str] = frozenset({"other"})
+    defense_days: int = 15  # 行政诉讼法 第六十七条: defense within 15 days of service
+    grace_workdays: int = 5  # the city notice: file within 5 working days of receiving
+    summons_triggers: frozenset[str] = frozenset({"appearance_record", "judgment"})
+    appearance_triggers: frozenset[str] = frozenset({"judgment"})
+    hearing_grace_workdays: int = 5
+    late_after_workdays: int = 5
+
+
+@dataclass(frozen=True)
+class ReceivedDoc:
+    """One accepted document of a case."""
+
+    doc_type: str
+    received_on: date  # local date the bureau received the message
+    doc_date: date | None = None  # 落款 date printed on the document
+    message_row_id: int | None = None
+    document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """What the bureau knows of one case; no ORM objects."""
+
+    case_id: int | None
+    case_number: str | None
+    case_type: str | None
+    received: tuple[ReceivedDoc, ...] = ()
+    notice_date: date | None = None
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    decision_type: str | None = None  # judgment | ruling
+    decision_date: date | None = None
+    outcome: str = "pending"
+    agency_id: int | None = None
+    agency_name: str | None = None
+    agency_role: str | None = None
+
+    def received_by(self, as_of: date) -> tuple[ReceivedDoc, ...]:
+        return tuple(d for d in self.received if d.received_on <= as_of)
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    doc_type: str
+    due: date  # the day it became due, or the day the bureau could first tell it was missing
+    reason: str  # English evidence, stored with the reminder
+
+
+@dataclass(frozen=True)
+class Lateness:
+    doc_type: str
+    reference_date: date
+    due: date
+    received_on: date
+    working_days: int  # working days from the reference date to receipt
+    late: bool
+
+
+@dataclass(frozen=True)
+class _Seen:
+    types: frozenset[str] = field(default_factory=frozenset)
+    first: dict[str, date] = field(default_factory=dict)
+
+
+def _seen(docs: tuple[ReceivedDoc, ...]) -> _Seen:
+    first: dict[str, date] = {}
+    for d in docs:
+        if d.doc_type not in first or d.received_on < first[d.doc_type]:
+            first[d.doc_type] = d.received_on
+    return _Seen(frozenset(first), first)
+
+
+def notice_date_of(snapshot: CaseSnapshot) -> date | None:
+    if snapshot.notice_date is not None:
+        return snapshot.notice_date
+    dates = [d.doc_date for d in snapshot.received if d.doc_type == "notice_to_respond" and d.doc_date]
+    return min(dates) if dates else None
+
+
+def evaluate_missing(
+    snapshot: CaseSnapshot, as_of: date, calendar: WorkCalendar, rules: MissingRules
+) -> list[MissingItem]:
+    """Missing documents as of `as_of`, each with the date it became due and why."""
+    if snapshot.case_type in rules.exempt_case_types:
+        return []
+    seen = _seen(snapshot.received_by(as_of))
+    items: dict[str, MissingItem] = {}
+
+    def earliest(types: frozenset[str] | set[str]) -> date | None:
+        dates = [seen.first[t] for t in types if t in seen.first]
+        return min(dates) if dates else None
+
+    if RULE_START_DOCUMENTS in rules.enabled:
+        for doc_type in rules.start_doc_types:
+            if doc_type in seen.types:
+                continue
+            triggers = set(seen.types) - {doc_type} - rules.non_triggers
+            when = earliest(triggers)
+            if when is not None:
+                items[doc_type] = MissingItem(doc_type, when, f"{sorted(triggers)} received without {doc_type}")
+
+    if RULE_DEFENSE in rules.enabled and "notice_to_respond" in seen.types and "defense" not in seen.types:
+        notice = notice_date_of(snapshot)
+        if notice is not None:
+            due = calendar.add_workdays(notice + timedelta(days=rules.defense_days), rules.grace_workdays)
+            if due <= as_of:
+                items["defense"] = MissingItem(
+                    "defense",
+                    due,
+                    f"notice dated {notice} + {rules.defense_days} days + {rules.grace_workdays} working days = {due}",
+                )
+
+    if RULE_SUMMONS in rules.enabled and "summons" not in seen.types:
+        when = earliest(rules.summons_triggers)
+        if when is not None:
+            got = sorted(rules.summons_triggers & seen.types)
+            items["summons"] = MissingItem("summons", when, f"{got} received without summons")
+
+    appearance_expected = "appearance_record" not in seen.types and _hearing_may_have_happened(snapshot)
+    if RULE_APPEARANCE in rules.enabled and appearance_expected:
+        candidates: list[MissingItem] = []
+        if "summons" in seen.types and snapshot.hearing_at is not None:
+            hearing = snapshot.hearing_at.date()
+            due = calendar.add_workdays(hearing, rules.hearing_grace_workdays)
+            if due <= as_of:
+                candidates.append(
+                    MissingItem(
+                        "appearance_record",
+                        due,
+                        f"hearing on {hearing} + {rules.hearing_grace_workdays} working days = {due}",
+                    )
+                )
+        when = earliest(rules.appearance_triggers)
+        if when is not None:
+            got = sorted(rules.appearance_triggers & seen.types)
+            candidates.append(MissingItem("appearance_record", when, f"{got} received without appearance record"))
+        if candidates:
+            items["appearance_record"] = min(candidates, key=lambda i: i.due)
+
+    return sorted(items.values(), key=lambda i: DOC_ORDER.index(i.doc_type) if i.doc_type in DOC_ORDER else 99)
+
+
+def _hearing_may_have_happened(snapshot: CaseSnapshot) -> bool:
+    """A decision dated before the scheduled hearing means the hearing never took place."""
+    decided = decision_date_of(snapshot)
+    if decided is None or snapshot.hearing_at is None:
+        return True
+    return decided >= snapshot.hearing_at.date()
+
+
+def decision_date_of(snapshot: CaseSnapshot) -> date | None:
+    if snapshot.decision_date is not None:
+        return snapshot.decision_date
+    dates = [d.doc_date for d in snapshot.received if d.doc_type in ("judgment", "ruling") and d.doc_date]
+    return min(dates) if dates else None
+
+
+def compute_missing(snapshot: CaseSnapshot, as_of: date, calendar: WorkCalendar, rules: MissingRules) -> list[str]:
+    """Document types the case is missing as of `as_of` (the export's and the UI's `missing`)."""
+    return [i.doc_type for i in evaluate_missing(snapshot, as_of, calendar, rules)]
+
+
+def reference_date(doc: ReceivedDoc, snapshot: CaseSnapshot) -> date | None:
+    """The date a document's 5-working-day filing period runs from.
+
+    Complaint, notice and evidence notice arrive together: the notice's date. The appearance
+    record: the hearing. Everything else: its own printed date.
+    """
+    if doc.doc_type in ("complaint", "notice_to_respond", "evidence_notice"):
+        return notice_date_of(snapshot) or (doc.doc_date if doc.doc_type != "complaint" else None)
+    if doc.doc_type == "appearance_record":
+        return snapshot.hearing_at.date() if snapshot.hearing_at else doc.doc_date
+    if doc.doc_type == "other":
+        return None
+    return doc.doc_date
+
+
+def assess_lateness(
+    doc: ReceivedDoc, snapshot: CaseSnapshot, calendar: WorkCalendar, rules: MissingRules
+) -> Lateness | None:
+    """Whether a document reached the bureau later than `late_after_workdays` after its reference date."""
+    ref = reference_date(doc, snapshot)
+    if ref is None or ref > doc.received_on:
+        return None  # no date, or a date after receipt (OCR error): do not accuse anyone
+    due = calendar.add_workdays(ref, rules.late_after_workdays)
+    return Lateness(
+        doc_type=doc.doc_type,
+        reference_date=ref,
+        due=due,
+        received_on=doc.received_on,
+        working_days=calendar.workdays_between(ref, doc.received_on),
+        late=doc.received_on > due,
+    )

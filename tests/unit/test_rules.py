@@ -1,0 +1,162 @@
+"""Missing-document and late-filing rules, as tables, plus the sample corpus' truth."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notify.rules import (
+    CaseSnapshot,
+    MissingRules,
+    ReceivedDoc,
+    assess_lateness,
+    compute_missing,
+    evaluate_missing,
+)
+from notify.workdays import WorkCalendar
+
+CAL = WorkCalendar()
+RULES = MissingRules()
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sample"
+
+
+def snap(*docs: tuple[str, str], **kw: Any) -> CaseSnapshot:
+    received = tuple(ReceivedDoc(t, date.fromisoformat(d)) for t, d in docs)
+    return CaseSnapshot(case_id=1, case_number="（2026）鲁0481行初1号", case_type=kw.pop("case_type", "行初"),
+                        received=received, **kw)
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "as_of", "expected"),
+    [
+        # Nothing received: nothing can be inferred.
+        (snap(), "2026-12-31", []),
+        # Only the notice: the complaint is missing at once; the defense only after 15 days + 5 working days.
+        (snap(("notice_to_respond", "2026-03-10"), notice_date=date(2026, 3, 6)), "2026-03-10", ["complaint"]),
+        # notice 03-06 + 15 = 03-21 (Sat) + 5 working days = 03-27.
+        (snap(("notice_to_respond", "2026-03-10"), notice_date=date(2026, 3, 6)), "2026-03-26", ["complaint"]),
+        (snap(("notice_to_respond", "2026-03-10"), notice_date=date(2026, 3, 6)), "2026-03-27",
+         ["complaint", "defense"]),
+        # Only the complaint: the notice is missing.
+        (snap(("complaint", "2026-03-10")), "2026-03-10", ["notice_to_respond"]),
+        # An unclassified paper alone proves nothing.
+        (snap(("other", "2026-03-10")), "2026-12-31", []),
+        # A document received after as_of does not count yet.
+        (snap(("judgment", "2026-06-10")), "2026-06-09", []),
+        # Judgment alone: complaint, notice, summons and appearance record are all missing.
+        (snap(("judgment", "2026-06-10")), "2026-06-10",
+         ["complaint", "notice_to_respond", "summons", "appearance_record"]),
+        # Appearance record without summons → summons missing.
+        (snap(("complaint", "2026-03-10"), ("notice_to_respond", "2026-03-10"), ("defense", "2026-03-20"),
+               ("appearance_record", "2026-05-10"), notice_date=date(2026, 3, 6)), "2026-12-31", ["summons"]),
+        # Summons with hearing 2026-09-30: + 5 working days = 10-10 (make-up Saturday).
+        (snap(("complaint", "2026-08-10"), ("notice_to_respond", "2026-08-10"), ("defense", "2026-08-20"),
+               ("summons", "2026-09-20"), notice_date=date(2026, 8, 6), hearing_at=datetime(2026, 9, 28, 9)),
+         "2026-10-09", []),
+        (snap(("complaint", "2026-08-10"), ("notice_to_respond", "2026-08-10"), ("defense", "2026-08-20"),
+               ("summons", "2026-09-20"), notice_date=date(2026, 8, 6), hearing_at=datetime(2026, 9, 28, 9)),
+         "2026-10-10", ["appearance_record"]),
+        # A judgment dated before the scheduled hearing: the hearing never took place.
+        (snap(("complaint", "2026-02-12"), ("notice_to_respond", "2026-02-12"), ("summons", "2026-02-12"),
+               ("defense", "2026-02-25"), ("judgment", "2026-03-20"), notice_date=date(2026, 2, 11),
+               hearing_at=datetime(2026, 4, 3, 9, 30), decision_date=date(2026, 3, 18)), "2026-12-31", []),
+        # A ruling (no hearing) does not imply a summons or an appearance.
+        (snap(("complaint", "2026-01-25"), ("notice_to_respond", "2026-01-25"), ("defense", "2026-02-05"),
+               ("ruling", "2026-04-15"), notice_date=date(2026, 1, 22)), "2026-12-31", []),
+        # 行审: the agency is the applicant; only the ruling exists.
+        (snap(("ruling", "2026-10-10"), case_type="行审"), "2026-12-31", []),
+    ],
+)
+def test_missing_rules(snapshot: CaseSnapshot, as_of: str, expected: list[str]) -> None:
+    assert compute_missing(snapshot, date.fromisoformat(as_of), CAL, RULES) == expected
+
+
+def test_missing_items_carry_due_date_and_reason() -> None:
+    s = snap(("notice_to_respond", "2026-03-10"), notice_date=date(2026, 3, 6))
+    items = {i.doc_type: i for i in evaluate_missing(s, date(2026, 4, 30), CAL, RULES)}
+    assert items["defense"].due == date(2026, 3, 27)
+    assert "2026-03-06" in items["defense"].reason
+    assert items["complaint"].due == date(2026, 3, 10)
+
+
+def test_rules_are_configurable() -> None:
+    s = snap(("notice_to_respond", "2026-03-10"), notice_date=date(2026, 3, 6))
+    only_defense = MissingRules(enabled=frozenset({"defense"}), defense_days=10)
+    # 03-06 + 10 = 03-16 + 5 working days = 03-23.
+    assert compute_missing(s, date(2026, 3, 22), CAL, only_defense) == []
+    assert compute_missing(s, date(2026, 3, 23), CAL, only_defense) == ["defense"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected_late", "expected_days"),
+    [
+        # Judgment dated Fri 2026-09-25 (holiday) → due 5th working day after = 10-09; received 10-09 on time.
+        (ReceivedDoc("judgment", date(2026, 10, 9), doc_date=date(2026, 9, 25)), False, 5),
+        (ReceivedDoc("judgment", date(2026, 10, 10), doc_date=date(2026, 9, 25)), True, 6),
+        # Complaint runs from the notice date 2026-10-12: received 10-22 is the 8th working day.
+        (ReceivedDoc("complaint", date(2026, 10, 22)), True, 8),
+        # Appearance record runs from the hearing.
+        (ReceivedDoc("appearance_record", date(2026, 10, 26), doc_date=date(2026, 10, 20)), False, 5),
+    ],
+)
+def test_lateness(doc: ReceivedDoc, expected_late: bool, expected_days: int) -> None:
+    s = snap(notice_date=date(2026, 10, 12), hearing_at=datetime(2026, 10, 19, 9, 30))
+    result = assess_lateness(doc, s, CAL, RULES)
+    assert result is not None
+    assert (result.late, result.working_days) == (expected_late, expected_days)
+
+
+def test_lateness_not_claimed_without_a_usable_date() -> None:
+    s = snap()
+    assert assess_lateness(ReceivedDoc("defense", date(2026, 5, 1)), s, CAL, RULES) is None
+    # A printed date after receipt is an OCR error, not a filing on time or late.
+    assert assess_lateness(ReceivedDoc("defense", date(2026, 5, 1), doc_date=date(2026, 6, 1)), s, CAL, RULES) is None
+
+
+def _truth_snapshots() -> tuple[dict[str, Any], dict[str, CaseSnapshot]]:
+    truth = json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))
+    received: dict[str, list[ReceivedDoc]] = {}
+
+    def walk(att: dict[str, Any], on: date) -> None:
+        if att.get("anomalies"):
+            return
+        for doc in att.get("documents") or []:
+            if doc.get("case"):
+                received.setdefault(doc["case"], []).append(ReceivedDoc(doc["type"], on))
+        for member in att.get("members") or []:
+            walk(member, on)
+
+    for msg in truth["messages"]:
+        if msg["sender_status"] != "registered" or msg["kind"] == "duplicate":
+            continue
+        on = date.fromisoformat(msg["date"][:10])
+        for att in msg["attachments"]:
+            walk(att, on)
+    snaps = {}
+    for c in truth["cases"]:
+        hearing = c["hearing_datetime"]
+        snaps[c["case_number"]] = CaseSnapshot(
+            case_id=None, case_number=c["case_number"], case_type=c["case_type"],
+            received=tuple(received.get(c["case_number"], [])),
+            notice_date=date.fromisoformat(c["notice_date"]) if c["notice_date"] else None,
+            hearing_at=datetime.fromisoformat(hearing) if hearing else None,
+            decision_date=date.fromisoformat(c["decision_date"])
+            if c["decision_date"] and {"judgment", "ruling"} & {d.doc_type for d in received.get(c["case_number"], [])}
+            else None,
+        )
+    return truth, snaps
+
+
+@pytest.mark.skipif(not (CORPUS / "truth.json").exists(), reason="sample corpus not present")
+def test_rules_reproduce_the_corpus_missing_detectable() -> None:
+    truth, snaps = _truth_snapshots()
+    exp = truth["expectations"]
+    as_of = date.fromisoformat(exp["as_of"])
+    for row in exp["missing_documents"]:
+        s = snaps[row["case"]]
+        assert sorted({d.doc_type for d in s.received}) == sorted(row["received"]), row["case"]
+        assert sorted(compute_missing(s, as_of, CAL, RULES)) == sorted(row["missing_detectable"]), row["case"]
