@@ -1,0 +1,91 @@
+"""Content type from magic bytes; the sender's label is only a tie-breaker for text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
+TEXT = "text/plain"
+UNKNOWN = "application/octet-stream"
+
+SUPPORTED = frozenset({PDF, JPEG, PNG, TIFF, DOCX, ZIP, TEXT})
+
+# Formats we recognise but do not process: named in error messages so staff can
+# tell the sender what to send instead.
+_UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"Rar!\x1a\x07", "a RAR archive"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (0, b"\x1f\x8b", "a gzip archive"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (.doc/.xls) document"),
+    (0, b"GIF8", "a GIF image"),
+    (0, b"BM", "a BMP image"),
+    (0, b"\x78\x9f\x3e\x22", "a Outlook TNEF (winmail.dat) file"),
+    (8, b"WEBP", "a WebP image"),
+    (4, b"ftypheic", "a HEIC photo"),
+    (4, b"ftypheix", "a HEIC photo"),
+    (4, b"ftypmif1", "a HEIF photo"),
+    (0, b"{\\rtf", "an RTF document"),
+    (0, b"%!PS", "a PostScript file"),
+)
+
+
+def sniff(data: bytes, declared: str, filename: str) -> str:
+    """Content type of `data` judged by its bytes; unknown content is application/octet-stream."""
+    head = data[:1024]
+    if b"%PDF-" in head:  # readers accept the header anywhere in the first 1 KiB
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return TIFF
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return DOCX if _is_docx(data) else ZIP
+    if describe_unsupported(data) is None and _looks_like_text(data, declared, filename):
+        return TEXT
+    return UNKNOWN
+
+
+def describe_unsupported(data: bytes) -> str | None:
+    """A human name for a format we recognise but do not process, else None."""
+    for offset, magic, label in _UNSUPPORTED:
+        if data[offset : offset + len(magic)] == magic:
+            return label
+    return None
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = {n.replace("\\", "/").lower() for n in zf.namelist()[:10000]}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return False
+    return "word/document.xml" in names and "[content_types].xml" in names
+
+
+def _looks_like_text(data: bytes, declared: str, filename: str) -> bool:
+    if not data:
+        return False
+    label_says_text = declared.lower().startswith("text/") or filename.lower().endswith((".txt", ".csv"))
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    if controls > len(sample) // 100:
+        return False
+    # The sample may cut a multi-byte character in half: drop a few trailing bytes.
+    for codec in ("utf-8", "gb18030"):
+        for cut in range(4):
+            try:
+                sample[: len(sample) - cut].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return label_says_text or codec == "utf-8"
+    return False
