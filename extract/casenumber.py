@@ -1,0 +1,221 @@
+"""Case numbers (案号): find, parse, validate and normalize them in printed or OCR'd text.
+
+Tolerates what tesseract does to `（2026）鲁0481行初37号`: brackets read as ( 〈 《 人 [ 【 C J 0,
+stray characters after the bracket, spaces between characters, O/0 and l/1 swaps, look-alikes in the
+type code (申/中 再/冉 审/宙 赔/陪) and a line break inside the number. Everything recovered is
+checked against the closed vocabularies in `vocab`, so agency document numbers (滕政办发〔2020〕5号),
+phone numbers and dates never come out as case numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from extract.types import CaseNumber
+from extract.vocab import (
+    ADMIN_TYPE_CODES,
+    ADMIN_TYPE_SET,
+    DIGIT_CONFUSIONS,
+    PROVINCE_CONFUSIONS,
+    PROVINCES,
+    TYPE_CHAR_CONFUSIONS,
+)
+
+__all__ = ["CaseNumberHit", "compact", "find_case_number_hits", "find_case_numbers", "near_miss", "parse_case_number"]
+
+_DIGIT = "0-9OoDQIl|i!〇○"
+_OPEN = r"(?:[(\[【〈《<{〔（CcJj人I1l|0［「『]|\(\()"
+_CLOSE = r"(?:[)\]】〉》>}〕）CcJj0I1l|］」』]|\)\))"
+_PROVINCE_CLASS = "".join(sorted(PROVINCES | set(PROVINCE_CONFUSIONS)))
+_HANG = "行仃彳衍"
+
+
+def _type_pattern() -> str:
+    reverse: dict[str, set[str]] = {}
+    for wrong, right in TYPE_CHAR_CONFUSIONS.items():
+        reverse.setdefault(right, set()).add(wrong)
+    alternatives = []
+    for code in ADMIN_TYPE_CODES:
+        parts = [f"[{_HANG}]"]
+        for ch in code[1:]:
+            parts.append("[" + "".join(sorted({ch} | reverse.get(ch, set()))) + "]")
+        alternatives.append("".join(parts))
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_TYPE = _type_pattern()
+
+# Post-2016 form: (year) court-code type serial 号.
+_MODERN = re.compile(
+    rf"(?P<open>{_OPEN})?(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})?"
+    rf"(?P<junk>[^0-9{_PROVINCE_CLASS}]{{0,2}}?)"
+    rf"(?P<court>[{_PROVINCE_CLASS}])(?P<cdigits>[{_DIGIT}]{{0,4}}?)"
+    rf"(?P<type>{_TYPE})(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
+)
+# Pre-2016 form: (year) court-abbreviation type 字第 serial 号.
+_LEGACY = re.compile(
+    rf"(?P<open>{_OPEN})(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})"
+    rf"(?P<court>[\u4e00-\u9fff]{{1,5}}?)(?P<type>{_TYPE})字第?(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
+)
+_HEX_BRACKET_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,8}[发字函令]?$")
+
+
+@dataclass(frozen=True)
+class CaseNumberHit:
+    number: CaseNumber
+    start: int  # offset in the original text
+    end: int
+    raw: str  # the original characters, for evidence
+
+
+def _fold_char(ch: str) -> str:
+    n = unicodedata.normalize("NFKC", ch)
+    return n if len(n) == 1 else ch
+
+
+def compact(text: str) -> tuple[str, list[int]]:
+    """NFKC-fold and drop whitespace; return the folded text and each character's original offset."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch in "\u200b\ufeff":
+            continue
+        chars.append(_fold_char(ch))
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+def _digits(s: str) -> str | None:
+    out = "".join(DIGIT_CONFUSIONS.get(c, c) for c in s)
+    return out if out.isdigit() else None
+
+
+def _type_code(raw: str) -> str | None:
+    code = "行" + "".join(TYPE_CHAR_CONFUSIONS.get(c, c) for c in raw[1:])
+    return code if code in ADMIN_TYPE_SET else None
+
+
+def _valid_court_digits(d: str) -> bool:
+    if len(d) == 0:
+        return True
+    if len(d) == 2:
+        return d != "00"
+    if len(d) == 4:
+        return d[:2] != "00" and d[2:] != "00"
+    return False
+
+
+def _modern(m: re.Match[str]) -> CaseNumber | None:
+    year_s = _digits(m["year"])
+    cdig = _digits(m["cdigits"]) if m["cdigits"] else ""
+    serial_s = _digits(m["serial"])
+    type_code = _type_code(m["type"])
+    if year_s is None or cdig is None or serial_s is None or type_code is None:
+        return None
+    year = int(year_s)
+    # The modern form began in 2016 (a few courts in late 2015); anything earlier is a misread.
+    if not 2015 <= year <= 2099 or not _valid_court_digits(cdig):
+        return None
+    if not m["open"] and not m["close"]:
+        # Without any bracket a bare year glued to a court code is too weak (e.g. table cells).
+        return None
+    serial = int(serial_s)
+    if serial == 0 or len(serial_s.lstrip("0")) > 5:
+        return None
+    province = PROVINCE_CONFUSIONS.get(m["court"], m["court"])
+    return CaseNumber(year=year, court_code=province + cdig, type_code=type_code, serial=serial)
+
+
+def _legacy(m: re.Match[str]) -> CaseNumber | None:
+    year_s = _digits(m["year"])
+    serial_s = _digits(m["serial"])
+    type_code = _type_code(m["type"])
+    if year_s is None or serial_s is None or type_code is None:
+        return None
+    year = int(year_s)
+    if not 1990 <= year <= 2016 or int(serial_s) == 0:
+        return None
+    court = m["court"]
+    if any(c.isdigit() for c in court):
+        return None
+    return CaseNumber(year=year, court_code=court, type_code=type_code, serial=int(serial_s), legacy=True)
+
+
+def find_case_number_hits(text: str) -> list[CaseNumberHit]:
+    """Every valid case number in `text`, in order, with original offsets and raw characters."""
+    folded, offsets = compact(text)
+    hits: list[tuple[int, int, CaseNumber]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _LEGACY.finditer(folded):
+        legacy = _legacy(m)
+        if legacy is not None:
+            hits.append((m.start(), m.end(), legacy))
+            taken.append((m.start(), m.end()))
+    pos = 0
+    while True:
+        found = _MODERN.search(folded, pos)
+        if found is None:
+            break
+        m = found
+        number = _modern(m)
+        if number is not None and not any(a <= m.start() < b for a, b in taken):
+            start = m.start("year") if m["open"] is None else m.start()
+            hits.append((start, m.end(), number))
+            pos = m.end()
+        else:
+            pos = m.start() + 1
+    hits.sort(key=lambda h: h[0])
+    out = []
+    for s, e, number in hits:
+        o_start = offsets[s]
+        o_end = offsets[e - 1] + 1
+        out.append(CaseNumberHit(number=number, start=o_start, end=o_end, raw=text[o_start:o_end]))
+    return out
+
+
+def find_case_numbers(text: str) -> list[tuple[CaseNumber, int]]:
+    """Every valid case number in `text` with its offset, in order of appearance."""
+    return [(h.number, h.start) for h in find_case_number_hits(text)]
+
+
+def parse_case_number(s: str) -> CaseNumber | None:
+    """The first case number in `s`, or None when there is none that validates."""
+    hits = find_case_number_hits(s)
+    return hits[0].number if hits else None
+
+
+# Characters tesseract swaps for each other; a near miss differs in exactly one such pair.
+_CONFUSABLE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset("0689"),
+    frozenset("0O"),
+    frozenset("1l7I"),
+    frozenset("38"),
+    frozenset("56"),
+    frozenset("17"),
+    frozenset("14"),
+    frozenset("27"),
+    frozenset("申中"),
+    frozenset("再冉"),
+    frozenset("审宙"),
+    frozenset("赔陪"),
+    frozenset("初终"),
+)
+
+
+def _canonical(s: str) -> str:
+    number = parse_case_number(s)
+    return str(number) if number is not None else compact(s)[0]
+
+
+def near_miss(a: str, b: str) -> bool:
+    """True when `a` and `b` differ in exactly one position by an OCR-confusable pair."""
+    x, y = _canonical(a), _canonical(b)
+    if len(x) != len(y) or x == y:
+        return False
+    diffs = [(p, q) for p, q in zip(x, y, strict=True) if p != q]
+    if len(diffs) != 1:
+        return False
+    p, q = diffs[0]
+    return any(p in g and q in g for g in _CONFUSABLE_GROUPS)

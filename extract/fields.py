@@ -1,0 +1,488 @@
+"""Fields of one document from its text: case numbers, parties, cause, dates, head appearance, outcome.
+
+Each extractor reads labelled lines first (表格 labels such as 案号/案由/应到时间, party labels such as
+原告：) and falls back to sentence patterns; everything is tolerant of OCR spaces and punctuation
+variants because the text is normalized line by line first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from extract.casenumber import CaseNumberHit, compact, find_case_number_hits
+from extract.dates import find_dates, find_datetimes
+from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
+from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
+
+__all__ = [
+    "Disposition",
+    "category_of",
+    "extract_fields",
+    "normalize_lines",
+    "own_and_cited",
+    "read_outcome",
+]
+
+_FOOTER_LINE = re.compile(r"^(?:第[0-9OolI]{1,3}页[,，]?共[0-9OolI]{1,3}页|[-—–_一~]+[0-9OolI]{1,3}[-—–_一~]+)")
+_SENT_END = "。；;"
+
+
+def _fold(s: str) -> str:
+    out = []
+    for ch in s:
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n if len(n) == 1 else ch)
+    return "".join(out)
+
+
+def normalize_lines(pages: list[str]) -> list[str]:
+    """Lines of all pages with whitespace removed inside lines, footers (第X页 共Y页, - X -) dropped."""
+    out: list[str] = []
+    for page in pages:
+        for ln in page.splitlines():
+            c = re.sub(r"\s+", "", _fold(ln))
+            if not c:
+                continue
+            m = _FOOTER_LINE.match(c)
+            if m:
+                c = c[m.end() :]
+                if not c:
+                    continue
+            out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------- case numbers
+
+
+def _is_cited(flat: str, hit_start: int, hit_end: int) -> bool:
+    before = flat[max(0, hit_start - 40) : hit_start]
+    after = flat[hit_end : hit_end + 6]
+    if re.search(r"不服[^。；]*$", before) or re.search(r"(?:原审|一审|原判)[^。；，]{0,12}$", before):
+        return True
+    return bool(re.match(r"[)）〕\]]?(?:行政)?(?:赔偿)?(?:判决|裁定|调解)", after))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    number: str
+    type_code: str
+    own_shape: bool  # on a line of its own, after 案号, or in 一案（…）
+    cited: bool
+
+
+def _hits(lines: list[str]) -> list[_Hit]:
+    flat = "\n".join(lines)
+    line_starts = [0]
+    for ln in lines:
+        line_starts.append(line_starts[-1] + len(ln) + 1)
+    out: list[_Hit] = []
+    for h in find_case_number_hits(flat):
+        out.append(_classify_hit(flat, h, lines, line_starts))
+    return out
+
+
+def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: list[int]) -> _Hit:
+    idx = max(i for i, s in enumerate(line_starts[:-1]) if s <= h.start)
+    line = lines[idx]
+    bare = re.sub(r"^案号[:：]?", "", line)
+    before = flat[max(0, h.start - 6) : h.start]
+    number_len = len(h.raw.replace("\n", ""))
+    own_shape = (
+        len(bare) <= number_len + 3
+        or "案号" in before
+        or bool(re.search(r"一案[(（]?$", before))
+    )
+    cited = _is_cited(flat, h.start, h.end)
+    return _Hit(str(h.number), h.number.type_code, own_shape, cited)
+
+
+def own_and_cited(lines: list[str], doc_type: DocType) -> tuple[str | None, tuple[str, ...], str | None]:
+    """(own number, cited numbers, first-instance number) of a document."""
+    hits = _hits(lines)
+    own: str | None = None
+    for h in hits:
+        if h.own_shape and not h.cited:
+            own = h.number
+            break
+    if own is None and doc_type in COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}:
+        for h in hits:
+            if not h.cited:
+                own = h.number
+                break
+    cited = tuple(dict.fromkeys(h.number for h in hits if h.number != own))
+    first_instance = None
+    own_type = next((h.type_code for h in hits if h.number == own), None)
+    if own_type is None or own_type.endswith(("终", "申", "再", "监", "抗")):
+        for h in hits:
+            if h.number != own and h.type_code in ("行初", "行赔初") and (h.cited or own is not None):
+                first_instance = h.number
+                break
+        if own is None and first_instance is None:
+            first_instance = next((h.number for h in hits if h.cited and h.type_code.endswith("初")), None)
+    return own, cited, first_instance
+
+
+# ---------------------------------------------------------------- parties
+
+_PARTY_LINE = re.compile(
+    r"^(?P<label>上诉人|被上诉人|原告|被告|第三人|答辩人|被答辩人|申请执行人|被执行人|申请人|被申请人|再审申请人|"
+    r"委托单位|填报单位|被传唤人)(?P<role>[(（][^)）]{2,8}[)）])?(?P<rest>[:：]?.+)$"
+)
+_NAME_END = re.compile(r"[，,。；;（(]|住所地|住址|住|地址|法定代表人")
+
+
+def _name(rest: str) -> str | None:
+    m = _NAME_END.search(rest)
+    name = rest[: m.start()] if m else rest
+    name = name.strip("：:、 ")
+    if not 2 <= len(name) <= 40 or re.search(r"[0-9]{3}", name):
+        return None
+    return name
+
+
+def _is_agency(name: str) -> bool:
+    return any(marker in name for marker in AGENCY_MARKERS) and "公司" not in name
+
+
+@dataclass(frozen=True)
+class _Parties:
+    plaintiffs: tuple[str, ...]
+    defendant: str | None
+    third_parties: tuple[str, ...]
+
+
+def _parties(lines: list[str], doc_type: DocType) -> _Parties:
+    plaintiffs: list[str] = []
+    defendants: list[str] = []
+    thirds: list[str] = []
+    for i, ln in enumerate(lines[:40]):
+        m = _PARTY_LINE.match(ln)
+        if not m:
+            continue
+        # Without a colon only a short table cell (原告 孙宪法) is a label; 原告认为… is a sentence.
+        if not m["rest"].startswith(("：", ":")) and not (m["role"] and m["rest"]):
+            if len(m["rest"]) > 20 or re.search(r"[，,。；;]|诉|不服|因|一案", m["rest"]):
+                continue
+        label, role = m["label"], m["role"] or ""
+        rest = m["rest"].lstrip(":：")
+        # A wrapped name continues on the next line when the label line has no comma at all.
+        if not _NAME_END.search(rest) and i + 1 < len(lines):
+            rest += lines[i + 1]
+        name = _name(rest)
+        if name is None:
+            continue
+        if "原审原告" in role or "一审原告" in role:
+            target = plaintiffs
+        elif "原审被告" in role or "一审被告" in role:
+            target = defendants
+        elif label in ("原告", "被答辩人", "被执行人", "再审申请人", "申请人"):
+            target = plaintiffs
+        elif label == "上诉人":
+            target = defendants if _is_agency(name) else plaintiffs
+        elif label in ("被告", "答辩人", "申请执行人", "委托单位", "填报单位", "被传唤人", "被上诉人", "被申请人"):
+            target = defendants
+        elif label == "第三人":
+            target = thirds
+        else:
+            continue
+        for part in re.split(r"[、，,]", name):
+            if part and part not in target:
+                target.append(part)
+    flat = "".join(lines)
+    if not plaintiffs:
+        m = re.search(r"(?:原告|上诉人)([^，。；诉因]{2,60}?)(?:诉你单位|诉我单位|诉答辩人|诉被告|诉你|因|不服)", flat)
+        if m:
+            plaintiffs = [p for p in re.split(r"[、，,]", m[1]) if p]
+    if not defendants:
+        # Court notices are addressed to the defendant: the line that ends with a colon after the number.
+        for ln in lines[:8]:
+            if re.fullmatch(r"[\u4e00-\u9fff]{4,40}[:：]", ln) and _is_agency(ln):
+                defendants.append(ln.rstrip(":："))
+                break
+    if not defendants and doc_type in (DocType.appearance_record, DocType.defense, DocType.other):
+        # Agency statements end with the agency's name above the date.
+        for j in range(len(lines) - 1, max(-1, len(lines) - 6), -1):
+            if find_dates(lines[j]) and j > 0 and _is_agency(lines[j - 1]) and len(lines[j - 1]) <= 30:
+                defendants.append(re.sub(r"^[^：:]*[：:]", "", lines[j - 1]))
+                break
+    return _Parties(tuple(plaintiffs), defendants[0] if defendants else None, tuple(thirds))
+
+
+# ---------------------------------------------------------------- court, cause
+
+
+def _court(lines: list[str]) -> str | None:
+    if lines and re.fullmatch(r"[\u4e00-\u9fff]{2,24}人民法院", lines[0]):
+        return lines[0]
+    for i, ln in enumerate(lines):
+        m = re.match(r"^(?:审理法院|受理法院)[:：]?([\u4e00-\u9fff]{2,24}人民法院)", ln)
+        if m:
+            return m[1]
+        if ln in ("此致",) and i + 1 < len(lines):
+            m = re.match(r"^([\u4e00-\u9fff]{2,24}人民法院)", lines[i + 1])
+            if m:
+                return m[1]
+        m = re.match(r"^此致([\u4e00-\u9fff]{2,24}人民法院)$", ln)
+        if m:
+            return m[1]
+    flat = "".join(lines)
+    m = re.search(r"((?:山东省)?[\u4e00-\u9fff]{2,12}?(?:中级|市|区|县)?人民法院)于", flat)
+    return m[1] if m else None
+
+
+def category_of(text: str) -> str | None:
+    """Cause category key from a cause string or a body; None when nothing matches."""
+    best: tuple[int, int, str] | None = None
+    for rank, (key, words) in enumerate(CAUSE_CATEGORIES):
+        count = sum(text.count(w) for w in words)
+        if count and (best is None or (count, -rank) > (best[0], -best[1])):
+            best = (count, rank, key)
+    return best[2] if best else None
+
+
+def _cause(lines: list[str], defendant: str | None) -> str | None:
+    for ln in lines:
+        m = re.match(r"^案由[:：]?(.{2,30})$", ln)
+        if m:
+            return m[1]
+    flat = "".join(lines)
+    for rx in (
+        r"诉(?:你单位|我单位|答辩人|你局|你方|被告)([^，。；]{2,30}?)一案",
+        r"因([^，。；]{2,30}?)一案",
+        r"不服被告([^，。；]{2,60}?)一案",
+    ):
+        m = re.search(rx, flat)
+        if m:
+            cause = m[1]
+            if defendant and cause.startswith(defendant):
+                cause = cause[len(defendant) :]
+            cause = re.sub(r"^(?:与被上诉人|与被告|与)", "", cause)
+            if 2 <= len(cause) <= 20:
+                return cause
+    return None
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _doc_date(lines: list[str]) -> date | None:
+    for ln in reversed(lines):
+        label = re.match(r"^(?:填报日期|日期|落款日期)[:：]?", ln)
+        body = ln[label.end() :] if label else ln
+        hits = find_dates(body)
+        if hits and hits[0].start <= 1 and hits[-1].end >= len(compact(body)[0]) - 1:
+            return hits[-1].value
+    hits = find_dates("\n".join(lines))
+    return hits[-1].value if hits else None
+
+
+def _hearing(lines: list[str], doc_type: DocType) -> tuple[datetime | None, str | None]:
+    at: datetime | None = None
+    place: str | None = None
+    for i, ln in enumerate(lines):
+        m = re.match(r"^(?:应到时间|开庭时间|开庭日期)[:：]?(.*)$", ln)
+        if m and at is None:
+            tail = m[1] + (lines[i + 1] if i + 1 < len(lines) else "")
+            found = find_datetimes(tail)
+            if found:
+                at = found[0]
+        m = re.match(r"^(?:应到处所|开庭地点)[:：]?(.+)$", ln)
+        if m and place is None:
+            place = m[1]
+    if at is None and doc_type in (DocType.appearance_record, DocType.judgment, DocType.summons):
+        flat = "".join(lines)
+        m = re.search(r"于(.{6,22}?)(?:公开)?开庭", flat)
+        if m:
+            found = find_datetimes(m[1])
+            if found:
+                at = found[0]
+    return at, place
+
+
+# ---------------------------------------------------------------- head appearance
+
+
+@dataclass(frozen=True)
+class _Head:
+    present: bool | None = None
+    principal: bool | None = None
+    name: str | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+def _principal_from_title(title: str | None) -> bool | None:
+    if not title:
+        return None
+    if "副" in title:
+        return False
+    if any(title.endswith(t) for t in PRINCIPAL_TITLES):
+        return True
+    return None
+
+
+def _head(lines: list[str], doc_type: DocType) -> _Head:
+    flat = "".join(lines)
+    labels: dict[str, str] = {}
+    for ln in lines:
+        m = re.match(r"^(出庭负责人|负责人姓名|职务|是否为正职负责人|是否正职|未出庭原因|不能出庭原因|备注)[:：]?(.*)$",
+                     ln)
+        if m and m[1] not in labels:
+            labels[m[1]] = m[2].strip()
+    if "出庭负责人" in labels or "负责人姓名" in labels:
+        name = labels.get("出庭负责人") or labels.get("负责人姓名") or None
+        title = labels.get("职务") or None
+        explicit = labels.get("是否为正职负责人") or labels.get("是否正职")
+        principal = {"是": True, "否": False}.get(explicit or "", _principal_from_title(title))
+        reason = labels.get("未出庭原因") or labels.get("不能出庭原因") or None
+        present = bool(name) and name not in ("无", "未出庭", "/")
+        return _Head(present, principal, name if present else None, title, reason)
+    if doc_type is DocType.appearance_record:
+        absent = re.search(r"(?:不能|无法|未能)出庭", flat)
+        m = re.search(
+            r"我单位(?P<title>[\u4e00-\u9fff]{1,6}?(?:长|主任|书记|主席))(?P<name>[\u4e00-\u9fff]{2,4}?)[(（](?P<kind>正职|副职)",
+            flat,
+        )
+        if absent:
+            why = re.search(r"(?:因|由于)([^，。；]{2,40})[，,]?(?:不能|无法|未能)出庭", flat)
+            return _Head(False, None, m["name"] if m else None, m["title"] if m else None, why[1] if why else None)
+        if m:
+            return _Head(True, m["kind"] == "正职", m["name"], m["title"], None)
+        return _Head()
+    if doc_type is DocType.judgment or doc_type is DocType.ruling:
+        m = re.search(
+            r"(?:行政机关负责人|出庭负责人|机关出庭负责人)[:：]([\u4e00-\u9fff]{2,4})[，,]([\u4e00-\u9fff]{1,8})[。，,]",
+            flat,
+        )
+        if m:
+            name, title = m[1], m[2]
+            hearing = re.search(r"[^。]*到庭参加诉讼", flat)
+            present = bool(hearing and name in hearing.group(0))
+            return _Head(present, _principal_from_title(title), name, title, None)
+    return _Head()
+
+
+# ---------------------------------------------------------------- outcome
+
+
+@dataclass(frozen=True)
+class Disposition:
+    outcome: Outcome | None
+    sentence: str | None
+
+
+_DECISION_END = re.compile(r"^(?:(?:二审)?案件受理费|如不服|本判决|本裁定|审判长|审判员)")
+
+
+def _disposition_text(lines: list[str]) -> str | None:
+    for i, ln in enumerate(lines):
+        m = re.search(r"(?:判决|裁定|决定)如下[:：]?", ln)
+        if not m:
+            continue
+        parts = [ln[m.end() :]] if ln[m.end() :] else []
+        for nxt in lines[i + 1 : i + 12]:
+            if _DECISION_END.search(nxt):
+                break
+            parts.append(nxt)
+        text = "".join(parts).strip()
+        return text or None
+    return None
+
+
+_LOSS = (
+    r"撤销|确认[^。；]{0,60}(?:违法|无效)|责令|限[^。；]{0,20}(?:履行|作出|重新)|重新作出|履行[^。；]{0,20}职责|"
+    r"变更|赔偿[^。；]{0,20}(?:元|损失)|给付|补偿[^。；]{0,10}元"
+)
+
+
+def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
+    """Outcome of a judgment or ruling from its disposition (判决如下/裁定如下 …)."""
+    text = _disposition_text(lines)
+    flat = "".join(lines)
+    source = text if text is not None else flat
+    if text is None:
+        # Without the 判决如下 anchor only a few unambiguous phrases count.
+        m = re.search(r"[^。]*(?:驳回[^。]*诉讼请求|驳回[^。]*起诉|撤回起诉|撤诉|中止诉讼|驳回上诉)[^。]*。", flat)
+        if not m:
+            return Disposition(None, None)
+        source = m.group(0)
+    sentence = source
+    appeal = bool(re.search(r"上诉人[(（]原审|被上诉人|二审", flat)) or "驳回上诉" in source
+    agency_appealed = bool(re.search(r"(?<!被)上诉人[(（](?:原审|一审)被告", flat))
+
+    def has(rx: str) -> bool:
+        return re.search(rx, source) is not None
+
+    outcome: Outcome | None
+    if has(r"不准予(?:强制)?执行|不予执行"):
+        outcome = Outcome.agency_lost
+    elif has(r"准予(?:强制)?执行"):
+        outcome = Outcome.agency_won
+    elif has(r"(?:准许|准予|同意)[^。；]{0,40}(?:撤回起诉|撤诉|撤回上诉)|按[^。；]{0,6}撤诉处理"):
+        outcome = Outcome.withdrawn
+    elif has(r"中止诉讼|中止审理|终结诉讼"):
+        outcome = Outcome.pending
+    elif has(r"发回[^。；]{0,10}重审|发回重新审理"):
+        outcome = Outcome.pending
+    elif appeal and has(r"驳回上诉"):
+        outcome = Outcome.agency_lost if agency_appealed else Outcome.agency_won
+    elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)"):
+        # The appellate court set aside the first-instance decision: against whoever won there.
+        outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
+    elif has(_LOSS) and not has(r"^驳回[^。；]*(?:诉讼请求|起诉)。?$"):
+        outcome = Outcome.agency_lost
+    elif has(r"驳回[^。；]{0,80}(?:诉讼请求|起诉|申请)|不予立案"):
+        outcome = Outcome.agency_won
+    else:
+        outcome = None
+    if outcome is None:
+        return Disposition(None, sentence)
+    return Disposition(outcome, sentence)
+
+
+# ---------------------------------------------------------------- all fields
+
+
+def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
+    """All fields of one document (pages of that document only)."""
+    lines = normalize_lines(pages)
+    own, cited, first_instance = own_and_cited(lines, doc_type)
+    parties = _parties(lines, doc_type)
+    cause = _cause(lines, parties.defendant)
+    category = category_of(cause) if cause else None
+    if category is None:
+        category = category_of("".join(lines))
+    hearing_at, place = (None, None)
+    if doc_type in (DocType.summons, DocType.appearance_record):
+        hearing_at, place = _hearing(lines, doc_type)
+    head = _Head()
+    if doc_type in (DocType.appearance_record, DocType.judgment, DocType.ruling):
+        head = _head(lines, doc_type)
+    disposition = Disposition(None, None)
+    if doc_type in (DocType.judgment, DocType.ruling):
+        disposition = read_outcome(lines, doc_type)
+    return Fields(
+        case_number=own,
+        cited_case_numbers=cited,
+        court=_court(lines),
+        plaintiffs=parties.plaintiffs,
+        defendant=parties.defendant,
+        third_parties=parties.third_parties,
+        cause=cause,
+        cause_category=category or ("other" if cause else None),
+        doc_date=_doc_date(lines),
+        hearing_at=hearing_at,
+        hearing_place=place,
+        head_present=head.present,
+        head_principal=head.principal,
+        head_name=head.name,
+        head_title=head.title,
+        absence_reason=head.reason,
+        outcome=disposition.outcome,
+        disposition=disposition.sentence,
+        first_instance_case=first_instance,
+    )
