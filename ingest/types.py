@@ -77,3 +77,4 @@ class SenderCheck:
     status: SenderStatus
     agency_code: str | None
     evidence: tuple[str, ...] = field(default=())
+    authenticated: bool = False  # aligned DKIM pass or trusted Authentication-Results pass
