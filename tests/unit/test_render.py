@@ -169,7 +169,7 @@ def test_mime_message_is_safe_and_decodes_back() -> None:
         date=datetime(2026, 3, 22, 1, 0, tzinfo=UTC),
     )
     raw = message_bytes(build_message(mail))
-    head, _, body = raw.partition(b"\r\n\r\n")
+    head, _, _body = raw.partition(b"\r\n\r\n")
     head.decode("ascii")  # every header is 7-bit: Chinese is RFC 2047-encoded
     assert b"\nBcc:" not in head and b"\r\nBcc" not in head
     assert b"=?utf-8?" in head
