@@ -1,0 +1,68 @@
+"""Translate our one configuration into each stage's own settings objects.
+
+Stages never read config themselves; this is the only place that knows both shapes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from extract.ocr_cache import DirectoryOcrCache
+from extract.settings import OcrSettings
+from filing.config import Settings
+from ingest.senders import SenderPolicy, SenderRegistry
+from ingest.unpack import UnpackLimits
+from store import models as m
+
+
+def unpack_limits(settings: Settings) -> UnpackLimits:
+    u = settings.unpack
+    return UnpackLimits(
+        max_depth=u.max_depth,
+        max_members=u.max_members,
+        max_total_uncompressed=u.max_total_bytes,
+        max_ratio=u.max_ratio,
+        max_member_size=u.max_member_bytes,
+        max_image_pixels=u.max_image_pixels,
+    )
+
+
+def extract_settings(settings: Settings) -> OcrSettings:
+    o = settings.ocr
+    return OcrSettings(
+        engine=o.engine,
+        lang=o.lang,
+        dpi=o.dpi,
+        workers=o.workers,
+        page_timeout_s=o.page_timeout_s,
+        max_pages=o.max_pages,
+        max_image_pixels=settings.unpack.max_image_pixels,
+    )
+
+
+@lru_cache(maxsize=4)
+def _cache(path: Path) -> DirectoryOcrCache:
+    return DirectoryOcrCache(path)
+
+
+def ocr_cache(settings: Settings) -> DirectoryOcrCache:
+    return _cache(settings.ocr.cache_path)
+
+
+def sender_registry(s: Session) -> SenderRegistry:
+    addresses = {row.address: row.agency.code for row in s.scalars(select(m.AgencyAddress))}
+    names = {a.code: (a.name, a.short_name) for a in s.scalars(select(m.Agency).where(m.Agency.active))}
+    return SenderRegistry(addresses=addresses, agency_names=names)
+
+
+def sender_policy(settings: Settings) -> SenderPolicy:
+    p = settings.senders
+    return SenderPolicy(
+        authserv_id=p.authserv_id or None,
+        verify_dkim=p.verify_dkim,
+        require_authentication=p.unauthenticated == "quarantine",
+    )

@@ -1,0 +1,268 @@
+"""The review queue as a service API: every decision is audited and re-runs what depends on it.
+
+Functions take a Session and the acting user; the caller commits (one transaction per decision,
+so the audit row and the change land together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from extract.casenumber import parse_case_number
+from extract.types import DocType
+from filing.errors import ErrorCode, FilingError
+from store import models as m
+from store.clock import utcnow
+from store.filing import apply_document_facts, get_or_create_case
+
+PENDING = ("review", "none")
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    case_id: int | None
+    case_number: str | None
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    document_id: int
+    message_row_id: int
+    attachment_id: int
+    filename: str
+    doc_type: str
+    type_confidence: float
+    pages: tuple[int, int]
+    case_number: str | None
+    status: str
+    received_at: datetime
+    subject: str
+    agency: str | None
+    candidates: tuple[CandidateView, ...]
+
+    @property
+    def age_hours(self) -> float:
+        return (utcnow() - self.received_at).total_seconds() / 3600
+
+
+def _item(doc: m.Document) -> ReviewItem:
+    msg = doc.attachment.message
+    return ReviewItem(
+        document_id=doc.id,
+        message_row_id=msg.id,
+        attachment_id=doc.attachment_id,
+        filename=doc.attachment.filename,
+        doc_type=doc.doc_type,
+        type_confidence=doc.type_confidence,
+        pages=(doc.first_page, doc.last_page),
+        case_number=doc.case_number,
+        status=doc.match_status,
+        received_at=msg.received_at,
+        subject=msg.subject,
+        agency=msg.agency.name if msg.agency else None,
+        candidates=tuple(
+            CandidateView(c.case_id, c.case.case_number if c.case else None, c.score, tuple(c.evidence))
+            for c in doc.candidates
+        ),
+    )
+
+
+def pending_items(s: Session) -> list[ReviewItem]:
+    """Documents waiting for a person, oldest message first."""
+    docs = s.scalars(
+        select(m.Document)
+        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+        .join(m.Message, m.Attachment.message_id == m.Message.id)
+        .where(m.Document.match_status.in_(PENDING), m.Message.status == "filed")
+        .order_by(m.Message.received_at, m.Document.id)
+    ).all()
+    return [_item(d) for d in docs]
+
+
+def get_item(s: Session, document_id: int) -> ReviewItem:
+    return _item(_doc(s, document_id))
+
+
+def _doc(s: Session, document_id: int) -> m.Document:
+    doc = s.get(m.Document, document_id)
+    if doc is None:
+        raise FilingError(ErrorCode.internal, f"document {document_id} does not exist")
+    return doc
+
+
+def _case(s: Session, case_id: int) -> m.Case:
+    case = s.get(m.Case, case_id)
+    if case is None:
+        raise FilingError(ErrorCode.internal, f"case {case_id} does not exist")
+    return case
+
+
+def _state(doc: m.Document) -> dict[str, Any]:
+    return {
+        "doc_type": doc.doc_type,
+        "case_id": doc.case_id,
+        "match_status": doc.match_status,
+        "pages": [doc.first_page, doc.last_page],
+    }
+
+
+def audit(s: Session, actor: str, action: str, object_type: str, object_id: int | None,
+          before: Any, after: Any, note: str | None = None) -> None:
+    s.add(m.AuditEntry(actor=actor, action=action, object_type=object_type, object_id=object_id,
+                       before=before, after=after, note=note))
+
+
+def refresh_case(s: Session, case: m.Case) -> None:
+    """Rebuild a case's facts from its filed documents, oldest first (a decision changed them)."""
+    s.flush()
+    docs = s.scalars(
+        select(m.Document)
+        .where(m.Document.case_id == case.id, m.Document.match_status.in_(("auto", "confirmed")))
+        .order_by(m.Document.id)
+    ).all()
+    for doc in docs:
+        apply_document_facts(s, case, doc, doc.attachment.message)
+    _cancel_stale_reminders(s, case)
+
+
+def _cancel_stale_reminders(s: Session, case: m.Case) -> None:
+    # Reminders not yet sent are recomputed by the next sweep; queued ones may no longer apply.
+    for row in s.scalars(
+        select(m.OutboxMessage).where(
+            m.OutboxMessage.case_id == case.id,
+            m.OutboxMessage.status == "queued",
+            m.OutboxMessage.kind.like("reminder%"),
+        )
+    ):
+        row.status = "cancelled"
+        row.last_error = "cancelled by a review decision; the next sweep recomputes reminders"
+
+
+def _file_to(s: Session, doc: m.Document, case: m.Case, actor: str, action: str) -> None:
+    before = _state(doc)
+    old_case = doc.case
+    doc.case_id, doc.case = case.id, case
+    doc.match_status = "confirmed"
+    doc.match_confidence = 1.0
+    audit(s, actor, action, "document", doc.id, before, _state(doc))
+    refresh_case(s, case)
+    if old_case is not None and old_case.id != case.id:
+        refresh_case(s, old_case)
+
+
+def confirm(s: Session, document_id: int, actor: str, case_id: int | None = None) -> None:
+    """Accept the suggested case (or the given one)."""
+    doc = _doc(s, document_id)
+    target = case_id or doc.case_id or (doc.candidates[0].case_id if doc.candidates else None)
+    if target is None:
+        raise FilingError(ErrorCode.internal, "no case to confirm: pick a case or create one")
+    _file_to(s, doc, _case(s, target), actor, "confirm")
+
+
+def reassign(s: Session, document_id: int, case_id: int, actor: str) -> None:
+    _file_to(s, _doc(s, document_id), _case(s, case_id), actor, "reassign")
+
+
+def create_case(s: Session, document_id: int, actor: str, case_number: str | None = None) -> m.Case:
+    doc = _doc(s, document_id)
+    number = case_number or doc.case_number
+    if number:
+        parsed = parse_case_number(number)
+        if parsed is None:
+            raise FilingError(ErrorCode.internal, f"not a valid case number: {number}")
+        number = str(parsed)
+        if s.scalar(select(m.Case.id).where(m.Case.case_number == number)) is not None:
+            raise FilingError(ErrorCode.internal, f"case {number} already exists: reassign to it instead")
+        case, _new = get_or_create_case(s, number, doc, doc.attachment.message)
+    else:
+        case = m.Case(agency_id=doc.attachment.message.agency_id, plaintiffs=[], third_parties=[], outcome="pending")
+        s.add(case)
+        s.flush()
+    audit(s, actor, "create_case", "case", case.id, None, {"case_number": number, "from_document": doc.id})
+    _file_to(s, doc, case, actor, "confirm_new_case")
+    return case
+
+
+def change_type(s: Session, document_id: int, doc_type: str, actor: str) -> None:
+    doc = _doc(s, document_id)
+    new = DocType(doc_type).value
+    before = _state(doc)
+    doc.doc_type = new
+    doc.type_confidence = 1.0
+    audit(s, actor, "change_type", "document", doc.id, before, _state(doc))
+    if doc.case is not None:
+        refresh_case(s, doc.case)
+
+
+def split_document(s: Session, document_id: int, at_page: int, actor: str) -> m.Document:
+    """Split before `at_page`; the new second part goes to review with the same candidates."""
+    doc = _doc(s, document_id)
+    if not doc.first_page < at_page <= doc.last_page:
+        raise FilingError(ErrorCode.internal, f"page {at_page} is not inside {doc.first_page}-{doc.last_page}")
+    before = _state(doc)
+    second = m.Document(
+        attachment_id=doc.attachment_id, first_page=at_page, last_page=doc.last_page, doc_type=doc.doc_type,
+        type_confidence=0.0, title=None, case_number=None, fields={}, evidence=[f"split from document {doc.id}"],
+        case_id=None, match_status="review", match_confidence=0.0,
+    )
+    doc.last_page = at_page - 1
+    s.add(second)
+    s.flush()
+    for c in doc.candidates:
+        second.candidates.append(m.MatchCandidate(case_id=c.case_id, rank=c.rank, score=c.score, evidence=c.evidence))
+    audit(s, actor, "split", "document", doc.id, before, {**_state(doc), "new_document": second.id})
+    return second
+
+
+def merge_documents(s: Session, document_id: int, other_id: int, actor: str) -> None:
+    """Merge the adjacent `other` into `document` (same file)."""
+    doc, other = _doc(s, document_id), _doc(s, other_id)
+    if doc.attachment_id != other.attachment_id:
+        raise FilingError(ErrorCode.internal, "only documents of the same file can be merged")
+    before = {"document": _state(doc), "other": _state(other)}
+    doc.first_page = min(doc.first_page, other.first_page)
+    doc.last_page = max(doc.last_page, other.last_page)
+    old_case = other.case
+    s.delete(other)
+    audit(s, actor, "merge", "document", doc.id, before, _state(doc))
+    if old_case is not None:
+        refresh_case(s, old_case)
+
+
+def mark_not_litigation(s: Session, document_id: int, actor: str) -> None:
+    doc = _doc(s, document_id)
+    before = _state(doc)
+    old_case = doc.case
+    doc.case_id, doc.case = None, None
+    doc.match_status = "not_litigation"
+    audit(s, actor, "not_litigation", "document", doc.id, before, _state(doc))
+    if old_case is not None:
+        refresh_case(s, old_case)
+
+
+def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
+    q = (query or "").strip()
+    stmt = select(m.Case).order_by(m.Case.id.desc()).limit(limit)
+    if q:
+        parsed = parse_case_number(q)
+        like = f"%{q}%"
+        conds = [m.Case.case_number.like(like), m.Case.cause.like(like), m.Case.court.like(like)]
+        if parsed is not None:
+            conds.append(m.Case.case_number == str(parsed))
+        agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like), m.Agency.short_name.like(like)))
+        conds.append(m.Case.agency_id.in_(agency_ids))
+        cases = list(s.scalars(stmt.where(or_(*conds))).all())
+        # Plaintiffs are a JSON list: filter in Python so the query works on SQLite and PostgreSQL alike.
+        seen = {c.id for c in cases}
+        for c in s.scalars(select(m.Case).order_by(m.Case.id.desc())):
+            if c.id not in seen and any(q in p for p in (c.plaintiffs or [])):
+                cases.append(c)
+        return cases[:limit]
+    return list(s.scalars(stmt).all())
