@@ -144,6 +144,23 @@ class SchedulerSettings(Section):
     max_attempts: int = Field(default=5, ge=1)
 
 
+class ReportSettings(Section):
+    # Blank: the bureau name without 司法局 (滕州市司法局 -> 滕州市).
+    city_name: str = ""
+    title: str = "{city}行政机关行政应诉情况季度通报"
+    # decided: lost / concluded by judgment or ruling with a result; concluded: lost / all concluded.
+    loss_denominator: Literal["decided", "concluded"] = "decided"
+    withdrawal_counts_as_loss: bool = False
+    # Hearings at which nothing shows whether a head appeared: count as not appeared, or leave out.
+    unknown_appearance: Literal["absent", "exclude"] = "absent"
+    appearance_unit: Literal["hearing", "case"] = "hearing"
+    exclude_case_types: list[str] = Field(default_factory=lambda: ["行审", "行审复"])
+    repeat_window: Literal["period", "trailing_year"] = "trailing_year"
+    repeat_threshold: int = Field(default=2, ge=2)
+    trend_quarters: int = Field(default=4, ge=1, le=12)
+    timezone: str = "Asia/Shanghai"
+
+
 class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -158,6 +175,7 @@ class Settings(Section):
     calendar: CalendarSettings = CalendarSettings()
     web: WebSettings = WebSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    report: ReportSettings = ReportSettings()
     config_path: Path | None = None
 
 
