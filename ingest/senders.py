@@ -49,6 +49,10 @@ class SenderRegistry:
     addresses: Mapping[str, str]
     agencies: tuple[Agency, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Compared lowercased, whatever the caller stored.
+        object.__setattr__(self, "addresses", {k.strip().lower(): v for k, v in self.addresses.items()})
+
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> SenderRegistry:
         """Build from agency records as in agencies.yaml: name, short_name, code, addresses."""
@@ -58,7 +62,7 @@ class SenderRegistry:
             code = str(rec["code"])
             agencies.append(Agency(code=code, name=str(rec["name"]), short_name=rec.get("short_name") or None))
             for addr in rec.get("addresses") or ():
-                addresses[str(addr).strip().lower()] = code
+                addresses[str(addr)] = code
         return cls(addresses=addresses, agencies=tuple(agencies))
 
     def agency_for(self, address: str | None) -> str | None:
