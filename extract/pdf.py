@@ -1,0 +1,190 @@
+"""PDF pages: the text layer where it is usable, otherwise the page as an image for OCR.
+
+Decided per page, not per file: scanned PDFs often carry a born-digital cover page, and some
+scanners add an empty or garbage text layer. Pages are yielded one at a time so a 200-page scan
+never sits in memory at once. pdfium is not thread-safe: iterate in one thread only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image
+
+from extract.images import PageImage, pixel_sha256
+from filing.errors import ErrorCode, FilingError
+
+_FULL_PAGE_SHARE = 0.85  # an image covering this much of the page is "the scan"
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass
+class TextLayerPage:
+    number: int
+    text: str
+    preview: Image.Image | None
+
+
+@dataclass
+class FailedPage:
+    number: int
+    error: str
+
+
+PdfItem = TextLayerPage | PageImage | FailedPage
+
+
+def _usable_char(ch: str) -> bool:
+    if ch.isspace():
+        return False
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+        return True
+    if ch.isascii():
+        return ch.isprintable()
+    cat = unicodedata.category(ch)
+    # CJK and full-width punctuation and digits are normal in Chinese documents; Latin-1 letters,
+    # private-use glyphs and replacement characters are what broken font encodings produce.
+    if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u206f":
+        return True
+    return cat.startswith("N") and ch.isdigit()
+
+
+def text_layer_quality(text: str) -> tuple[int, float]:
+    """(usable characters, share of non-space characters that are usable)."""
+    cleaned = _CID.sub("\ufffd", text)
+    chars = [c for c in cleaned if not c.isspace()]
+    if not chars:
+        return 0, 0.0
+    usable = sum(1 for c in chars if _usable_char(c))
+    return usable, usable / len(chars)
+
+
+def text_layer_usable(text: str, min_chars: int, has_scan_image: bool) -> bool:
+    usable, share = text_layer_quality(text)
+    if share < 0.8:
+        return False
+    # A short text layer on a page that is mostly a scanned image is usually a scanner's stamp or
+    # a partial OCR layer; a short one on a page without a scan is just a short page.
+    return usable >= min_chars or (usable > 0 and not has_scan_image)
+
+
+class PdfSource:
+    """An open PDF; use as a context manager and iterate `pages()` in one thread."""
+
+    def __init__(self, data: bytes, render_dpi: int, preview_width: int, min_text_chars: int, max_pixels: int) -> None:
+        self._data = data
+        self._render_dpi = render_dpi
+        self._preview_width = preview_width
+        self._min_text_chars = min_text_chars
+        self._max_pixels = max_pixels
+        try:
+            self._doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as e:
+            raise _open_error(e) from e
+        self._plumber: pdfplumber.PDF | None = None
+
+    def __enter__(self) -> PdfSource:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            self._plumber.close()
+            self._plumber = None
+        self._doc.close()
+
+    @property
+    def page_count(self) -> int:
+        return len(self._doc)
+
+    def pages(self) -> Iterator[PdfItem]:
+        for index in range(len(self._doc)):
+            try:
+                yield self._page(index)
+            except (pdfium.PdfiumError, OSError, ValueError, MemoryError) as e:
+                yield FailedPage(number=index + 1, error=f"page could not be read: {e}")
+
+    def _page(self, index: int) -> PdfItem:
+        page = self._doc[index]
+        try:
+            width, height = page.get_size()
+            scan = _scan_image(page, width, height)
+            textpage = page.get_textpage()
+            quick_text = textpage.get_text_range()
+            textpage.close()
+            if text_layer_usable(quick_text, self._min_text_chars, scan is not None):
+                text = self._plumber_text(index)
+                if text_layer_quality(text)[0] < 0.9 * text_layer_quality(quick_text)[0]:
+                    text = quick_text.replace("\r\n", "\n")  # pdfminer cannot decode some CID fonts pdfium can
+                return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
+            if scan is not None:
+                img = scan.get_bitmap(render=False).to_pil()
+                img = img.copy() if img.mode in ("L", "1", "RGB") else img.convert("RGB")
+                dpi = img.width / (width / 72.0)
+            else:
+                img = self._render(page, width, preview=False)
+                dpi = float(self._render_dpi)
+            if img.width * img.height > self._max_pixels:
+                return FailedPage(number=index + 1, error=f"page image too large ({img.width}x{img.height} pixels)")
+            return PageImage(number=index + 1, image=img, dpi=dpi, sha256=pixel_sha256(img))
+        finally:
+            page.close()
+
+    def _render(self, page: pdfium.PdfPage, width_pt: float, preview: bool) -> Image.Image:
+        scale = (self._preview_width / width_pt) if preview else self._render_dpi / 72.0
+        bitmap = page.render(scale=scale, may_draw_forms=True)
+        img = bitmap.to_pil()
+        return img.convert("RGB") if img.mode != "RGB" else img.copy()
+
+    def _plumber_text(self, index: int) -> str:
+        # pdfplumber orders text by layout (lines, reading order) better than pdfium's stream order.
+        try:
+            if self._plumber is None:
+                import io
+
+                self._plumber = pdfplumber.open(io.BytesIO(self._data))
+            page = self._plumber.pages[index]
+            try:
+                return page.extract_text() or ""
+            finally:
+                page.close()
+        except Exception:  # pdfminer raises many types; pdfium's text is the fallback
+            return ""
+
+
+def _scan_image(page: pdfium.PdfPage, width: float, height: float) -> pdfium.PdfImage | None:
+    """The single upright image covering the page, if the page is a plain scan; else None."""
+    if page.get_rotation() % 360:
+        return None
+    images = []
+    for obj in page.get_objects(max_depth=1):
+        if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+            images.append(obj)
+    if len(images) != 1:
+        return None
+    image = images[0]
+    m = image.get_matrix()
+    if abs(m.b) > 1e-6 or abs(m.c) > 1e-6 or m.a <= 0 or m.d <= 0:
+        return None  # rotated or mirrored placement: let pdfium render it
+    left, bottom, right, top = image.get_bounds()
+    covered = max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
+    if covered < _FULL_PAGE_SHARE * width * height:
+        return None
+    return image
+
+
+def _open_error(e: Exception) -> FilingError:
+    msg = str(e).lower()
+    if "password" in msg or "security" in msg:
+        return FilingError(ErrorCode.encrypted_pdf,
+                           "The PDF is password-protected. Ask the sender to send it again without a password.")
+    return FilingError(ErrorCode.corrupt_pdf,
+                       f"The PDF cannot be opened ({e}). Ask the sender to export or scan it again and resend.")

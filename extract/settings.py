@@ -1,0 +1,52 @@
+"""OCR settings: one frozen value, built by filing/config.py from config.yaml + env."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Engine = Literal["tesseract", "rapidocr"]
+OsdPolicy = Literal["auto", "always", "never"]
+
+# Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
+# so cached results from older code are not reused.
+PIPELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    engine: Engine = "tesseract"
+    lang: str = "chi_sim"
+    dpi: int = 200  # render DPI for PDF pages without one embedded scan image; measured best for chi_sim
+    psm: int = 3
+    workers: int = 0  # 0 = one per CPU core
+    batch_size: int = 8  # pages per tesseract process: amortizes its ~0.25 s start-up
+    page_timeout_s: float = 60.0
+    max_pages: int = 500
+    max_image_pixels: int = 60_000_000  # beyond this an image is refused as a decompression bomb
+    preview_width: int = 1000
+    # auto: run orientation detection only when the upright OCR looks bad; always/never: as named.
+    osd: OsdPolicy = "auto"
+    osd_min_confidence: float = 2.0  # tesseract OSD "Orientation confidence" below this is ignored
+    bad_page_confidence: float = 0.55  # upright result below this mean word confidence triggers OSD
+    deskew: bool = True
+    max_skew_deg: float = 5.0
+    suppress_seals: bool = True
+    text_layer_min_chars: int = 20  # fewer usable characters than this → OCR the page instead
+    tesseract_cmd: str = "tesseract"
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+    def fingerprint(self) -> str:
+        """Hash of every setting that changes OCR output; part of the cache key."""
+        relevant = asdict(self)
+        for key in ("workers", "batch_size", "page_timeout_s", "max_pages", "preview_width", "tesseract_cmd",
+                    "max_image_pixels", "text_layer_min_chars"):
+            relevant.pop(key)
+        relevant["pipeline_version"] = PIPELINE_VERSION
+        blob = json.dumps(relevant, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]

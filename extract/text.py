@@ -1,0 +1,298 @@
+"""Entry point of the extract stage's first step: every page of a file as text.
+
+`extract_pages(data, content_type, settings, cache)` → `list[Page]`. Whole-file problems raise
+`FilingError`; a single page that fails (tesseract error, timeout, damaged image) becomes a Page
+with `source=failed` and its error, so the rest of the file still arrives.
+
+OCR runs in parallel: each worker thread prepares a batch of pages (numpy/OpenCV/Pillow release
+the GIL) and drives one single-threaded tesseract process over the whole batch. pdfium is not
+thread-safe, so PDF pages are read in the calling thread and handed over as images; at most
+two batches per worker are in flight, which bounds memory on long scans.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from PIL import Image
+
+from extract.docx import docx_text
+from extract.images import (
+    ImageDecodeError,
+    ImageTooLarge,
+    PageImage,
+    count_image_frames,
+    encode_preview,
+    iter_image_file,
+    preview_image,
+    rescale_to_dpi,
+    to_gray,
+)
+from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages
+from extract.ocr_cache import OcrCache, OcrResult, cache_key
+from extract.pdf import FailedPage, PdfSource, TextLayerPage
+from extract.settings import OcrSettings
+from extract.types import Page, PageSource
+from filing.errors import ErrorCode, FilingError
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/tiff", "image/tif"})
+PLAIN = "text/plain"
+
+Progress = Callable[[Page], None]
+_PageKey = tuple[int, int]  # (file index, page number)
+_BatchOut = list[tuple[_PageKey, Page, OcrResult | None, str]]  # page, result to cache, cache key
+
+
+def extract_pages(data: bytes, content_type: str, settings: OcrSettings, cache: OcrCache | None = None,
+                  progress: Progress | None = None) -> list[Page]:
+    """Pages of one file in page order; see the module docstring for the failure rules."""
+    result = extract_files([(data, content_type)], settings, cache, progress)[0]
+    if isinstance(result, FilingError):
+        raise result
+    return result
+
+
+def extract_files(files: Sequence[tuple[bytes, str]], settings: OcrSettings, cache: OcrCache | None = None,
+                  progress: Progress | None = None) -> list[list[Page] | FilingError]:
+    """Several files (e.g. one message's attachments) through one OCR pool, so short files share
+    workers and tesseract start-ups. Each entry is that file's pages or the FilingError it raised."""
+    out: list[list[Page] | FilingError] = []
+    with _OcrPool(settings, cache, progress) as pool:
+        for index, (data, content_type) in enumerate(files):
+            try:
+                _feed(pool, index, data, content_type, settings)
+                out.append([])
+            except FilingError as e:
+                pool.drop(index)
+                out.append(e)
+            pool.end_of_file()
+        for (index, _number), page in pool.finish():
+            entry = out[index]
+            if not isinstance(entry, FilingError):
+                entry.append(page)
+    return out
+
+
+def _feed(pool: _OcrPool, index: int, data: bytes, content_type: str, settings: OcrSettings) -> None:
+    if not data:
+        raise FilingError(ErrorCode.empty_file, "The file is empty (0 bytes). Ask the sender to attach it again.")
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime == PDF:
+        _feed_pdf(pool, index, data, settings)
+    elif mime in IMAGE_TYPES:
+        _feed_image(pool, index, data, settings)
+    elif mime == DOCX:
+        pool.add_done(index, Page(number=1, text=docx_text(data), source=PageSource.docx, confidence=1.0))
+    elif mime == PLAIN:
+        for page in plain_pages(data):
+            pool.add_done(index, page)
+    else:
+        raise FilingError(ErrorCode.unknown_type,
+                          f"Files of type {content_type!r} cannot be read. Ask the sender for a PDF, a scan "
+                          "(JPG/PNG/TIFF) or a Word (.docx) file.")
+
+
+def plain_pages(data: bytes) -> list[Page]:
+    """Plain text, one page per form feed; UTF-8 or the GB encodings Chinese mail clients use."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = data.decode("utf-8", "replace")
+    chunks = text.split("\f")
+    return [Page(number=i, text=chunk.strip("\n"), source=PageSource.plain, confidence=1.0)
+            for i, chunk in enumerate(chunks, start=1)]
+
+
+def _check_page_count(count: int, settings: OcrSettings) -> None:
+    if count > settings.max_pages:
+        raise FilingError(ErrorCode.too_many_pages,
+                          f"The file has {count} pages; the limit is {settings.max_pages}. Ask the sender to split it "
+                          "into one file per document, or raise ocr.max_pages in config.yaml.")
+
+
+def _feed_pdf(pool: _OcrPool, index: int, data: bytes, settings: OcrSettings) -> None:
+    with PdfSource(data, settings.dpi, settings.preview_width, settings.text_layer_min_chars,
+                   settings.max_image_pixels) as pdf:
+        _check_page_count(pdf.page_count, settings)
+        pool.expect(pdf.page_count)
+        for item in pdf.pages():
+            if isinstance(item, TextLayerPage):
+                preview = encode_preview(item.preview, 0) if item.preview is not None else None
+                pool.add_done(index, Page(number=item.number, text=item.text, source=PageSource.text_layer,
+                                          confidence=1.0, preview_png=preview))
+            elif isinstance(item, FailedPage):
+                pool.add_done(index, _failed(item.number, ErrorCode.ocr_failed, item.error))
+            else:
+                pool.add(index, item)
+
+
+def _feed_image(pool: _OcrPool, index: int, data: bytes, settings: OcrSettings) -> None:
+    try:
+        count = count_image_frames(data)
+        _check_page_count(count, settings)
+        pool.expect(count)
+        for item in iter_image_file(data, settings.max_image_pixels):
+            pool.add(index, item)
+    except ImageTooLarge as e:
+        raise FilingError(ErrorCode.image_bomb,
+                          f"The image is too large to read safely ({e}). Ask the sender to scan at 200-300 dpi.") from e
+    except ImageDecodeError as e:
+        raise FilingError(ErrorCode.corrupt_image,
+                          f"The image cannot be read ({e}). Ask the sender to scan or photograph it again.") from e
+
+
+def _failed(number: int, code: ErrorCode, message: str) -> Page:
+    return Page(number=number, text="", source=PageSource.failed, confidence=0.0, error=f"{code}: {message}")
+
+
+@dataclass
+class _Prepared:
+    key: _PageKey
+    sha256: str
+    cache_key: str
+    preview: Image.Image | None = None
+    error: str | None = None
+
+
+@dataclass
+class _Job:
+    key: _PageKey
+    page: PageImage
+
+
+class _OcrPool:
+    """Batches page images onto worker threads; results come back keyed (file index, page number)."""
+
+    def __init__(self, settings: OcrSettings, cache: OcrCache | None, progress: Progress | None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.progress = progress
+        self.workers = settings.worker_count()
+        self.batch_size = settings.batch_size
+        self.fingerprint = settings.fingerprint()
+        self.pending: list[_Job] = []
+        self.running: set[Future[_BatchOut]] = set()
+        self.pages: dict[_PageKey, Page] = {}
+        self.executor: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> _OcrPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def expect(self, pages: int) -> None:
+        # Spread a short file over all workers; cap long ones so start-up is amortized but work stays balanced.
+        self.batch_size = max(1, min(self.settings.batch_size, math.ceil(max(1, pages) / self.workers)))
+
+    def add_done(self, index: int, page: Page) -> None:
+        self.pages[(index, page.number)] = page
+        if self.progress:
+            self.progress(page)
+
+    def drop(self, index: int) -> None:
+        """Forget a file that failed as a whole (its finished pages would be misleading)."""
+        self.pending = [job for job in self.pending if job.key[0] != index]
+        for key in [k for k in self.pages if k[0] == index]:
+            del self.pages[key]
+
+    def add(self, index: int, item: PageImage) -> None:
+        key = cache_key(item.sha256, self.fingerprint)
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            preview = encode_preview(preview_image(item.image, self.settings.preview_width), hit.rotation)
+            self.add_done(index, _page_from_result(item.number, hit, item.sha256, preview, 0.0))
+            return
+        self.pending.append(_Job(key=(index, item.number), page=item))
+        if len(self.pending) >= self.batch_size:
+            self._submit()
+
+    def end_of_file(self) -> None:
+        # Keep idle workers busy, but let several short files share one tesseract start-up otherwise.
+        if len(self.running) < self.workers:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.pending:
+            return
+        while len(self.running) >= 2 * self.workers:
+            self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ocr")
+        batch, self.pending = self.pending, []
+        self.running.add(self.executor.submit(ocr_batch, batch, self.settings, self.fingerprint))
+
+    def _collect(self, done: Iterable[Future[_BatchOut]]) -> None:
+        for fut in list(done):
+            self.running.discard(fut)
+            for key, page, result, ckey in fut.result():
+                if result is not None and self.cache is not None:
+                    self.cache.put(ckey, result)
+                self.add_done(key[0], page)
+
+    def finish(self) -> list[tuple[_PageKey, Page]]:
+        self._submit()
+        while self.running:
+            self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
+        return sorted(self.pages.items())
+
+
+def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes | None, seconds: float) -> Page:
+    source = PageSource.rapidocr if result.engine.startswith("rapidocr") else PageSource.tesseract
+    return Page(number=number, text=result.text, source=source, confidence=result.confidence,
+                rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3))
+
+
+def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _BatchOut:
+    """Worker: prepare and OCR one batch. Never raises: a page that fails becomes a failed Page."""
+    start = time.perf_counter()
+    prepared: list[_Prepared] = []
+    grays = []
+    for job in batch:
+        item = job.page
+        prep = _Prepared(key=job.key, sha256=item.sha256, cache_key=cache_key(item.sha256, fingerprint))
+        try:
+            prep.preview = preview_image(item.image, settings.preview_width)
+            upright = rescale_to_dpi(item.image, item.dpi, settings.dpi)
+            grays.append(to_gray(upright, settings.suppress_seals))
+        except (OSError, ValueError, MemoryError) as e:
+            prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
+        item.image = Image.new("1", (1, 1))  # release the full-size image as soon as it is converted
+        prepared.append(prep)
+    ok = [p for p in prepared if p.error is None]
+    try:
+        results: list[OcrResult | OcrEngineError] = list(ocr_gray_pages(grays, settings))
+    except (OcrEngineError, OSError) as e:
+        results = [OcrEngineError(str(e))] * len(ok)
+    per_page = round((time.perf_counter() - start) / max(1, len(batch)), 3)
+    by_key = dict(zip((p.key for p in ok), results, strict=True))
+    out: _BatchOut = []
+    for prep in prepared:
+        res = by_key.get(prep.key)
+        rotation = res.rotation if isinstance(res, OcrResult) else 0
+        preview = encode_preview(prep.preview, rotation) if prep.preview is not None else None
+        if isinstance(res, OcrResult):
+            out.append((prep.key, _page_from_result(prep.key[1], res, prep.sha256, preview, per_page), res,
+                        prep.cache_key))
+            continue
+        if isinstance(res, OcrEngineTimeout):
+            error = f"{ErrorCode.ocr_timeout}: {res}; page skipped. Check the scan or raise ocr.page_timeout_s."
+        elif isinstance(res, OcrEngineError):
+            error = f"{ErrorCode.ocr_failed}: {res}. Check the scan; if every page fails, check the tesseract install."
+        else:
+            error = prep.error or f"{ErrorCode.ocr_failed}: unknown error"
+        page = Page(number=prep.key[1], text="", source=PageSource.failed, confidence=0.0, preview_png=preview,
+                    image_sha256=prep.sha256, error=error, seconds=per_page)
+        out.append((prep.key, page, None, prep.cache_key))
+    return out
