@@ -132,3 +132,55 @@ def test_hearing_time(scores: Scores) -> None:
 def test_confidence_is_calibrated(scores: Scores) -> None:
     assert scores.confident >= scores.documents * 0.8
     assert scores.confident_ok == scores.confident
+
+
+def _export_from_understanding(truth: dict[str, Any]) -> dict[str, Any]:
+    """An export-shaped dict built from understand() output, cases keyed by the numbers it read."""
+    attachments = []
+    cases: dict[str, dict[str, Any]] = {}
+    for att in _attachments(truth):
+        texts = _pages(att)
+        found = understand([Page(i + 1, t, PageSource.plain, 1.0) for i, t in enumerate(texts)], att["filename"])
+        docs = []
+        for d in found:
+            docs.append({"type": str(d.doc_type), "pages": [d.first_page, d.last_page],
+                         "case_number": d.fields.case_number, "type_confidence": d.confidence})
+            number = d.fields.case_number
+            if number:
+                case = cases.setdefault(number, {"case_number": number, "hearing_at": None, "outcome": None})
+                if d.fields.hearing_at:
+                    case["hearing_at"] = d.fields.hearing_at.isoformat()
+                if d.fields.outcome:
+                    case["outcome"] = str(d.fields.outcome)
+        attachments.append({"sha256": att["sha256"], "documents": docs})
+    return {"messages": [{"attachments": attachments}], "cases": list(cases.values())}
+
+
+def test_evaluate_understanding_on_own_output() -> None:
+    from filing.evaluate import evaluate_understanding, render
+
+    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
+    export = _export_from_understanding(truth)
+    section = evaluate_understanding(export, truth)
+    by_name = {m.name.split(" (")[0]: m for m in section.metrics}
+    assert by_name["document type accuracy"].denominator >= 110
+    assert section.passed, render([section])
+    assert "Type confusion" in render([section])
+    assert any("not scored" in n for n in section.notes)  # the encrypted and corrupt PDFs
+
+    # The evaluation must be able to fail: break types, one split and the outcomes.
+    for att in export["messages"][0]["attachments"]:
+        for doc in att["documents"]:
+            if doc["type"] == "summons":
+                doc["type"] = "notice_to_respond"
+        if len(att["documents"]) > 1:
+            att["documents"] = [{**att["documents"][0], "pages": [1, 99]}]
+    for case in export["cases"]:
+        case["outcome"] = "agency_lost"
+    broken = evaluate_understanding(export, truth)
+    rates = {m.name.split(" (")[0]: m.value for m in broken.metrics}
+    assert not broken.passed
+    assert rates["document type accuracy"] is not None and rates["document type accuracy"] < 0.95
+    assert rates["split exact"] is not None and rates["split exact"] < 0.95
+    assert rates["outcome"] is not None and rates["outcome"] < 0.5
+    assert "notice_to_respond" in render([broken])
