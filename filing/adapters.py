@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from extract.ocr_cache import DirectoryOcrCache
 from extract.settings import OcrSettings
 from filing.config import Settings
-from ingest.senders import SenderPolicy, SenderRegistry
+from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
 from store import models as m
 
@@ -55,14 +55,23 @@ def ocr_cache(settings: Settings) -> DirectoryOcrCache:
 
 def sender_registry(s: Session) -> SenderRegistry:
     addresses = {row.address: row.agency.code for row in s.scalars(select(m.AgencyAddress))}
-    names = {a.code: (a.name, a.short_name) for a in s.scalars(select(m.Agency).where(m.Agency.active))}
-    return SenderRegistry(addresses=addresses, agency_names=names)
+    agencies = tuple(
+        Agency(code=a.code, name=a.name, short_name=a.short_name or None)
+        for a in s.scalars(select(m.Agency).where(m.Agency.active))
+    )
+    return SenderRegistry(addresses=addresses, agencies=agencies)
 
 
 def sender_policy(settings: Settings) -> SenderPolicy:
     p = settings.senders
     return SenderPolicy(
-        authserv_id=p.authserv_id or None,
+        authserv_ids=(p.authserv_id,) if p.authserv_id else (),
         verify_dkim=p.verify_dkim,
         require_authentication=p.unauthenticated == "quarantine",
     )
+
+
+def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
+    from notify.receipts import queue_receipt
+
+    queue_receipt(s, msg.id, settings)

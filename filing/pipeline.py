@@ -82,13 +82,14 @@ def process(app: App, message_row_id: int, on_step: Callable[[str], None] | None
         try:
             handlers[state](app, message_row_id)
         except FilingError as e:
-            _fail(app, message_row_id, e.code, e.message)
-        except Exception as e:  # a bug must not lose the message: park it with the error for staff
+            return _fail(app, message_row_id, e.code, e.message)
+        except Exception as e:  # a bug must not lose the message: keep it with the error for staff
             log.exception("message %s failed in step %s", message_row_id, state)
-            _fail(app, message_row_id, ErrorCode.internal, f"{type(e).__name__}: {e}")
+            return _fail(app, message_row_id, ErrorCode.internal, f"{type(e).__name__}: {e}")
 
 
-def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> None:
+def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> str:
+    """Count a failed attempt; after max_attempts the message is parked for staff. Returns "failed"."""
     with app.uow() as uow:
         msg = uow.session.get(m.Message, message_row_id)
         assert msg is not None
@@ -97,6 +98,7 @@ def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> None:
         if msg.attempts >= app.settings.scheduler.max_attempts:
             msg.state, msg.status = "parked", "failed"
         uow.commit()
+    return "failed"
 
 
 def _finish(msg: m.Message, status: str) -> None:

@@ -1,0 +1,276 @@
+"""Plain data for the quarterly report: what it is computed from (snapshots) and what it says (Report)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from notify.rules import ReceivedDoc
+
+QUARTER_NAMES = ("一", "二", "三", "四")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    key: str  # 2026Q3, or 2026-07-01..2026-08-15
+    label: str  # 2026年第三季度
+
+    @classmethod
+    def quarter(cls, spec: str) -> Period:
+        m = re.fullmatch(r"\s*(\d{4})\s*[Qq]\s*([1-4])\s*", spec)
+        if not m:
+            raise ValueError(f"not a quarter: {spec!r} (expected e.g. 2026Q3)")
+        return cls.of_quarter(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of_quarter(cls, year: int, q: int) -> Period:
+        start = date(year, 3 * q - 2, 1)
+        nxt = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+        return cls(start, nxt - timedelta(days=1), f"{year}Q{q}", f"{year}年第{QUARTER_NAMES[q - 1]}季度")
+
+    @classmethod
+    def between(cls, start: date, end: date) -> Period:
+        if end < start:
+            raise ValueError(f"period ends before it starts: {start}..{end}")
+        label = f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+        return cls(start, end, f"{start.isoformat()}..{end.isoformat()}", label)
+
+    def contains(self, d: date | None) -> bool:
+        return d is not None and self.start <= d <= self.end
+
+    def quarters_back(self, n: int) -> tuple[Period, ...]:
+        """The n quarters ending with the one that holds this period's end, oldest first."""
+        year, q = self.end.year, (self.end.month - 1) // 3 + 1
+        out: list[Period] = []
+        for _ in range(n):
+            out.append(Period.of_quarter(year, q))
+            year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+        return tuple(reversed(out))
+
+    @property
+    def range_text(self) -> str:
+        s, e = self.start, self.end
+        return f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日"
+
+
+# ----------------------------------------------------------------- snapshots (input)
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    id: int
+    code: str
+    name: str
+    short_name: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.name or self.short_name or self.code
+
+
+@dataclass(frozen=True)
+class HearingFact:
+    """One value the case's hearing time took (CaseFact 'hearing_at'), in the order recorded."""
+
+    at: datetime
+    set_on: date | None  # the date of the document that set it (its printed date, else the day received)
+    document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AppearanceRecord:
+    """An appearance-record document of the case: the evidence for one hearing."""
+
+    hearing_at: datetime | None
+    head_present: bool | None
+    head_principal: bool | None
+    head_title: str | None = None
+    received_on: date | None = None
+    document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseSnap:
+    case_id: int
+    case_number: str | None
+    agency_id: int | None
+    case_type: str | None = None
+    agency_role: str | None = None
+    cause_category: str | None = None
+    notice_date: date | None = None
+    first_received: date | None = None  # the day the bureau first received anything of it
+    hearing_at: datetime | None = None  # the current (latest) hearing time
+    hearing_facts: tuple[HearingFact, ...] = ()
+    appearance_records: tuple[AppearanceRecord, ...] = ()
+    head_present: bool | None = None  # case level: latest appearance record or judgment
+    head_principal: bool | None = None
+    head_title: str | None = None
+    outcome: str = "pending"
+    decision_type: str | None = None  # judgment | ruling
+    decision_date: date | None = None
+    appeal_of_id: int | None = None
+    documents: tuple[ReceivedDoc, ...] = ()
+
+    @property
+    def opened_on(self) -> date | None:
+        """The day the agency was sued as far as the bureau can tell: the notice, else first receipt."""
+        return self.notice_date or self.first_received
+
+    def known_by(self, day: date) -> bool:
+        dates = [d for d in (self.notice_date, self.first_received, self.decision_date) if d is not None]
+        return bool(dates) and min(dates) <= day
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    agencies: tuple[AgencyRef, ...]
+    cases: tuple[CaseSnap, ...]
+    as_of: date  # the day the report is made: nothing later is "missing" yet
+
+
+# ----------------------------------------------------------------- report (output)
+
+
+class Head(StrEnum):
+    principal = "principal"  # 正职
+    deputy = "deputy"  # 副职
+    head = "head"  # a head, rank not stated
+    absent = "absent"  # staff or lawyer only
+    unknown = "unknown"  # no evidence either way
+
+    @property
+    def appeared(self) -> bool:
+        return self in (Head.principal, Head.deputy, Head.head)
+
+    @property
+    def label(self) -> str:
+        return {"principal": "正职出庭", "deputy": "副职出庭", "head": "负责人出庭（职务未注明）",
+                "absent": "负责人未出庭", "unknown": "出庭情况未报"}[self.value]
+
+
+@dataclass(frozen=True)
+class Hearing:
+    case_id: int
+    at: datetime
+    head: Head
+    evidence: str  # English: where the date and the appearance come from
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    case_id: int
+    case_number: str | None
+    note: str = ""  # Chinese, shown next to the case in the drill-down
+
+    @property
+    def display(self) -> str:
+        return self.case_number or f"案件#{self.case_id}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count and the cases behind it (one entry per counted item: a case heard twice appears twice)."""
+
+    items: tuple[CaseRef, ...] = ()
+
+    @property
+    def value(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def display(self) -> str:
+        v = self.value
+        return "—" if v is None else f"{v * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: AgencyRef | None  # None: cases whose agency is not known yet, or the total row
+    label: str
+    new_cases: Figure
+    concluded: Figure
+    hearings: Figure
+    appeared: Figure
+    principal: Figure
+    deputy: Figure
+    absent: Figure
+    unknown: Figure
+    appearance_rate: Rate
+    judgment_won: Figure
+    judgment_lost: Figure
+    ruling_won: Figure
+    ruling_lost: Figure
+    withdrawn: Figure
+    lost: Figure
+    loss_base: Figure  # the loss-rate denominator's cases
+    under_appeal: Figure
+    loss_rate: Rate
+    late_filings: Figure
+    missing_documents: Figure
+
+
+@dataclass(frozen=True)
+class RepeatedLoss:
+    agency: AgencyRef | None
+    label: str
+    category: str
+    category_label: str
+    cases: tuple[CaseRef, ...]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    key: str
+    label: str
+    appearance_rate: Rate
+    loss_rate: Rate
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One row of the cases sheet: a case and what the report made of it in this period."""
+
+    case_id: int
+    case_number: str | None
+    agency: str
+    case_type: str | None
+    cause: str
+    opened_on: date | None
+    hearings: tuple[str, ...]
+    appearance: tuple[str, ...]
+    outcome: str
+    decision_type: str | None
+    decision_date: date | None
+    counted_result: str  # what the loss figures made of it (effective result, under appeal, superseded …)
+    late: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    bureau: str
+    period: Period
+    as_of: date
+    rows: tuple[AgencyRow, ...]
+    total: AgencyRow
+    repeated_losses: tuple[RepeatedLoss, ...]
+    trend: tuple[TrendPoint, ...]
+    cases: tuple[CaseLine, ...]
+    excluded: tuple[CaseRef, ...]
+    definitions: tuple[str, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)

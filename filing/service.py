@@ -1,0 +1,54 @@
+"""Application services that need the whole app (pipeline + store + notify)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from filing.bootstrap import App
+from filing.errors import ErrorCode, FilingError
+from store import models as m
+from store.review import audit
+
+
+def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
+    from notify.bridge import missing_documents
+
+    return missing_documents(app, s, case, as_of)
+
+
+def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: str) -> str:
+    """Register the sender's address with the agency, then file the message through the pipeline."""
+    from filing.pipeline import process
+
+    with app.uow() as uow:
+        s = uow.session
+        msg = s.get(m.Message, message_row_id)
+        if msg is None or msg.status != "quarantined":
+            raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
+        agency = s.scalar(select(m.Agency).where(m.Agency.code == agency_code))
+        if agency is None:
+            raise FilingError(ErrorCode.internal, f"no agency with code {agency_code}")
+        if not msg.from_address:
+            raise FilingError(ErrorCode.no_sender, "the message has no single sender address to register")
+        if s.scalar(select(m.AgencyAddress).where(m.AgencyAddress.address == msg.from_address)) is None:
+            s.add(m.AgencyAddress(agency_id=agency.id, address=msg.from_address))
+            audit(s, actor, "add_address", "agency", agency.id, None, {"address": msg.from_address})
+        audit(s, actor, "release", "message", msg.id, {"status": msg.status}, {"agency": agency_code})
+        msg.status, msg.state, msg.attempts = "pending", "received", 0
+        msg.error_code = msg.error = None
+        uow.commit()
+    return process(app, message_row_id)
+
+
+def discard_quarantined(app: App, message_row_id: int, actor: str) -> None:
+    with app.uow() as uow:
+        msg = uow.session.get(m.Message, message_row_id)
+        if msg is None or msg.status != "quarantined":
+            raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
+        audit(uow.session, actor, "discard", "message", msg.id, {"status": msg.status}, {"status": "discarded"})
+        # The raw message stays in blob storage: discarding hides it, it never deletes evidence.
+        msg.status = "discarded"
+        uow.commit()

@@ -1,0 +1,1 @@
+"""The staff web UI: server-rendered pages on the review-queue service, behind login."""

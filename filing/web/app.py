@@ -1,0 +1,87 @@
+"""The app factory: middleware (session, headers), error pages and the page routers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from filing.bootstrap import App
+from filing.web import deps
+from filing.web.routes import agencies, auth, cases, files, queue, quarantine
+from filing.web.security import LoginLimiter, apply_security_headers, csrf_protect
+from filing.web.sessions import COOKIE, SessionCodec, new_session
+from filing.web.templating import make_env
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _secret(app: App) -> str:
+    key = app.settings.web.secret_key
+    if key:
+        return key
+    log.warning("web.secret_key is not set (FILING_WEB__SECRET_KEY): sessions end when the server restarts")
+    return secrets.token_urlsafe(32)
+
+
+def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+    web = app.settings.web
+    api = FastAPI(
+        title="行政应诉案件备案",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    api.state.web = deps.WebState(
+        app=app,
+        env=make_env(),
+        codec=SessionCodec(_secret(app), web.session_minutes),
+        limiter=limiter or LoginLimiter(),
+        hasher=hasher,
+    )
+
+    @api.middleware("http")
+    async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        st: deps.WebState = request.app.state.web
+        data = st.codec.loads(request.cookies.get(COOKIE))
+        if data is None or data.sid in st.revoked:
+            data = new_session()
+        request.state.session = data
+        response = await call_next(request)
+        out = request.state.session
+        if out.logged_in:
+            out = st.codec.touch(out)
+        response.set_cookie(
+            COOKIE, st.codec.dumps(out), httponly=True, samesite="lax", secure=web.https_only, path="/"
+        )
+        apply_security_headers(response, html=response.media_type == "text/html"
+                               or response.headers.get("content-type", "").startswith("text/html"))
+        return response
+
+    @api.exception_handler(deps.LoginRequired)
+    async def _login_required(request: Request, exc: deps.LoginRequired) -> Response:
+        return deps.redirect(deps.login_url(exc.next_url))
+
+    @api.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        return deps.render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                           detail=str(exc.detail))
+
+    @api.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return deps.render(request, "error.html", status_code=400, status=400, detail="请求参数不正确")
+
+    api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, queue, cases, agencies, quarantine, files):
+        api.include_router(module.router)
+    return api

@@ -1,0 +1,94 @@
+"""Request-scoped helpers shared by the route modules: state, session, user, rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote
+
+from argon2 import PasswordHasher
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment
+from sqlalchemy.orm import Session
+
+from filing.bootstrap import App
+from filing.web.security import CSRF_FIELD, LoginLimiter, session_of
+from filing.web.sessions import SessionCodec, SessionData
+from store.users import StaffUser, get_user
+
+
+@dataclass
+class WebState:
+    app: App
+    env: Environment
+    codec: SessionCodec
+    limiter: LoginLimiter
+    hasher: PasswordHasher | None = None
+    # Session ids ended by logout: a copied cookie must not outlive its logout.
+    revoked: set[str] = field(default_factory=set)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def state(request: Request) -> WebState:
+    st: WebState = request.app.state.web
+    return st
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One unit of work per request; routes commit explicitly, anything else is rolled back."""
+    with state(request).app.uow() as uow:
+        yield uow.session
+
+
+def current_user(request: Request, s: Session = Depends(db)) -> StaffUser:
+    sess = session_of(request)
+    user = get_user(s, sess.user_id) if sess.user_id is not None else None
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    request.state.user = user
+    return user
+
+
+def require_admin(user: StaffUser = Depends(current_user)) -> StaffUser:
+    if not user.is_admin:
+        raise HTTPException(403, "此操作需要管理员权限")
+    return user
+
+
+def set_session(request: Request, data: SessionData) -> None:
+    request.state.session = data
+
+
+def flash(request: Request, text: str) -> None:
+    set_session(request, replace(session_of(request), flash=text))
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def login_url(next_url: str) -> str:
+    return "/login?next=" + quote(next_url, safe="/")
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    sess = session_of(request)
+    message = sess.flash
+    if message:
+        set_session(request, replace(sess, flash=""))
+    page = state(request).env.get_template(template).render(
+        user=getattr(request.state, "user", None),
+        csrf_token=sess.csrf,
+        csrf_field=CSRF_FIELD,
+        flash=message,
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code)

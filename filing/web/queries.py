@@ -1,0 +1,296 @@
+"""Read-only queries that build the web view-models. Decisions go through store.review / filing.service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from filing.web.templating import CST
+from filing.web.views import (
+    AgencyRow,
+    AttachmentView,
+    CandidateRow,
+    CaseDetail,
+    CaseRow,
+    FactRow,
+    FilingRecord,
+    ItemDetail,
+    PageView,
+    QuarantineRow,
+    QueueRow,
+    SiblingDoc,
+    TimelineEvent,
+    text_of,
+)
+from notify.views import doc_label
+from store import models as m
+from store.review import pending_items
+
+FIELD_LABELS = {
+    "case_number": "案号",
+    "court": "法院",
+    "plaintiffs": "原告",
+    "third_parties": "第三人",
+    "cause": "案由",
+    "cause_category": "案由类别",
+    "hearing_at": "开庭时间",
+    "hearing_place": "开庭地点",
+    "head_present": "负责人出庭",
+    "head_principal": "正职出庭",
+    "head_name": "出庭负责人",
+    "head_title": "出庭负责人职务",
+    "notice_date": "应诉通知日期",
+    "outcome": "裁判结果",
+    "decision_type": "裁判文书",
+    "decision_date": "裁判日期",
+    "disposition": "裁判主文",
+    "appeal_of_id": "一审案件",
+    "agency_id": "被诉单位",
+    "doc_date": "落款日期",
+    "defendants": "被告",
+    "first_instance_case": "一审案号",
+}
+# Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
+DEFENSE_DAYS = 15
+
+MissingFn = Callable[[Session, m.Case, date], list[str]]
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+def _agency_name(a: m.Agency | None) -> str | None:
+    return (a.short_name or a.name) if a else None
+
+
+def queue_rows(s: Session) -> list[QueueRow]:
+    rows = []
+    for item in pending_items(s):
+        top = item.candidates[0] if item.candidates else None
+        rows.append(QueueRow(
+            document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
+            agency=item.agency, received_at=item.received_at, status=item.status,
+            suggestion=top.case_number if top else None, score=top.score if top else 0.0,
+        ))
+    return rows
+
+
+def item_detail(s: Session, document_id: int) -> ItemDetail | None:
+    doc = s.get(m.Document, document_id)
+    if doc is None:
+        return None
+    att, msg = doc.attachment, doc.attachment.message
+    queue = [i.document_id for i in pending_items(s)]
+    pos = queue.index(doc.id) if doc.id in queue else -1
+    pages = tuple(
+        PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None)
+        for p in att.pages if doc.first_page <= p.number <= doc.last_page
+    )
+    cands = []
+    for c in doc.candidates:
+        if c.case is None:
+            continue
+        cands.append(CandidateRow(
+            case_id=c.case.id, case_number=c.case.case_number, agency=_agency_name(c.case.agency),
+            plaintiffs=text_of(c.case.plaintiffs), cause=c.case.cause, score=c.score,
+            evidence=tuple(str(e) for e in c.evidence or ()), rank=c.rank,
+        ))
+    fields = tuple((field_label(k), text_of(v)) for k, v in (doc.fields or {}).items() if v not in (None, "", []))
+    return ItemDetail(
+        document_id=doc.id, doc_type=doc.doc_type, type_confidence=doc.type_confidence, title=doc.title,
+        case_number=doc.case_number, status=doc.match_status, first_page=doc.first_page, last_page=doc.last_page,
+        fields=fields, evidence=tuple(str(e) for e in doc.evidence or ()), pages=pages, candidates=tuple(cands),
+        siblings=tuple(SiblingDoc(d.id, d.doc_type, d.first_page, d.last_page, d.match_status)
+                       for d in att.documents if d.id != doc.id),
+        message_id=msg.id, attachment_id=att.id, filename=att.filename, subject=msg.subject,
+        from_address=msg.from_address, from_display=msg.from_display, agency=_agency_name(msg.agency),
+        body_text=msg.body_text, received_at=msg.received_at,
+        position=pos + 1, queue_size=len(queue),
+        next_id=queue[pos + 1] if 0 <= pos < len(queue) - 1 else None,
+        prev_id=queue[pos - 1] if pos > 0 else None,
+    )
+
+
+def next_pending_after(s: Session, document_id: int, before: list[int]) -> int | None:
+    """The item to open after deciding `document_id`: the one that followed it, else the oldest."""
+    queue = [i.document_id for i in pending_items(s)]
+    if not queue:
+        return None
+    if document_id in before:
+        for later in before[before.index(document_id) + 1 :]:
+            if later in queue:
+                return later
+    return queue[0]
+
+
+def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
+    return list(s.scalars(
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        .order_by(m.Document.id)
+    ))
+
+
+def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | None:
+    """The next date someone must act on: the hearing, or the defense due after the notice."""
+    if case.hearing_at is not None:
+        hearing = case.hearing_at if case.hearing_at.tzinfo else case.hearing_at.replace(tzinfo=CST)
+        if hearing.date() >= today:
+            return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
+    types = {d.doc_type for d in docs}
+    if case.notice_date is not None and "defense" not in types and case.outcome == "pending":
+        due = case.notice_date + timedelta(days=DEFENSE_DAYS)
+        return f"答辩期满 {due.isoformat()}" + ("（已过）" if due < today else "")
+    return None
+
+
+def case_row(s: Session, case: m.Case, today: date, missing: MissingFn | None) -> CaseRow:
+    docs = _filed_docs(s, case.id)
+    miss: tuple[str, ...] | None = None
+    if missing is not None:
+        miss = tuple(doc_label(t) for t in missing(s, case, today))
+    return CaseRow(
+        id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
+        plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome, missing=miss,
+        next_deadline=next_deadline(case, docs, today), documents=len(docs),
+    )
+
+
+def search_case_rows(s: Session, query: str, today: date, missing: MissingFn | None,
+                     search: Callable[[Session, str], list[m.Case]]) -> list[CaseRow]:
+    return [case_row(s, c, today, missing) for c in search(s, query)]
+
+
+def _doc_title(d: m.Document) -> str:
+    return f"{doc_label(d.doc_type)}（第{d.first_page}–{d.last_page}页）"
+
+
+def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None) -> CaseDetail | None:
+    case = s.get(m.Case, case_id)
+    if case is None:
+        return None
+    row = case_row(s, case, today, missing)
+    docs = list(s.scalars(select(m.Document).where(m.Document.case_id == case.id).order_by(m.Document.id)))
+    by_msg: dict[int, list[m.Document]] = {}
+    for d in docs:
+        by_msg.setdefault(d.attachment.message_id, []).append(d)
+    events: list[TimelineEvent] = []
+    for mid, mdocs in by_msg.items():
+        msg = mdocs[0].attachment.message
+        events.append(TimelineEvent(
+            at=msg.received_at, kind="received", title=f"收到邮件：{msg.subject or '（无主题）'}",
+            detail=f"{msg.from_display} <{msg.from_address or '?'}>", status=msg.status, message_id=mid,
+            documents=tuple((d.id, _doc_title(d), d.match_status) for d in mdocs),
+        ))
+    conds = [m.OutboxMessage.case_id == case.id]
+    if by_msg:
+        conds.append(m.OutboxMessage.message_row_id.in_(list(by_msg)))
+    for o in s.scalars(select(m.OutboxMessage).where(or_(*conds)).order_by(m.OutboxMessage.id)):
+        events.append(TimelineEvent(
+            at=o.sent_at or o.created_at, kind="outbox", title=o.subject, detail=f"发往 {o.to_addr}",
+            status=o.status, message_id=None, documents=(),
+        ))
+    events.sort(key=lambda e: _utc(e.at))
+    facts = []
+    doc_by_id = {d.id: d for d in docs}
+    for f in s.scalars(select(m.CaseFact).where(m.CaseFact.case_id == case.id).order_by(m.CaseFact.at, m.CaseFact.id)):
+        src = doc_by_id.get(f.document_id) if f.document_id else None
+        if src is None and f.document_id is not None:
+            src = s.get(m.Document, f.document_id)
+        facts.append(FactRow(
+            field=f.field, label=field_label(f.field), value=_fact_text(s, f.field, f.value),
+            previous=_fact_text(s, f.field, f.previous), document_id=f.document_id,
+            document_label=_doc_title(src) if src else ("人工" if f.actor != "system" else "—"),
+            message_id=src.attachment.message_id if src else None, actor=f.actor, at=f.at,
+        ))
+    appeals = tuple((c.id, c.case_number or f"#{c.id}")
+                    for c in s.scalars(select(m.Case).where(m.Case.appeal_of_id == case.id)))
+    head = None
+    if case.head_present is not None:
+        head = ("负责人出庭" if case.head_present else "负责人未出庭") + (
+            f"：{case.head_name or ''} {case.head_title or ''}".rstrip() if case.head_present else "")
+    return CaseDetail(
+        row=row, court=case.court, case_type=case.case_type, agency_id=case.agency_id,
+        third_parties=text_of(case.third_parties), hearing_at=case.hearing_at, hearing_place=case.hearing_place,
+        notice_date=case.notice_date, decision=case.decision_type, decision_date=case.decision_date,
+        disposition=case.disposition,
+        appeal_of=(case.appeal_of.id, case.appeal_of.case_number or "") if case.appeal_of else None,
+        appeals=appeals, head=head, timeline=tuple(events), facts=tuple(facts),
+    )
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _fact_text(s: Session, field: str, value: object) -> str:
+    if field == "agency_id" and isinstance(value, int):
+        a = s.get(m.Agency, value)
+        return a.name if a else str(value)
+    if field == "appeal_of_id" and isinstance(value, int):
+        c = s.get(m.Case, value)
+        return (c.case_number or str(value)) if c else str(value)
+    return text_of(value)
+
+
+def agency_rows(s: Session) -> list[AgencyRow]:
+    case_counts = dict(s.execute(select(m.Case.agency_id, func.count()).group_by(m.Case.agency_id)).tuples().all())
+    msg_counts = dict(s.execute(select(m.Message.agency_id, func.count()).group_by(m.Message.agency_id)).tuples().all())
+    return [
+        AgencyRow(a.id, a.code, a.name, a.short_name, a.active, tuple(x.address for x in a.addresses),
+                  case_counts.get(a.id, 0), msg_counts.get(a.id, 0))
+        for a in s.scalars(select(m.Agency).order_by(m.Agency.code))
+    ]
+
+
+def filing_record(s: Session, agency_id: int) -> list[FilingRecord]:
+    out = []
+    for msg in s.scalars(select(m.Message).where(m.Message.agency_id == agency_id)
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc())):
+        out.append(FilingRecord(msg.id, msg.received_at, msg.subject, msg.status,
+                                tuple(doc_label(d.doc_type) for a in msg.attachments for d in a.documents)))
+    return out
+
+
+def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None) -> list[CaseRow]:
+    return [case_row(s, c, today, missing)
+            for c in s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc()))]
+
+
+def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
+    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error) for a in msg.attachments)
+
+
+def quarantine_rows(s: Session) -> list[QuarantineRow]:
+    out = []
+    for msg in s.scalars(select(m.Message).where(m.Message.status == "quarantined")
+                         .order_by(m.Message.received_at, m.Message.id)):
+        out.append(QuarantineRow(
+            message_id=msg.id, received_at=msg.received_at, from_address=msg.from_address,
+            from_display=msg.from_display, subject=msg.subject, sender_status=msg.sender_status,
+            evidence=tuple(str(e) for e in msg.sender_evidence or ()),
+            claimed_agency=_agency_name(msg.agency), body_text=msg.body_text, attachments=_attachments(msg),
+        ))
+    return out
+
+
+def message_attachments(s: Session, message_id: int) -> tuple[AttachmentView, ...]:
+    msg = s.get(m.Message, message_id)
+    return _attachments(msg) if msg else ()
+
+
+def today_local() -> date:
+    return datetime.now(CST).date()
+
+
+
+def missing_fn(app: object) -> MissingFn | None:
+    """The missing-document rules as the CLI export applies them, if that service is installed."""
+    try:
+        from filing.service import missing_for_case
+    except ImportError:
+        return None
+    return lambda s, c, d: list(missing_for_case(app, s, c, d))

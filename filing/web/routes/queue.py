@@ -1,0 +1,133 @@
+"""The review queue: oldest first; one item with previews, text, fields and candidates; decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from extract.types import DocType
+from filing.errors import FilingError
+from filing.web import deps
+from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
+from notify.views import DOC_TYPE_LABELS
+from store import review
+from store.review import pending_items
+from store.users import StaffUser
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(user: StaffUser = Depends(deps.current_user)) -> Response:
+    return deps.redirect("/queue")
+
+
+@router.get("/queue")
+def queue_page(request: Request, user: StaffUser = Depends(deps.current_user),
+               s: Session = Depends(deps.db)) -> Response:
+    return deps.render(request, "queue.html", rows=queue_rows(s), now_title="待审核")
+
+
+@router.get("/queue/next")
+def queue_next(user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    items = pending_items(s)
+    return deps.redirect(f"/queue/{items[0].document_id}" if items else "/queue")
+
+
+@router.get("/queue/{document_id}")
+def item_page(request: Request, document_id: int, q: str = "", user: StaffUser = Depends(deps.current_user),
+              s: Session = Depends(deps.db)) -> Response:
+    item = item_detail(s, document_id)
+    if item is None:
+        raise HTTPException(404, "该文书不存在")
+    results = (search_case_rows(s, q, today_local(), missing_fn(deps.state(request).app), review.search_cases)
+               if q.strip() else None)
+    return deps.render(request, "item.html", item=item, q=q, results=results,
+                       doc_types=[(t.value, DOC_TYPE_LABELS.get(t.value, t.value)) for t in DocType])
+
+
+def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,
+            action: Callable[[], object]) -> Response:
+    """Run one decision in this request's transaction; then open the next pending item."""
+    before = [i.document_id for i in pending_items(s)]
+    try:
+        action()
+        s.commit()
+    except (FilingError, ValueError) as e:
+        s.rollback()
+        deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
+        return deps.redirect(f"/queue/{document_id}")
+    deps.flash(request, done)
+    nxt = next_pending_after(s, document_id, before)
+    return deps.redirect(f"/queue/{nxt}" if nxt is not None else "/queue")
+
+
+@router.post("/queue/{document_id}/confirm")
+def confirm(request: Request, document_id: int, case_id: int | None = Form(None),
+            user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    return _decide(request, s, user, document_id, f"文书 {document_id} 已确认归档",
+                   lambda: review.confirm(s, document_id, user.name, case_id))
+
+
+@router.post("/queue/{document_id}/reassign")
+def reassign(request: Request, document_id: int, case_id: int = Form(...),
+             user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    return _decide(request, s, user, document_id, f"文书 {document_id} 已改归其他案件",
+                   lambda: review.reassign(s, document_id, case_id, user.name))
+
+
+@router.post("/queue/{document_id}/create-case")
+def create_case(request: Request, document_id: int, case_number: str = Form(""),
+                user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    return _decide(request, s, user, document_id, f"已由文书 {document_id} 新建案件",
+                   lambda: review.create_case(s, document_id, user.name, case_number.strip() or None))
+
+
+@router.post("/queue/{document_id}/type")
+def change_type(request: Request, document_id: int, doc_type: str = Form(...),
+                user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    # The document stays in the queue after a type change: the reviewer still has to file it.
+    try:
+        review.change_type(s, document_id, doc_type, user.name)
+        s.commit()
+        deps.flash(request, "文书类型已修改")
+    except (FilingError, ValueError) as e:
+        s.rollback()
+        deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
+    return deps.redirect(f"/queue/{document_id}")
+
+
+@router.post("/queue/{document_id}/split")
+def split(request: Request, document_id: int, at_page: int = Form(...),
+          user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    try:
+        second = review.split_document(s, document_id, at_page, user.name)
+        s.commit()
+        deps.flash(request, f"已在第 {at_page} 页前拆分；后半部分为文书 {second.id}")
+    except (FilingError, ValueError) as e:
+        s.rollback()
+        deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
+    return deps.redirect(f"/queue/{document_id}")
+
+
+@router.post("/queue/{document_id}/merge")
+def merge(request: Request, document_id: int, other_id: int = Form(...),
+          user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    try:
+        review.merge_documents(s, document_id, other_id, user.name)
+        s.commit()
+        deps.flash(request, f"已将文书 {other_id} 合并进来")
+    except (FilingError, ValueError) as e:
+        s.rollback()
+        deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
+    return deps.redirect(f"/queue/{document_id}")
+
+
+@router.post("/queue/{document_id}/not-litigation")
+def not_litigation(request: Request, document_id: int, user: StaffUser = Depends(deps.current_user),
+                   s: Session = Depends(deps.db)) -> Response:
+    return _decide(request, s, user, document_id, f"文书 {document_id} 已标记为非诉讼材料",
+                   lambda: review.mark_not_litigation(s, document_id, user.name))

@@ -1,0 +1,121 @@
+"""CSRF, security headers, login rate limiting, safe file responses."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from urllib.parse import quote, urlsplit
+
+from fastapi import HTTPException, Request
+from starlette.responses import Response
+
+from filing.web.sessions import SessionData
+
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# No inline script or style anywhere: scripts and CSS come from /static. Images are our own PNGs.
+CSP = (
+    "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def session_of(request: Request) -> SessionData:
+    data: SessionData = request.state.session
+    return data
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every state-changing request must carry this session's token.
+
+    The token travels in the form field `csrf_token` (or the X-CSRF-Token header for scripts).
+    Origin, when the browser sends it, must be our own.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        host = request.headers.get("host", "")
+        if urlsplit(origin).netloc != host:
+            raise HTTPException(403, "跨站请求被拒绝（Origin 不符）")
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    expected = session_of(request).csrf
+    if not sent or not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise HTTPException(403, "表单已失效或缺少安全令牌（CSRF），请刷新页面后重试")
+
+
+def apply_security_headers(response: Response, html: bool) -> None:
+    for k, v in SECURITY_HEADERS.items():
+        response.headers.setdefault(k, v)
+    if html:
+        response.headers.setdefault("Cache-Control", "no-store")
+
+
+class LoginLimiter:
+    """At most `limit` failed logins per key (client address, user name) in a sliding window."""
+
+    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._fails.setdefault(key, deque())
+        while q and now - q[0] > self.window_s:
+            q.popleft()
+        return q
+
+    def blocked(self, keys: list[str], now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+
+    def failed(self, keys: list[str], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for k in keys:
+                self._fails.pop(k, None)
+
+
+# Content types a browser may show inline; anything else is sent as opaque bytes.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "application/pdf", "image/gif"})
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """RFC 6266 with an ASCII fallback; quotes and control characters never reach the header."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename) or "file"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(data: bytes, content_type: str, filename: str, inline: bool = False) -> Response:
+    ctype = content_type if content_type in INLINE_TYPES else "application/octet-stream"
+    resp = Response(content=data, media_type=ctype)
+    resp.headers["Content-Disposition"] = content_disposition("inline" if inline else "attachment", filename)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    # A file opened directly must not run anything even if a browser renders it.
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    resp.headers["Cache-Control"] = "private, max-age=300"
+    return resp

@@ -1,0 +1,110 @@
+"""The Jinja2 environment for templates/web: autoescape always on, Chinese labels as filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from notify.views import doc_label
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
+# The bureau works in China Standard Time; the store keeps UTC.
+CST = timezone(timedelta(hours=8))
+
+OUTCOME_LABELS = {
+    "pending": "审理中",
+    "agency_won": "胜诉",
+    "agency_lost": "败诉",
+    "withdrawn": "撤诉",
+}
+MATCH_LABELS = {
+    "auto": "自动归档",
+    "confirmed": "人工确认",
+    "review": "待审核",
+    "none": "无匹配",
+    "not_litigation": "非诉讼材料",
+}
+MESSAGE_STATUS_LABELS = {
+    "filed": "已归档",
+    "quarantined": "隔离",
+    "duplicate": "重复",
+    "failed": "处理失败",
+    "no_attachments": "无附件",
+    "pending": "处理中",
+    "discarded": "已丢弃",
+}
+SENDER_LABELS = {"registered": "已登记", "unregistered": "未登记发件人", "spoofed": "疑似冒用", "unauthenticated": "未认证"}
+OUTBOX_KIND_LABELS = {"receipt": "回执", "digest": "日报", "report": "报表"}
+OUTBOX_STATUS_LABELS = {
+    "queued": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "uncertain": "发送状态不明",
+    "dead": "发送失败",
+    "cancelled": "已取消",
+}
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CST).strftime(fmt)
+
+
+def local_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return local_time(value, "%Y-%m-%d")
+    return value.isoformat()
+
+
+def age(value: datetime | None, now: datetime | None = None) -> str:
+    """How long ago, in the units a reviewer cares about."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    secs = ((now or datetime.now(UTC)) - value).total_seconds()
+    if secs < 3600:
+        return f"{max(int(secs // 60), 0)} 分钟"
+    if secs < 86400 * 2:
+        return f"{int(secs // 3600)} 小时"
+    return f"{int(secs // 86400)} 天"
+
+
+def outbox_kind(kind: str) -> str:
+    if kind.startswith("reminder"):
+        return "催报提醒"
+    return OUTBOX_KIND_LABELS.get(kind, kind)
+
+
+def make_env(templates_dir: Path | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir or TEMPLATES_DIR)),
+        # Everything that reaches a page came from email or OCR at some point: escape it all.
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    filters: dict[str, Any] = {
+        "doc_label": doc_label,
+        "local_time": local_time,
+        "local_date": local_date,
+        "age": age,
+        "outcome_label": lambda v: OUTCOME_LABELS.get(v or "", v or "—"),
+        "match_label": lambda v: MATCH_LABELS.get(v or "", v or "—"),
+        "msg_status_label": lambda v: MESSAGE_STATUS_LABELS.get(v or "", v or "—"),
+        "sender_label": lambda v: SENDER_LABELS.get(v or "", v or "—"),
+        "outbox_kind": outbox_kind,
+        "outbox_status": lambda v: OUTBOX_STATUS_LABELS.get(v or "", v or "—"),
+        "pct": lambda v: f"{(v or 0) * 100:.0f}%",
+    }
+    env.filters.update(filters)
+    return env

@@ -1,0 +1,95 @@
+"""The CLI end to end on real SQLite, real files and (for the demo) real tesseract."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from filing.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "demo" / "mailbox"
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> Path:
+    p = tmp_path / "config.yaml"
+    p.write_text(
+        f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\nagencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n"
+        f"ocr:\n  cache_path: var/ocr-cache\nmailbox:\n  local_folder: {DEMO}\n",
+        encoding="utf-8",
+    )
+    return p
+
+
+def run(config: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--config", str(config), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def export(config: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(run(config, "export", "--format", "json", "--as-of", "2026-12-31"))
+
+
+def test_init_is_idempotent(config: Path) -> None:
+    assert "2 added" in run(config, "init")
+    assert "0 added" in run(config, "init")
+
+
+def test_import_files_once_and_exports_the_decisions(config: Path, tmp_path: Path) -> None:
+    run(config, "init")
+    run(config, "import", str(DEMO / "0002.eml"), str(DEMO / "0003.eml"))
+    first = export(config)
+    run(config, "import", str(DEMO / "0002.eml"))  # the same file again: nothing new
+    copy = tmp_path / "copy.eml"  # the same message with other bytes: recorded as a duplicate
+    copy.write_bytes(b"X-Resent: yes\r\n" + (DEMO / "0002.eml").read_bytes())
+    run(config, "import", str(copy))
+    data = export(config)
+
+    assert len(first["messages"]) == 2
+    assert len(data["messages"]) == 3
+    by_status = {msg["status"]: msg for msg in data["messages"]}
+    assert set(by_status) == {"filed", "quarantined", "duplicate"}
+    filed = by_status["filed"]
+    assert filed["sender_status"] == "registered" and filed["agency"] == "slj"
+    assert by_status["quarantined"]["sender_status"] in ("unregistered", "spoofed")
+    att = filed["attachments"][0]
+    assert att["filename"] == "答辩状.docx" and re.fullmatch(r"[0-9a-f]{64}", att["sha256"])
+    doc = att["documents"][0]
+    assert doc["type"] == "defense" and doc["pages"] == [1, 1]
+    assert doc["case_number"] == "（2026）鲁0481行初901号"
+    # A defense alone cannot start a case: it waits in the review queue.
+    assert doc["match"] in ("review", "none") and doc["case_id"] is None
+    assert data["cases"] == []
+    # Importing again filed nothing twice: the same documents, no new outbox rows.
+    assert len(data["outbox"]) == len(first["outbox"])
+
+
+def test_bad_config_key_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ocr:\n  dpii: 3\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(bad), "init"])
+    assert result.exit_code != 0
+    assert "ocr.dpii" in str(result.exception) + result.output
+
+
+@pytest.mark.tesseract
+def test_demo_files_the_demo_mailbox(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "demo", home / "demo")
+    shutil.copy(ROOT / "config.yaml", home / "config.yaml")
+    out = run(home / "config.yaml", "demo")
+    assert "（2026）鲁0481行初9" in out  # the case table (the number may wrap)
+    data = export(home / "config.yaml")
+    statuses = sorted(msg["status"] for msg in data["messages"])
+    assert statuses == ["filed", "filed", "quarantined"]
+    case = data["cases"][0]
+    assert case["case_number"] == "（2026）鲁0481行初901号"
+    assert {"notice_to_respond", "complaint", "defense"} <= set(case["documents"])
+    assert (home / "var" / "filing.db").is_file()
