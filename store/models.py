@@ -126,6 +126,9 @@ class Message(Base):
     references: Mapped[list[Any]] = mapped_column(default=list)
     defects: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The process running this message's current step, and until when (store/claims.py); NULL: free.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claim_until: Mapped[datetime | None] = mapped_column()
 
     agency: Mapped[Agency | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
@@ -157,9 +160,11 @@ class MailboxUid(Base):
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     internaldate: Mapped[datetime | None] = mapped_column()
-    # accepted | oversized | moved
+    # accepted | duplicate | oversized (see ingest.ledger.AcceptStatus)
     state: Mapped[str] = mapped_column(String(16), default="accepted")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    duplicate_of: Mapped[str | None] = mapped_column(String(64))  # raw SHA-256 of the earlier message
+    moved_at: Mapped[datetime | None] = mapped_column()  # server copy moved or flagged; NULL: move pending
     __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid"),)
 
 
@@ -301,6 +306,36 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class StepRun(Base):
+    """One committed execution of a pipeline step: the evidence that no step ran twice."""
+
+    __tablename__ = "step_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # the state the step started from
+    attempt: Mapped[int] = mapped_column(Integer)  # Message.attempts when it started
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | failed
+    to_state: Mapped[str] = mapped_column(String(16))
+    worker: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column()
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Two processes that both ran a step could not both commit it.
+    __table_args__ = (UniqueConstraint("message_id", "step", "attempt"),)
+
+
+class JobRun(Base):
+    """The last run of each scheduled job, so a restart catches up a missed run exactly once."""
+
+    __tablename__ = "job_runs"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_fire_at: Mapped[datetime | None] = mapped_column()  # the scheduled time of the last run
+    last_started_at: Mapped[datetime | None] = mapped_column()
+    last_finished_at: Mapped[datetime | None] = mapped_column()
+    last_ok_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
 
 
 Index("ix_documents_status", Document.match_status)

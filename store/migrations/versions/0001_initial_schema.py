@@ -72,8 +72,20 @@ def upgrade() -> None:
     sa.Column('internaldate', store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duplicate_of', sa.String(length=64), nullable=True),
+    sa.Column('moved_at', store.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account', 'folder', 'uidvalidity', 'uid')
+    )
+    op.create_table('job_runs',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('last_fire_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_started_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_finished_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_ok_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('runs', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,6 +161,8 @@ def upgrade() -> None:
     sa.Column('references', sa.JSON(), nullable=False),
     sa.Column('defects', sa.JSON(), nullable=False),
     sa.Column('created_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=200), nullable=True),
+    sa.Column('claim_until', store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], ),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['messages.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -157,6 +171,23 @@ def upgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_state'), ['state'], unique=False)
+
+    op.create_table('step_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=16), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('to_state', sa.String(length=16), nullable=False),
+    sa.Column('worker', sa.String(length=200), nullable=False),
+    sa.Column('started_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('seconds', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id', 'step', 'attempt')
+    )
+    with op.batch_alter_table('step_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_step_runs_message_id'), ['message_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +343,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachments_message_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('step_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_step_runs_message_id'))
+
+    op.drop_table('step_runs')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_state'))
         batch_op.drop_index(batch_op.f('ix_messages_message_id'))
@@ -320,6 +355,7 @@ def downgrade() -> None:
     op.drop_table('cases')
     op.drop_table('agency_addresses')
     op.drop_table('users')
+    op.drop_table('job_runs')
     op.drop_table('mailbox_uids')
     op.drop_table('mailbox_folders')
     op.drop_table('leases')
