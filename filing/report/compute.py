@@ -1,0 +1,477 @@
+"""The quarterly report as a pure function of case snapshots, definitions and the working-day calendar.
+
+Decisions (also printed in the report's definitions):
+- Each Case row is one case at one instance (行初, 行终 …): new cases, hearings and concluded cases
+  count per case per instance.
+- Hearings held come from the history of the case's hearing time (CaseFact 'hearing_at', one row per
+  summons that set it) plus appearance-record documents. A superseded hearing time counts as held only
+  if the summons that replaced it is dated after it (a second hearing); otherwise it was postponed. The
+  latest time counts once it has passed, unless the case was decided before it. A hearing named by an
+  appearance record is held (the record is the evidence).
+- Outcomes and the loss rate count effective results: a first-instance decision whose appeal is known
+  by the end of the period is not counted on its own; the appeal's outcome governs once the appeal is
+  decided, and until then the case is "under appeal". Everything is judged as of the period's end,
+  so a past quarter's report does not change when later decisions arrive.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from filing.report.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
+from filing.report.settings import ReportContext, ReportRules
+from filing.report.types import (
+    AgencyRef,
+    AgencyRow,
+    AppearanceRecord,
+    CaseLine,
+    CaseRef,
+    CaseSnap,
+    Figure,
+    Head,
+    Hearing,
+    HearingFact,
+    Period,
+    Rate,
+    RepeatedLoss,
+    Report,
+    ReportInput,
+    TrendPoint,
+)
+from notify.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
+from notify.workdays import WorkCalendar
+
+CONCLUDED = ("agency_won", "agency_lost", "withdrawn")
+UNKNOWN_AGENCY = "未确定单位"
+
+
+# ----------------------------------------------------------------- hearings
+
+
+def head_of(present: bool | None, principal: bool | None) -> Head:
+    if present is None:
+        return Head.unknown
+    if not present:
+        return Head.absent
+    if principal is None:
+        return Head.head
+    return Head.principal if principal else Head.deputy
+
+
+def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
+    """The hearings that took place by `as_of`, each with who appeared for the agency."""
+    facts = list(case.hearing_facts)
+    if not facts and case.hearing_at is not None:
+        facts = [HearingFact(case.hearing_at, None)]
+    held: dict[date, tuple[datetime, str]] = {}
+    for i, fact in enumerate(facts):
+        day = fact.at.date()
+        if i + 1 < len(facts):
+            nxt = facts[i + 1]
+            if nxt.at.date() == day:
+                continue  # same day, time corrected: the later value stands for it
+            if nxt.set_on is not None and day < nxt.set_on and day <= as_of:
+                held[day] = (fact.at, f"hearing {fact.at:%Y-%m-%d %H:%M} held: the next summons is dated {nxt.set_on}")
+            continue  # otherwise postponed before it took place
+        if day > as_of:
+            continue
+        if case.decision_date is not None and case.decision_date < day:
+            continue  # decided before the scheduled date: the hearing never took place
+        held[day] = (fact.at, f"hearing {fact.at:%Y-%m-%d %H:%M} (latest scheduled) has passed")
+    by_day: dict[date, AppearanceRecord] = {}
+    undated: list[AppearanceRecord] = []
+    for rec in case.appearance_records:
+        if rec.hearing_at is None:
+            undated.append(rec)
+            continue
+        day = rec.hearing_at.date()
+        by_day[day] = rec
+        if day not in held and day <= as_of:
+            held[day] = (rec.hearing_at, f"appearance record #{rec.document_id} names this hearing")
+    out: list[Hearing] = []
+    days = sorted(held)
+    for idx, day in enumerate(days):
+        at, evidence = held[day]
+        last = idx == len(days) - 1
+        found: AppearanceRecord | None = by_day.get(day) or (undated[-1] if undated and last else None)
+        if found is not None:
+            head = head_of(found.head_present, found.head_principal)
+            evidence += f"; appearance from record #{found.document_id}"
+        elif last:
+            head = head_of(case.head_present, case.head_principal)
+            evidence += "; appearance from the case facts (judgment or record)"
+        else:
+            head = Head.unknown
+            evidence += "; no appearance evidence for this hearing"
+        out.append(Hearing(case.case_id, at, head, evidence))
+    return out
+
+
+# ----------------------------------------------------------------- results (outcomes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The effective result of a dispute, counted in the period of the governing decision."""
+
+    case: CaseSnap  # the instance whose decision governs
+    agency_id: int | None
+    outcome: str
+    decision_type: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    counted: tuple[Result, ...]
+    under_appeal: tuple[tuple[CaseSnap, CaseSnap], ...]  # (decided instance, pending appeal)
+    superseded: tuple[tuple[CaseSnap, CaseSnap], ...]  # (decided instance, decided appeal)
+
+
+def concluded_by(case: CaseSnap, day: date) -> bool:
+    return case.outcome in CONCLUDED and case.decision_date is not None and case.decision_date <= day
+
+
+def results_in(cases: Iterable[CaseSnap], period: Period) -> ResultSet:
+    cases = list(cases)
+    by_id = {c.case_id: c for c in cases}
+    appeals: dict[int, list[CaseSnap]] = defaultdict(list)
+    for c in cases:
+        if c.appeal_of_id is not None and c.known_by(period.end):
+            appeals[c.appeal_of_id].append(c)
+    counted: list[Result] = []
+    under: list[tuple[CaseSnap, CaseSnap]] = []
+    superseded: list[tuple[CaseSnap, CaseSnap]] = []
+    for c in cases:
+        if not (c.outcome in CONCLUDED and period.contains(c.decision_date)):
+            continue
+        later = sorted(appeals.get(c.case_id, []), key=lambda a: (a.opened_on or date.max, a.case_id))
+        if later:
+            appeal = later[-1]
+            (superseded if concluded_by(appeal, period.end) else under).append((c, appeal))
+            continue
+        parent = by_id.get(c.appeal_of_id) if c.appeal_of_id is not None else None
+        agency = c.agency_id if c.agency_id is not None else (parent.agency_id if parent else None)
+        note = outcome_label(c.outcome)
+        if parent is not None:
+            note += f"（上诉审结果，原审{parent.case_number or parent.case_id}" + (
+                f"{outcome_label(parent.outcome)}）" if parent.outcome in CONCLUDED else "）"
+            )
+        counted.append(Result(c, agency, c.outcome, c.decision_type, note))
+    return ResultSet(tuple(counted), tuple(under), tuple(superseded))
+
+
+def is_loss(r: Result, rules: ReportRules) -> bool:
+    return r.outcome == "agency_lost" or (rules.withdrawal_counts_as_loss and r.outcome == "withdrawn")
+
+
+def in_loss_base(r: Result, rules: ReportRules) -> bool:
+    if rules.loss_denominator == "concluded":
+        return True
+    return r.outcome in ("agency_won", "agency_lost") or (rules.withdrawal_counts_as_loss and r.outcome == "withdrawn")
+
+
+# ----------------------------------------------------------------- filings
+
+
+def notify_snapshot(case: CaseSnap) -> CaseSnapshot:
+    return CaseSnapshot(
+        case_id=case.case_id,
+        case_number=case.case_number,
+        case_type=case.case_type,
+        received=case.documents,
+        notice_date=case.notice_date,
+        hearing_at=case.hearing_at,
+        decision_type=case.decision_type,
+        decision_date=case.decision_date,
+        outcome=case.outcome,
+        agency_id=case.agency_id,
+    )
+
+
+def first_receipts(docs: Iterable[ReceivedDoc]) -> list[ReceivedDoc]:
+    first: dict[str, ReceivedDoc] = {}
+    for d in docs:
+        if d.doc_type == "other":
+            continue
+        if d.doc_type not in first or d.received_on < first[d.doc_type].received_on:
+            first[d.doc_type] = d
+    return list(first.values())
+
+
+def late_filings(case: CaseSnap, calendar: WorkCalendar, rules: ReportRules) -> list[Lateness]:
+    """Documents whose first receipt came after the deadline (reference date + N working days)."""
+    snap = notify_snapshot(case)
+    out = []
+    for doc in first_receipts(case.documents):
+        lateness = assess_lateness(doc, snap, calendar, rules.missing)
+        if lateness is not None and lateness.late:
+            out.append(lateness)
+    return out
+
+
+def missing_documents(case: CaseSnap, day: date, calendar: WorkCalendar, rules: ReportRules) -> list[MissingItem]:
+    return evaluate_missing(notify_snapshot(case), day, calendar, rules.missing)
+
+
+# ----------------------------------------------------------------- tallies
+
+
+Item = tuple[int | None, CaseRef]  # (agency id, the case behind one count)
+
+
+@dataclass
+class Tally:
+    """Every counted item of every figure, keyed by figure name, before it is split by agency."""
+
+    items: dict[str, list[Item]]
+
+    def add(self, name: str, agency_id: int | None, case: CaseSnap, note: str = "") -> None:
+        self.items.setdefault(name, []).append((agency_id, CaseRef(case.case_id, case.case_number, note)))
+
+    def figure(self, name: str, agency: Callable[[int | None], bool]) -> Figure:
+        return Figure(tuple(ref for a, ref in self.items.get(name, []) if agency(a)))
+
+    def agencies(self) -> set[int | None]:
+        return {a for items in self.items.values() for a, _ in items}
+
+
+def _day(d: date | None) -> str:
+    return "" if d is None else f"{d.year}-{d.month:02d}-{d.day:02d}"
+
+
+def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
+    rules = ctx.rules
+    t = Tally({})
+    cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
+    cutoff = min(period.end, data.as_of)
+    for c in cases:
+        a = c.agency_id
+        if period.contains(c.opened_on):
+            how = "收到应诉通知" if c.notice_date else "首次报备"
+            t.add("new_cases", a, c, f"{c.case_type or ''}，{_day(c.opened_on)}{how}")
+        if c.outcome in CONCLUDED and period.contains(c.decision_date):
+            kind = DECISION_LABELS.get(c.decision_type or "", "结案")
+            t.add("concluded", a, c, f"{_day(c.decision_date)}{kind}{outcome_label(c.outcome)}")
+        hearings = [h for h in hearings_of(c, cutoff) if period.contains(h.at.date())]
+        if rules.appearance_unit == "case" and hearings:
+            hearings = [_case_hearing(hearings)]
+        for h in hearings:
+            note = f"{h.at:%Y-%m-%d}开庭，{h.head.label}"
+            t.add("hearings", a, c, note)
+            t.add(h.head.value, a, c, note)
+            if h.head.appeared:
+                t.add("appeared", a, c, note)
+            if not (h.head == Head.unknown and rules.unknown_appearance == "exclude"):
+                t.add("appearance_base", a, c, note)
+        for late in late_filings(c, calendar=ctx.calendar, rules=rules):
+            if period.contains(late.received_on):
+                t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
+                      f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
+        if c.known_by(cutoff):
+            for item in missing_documents(c, cutoff, ctx.calendar, rules):
+                t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
+    results = results_in(cases, period)
+    for r in results.counted:
+        kind = "judgment" if r.decision_type == "judgment" else "ruling"
+        if r.outcome == "withdrawn":
+            t.add("withdrawn", r.agency_id, r.case, r.note)
+        elif r.outcome == "agency_lost":
+            t.add(f"{kind}_lost", r.agency_id, r.case, r.note)
+        else:
+            t.add(f"{kind}_won", r.agency_id, r.case, r.note)
+        if is_loss(r, rules):
+            t.add("lost", r.agency_id, r.case, r.note)
+        if in_loss_base(r, rules):
+            t.add("loss_base", r.agency_id, r.case, r.note)
+    for first, appeal in results.under_appeal:
+        t.add("under_appeal", first.agency_id, first, f"已上诉（{appeal.case_number or appeal.case_id}），待二审结果")
+    return t
+
+
+def _case_hearing(hearings: list[Hearing]) -> Hearing:
+    """appearance_unit=case: a case counts once; the head appeared only if at every hearing."""
+    bad = [h for h in hearings if not h.head.appeared]
+    if bad:
+        return bad[0]
+    principal = [h for h in hearings if h.head == Head.principal]
+    return principal[0] if principal else hearings[-1]
+
+
+def row_of(t: Tally, agency: AgencyRef | None, label: str, match: Callable[[int | None], bool],
+           rules: ReportRules) -> AgencyRow:
+    f = lambda name: t.figure(name, match)  # noqa: E731
+    appeared, base = f("appeared"), f("appearance_base")
+    lost, loss_base = f("lost"), f("loss_base")
+    return AgencyRow(
+        agency=agency,
+        label=label,
+        new_cases=f("new_cases"),
+        concluded=f("concluded"),
+        hearings=f("hearings"),
+        appeared=appeared,
+        principal=f(Head.principal.value),
+        deputy=f(Head.deputy.value),
+        absent=f(Head.absent.value),
+        unknown=f(Head.unknown.value),
+        appearance_rate=Rate(appeared.value, base.value),
+        judgment_won=f("judgment_won"),
+        judgment_lost=f("judgment_lost"),
+        ruling_won=f("ruling_won"),
+        ruling_lost=f("ruling_lost"),
+        withdrawn=f("withdrawn"),
+        lost=lost,
+        loss_base=loss_base,
+        under_appeal=f("under_appeal"),
+        loss_rate=Rate(lost.value, loss_base.value),
+        late_filings=f("late_filings"),
+        missing_documents=f("missing_documents"),
+    )
+
+
+def rows_of(data: ReportInput, t: Tally, rules: ReportRules) -> tuple[tuple[AgencyRow, ...], AgencyRow]:
+    present = t.agencies()
+    rows = [
+        row_of(t, ag, ag.display, lambda a, i=ag.id: a == i, rules)  # type: ignore[misc]
+        for ag in sorted(data.agencies, key=lambda x: x.id)
+        if ag.id in present
+    ]
+    if None in present or any(a not in {ag.id for ag in data.agencies} for a in present):
+        known = {ag.id for ag in data.agencies}
+        rows.append(row_of(t, None, UNKNOWN_AGENCY, lambda a: a is None or a not in known, rules))
+    total = row_of(t, None, "合计", lambda a: True, rules)
+    return tuple(rows), total
+
+
+# ----------------------------------------------------------------- repeated losses, trend, cases
+
+
+def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tuple[RepeatedLoss, ...]:
+    window = period
+    if rules.repeat_window == "trailing_year":
+        start = date(period.end.year - 1, period.end.month, period.end.day) + timedelta(days=1) \
+            if not (period.end.month == 2 and period.end.day == 29) else date(period.end.year - 1, 3, 1)
+        window = Period.between(min(start, period.start), period.end)
+    cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
+    groups: dict[tuple[int | None, str], list[Result]] = defaultdict(list)
+    for r in results_in(cases, window).counted:
+        if is_loss(r, rules) and r.case.cause_category:
+            groups[(r.agency_id, r.case.cause_category)].append(r)
+    agencies = {a.id: a for a in data.agencies}
+    out = []
+    for (agency_id, category), results in sorted(groups.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
+        if len(results) < rules.repeat_threshold:
+            continue
+        ag = agencies.get(agency_id) if agency_id is not None else None
+        refs = tuple(CaseRef(r.case.case_id, r.case.case_number, f"{_day(r.case.decision_date)}{r.note}")
+                     for r in sorted(results, key=lambda r: r.case.decision_date or date.min))
+        out.append(RepeatedLoss(ag, ag.display if ag else UNKNOWN_AGENCY, category, cause_label(category), refs))
+    return tuple(out)
+
+
+def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[TrendPoint, ...]:
+    points = []
+    for q in period.quarters_back(ctx.rules.trend_quarters):
+        if q.start > data.as_of:
+            continue
+        total = row_of(tally(data, q, ctx), None, "合计", lambda a: True, ctx.rules)
+        points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))
+    return tuple(points)
+
+
+def case_lines(data: ReportInput, t: Tally, period: Period, ctx: ReportContext) -> tuple[CaseLine, ...]:
+    notes: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for name, items in t.items.items():
+        for _a, ref in items:
+            notes[ref.case_id][name].append(ref.note)
+    agencies = {a.id: a.display for a in data.agencies}
+    cutoff = min(period.end, data.as_of)
+    lines = []
+    for c in sorted(data.cases, key=lambda c: (c.agency_id or 0, c.case_number or "", c.case_id)):
+        n = notes.get(c.case_id)
+        if not n:
+            continue
+        if n.get("under_appeal"):
+            counted = "；".join(n["under_appeal"])
+        else:
+            counted = next((v[0] for k in ("withdrawn", "judgment_won", "judgment_lost", "ruling_won", "ruling_lost")
+                            for v in [n.get(k)] if v), "")
+        lines.append(CaseLine(
+            case_id=c.case_id,
+            case_number=c.case_number,
+            agency=agencies.get(c.agency_id, UNKNOWN_AGENCY) if c.agency_id is not None else UNKNOWN_AGENCY,
+            case_type=c.case_type,
+            cause=cause_label(c.cause_category),
+            opened_on=c.opened_on,
+            hearings=tuple(f"{h.at:%Y-%m-%d %H:%M}" for h in hearings_of(c, cutoff)),
+            appearance=tuple(n.get("hearings", [])),
+            outcome=outcome_label(c.outcome),
+            decision_type=DECISION_LABELS.get(c.decision_type or ""),
+            decision_date=c.decision_date,
+            counted_result=counted,
+            late=tuple(n.get("late_filings", [])),
+            missing=tuple(n.get("missing_documents", [])),
+        ))
+    return tuple(lines)
+
+
+def definitions(rules: ReportRules) -> tuple[str, ...]:
+    if rules.loss_denominator == "decided":
+        base = "以判决或裁定审结且有胜败结果的案件数（驳回起诉、不予立案计为胜诉；撤诉不计入分母）"
+    else:
+        base = "全部审结案件数（含撤诉）"
+    if rules.withdrawal_counts_as_loss:
+        base += "；撤诉案件按败诉计算"
+    unknown = ("出庭情况未报的庭次计入分母、按未出庭计算" if rules.unknown_appearance == "absent"
+               else "出庭情况未报的庭次不计入分母")
+    unit = "按庭次计算" if rules.appearance_unit == "hearing" else (
+        "按案件计算（同一案件同一审级多次开庭的，每次均有负责人出庭方计为出庭）")
+    window = "本统计期间" if rules.repeat_window == "period" else "截至本期末的近一年内"
+    excluded = "、".join(sorted(rules.exclude_case_types)) or "无"
+    return (
+        "统计口径：每个案号为一个审级的一件案件（一审、二审分别计算）；"
+        f"非诉执行审查案件（{excluded}）不属于行政应诉案件，不纳入统计。",
+        "新收案件：本期收到法院应诉通知书的案件（无应诉通知书日期的，以首次报备日期为准）。",
+        "审结案件：本期作出判决或裁定且已结案的案件（撤诉、驳回起诉计入；中止诉讼、发回重审不计入）。",
+        f"开庭次数：本期实际开庭的庭次。同一案件同一审级多次开庭的，每次开庭分别计算；改期的不计算；"
+        f"裁判先于排期作出的视为未开庭；未经开庭结案的案件不计入。出庭应诉率 = 负责人出庭庭次 ÷ 开庭次数（{unit}），"
+        f"正职、副职分别列示；{unknown}；本期无开庭的显示为“—”。",
+        f"败诉率 = 败诉案件数 ÷ {base}。判决/裁定结果按生效结果统计：已上诉的案件以二审结果为准，"
+        "二审改判的按改判结果计，一审不重复计算；二审尚未审结的列为“上诉中”，不计入本期结果。",
+        f"逾期报备：文书在其起算日（应诉通知书、起诉状、举证通知书以应诉通知书日期为准；出庭情况以开庭日为准；"
+        f"其他文书以落款日期为准）后{rules.late_after_workdays}个工作日内未报备的，以首次收到日期计入收到当期。",
+        "缺报文书：截至本期末（或制表日）应报而未报的文书件数，根据已收到的文书推定。",
+        f"同类问题重复败诉：同一单位在{window}因同一类案由败诉{rules.repeat_threshold}件以上的，予以单独列出。",
+    )
+
+
+def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
+    """The whole report for one period. Pure: the same input gives the same report."""
+    t = tally(data, period, ctx)
+    rows, total = rows_of(data, t, ctx.rules)
+    excluded = tuple(
+        CaseRef(c.case_id, c.case_number, f"{c.case_type}：非诉执行审查，不纳入应诉统计")
+        for c in data.cases
+        if c.case_type in ctx.rules.exclude_case_types
+        and (period.contains(c.opened_on) or period.contains(c.decision_date))
+    )
+    notes: list[str] = []
+    if data.as_of < period.end:
+        notes.append(f"统计期间尚未结束，数据截至{_day(data.as_of)}。")
+    return Report(
+        title=ctx.title,
+        bureau=ctx.bureau,
+        period=period,
+        as_of=data.as_of,
+        rows=rows,
+        total=total,
+        repeated_losses=repeated_losses(data, period, ctx.rules),
+        trend=trend_of(data, period, ctx),
+        cases=case_lines(data, t, period, ctx),
+        excluded=excluded,
+        definitions=definitions(ctx.rules),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,212 @@
+"""The quarterly report's pure computation, over hand-built snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from filing.report.compute import compute_report, hearings_of
+from filing.report.settings import ReportContext, ReportRules
+from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, Head, HearingFact, Period, Rate, ReportInput
+from notify.rules import ReceivedDoc
+from notify.workdays import WorkCalendar
+
+A = AgencyRef(1, "zrj", "滕州市自然资源局", "自然资源局")
+B = AgencyRef(2, "gaj", "滕州市公安局", "公安局")
+Q3 = Period.quarter("2026Q3")
+CAL = WorkCalendar()
+
+
+def ctx(**rules: object) -> ReportContext:
+    return ReportContext(ReportRules(**rules), CAL, "滕州市行政机关行政应诉情况季度通报", "滕州市司法局")  # type: ignore[arg-type]
+
+
+def case(cid: int, **kw: object) -> CaseSnap:
+    base: dict[str, object] = {"case_id": cid, "case_number": f"（2026）鲁0481行初{cid}号", "agency_id": A.id,
+                               "case_type": "行初"}
+    base.update(kw)
+    return CaseSnap(**base)  # type: ignore[arg-type]
+
+
+def report(*cases: CaseSnap, as_of: date = date(2026, 12, 31), period: Period = Q3, **rules: object):  # type: ignore[no-untyped-def]
+    return compute_report(ReportInput((A, B), tuple(cases), as_of), period, ctx(**rules))
+
+
+def row(rep, agency: AgencyRef):  # type: ignore[no-untyped-def]
+    return next(r for r in rep.rows if r.agency == agency)
+
+
+def numbers(fig) -> list[str]:  # type: ignore[no-untyped-def]
+    return [ref.case_number for ref in fig.items]
+
+
+def test_quarter_periods() -> None:
+    assert (Q3.start, Q3.end, Q3.label) == (date(2026, 7, 1), date(2026, 9, 30), "2026年第三季度")
+    assert Period.quarter("2026q4").end == date(2026, 12, 31)
+    assert [p.key for p in Q3.quarters_back(4)] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    with pytest.raises(ValueError):
+        Period.quarter("2026Q5")
+
+
+def test_rate_without_denominator_is_a_dash_not_zero() -> None:
+    assert Rate(0, 0).display == "—" and Rate(0, 0).value is None
+    assert Rate(1, 3).display == "33.3%"
+    rep = report(case(1, notice_date=date(2026, 7, 10)))  # sued, never heard
+    r = row(rep, A)
+    assert r.new_cases.value == 1 and r.hearings.value == 0
+    assert r.appearance_rate.display == "—" and r.loss_rate.display == "—"
+
+
+def test_appearance_counts_per_hearing_with_principal_and_deputy_apart() -> None:
+    rep = report(
+        case(1, hearing_at=datetime(2026, 7, 15, 9), head_present=True, head_principal=True),
+        case(2, hearing_at=datetime(2026, 8, 3, 9), head_present=True, head_principal=False),
+        case(3, hearing_at=datetime(2026, 9, 1, 9), head_present=False),
+        case(4, hearing_at=datetime(2026, 10, 9, 9), head_present=True),  # next quarter
+        case(5, agency_id=B.id, hearing_at=datetime(2026, 9, 2, 9)),  # nothing says who appeared
+    )
+    a, b = row(rep, A), row(rep, B)
+    assert (a.hearings.value, a.appeared.value, a.principal.value, a.deputy.value, a.absent.value) == (3, 2, 1, 1, 1)
+    assert a.appearance_rate.display == "66.7%"
+    assert numbers(a.principal) == ["（2026）鲁0481行初1号"]
+    assert (b.hearings.value, b.unknown.value, b.appearance_rate.display) == (1, 1, "0.0%")
+    assert rep.total.hearings.value == 4 and rep.total.appearance_rate == Rate(2, 4)
+    excl = report(case(5, agency_id=B.id, hearing_at=datetime(2026, 9, 2, 9)), unknown_appearance="exclude")
+    assert row(excl, B).appearance_rate.display == "—"
+
+
+def test_case_heard_twice_counts_two_hearings_and_a_postponement_one() -> None:
+    twice = case(
+        1,
+        hearing_at=datetime(2026, 8, 20, 9),
+        hearing_facts=(
+            HearingFact(datetime(2026, 7, 15, 9), date(2026, 7, 1), 11),
+            HearingFact(datetime(2026, 8, 20, 9), date(2026, 7, 28), 12),  # summons issued after the 1st hearing
+        ),
+        appearance_records=(
+            AppearanceRecord(datetime(2026, 7, 15, 9), True, True, "局长", date(2026, 7, 16), 21),
+            AppearanceRecord(datetime(2026, 8, 20, 9), False, None, None, date(2026, 8, 21), 22),
+        ),
+    )
+    hs = hearings_of(twice, date(2026, 12, 31))
+    assert [(h.at.date(), h.head) for h in hs] == [(date(2026, 7, 15), Head.principal), (date(2026, 8, 20), Head.absent)]
+    postponed = replace(
+        twice,
+        case_id=2,
+        case_number="（2026）鲁0481行初2号",
+        hearing_facts=(
+            HearingFact(datetime(2026, 7, 15, 9), date(2026, 7, 1), 13),
+            HearingFact(datetime(2026, 8, 20, 9), date(2026, 7, 10), 14),  # moved before the first date came
+        ),
+        appearance_records=(AppearanceRecord(datetime(2026, 8, 20, 9), True, False, "副局长", None, 23),),
+    )
+    rep = report(twice, postponed)
+    a = row(rep, A)
+    assert numbers(a.hearings) == ["（2026）鲁0481行初1号", "（2026）鲁0481行初1号", "（2026）鲁0481行初2号"]
+    assert (a.appeared.value, a.principal.value, a.deputy.value, a.absent.value) == (2, 1, 1, 1)
+    by_case = report(twice, postponed, appearance_unit="case")
+    assert row(by_case, A).hearings.value == 2 and row(by_case, A).appeared.value == 1  # case 1 missed one hearing
+
+
+def test_no_hearing_counted_when_decided_before_the_scheduled_date_or_still_ahead() -> None:
+    decided_first = case(1, hearing_at=datetime(2026, 9, 20, 9), decision_date=date(2026, 9, 1),
+                         decision_type="ruling", outcome="withdrawn")
+    future = case(2, hearing_at=datetime(2026, 9, 28, 9))
+    rep = report(decided_first, future, as_of=date(2026, 9, 25))
+    a = row(rep, A)
+    assert a.hearings.value == 0 and a.appearance_rate.display == "—"
+    assert a.concluded.value == 1 and a.withdrawn.value == 1
+    assert rep.notes  # the period is not over yet
+
+
+def test_loss_rate_default_excludes_withdrawals_and_is_configurable() -> None:
+    cases = (
+        case(1, outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 7, 10)),
+        case(2, outcome="agency_won", decision_type="judgment", decision_date=date(2026, 7, 11)),
+        case(3, outcome="agency_won", decision_type="ruling", decision_date=date(2026, 7, 12)),  # 驳回起诉
+        case(4, outcome="withdrawn", decision_type="ruling", decision_date=date(2026, 7, 13)),
+        case(5, outcome="pending", decision_type="ruling", decision_date=date(2026, 7, 14)),  # 中止
+    )
+    a = row(report(*cases), A)
+    assert a.concluded.value == 4
+    assert (a.judgment_won.value, a.judgment_lost.value, a.ruling_won.value, a.withdrawn.value) == (1, 1, 1, 1)
+    assert a.loss_rate == Rate(1, 3) and numbers(a.lost) == ["（2026）鲁0481行初1号"]
+    assert row(report(*cases, loss_denominator="concluded"), A).loss_rate == Rate(1, 4)
+    assert row(report(*cases, withdrawal_counts_as_loss=True), A).loss_rate == Rate(2, 4)
+
+
+def test_appeal_reversing_the_first_instance_governs_and_is_counted_once() -> None:
+    first = case(1, outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 7, 10),
+                 notice_date=date(2026, 5, 6), cause_category="info_disclosure")
+    appeal = case(2, case_number="（2026）鲁04行终9号", case_type="行终", appeal_of_id=1, notice_date=date(2026, 8, 1),
+                  outcome="agency_won", decision_type="judgment", decision_date=date(2026, 9, 20))
+    a = row(report(first, appeal), A)
+    assert a.concluded.value == 2  # two instances concluded
+    assert (a.lost.value, a.judgment_won.value, a.loss_rate) == (0, 1, Rate(0, 1))
+    assert numbers(a.judgment_won) == ["（2026）鲁04行终9号"]
+    assert "上诉审" in a.judgment_won.items[0].note
+    # Judged at the end of August the appeal is pending: no result yet, the first instance is under appeal.
+    aug = Period.between(date(2026, 7, 1), date(2026, 8, 31))
+    a = row(report(first, appeal, period=aug), A)
+    assert (a.lost.value, a.loss_rate.display, numbers(a.under_appeal)) == (0, "—", ["（2026）鲁0481行初1号"])
+    # Before the appeal was known the first-instance loss stood: a past quarter's report does not change.
+    july = Period.between(date(2026, 7, 1), date(2026, 7, 31))
+    assert numbers(row(report(first, appeal, period=july), A).lost) == ["（2026）鲁0481行初1号"]
+    # An appeal the agency loses (维持 a first-instance loss) is one loss, not two.
+    upheld = replace(appeal, outcome="agency_lost")
+    a = row(report(first, upheld), A)
+    assert (a.lost.value, numbers(a.lost)) == (1, ["（2026）鲁04行终9号"])
+
+
+def test_late_and_missing_filings_use_working_days() -> None:
+    c = case(
+        1,
+        notice_date=date(2026, 9, 28),
+        documents=(
+            # received Mon 9-28 → 5th working day is Sat 10-10 (make-up day): on time on 10-09
+            ReceivedDoc("notice_to_respond", date(2026, 10, 9), date(2026, 9, 28), 1, 101),
+            ReceivedDoc("complaint", date(2026, 10, 12), None, 1, 102),  # one working day late
+        ),
+    )
+    rep = report(c, period=Period.quarter("2026Q4"))
+    a = row(rep, A)
+    assert numbers(a.late_filings) == ["（2026）鲁0481行初1号"]
+    assert "起诉状" in a.late_filings.items[0].note and "2026-10-10" in a.late_filings.items[0].note
+    # notice 9-28 + 15 days + 5 working days passed without a defense
+    assert [ref.note.startswith("缺答辩状") for ref in a.missing_documents.items] == [True]
+    q3 = row(report(c), A)  # nothing was received by the end of Q3: nothing is known missing yet
+    assert q3.missing_documents.value == 0 and q3.late_filings.value == 0
+
+
+def test_repeated_losses_in_the_same_cause_category() -> None:
+    lost = {"outcome": "agency_lost", "decision_type": "judgment", "cause_category": "info_disclosure"}
+    cases = (
+        case(1, decision_date=date(2026, 2, 10), **lost),
+        case(2, decision_date=date(2026, 8, 10), **lost),
+        case(3, decision_date=date(2026, 8, 12), **{**lost, "cause_category": "admin_penalty"}),
+        case(4, agency_id=B.id, decision_date=date(2026, 8, 12), **lost),
+    )
+    rep = report(*cases)
+    assert [(r.agency, r.category, [c.case_number for c in r.cases]) for r in rep.repeated_losses] == [
+        (A, "info_disclosure", ["（2026）鲁0481行初1号", "（2026）鲁0481行初2号"])
+    ]
+    assert rep.repeated_losses[0].category_label == "政府信息公开"
+    assert report(*cases, repeat_window="period").repeated_losses == ()
+
+
+def test_excluded_types_trend_and_definitions() -> None:
+    review = case(9, case_type="行审", notice_date=date(2026, 7, 3), outcome="agency_won", decision_type="ruling",
+                  decision_date=date(2026, 8, 1))
+    q2 = case(1, hearing_at=datetime(2026, 5, 5, 9), head_present=True, head_principal=True,
+              outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 6, 1))
+    q3 = case(2, hearing_at=datetime(2026, 8, 5, 9), head_present=False,
+              outcome="agency_won", decision_type="judgment", decision_date=date(2026, 9, 1))
+    rep = report(review, q2, q3)
+    assert [r.case_number for r in rep.excluded] == ["（2026）鲁0481行初9号"]
+    assert rep.total.new_cases.value == 0 and rep.total.concluded.value == 1
+    assert [(p.key, p.appearance_rate.display, p.loss_rate.display) for p in rep.trend] == [
+        ("2025Q4", "—", "—"), ("2026Q1", "—", "—"), ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]
+    assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
+    assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]
