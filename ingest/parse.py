@@ -323,6 +323,10 @@ def _leaf(node: Message, state: _State, forwarded: bool) -> Iterator[Message]:
         _forwarded_header(inner, state)
         yield inner
         return
+    if node.get_content_maintype() == "multipart":
+        state.defect(f"{ctype} part without a usable boundary: read as text")
+        _add_body(node, "text/plain", data, state)
+        return
     if not filename and disposition != "attachment" and ctype in ("text/plain", "text/html"):
         _add_body(node, ctype, data, state)
         return

@@ -38,7 +38,7 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
 def sniff(data: bytes, declared: str, filename: str) -> str:
     """Content type of `data` judged by its bytes; unknown content is application/octet-stream."""
     head = data[:1024]
-    if b"%PDF-" in head:  # readers accept the header anywhere in the first 1 KiB
+    if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
@@ -48,6 +48,10 @@ def sniff(data: bytes, declared: str, filename: str) -> str:
         return TIFF
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return DOCX if _is_docx(data) else ZIP
+    # Readers accept a PDF header anywhere in the first 1 KiB (after the fixed-offset
+    # signatures: a stored ZIP member can put "%PDF-" there too).
+    if b"%PDF-" in head:
+        return PDF
     if describe_unsupported(data) is None and _looks_like_text(data, declared, filename):
         return TEXT
     return UNKNOWN
