@@ -55,8 +55,8 @@ class MailboxSettings:
 
     @property
     def account(self) -> str:
-        """Stable ledger key for this mailbox."""
-        return f"{self.user}@{self.host}:{self.port}"
+        """Stable ledger key for this mailbox (not the port: TLS and STARTTLS reach the same mail)."""
+        return f"{self.user}@{self.host}"
 
 
 class MailboxError(FilingError):
