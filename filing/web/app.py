@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
 from filing.web import deps
-from filing.web.routes import agencies, auth, cases, files, queue, quarantine
+from filing.web.routes import agencies, auth, cases, files, quarantine, queue
 from filing.web.security import LoginLimiter, apply_security_headers, csrf_protect
 from filing.web.sessions import COOKIE, SessionCodec, new_session
 from filing.web.templating import make_env

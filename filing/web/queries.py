@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from filing.bootstrap import App
 from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
@@ -287,7 +288,7 @@ def today_local() -> date:
 
 
 
-def missing_fn(app: object) -> MissingFn | None:
+def missing_fn(app: App) -> MissingFn | None:
     """The missing-document rules as the CLI export applies them, if that service is installed."""
     try:
         from filing.service import missing_for_case

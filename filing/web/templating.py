@@ -36,7 +36,12 @@ MESSAGE_STATUS_LABELS = {
     "pending": "处理中",
     "discarded": "已丢弃",
 }
-SENDER_LABELS = {"registered": "已登记", "unregistered": "未登记发件人", "spoofed": "疑似冒用", "unauthenticated": "未认证"}
+SENDER_LABELS = {
+    "registered": "已登记",
+    "unregistered": "未登记发件人",
+    "spoofed": "疑似冒用",
+    "unauthenticated": "未认证",
+}
 OUTBOX_KIND_LABELS = {"receipt": "回执", "digest": "日报", "report": "报表"}
 OUTBOX_STATUS_LABELS = {
     "queued": "待发送",
