@@ -23,12 +23,26 @@ from extract.vocab import (
     TYPE_CHAR_CONFUSIONS,
 )
 
-__all__ = ["CaseNumberHit", "compact", "find_case_number_hits", "find_case_numbers", "near_miss", "parse_case_number"]
+__all__ = [
+    "CaseNumberHit",
+    "PartialNumber",
+    "compact",
+    "compatible",
+    "find_case_number_hits",
+    "find_case_numbers",
+    "find_partial_numbers",
+    "near_miss",
+    "parse_case_number",
+    "repair_year",
+]
 
 _DIGIT = "0-9OoDQIl|i!〇○"
 _OPEN = r"(?:[(\[【〈《<{〔（CcJj人I1l|0［「『]|\(\()"
 _CLOSE = r"(?:[)\]】〉》>}〕）CcJj0I1l|］」』]|\)\))"
 _PROVINCE_CLASS = "".join(sorted(PROVINCES | set(PROVINCE_CONFUSIONS)))
+# Where the bureau is: an unreadable province character in front of a valid court code is taken as
+# this one (tesseract reads 鲁 as 重, 各, 绰, …). Callers elsewhere pass their own.
+HOME_PROVINCE = "鲁"
 _HANG = "行仃彳衍"
 
 
@@ -51,7 +65,7 @@ _TYPE = _type_pattern()
 _MODERN = re.compile(
     rf"(?P<open>{_OPEN})?(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})?"
     rf"(?P<junk>[^0-9{_PROVINCE_CLASS}]{{0,2}}?)"
-    rf"(?P<court>[{_PROVINCE_CLASS}])(?P<cdigits>[{_DIGIT}]{{0,4}}?)"
+    rf"(?P<court>[{_PROVINCE_CLASS}]|[\u4e00-\u9fff](?=[{_DIGIT}]{{2}}))(?P<cdigits>[{_DIGIT}]{{0,4}}?)"
     rf"(?P<type>{_TYPE})(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
 )
 # Pre-2016 form: (year) court-abbreviation type 字第 serial 号.
@@ -107,7 +121,7 @@ def _valid_court_digits(d: str) -> bool:
     return False
 
 
-def _modern(m: re.Match[str]) -> CaseNumber | None:
+def _modern(m: re.Match[str], home_province: str) -> CaseNumber | None:
     year_s = _digits(m["year"])
     cdig = _digits(m["cdigits"]) if m["cdigits"] else ""
     serial_s = _digits(m["serial"])
@@ -125,6 +139,11 @@ def _modern(m: re.Match[str]) -> CaseNumber | None:
     if serial == 0 or len(serial_s.lstrip("0")) > 5:
         return None
     province = PROVINCE_CONFUSIONS.get(m["court"], m["court"])
+    if province not in PROVINCES:
+        # An unknown character only passes in front of a full court code (2 or 4 digits).
+        if len(cdig) not in (2, 4) or m["court"] == "行":
+            return None
+        province = home_province
     return CaseNumber(year=year, court_code=province + cdig, type_code=type_code, serial=serial)
 
 
@@ -143,7 +162,7 @@ def _legacy(m: re.Match[str]) -> CaseNumber | None:
     return CaseNumber(year=year, court_code=court, type_code=type_code, serial=int(serial_s), legacy=True)
 
 
-def find_case_number_hits(text: str) -> list[CaseNumberHit]:
+def find_case_number_hits(text: str, home_province: str = HOME_PROVINCE) -> list[CaseNumberHit]:
     """Every valid case number in `text`, in order, with original offsets and raw characters."""
     folded, offsets = compact(text)
     hits: list[tuple[int, int, CaseNumber]] = []
@@ -159,7 +178,7 @@ def find_case_number_hits(text: str) -> list[CaseNumberHit]:
         if found is None:
             break
         m = found
-        number = _modern(m)
+        number = _modern(m, home_province)
         if number is not None and not any(a <= m.start() < b for a, b in taken):
             start = m.start("year") if m["open"] is None else m.start()
             hits.append((start, m.end(), number))
@@ -207,6 +226,62 @@ _CONFUSABLE_GROUPS: tuple[frozenset[str], ...] = (
 def _canonical(s: str) -> str:
     number = parse_case_number(s)
     return str(number) if number is not None else compact(s)[0]
+
+
+def repair_year(number: CaseNumber, doc_year: int) -> CaseNumber:
+    """Undo a misread year digit (2026 read as 2020) when the document's dates contradict it.
+
+    `doc_year` is the latest year among the document's dates. A case's documents rarely come more
+    than two years after it was numbered, so a much older year that is one OCR-confusable digit away
+    from the document's year (or the year before) is taken as misread.
+    """
+    if number.year >= doc_year - 2:
+        return number
+    text = str(number.year)
+    for target in (doc_year, doc_year - 1):
+        t = str(target)
+        diffs = [(p, q) for p, q in zip(text, t, strict=True) if p != q]
+        if len(diffs) == 1 and any(diffs[0][0] in g and diffs[0][1] in g for g in _CONFUSABLE_GROUPS):
+            return CaseNumber(target, number.court_code, number.type_code, number.serial, number.legacy)
+    return number
+
+
+@dataclass(frozen=True)
+class PartialNumber:
+    """What survives of a badly read case number: enough to confirm a known one, not to make one."""
+
+    year: int
+    court_digits: str | None
+    serial: int
+    start: int
+
+
+_PARTIAL = re.compile(
+    rf"(?:{_OPEN})(?P<year>[{_DIGIT}]{{4}})(?:{_CLOSE})?.{{0,3}}?(?P<cdigits>[{_DIGIT}]{{2,4}})?"
+    rf"[{_HANG}].{{1,2}}?(?P<serial>[{_DIGIT}]{{1,5}})"
+)
+
+
+def find_partial_numbers(text: str) -> list[PartialNumber]:
+    """Loose (year)…digits 行? serial shapes, for confirming a number known from elsewhere."""
+    folded, offsets = compact(text)
+    out: list[PartialNumber] = []
+    for m in _PARTIAL.finditer(folded):
+        year = _digits(m["year"])
+        serial = _digits(m["serial"])
+        cdig = _digits(m["cdigits"]) if m["cdigits"] else None
+        if year is None or serial is None or not 2015 <= int(year) <= 2099:
+            continue
+        out.append(PartialNumber(int(year), cdig, int(serial), offsets[m.start()]))
+    return out
+
+
+def compatible(partial: PartialNumber, number: CaseNumber) -> bool:
+    """True when a partial reading agrees with a full number on year, serial and court digits."""
+    if partial.year != number.year or partial.serial != number.serial:
+        return False
+    digits = number.court_code[1:]
+    return partial.court_digits is None or partial.court_digits == digits
 
 
 def near_miss(a: str, b: str) -> bool:

@@ -18,6 +18,7 @@ from extract.types import DocType
 __all__ = [
     "Classification",
     "TitleHit",
+    "body_scores",
     "classify_text",
     "find_title",
     "page_lines",
@@ -76,7 +77,8 @@ TITLES: tuple[tuple[str, DocType, str | None], ...] = (
     ("函", DocType.other, "letter"),
 )
 
-# Phrases only one kind of document uses; weights add up per type.
+# Phrases only one kind of document uses (regular expressions; `.` stands for a character OCR often
+# misreads); weights add up per type.
 BODY_CUES: tuple[tuple[str, DocType, float], ...] = (
     ("判决如下", DocType.judgment, 3.0),
     ("本判决为终审判决", DocType.judgment, 2.0),
@@ -97,8 +99,11 @@ BODY_CUES: tuple[tuple[str, DocType, float], ...] = (
     ("现提出答辩", DocType.defense, 3.0),
     ("答辩人", DocType.defense, 1.0),
     ("答辩请求", DocType.defense, 2.0),
+    ("被答.人", DocType.defense, 2.0),
+    ("^答.人[:：]", DocType.defense, 1.0),
+    ("答.请求", DocType.defense, 1.0),
     ("具状人", DocType.complaint, 2.5),
-    ("诉讼请求", DocType.complaint, 0.8),
+    ("诉讼请求[:：]", DocType.complaint, 1.0),
     ("上诉请求", DocType.complaint, 2.0),
     ("特向贵院提起", DocType.complaint, 2.0),
     ("出庭负责人", DocType.appearance_record, 2.0),
@@ -198,11 +203,11 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
     return candidates[0]
 
 
-def _body_scores(text: str) -> dict[DocType, float]:
-    folded, _ = compact(text)
+def body_scores(text: str) -> dict[DocType, float]:
+    folded = "\n".join(compact(ln)[0] for ln in text.splitlines())
     scores: dict[DocType, float] = {}
     for phrase, doc_type, weight in BODY_CUES:
-        if phrase in folded:
+        if re.search(phrase, folded, re.MULTILINE):
             scores[doc_type] = scores.get(doc_type, 0.0) + weight
     return scores
 
@@ -212,7 +217,7 @@ def classify_text(pages: list[str]) -> Classification:
     first = pages[0] if pages else ""
     hit = find_title(first)
     body = "\n".join(pages)
-    scores = _body_scores(body)
+    scores = body_scores(body)
     if hit is not None:
         agrees = scores.get(hit.doc_type, 0.0)
         conf = 0.97 if hit.exact else 0.88
@@ -230,6 +235,7 @@ def classify_text(pages: list[str]) -> Classification:
         second = max((v for k, v in scores.items() if k != doc_type), default=0.0)
         margin = best - second
         conf = 0.5 + min(0.3, 0.08 * margin) if best >= 2.5 else 0.4
-        cues = [p for p, t, _ in BODY_CUES if t is doc_type and p in compact(body)[0]]
+        folded = "\n".join(compact(ln)[0] for ln in body.splitlines())
+        cues = [p for p, t, _ in BODY_CUES if t is doc_type and re.search(p, folded, re.MULTILINE)]
         return Classification(doc_type, round(conf, 2), None, None, (f"no title; body cues: {'、'.join(cues)}",))
     return Classification(DocType.other, 0.3, None, None, ("no title and no body cue",))

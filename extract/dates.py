@@ -21,7 +21,11 @@ _AR = "0-9OolI|"
 _AR_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 _ARABIC_DATE = re.compile(rf"(?P<y>[12][{_AR}]{{3}})年(?P<m>[{_AR}]{{1,2}})月(?P<d>[{_AR}]{{1,2}})[日曰目]")
-_CHINESE_DATE = re.compile(rf"(?P<y>[{_CN}O]{{4}})年(?P<m>[{_CN}]{{1,3}})月(?P<d>[{_CN}]{{1,3}})[日曰目]")
+# The 〇 of 二〇二六 is what OCR loses or turns into punctuation, so the century is read from the
+# first character and only the last two digits must be clean.
+_CHINESE_DATE = re.compile(
+    rf"(?P<c>[一二])[^年\n]{{0,2}}?(?P<y>[{_CN}O]{{2}})年(?P<m>[{_CN}]{{1,3}})月(?P<d>[{_CN}]{{1,3}})[日曰目]"
+)
 _DOTTED_DATE = re.compile(
     rf"(?<![0-9])(?P<y>20[{_AR}]{{2}})(?P<sep>[.\-/．])(?P<m>[{_AR}]{{1,2}})(?P=sep)(?P<d>[{_AR}]{{1,2}})(?![0-9])"
 )
@@ -80,7 +84,10 @@ def find_dates(text: str) -> list[DateHit]:
     hits: list[DateHit] = []
     for rx in (_ARABIC_DATE, _CHINESE_DATE, _DOTTED_DATE):
         for m in rx.finditer(folded):
-            value = _make_date(_num(m["y"]), _num(m["m"]), _num(m["d"]))
+            year = _num(m["y"])
+            if rx is _CHINESE_DATE and year is not None:
+                year += 2000 if m["c"] == "二" else 1900
+            value = _make_date(year, _num(m["m"]), _num(m["d"]))
             if value is not None:
                 hits.append(DateHit(value, m.start(), m.end()))
     hits.sort(key=lambda h: h.start)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from extract.casenumber import CaseNumberHit, compact, find_case_number_hits
+from extract.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year
 from extract.dates import find_dates, find_datetimes
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
 from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -74,18 +74,18 @@ class _Hit:
     cited: bool
 
 
-def _hits(lines: list[str]) -> list[_Hit]:
+def _hits(lines: list[str], doc_year: int | None) -> list[_Hit]:
     flat = "\n".join(lines)
     line_starts = [0]
     for ln in lines:
         line_starts.append(line_starts[-1] + len(ln) + 1)
     out: list[_Hit] = []
     for h in find_case_number_hits(flat):
-        out.append(_classify_hit(flat, h, lines, line_starts))
+        out.append(_classify_hit(flat, h, lines, line_starts, doc_year))
     return out
 
 
-def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: list[int]) -> _Hit:
+def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: list[int], doc_year: int | None) -> _Hit:
     idx = max(i for i, s in enumerate(line_starts[:-1]) if s <= h.start)
     line = lines[idx]
     bare = re.sub(r"^案号[:：]?", "", line)
@@ -97,12 +97,17 @@ def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: li
         or bool(re.search(r"一案[(（]?$", before))
     )
     cited = _is_cited(flat, h.start, h.end)
-    return _Hit(str(h.number), h.number.type_code, own_shape, cited)
+    number = h.number
+    if doc_year and not number.legacy and not cited:
+        number = repair_year(number, doc_year)
+    return _Hit(str(number), number.type_code, own_shape, cited)
 
 
-def own_and_cited(lines: list[str], doc_type: DocType) -> tuple[str | None, tuple[str, ...], str | None]:
+def own_and_cited(
+    lines: list[str], doc_type: DocType, doc_year: int | None = None
+) -> tuple[str | None, tuple[str, ...], str | None]:
     """(own number, cited numbers, first-instance number) of a document."""
-    hits = _hits(lines)
+    hits = _hits(lines, doc_year)
     own: str | None = None
     for h in hits:
         if h.own_shape and not h.cited:
@@ -406,7 +411,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     source = text if text is not None else flat
     if text is None:
         # Without the 判决如下 anchor only a few unambiguous phrases count.
-        m = re.search(r"[^。]*(?:驳回[^。]*诉讼请求|驳回[^。]*起诉|撤回起诉|撤诉|中止诉讼|驳回上诉)[^。]*。", flat)
+        m = re.search(r"[^。]*(?:.回[^。]*诉讼请求|驳回[^。]*起诉|撤回起诉|撤诉|中止诉讼|驳回上诉)[^。]*。", flat)
         if not m:
             return Disposition(None, None)
         source = m.group(0)
@@ -418,24 +423,26 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         return re.search(rx, source) is not None
 
     outcome: Outcome | None
+    # OCR misreads 驳 (驭 驱 鸡 …) and 撤 more often than the words around them, so patterns key on
+    # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
     if has(r"不准予(?:强制)?执行|不予执行"):
         outcome = Outcome.agency_lost
     elif has(r"准予(?:强制)?执行"):
         outcome = Outcome.agency_won
-    elif has(r"(?:准许|准予|同意)[^。；]{0,40}(?:撤回起诉|撤诉|撤回上诉)|按[^。；]{0,6}撤诉处理"):
+    elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
     elif has(r"中止诉讼|中止审理|终结诉讼"):
         outcome = Outcome.pending
     elif has(r"发回[^。；]{0,10}重审|发回重新审理"):
         outcome = Outcome.pending
-    elif appeal and has(r"驳回上诉"):
+    elif appeal and has(r".回上诉|维持原判"):
         outcome = Outcome.agency_lost if agency_appealed else Outcome.agency_won
     elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)"):
         # The appellate court set aside the first-instance decision: against whoever won there.
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
-    elif has(_LOSS) and not has(r"^驳回[^。；]*(?:诉讼请求|起诉)。?$"):
+    elif has(_LOSS) and not has(r"^.回[^。；]*(?:诉讼请求|起诉)。?$"):
         outcome = Outcome.agency_lost
-    elif has(r"驳回[^。；]{0,80}(?:诉讼请求|起诉|申请)|不予立案"):
+    elif has(r"回[^。；]{0,80}(?:诉讼请求|起诉|申请)|不予立案"):
         outcome = Outcome.agency_won
     else:
         outcome = None
@@ -450,7 +457,9 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
 def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
-    own, cited, first_instance = own_and_cited(lines, doc_type)
+    doc_date = _doc_date(lines)
+    years = [h.value.year for h in find_dates("\n".join(lines))]
+    own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
     category = category_of(cause) if cause else None
@@ -474,7 +483,7 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
         third_parties=parties.third_parties,
         cause=cause,
         cause_category=category or ("other" if cause else None),
-        doc_date=_doc_date(lines),
+        doc_date=doc_date,
         hearing_at=hearing_at,
         hearing_place=place,
         head_present=head.present,
