@@ -77,6 +77,7 @@ class CaseSnapshot:
     agency_id: int | None = None
     agency_name: str | None = None
     agency_role: str | None = None
+    court: str | None = None
 
     def received_by(self, as_of: date) -> tuple[ReceivedDoc, ...]:
         return tuple(d for d in self.received if d.received_on <= as_of)

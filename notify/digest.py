@@ -1,0 +1,107 @@
+"""The staff's daily digest: quarantined mail (which got no reply) and outbox rows needing a person."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notify.outbox import DEAD, UNCERTAIN, NewEmail, enqueue
+from notify.render import EmailRenderer, stable_message_id
+from notify.settings import NotifySettings
+from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
+from store.models import Message, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+DIGEST_KIND = "digest_quarantine"
+
+SENDER_REASONS = {
+    "unregistered": "发件人地址未在备案单位名录中登记",
+    "spoofed": "发件人身份核验未通过（疑似冒用单位名义）",
+    "unauthenticated": "发件人地址已登记，但邮件未通过身份认证",
+}
+
+
+def _reason(msg: Message) -> str:
+    if msg.sender_status in SENDER_REASONS:
+        return SENDER_REASONS[msg.sender_status]
+    return msg.error or msg.error_code or "待人工核查"
+
+
+def build_digest(session: Session, day: date, settings: NotifySettings) -> QuarantineDigestView:
+    tz = settings.tz
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = start + timedelta(days=1)
+    quarantined = session.scalars(
+        select(Message)
+        .where(Message.status == "quarantined", Message.received_at >= start, Message.received_at < end)
+        .order_by(Message.received_at, Message.id)
+    ).all()
+    items = tuple(
+        QuarantineItem(
+            received_at=m.received_at.astimezone(tz).strftime("%H:%M"),
+            from_address=m.from_address or "（无发件人地址）",
+            from_display=m.from_display or "",
+            subject=m.subject or "",
+            reason=_reason(m),
+        )
+        for m in quarantined
+    )
+    # Unresolved problems are repeated every day until a person requeues or cancels them.
+    problems = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status.in_((UNCERTAIN, DEAD))).order_by(OutboxMessage.id)
+    ).all()
+    return QuarantineDigestView(
+        letterhead=settings.letterhead(),
+        day=cn_date(day),
+        items=items,
+        outbox_problems=tuple(
+            OutboxProblem(
+                kind=p.kind,
+                to_addr=p.to_addr,
+                subject=p.subject,
+                status_label="发送结果不明" if p.status == UNCERTAIN else "发送失败",
+                last_error=p.last_error or "",
+            )
+            for p in problems
+            if p.kind != DIGEST_KIND
+        ),
+    )
+
+
+def queue_quarantine_digest(
+    session: Session, day: date, settings: NotifySettings, renderer: EmailRenderer | None = None
+) -> list[OutboxMessage]:
+    """One digest per staff address for `day` (local date), only when there is something to report.
+
+    Does not commit.
+    """
+    view = build_digest(session, day, settings)
+    if not view.items and not view.outbox_problems:
+        return []
+    if not settings.staff_addresses:
+        log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
+        return []
+    subject = f"【备案邮箱日报】{view.day}隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
+    rendered = (renderer or EmailRenderer(settings.templates_dir)).render(DIGEST_KIND, subject, view)
+    rows = []
+    for addr in settings.staff_addresses:
+        key = f"{DIGEST_KIND}:{day.isoformat()}:{addr.lower()}"
+        row, _ = enqueue(
+            session,
+            NewEmail(
+                idempotency_key=key,
+                kind=DIGEST_KIND,
+                to_addr=addr,
+                subject=rendered.subject,
+                header_message_id=stable_message_id("digest", key, settings.receipt_domain),
+                body_text=rendered.text,
+                body_html=rendered.html,
+                due_date=day,
+            ),
+        )
+        rows.append(row)
+    return rows

@@ -1,0 +1,316 @@
+"""Reminders: a sweep as of a date computes what is due (pure) and enqueues it once.
+
+One reminder per (kind, case, document type, due date) — the idempotency key — so a re-run,
+or a daily run that overlaps the previous one, never repeats an email. A new due date (a
+rescheduled hearing, a new missing document) is a new reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notify.outbox import NewEmail, enqueue
+from notify.render import EmailRenderer, stable_message_id
+from notify.rules import (
+    CaseSnapshot,
+    ReceivedDoc,
+    decision_date_of,
+    evaluate_missing,
+    notice_date_of,
+)
+from notify.settings import NotifySettings
+from notify.views import (
+    DECISION_LABELS,
+    AppealWindowView,
+    DefenseDueView,
+    HearingView,
+    MissingReminderView,
+    cn_date,
+    cn_datetime,
+    doc_label,
+)
+from notify.workdays import WorkCalendar
+from store.models import Agency, Attachment, Case, Document, Message, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MISSING = "reminder_missing"
+DEFENSE_DUE = "reminder_defense_due"
+APPEAL_WINDOW = "reminder_appeal_window"
+HEARING = "reminder_hearing"
+REMINDER_KINDS = (MISSING, DEFENSE_DUE, APPEAL_WINDOW, HEARING)
+
+MATCHED = ("auto", "confirmed")
+
+OUTCOME_LABELS = {
+    "agency_lost": "贵单位败诉",
+    "agency_won": "贵单位胜诉",
+    "withdrawn": "原告撤回起诉",
+    "pending": "裁判结果待确认",
+}
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    kind: str
+    due: date
+    doc_type: str | None = None
+    reason: str = ""  # evidence, English
+
+    def key(self, case_id: int | None, case_number: str | None) -> str:
+        case = case_id if case_id is not None else case_number
+        return f"{self.kind}:{case}:{self.doc_type or '-'}:{self.due.isoformat()}"
+
+
+@dataclass
+class SweepReport:
+    as_of: date
+    cases: int = 0
+    queued: Counter[str] = field(default_factory=Counter)
+    already_queued: int = 0
+    no_address: list[str] = field(default_factory=list)  # case numbers we could not write to
+    keys: list[str] = field(default_factory=list)  # every reminder due as of the date (new or not)
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value if not isinstance(value, datetime) else value.date()
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def local_date(moment: datetime, settings: NotifySettings) -> date:
+    return moment.astimezone(settings.tz).date()
+
+
+def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> list[tuple[ReceivedDoc, Message]]:
+    rows = session.execute(
+        select(Document, Message)
+        .join(Attachment, Document.attachment_id == Attachment.id)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(
+            Document.case_id == case_id,
+            Document.match_status.in_(MATCHED),
+            Attachment.status == "ok",
+            Message.status.in_(sorted(settings.receipt_statuses)),
+        )
+        .order_by(Message.received_at, Document.id)
+    ).all()
+    return [
+        (
+            ReceivedDoc(
+                doc_type=doc.doc_type,
+                received_on=local_date(msg.received_at, settings),
+                doc_date=_parse_date((doc.fields or {}).get("doc_date")),
+                message_row_id=msg.id,
+                document_id=doc.id,
+            ),
+            msg,
+        )
+        for doc, msg in rows
+    ]
+
+
+def load_case_snapshot(session: Session, case: Case, settings: NotifySettings) -> CaseSnapshot:
+    """Everything the rules need about one case, as plain data."""
+    docs = [d for d, _ in _received_docs(session, case.id, settings)]
+    agency = case.agency
+    return CaseSnapshot(
+        case_id=case.id,
+        case_number=case.case_number,
+        case_type=case.case_type,
+        received=tuple(docs),
+        notice_date=case.notice_date,
+        hearing_at=case.hearing_at,
+        hearing_place=case.hearing_place,
+        decision_type=case.decision_type,
+        decision_date=case.decision_date,
+        outcome=case.outcome,
+        agency_id=case.agency_id,
+        agency_name=agency.name if agency else None,
+        agency_role=case.agency_role,
+        court=case.court,
+    )
+
+
+def due_reminders(
+    snapshot: CaseSnapshot, as_of: date, calendar: WorkCalendar, settings: NotifySettings
+) -> list[DueReminder]:
+    """Reminders due for one case as of `as_of`. Pure."""
+    out: list[DueReminder] = []
+    received = {d.doc_type for d in snapshot.received_by(as_of)}
+
+    for item in evaluate_missing(snapshot, as_of, calendar, settings.rules):
+        out.append(DueReminder(MISSING, item.due, item.doc_type, item.reason))
+
+    exempt = snapshot.case_type in settings.rules.exempt_case_types
+    notice = notice_date_of(snapshot)
+    if not exempt and notice is not None and "notice_to_respond" in received and "defense" not in received:
+        due = calendar.deadline_after_days(notice, settings.defense_days)
+        if (due - as_of).days in range(0, settings.defense_lead_days + 1):
+            reason = f"notice dated {notice} + {settings.defense_days} days"
+            out.append(DueReminder(DEFENSE_DUE, due, "defense", reason))
+
+    decided = decision_date_of(snapshot)
+    final = any((snapshot.case_type or "").endswith(s) for s in settings.final_case_type_suffixes)
+    decision_received = snapshot.decision_type is not None and snapshot.decision_type in received
+    if decided is not None and decision_received and not final and snapshot.outcome in settings.appeal_outcomes:
+        days = settings.appeal_days_judgment if snapshot.decision_type == "judgment" else settings.appeal_days_ruling
+        due = calendar.deadline_after_days(decided, days)
+        if as_of <= due:
+            out.append(
+                DueReminder(APPEAL_WINDOW, due, snapshot.decision_type, f"{snapshot.decision_type} dated {decided}")
+            )
+
+    if snapshot.hearing_at is not None and "summons" in received:
+        hearing = snapshot.hearing_at.date()
+        start = calendar.add_workdays(hearing, -settings.hearing_lead_workdays)
+        if start <= as_of < hearing:
+            out.append(DueReminder(HEARING, hearing, None, f"hearing at {snapshot.hearing_at.isoformat()}"))
+    return out
+
+
+def _recipient(session: Session, case: Case, settings: NotifySettings) -> str | None:
+    """Where the agency last filed this case from; else its first registered address."""
+    docs = _received_docs(session, case.id, settings)
+    for _, msg in reversed(docs):
+        if msg.from_address:
+            return msg.from_address
+    agency: Agency | None = case.agency
+    if agency is not None and agency.addresses:
+        return agency.addresses[0].address
+    return None
+
+
+def _render(
+    renderer: EmailRenderer, reminder: DueReminder, snapshot: CaseSnapshot, as_of: date, settings: NotifySettings,
+    calendar: WorkCalendar,
+) -> tuple[str, str, str]:
+    """(subject, text, html) for one reminder."""
+    lh = settings.letterhead()
+    agency = snapshot.agency_name or "贵单位"
+    number = snapshot.case_number or "（案号待核实）"
+    court = snapshot.court or "人民法院"
+    today = cn_date(as_of)
+    if reminder.kind == MISSING:
+        assert reminder.doc_type is not None
+        label = doc_label(reminder.doc_type)
+        received = tuple(doc_label(t) for t in _ordered_types(snapshot, as_of))
+        subject = f"【材料催报】{number}案件{label}尚未报送"
+        view: Any = MissingReminderView(
+            lh, agency, number, label, cn_date(reminder.due), _missing_basis(reminder, snapshot, settings, calendar),
+            received, today,
+        )
+    elif reminder.kind == DEFENSE_DUE:
+        notice = notice_date_of(snapshot)
+        assert notice is not None
+        subject = f"【期限提醒】{number}案件答辩期限将于{cn_date(reminder.due)}届满"
+        view = DefenseDueView(lh, agency, number, court, cn_date(notice), cn_date(reminder.due),
+                              (reminder.due - as_of).days, today)
+    elif reminder.kind == APPEAL_WINDOW:
+        decided = decision_date_of(snapshot)
+        assert decided is not None and snapshot.decision_type is not None
+        label = DECISION_LABELS.get(snapshot.decision_type, "裁判文书")
+        days = settings.appeal_days_judgment if snapshot.decision_type == "judgment" else settings.appeal_days_ruling
+        subject = f"【上诉期提醒】{number}案件上诉期限最早将于{cn_date(reminder.due)}届满"
+        view = AppealWindowView(lh, agency, number, court, label, cn_date(decided), days, cn_date(reminder.due),
+                                "上一级人民法院", OUTCOME_LABELS.get(snapshot.outcome, "裁判结果待确认"), today)
+    elif reminder.kind == HEARING:
+        assert snapshot.hearing_at is not None
+        subject = f"【有庭必出】{number}案件将于{cn_date(reminder.due)}开庭，请负责人出庭应诉"
+        view = HearingView(lh, agency, number, court, cn_datetime(snapshot.hearing_at),
+                           snapshot.hearing_place or "法院指定地点（详见传票）", (reminder.due - as_of).days, today)
+    else:  # pragma: no cover
+        raise ValueError(f"unknown reminder kind {reminder.kind}")
+    rendered = renderer.render(reminder.kind, subject, view)
+    return rendered.subject, rendered.text, rendered.html
+
+
+def _ordered_types(snapshot: CaseSnapshot, as_of: date) -> list[str]:
+    from notify.rules import DOC_ORDER
+
+    types = {d.doc_type for d in snapshot.received_by(as_of)}
+    return [t for t in DOC_ORDER if t in types]
+
+
+def _missing_basis(
+    reminder: DueReminder, snapshot: CaseSnapshot, settings: NotifySettings, calendar: WorkCalendar
+) -> str:
+    """Why the bureau says so, in Chinese, from the same facts the rule used."""
+    rules = settings.rules
+    doc_type = reminder.doc_type
+    if doc_type == "defense":
+        notice = notice_date_of(snapshot)
+        if notice is not None:
+            return (
+                f"该案应诉通知书落款日期为{cn_date(notice)}，按{rules.defense_days}日答辩期及收到后"
+                f"{rules.grace_workdays}个工作日内报送的要求，答辩状应于{cn_date(reminder.due)}前报送。"
+            )
+    if doc_type == "appearance_record" and snapshot.hearing_at is not None and "hearing" in reminder.reason:
+        return (
+            f"该案已于{cn_date(snapshot.hearing_at.date())}开庭审理，负责人出庭应诉情况材料应于庭审后"
+            f"{rules.hearing_grace_workdays}个工作日内（{cn_date(reminder.due)}前）报送。"
+        )
+    got = [doc_label(t) for t in _ordered_types(snapshot, reminder.due)]
+    if got:
+        missing = doc_label(doc_type or "other")
+        return f"截至{cn_date(reminder.due)}，我局已收到该案的{'、'.join(got)}，但未收到{missing}。"
+    return ""
+
+
+def sweep_reminders(
+    session: Session, as_of: date, settings: NotifySettings, renderer: EmailRenderer | None = None
+) -> SweepReport:
+    """Enqueue every reminder due as of `as_of` that is not already in the outbox. The caller commits."""
+    calendar = settings.work_calendar()
+    renderer = renderer or EmailRenderer(settings.templates_dir)
+    report = SweepReport(as_of=as_of)
+    cases = session.scalars(select(Case).order_by(Case.id)).all()
+    for case in cases:
+        snapshot = load_case_snapshot(session, case, settings)
+        if not snapshot.received:
+            continue
+        report.cases += 1
+        for reminder in due_reminders(snapshot, as_of, calendar, settings):
+            key = reminder.key(case.id, case.case_number)
+            report.keys.append(key)
+            if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
+                report.already_queued += 1
+                continue
+            to_addr = _recipient(session, case, settings)
+            if to_addr is None:
+                report.no_address.append(case.case_number or f"case {case.id}")
+                log.warning("no address for %s: reminder %s not queued", case.case_number, key)
+                continue
+            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings, calendar)
+            _, created = enqueue(
+                session,
+                NewEmail(
+                    idempotency_key=key,
+                    kind=reminder.kind,
+                    to_addr=to_addr,
+                    subject=subject,
+                    header_message_id=stable_message_id(reminder.kind.replace("_", "-"), key, settings.receipt_domain),
+                    body_text=text,
+                    body_html=html,
+                    case_numbers=(case.case_number,) if case.case_number else (),
+                    case_id=case.id,
+                    due_date=reminder.due,
+                ),
+            )
+            if created:
+                report.queued[reminder.kind] += 1
+            else:
+                report.already_queued += 1
+    return report

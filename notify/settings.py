@@ -1,0 +1,47 @@
+"""Settings of the notify stage as small frozen dataclasses; filing/config.py maps config.yaml onto them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from notify.rules import MissingRules
+from notify.views import Letterhead
+from notify.workdays import CalendarConfig, WorkCalendar
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    bureau_name: str = "滕州市司法局"
+    signature: str = "滕州市司法局\n行政应诉案件备案邮箱"
+    staff_addresses: tuple[str, ...] = ()
+    receipt_domain: str = "filing.tzsfj.local"  # right-hand side of every Message-ID we generate
+    timezone: str = "Asia/Shanghai"  # "today" and "received on" are local dates
+    rules: MissingRules = field(default_factory=MissingRules)  # includes late_after_workdays
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    # Message statuses that get a receipt; quarantined and duplicate messages never do.
+    receipt_statuses: frozenset[str] = frozenset({"filed"})
+    # Deadline reminders (行政诉讼法 第67条 defense, 第85条 appeal).
+    defense_days: int = 15
+    defense_lead_days: int = 5  # remind this many calendar days before the defense is due
+    appeal_days_judgment: int = 15
+    appeal_days_ruling: int = 10
+    appeal_outcomes: frozenset[str] = frozenset({"agency_lost"})  # only where the agency may want to appeal
+    final_case_type_suffixes: tuple[str, ...] = ("终",)  # appeal decisions are final: no appeal window
+    hearing_lead_workdays: int = 2  # remind from this many working days before the hearing
+    templates_dir: Path | None = None
+
+    @property
+    def late_after_workdays(self) -> int:
+        return self.rules.late_after_workdays
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def letterhead(self) -> Letterhead:
+        return Letterhead(bureau_name=self.bureau_name, signature=self.signature)
+
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.calendar)
