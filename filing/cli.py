@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from filing.commands import core, web
+from filing.commands import service as service_cmd
 from filing.errors import FilingError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="行政应诉案件备案 — filing pipeline of a Justice Bureau.")
@@ -24,6 +25,7 @@ def _main(
 
 core.register(app)
 web.register(app)
+service_cmd.register(app)
 
 
 def main() -> None:

@@ -143,11 +143,11 @@ class SchedulerSettings(Section):
     outbox_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=5, ge=1)
     report_at: time = time(9, 0)  # quarterly report, on the first working day after a quarter ends
-    idle: bool = True  # IMAP IDLE between polls where the server offers it
     lease_seconds: float = Field(default=60.0, gt=0)  # the one-scheduler-per-deployment lease
     claim_seconds: float = Field(default=120.0, gt=0)  # a worker's lease on a message, renewed while it works
     worker_idle_seconds: float = Field(default=2.0, gt=0)  # a worker with nothing to do looks again after this
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)  # SIGTERM: let the current step finish this long
+    retry_seconds: float = Field(default=60.0, ge=0)  # a failed step waits this long (doubling) before a retry
 
 
 class ReportSettings(Section):

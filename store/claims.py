@@ -1,7 +1,8 @@
 """Claiming pending pipeline work so that any number of processes share it and no step runs twice.
 
 A claim is a lease on one message row: `claimed_by` names the claim (a fresh token
-each time), `claim_until` is when others may take it over. On PostgreSQL the claim
+each time), `claim_until` is when others may take it over. A released message may
+keep a future `claim_until` with no holder: the earliest time a failed step is retried. On PostgreSQL the claim
 query uses `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on
 or take the same row; on SQLite `BEGIN IMMEDIATE` serialises claimers instead.
 
@@ -64,7 +65,7 @@ def claim_next(
                 select(m.Message)
                 .where(
                     m.Message.state.in_(PENDING_STATES),
-                    or_(m.Message.claimed_by.is_(None), m.Message.claim_until < now),
+                    or_(m.Message.claim_until.is_(None), m.Message.claim_until < now),
                 )
                 .order_by(m.Message.id)
                 .limit(1)
@@ -109,14 +110,17 @@ def extend(factory: sessionmaker[Session], claim: Claim, lease: timedelta) -> bo
         return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
-def release(factory: sessionmaker[Session], claim: Claim, note: str | None = None) -> bool:
-    """Give the message back (after the last step, or abandoning one at shutdown). False if not ours."""
+def release(
+    factory: sessionmaker[Session], claim: Claim, note: str | None = None, retry_after: timedelta | None = None
+) -> bool:
+    """Give the message back (after its last step, after a failed step with `retry_after`, or abandoning
+    a step at shutdown with `note`). False if the claim was no longer ours."""
     with UnitOfWork(factory) as uow:
         s = uow.session
         res = s.execute(
             update(m.Message)
             .where(m.Message.id == claim.message_id, m.Message.claimed_by == claim.token)
-            .values(claimed_by=None, claim_until=None)
+            .values(claimed_by=None, claim_until=utcnow() + retry_after if retry_after else None)
         )
         if note and res.rowcount:  # type: ignore[attr-defined]
             s.add(m.AuditEntry(actor=claim.token, action="step_abandoned", object_type="message",

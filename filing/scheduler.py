@@ -1,0 +1,226 @@
+"""APScheduler wiring for `filing serve`: which job runs when, and only in one process per deployment.
+
+Every serve process runs this scheduler, but the jobs that must not run twice
+(poll, outbox, reminders, digest, report) do nothing unless this process holds
+the `scheduler` lease in the database; another process takes over when the holder
+stops renewing it. Message processing is safe anywhere (claims) and runs in every
+serve process. Jobs never overlap themselves (max_instances=1), late runs collapse
+into one (coalesce) and run however late they are; a daily job whose time passed
+while no process was up runs once when leadership is (re)gained.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from filing import jobs
+from filing.bootstrap import App
+from filing.worker import StepRunner
+from store import models as m
+from store.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+
+class Lease:
+    """A named lease in the `leases` table: one holder at a time, renewed before it expires."""
+
+    def __init__(self, app: App, name: str, holder: str, ttl: timedelta) -> None:
+        self.app, self.name, self.holder, self.ttl = app, name, holder, ttl
+        self._held_until: datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._held_until is not None and utcnow() < self._held_until
+
+    def acquire(self) -> bool:
+        """Take or renew the lease; False when another live holder has it."""
+        now = utcnow()
+        with self.app.uow() as uow:
+            s = uow.session
+            row = s.scalar(select(m.Lease).where(m.Lease.name == self.name).with_for_update())
+            if row is None:
+                s.add(m.Lease(name=self.name, holder=self.holder, expires_at=now + self.ttl))
+            elif row.holder == self.holder or row.expires_at < now:
+                if row.holder != self.holder:
+                    log.warning("taking over lease %s from %s (expired %s)", self.name, row.holder, row.expires_at)
+                row.holder, row.expires_at = self.holder, now + self.ttl
+            else:
+                self._held_until = None
+                return False
+            try:
+                uow.commit()
+            except IntegrityError:  # another process inserted it first
+                self._held_until = None
+                return False
+        # Count our hold from *before* the write, so we stop acting before anyone else may start.
+        self._held_until = now + self.ttl
+        return True
+
+    def release(self) -> None:
+        with self.app.uow() as uow:
+            uow.session.execute(delete(m.Lease).where(m.Lease.name == self.name, m.Lease.holder == self.holder))
+            uow.commit()
+        self._held_until = None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    trigger: BaseTrigger
+    run: Callable[[datetime], Any]  # receives the scheduled fire time
+    leader_only: bool = True
+    daily: bool = False  # catch up a missed fire time once after downtime
+
+
+class ServiceScheduler:
+    def __init__(self, app: App, runner: StepRunner, holder: str, stop: threading.Event) -> None:
+        self.app = app
+        self.runner = runner
+        self.stop = stop
+        cfg = app.settings.scheduler
+        self.tz = ZoneInfo(app.settings.report.timezone)
+        self.lease = Lease(app, LEASE_NAME, holder, timedelta(seconds=cfg.lease_seconds))
+        self._was_leader = False
+        self._active = 0
+        self._active_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(
+            timezone=self.tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            executors={"default": {"type": "threadpool", "max_workers": 6}},
+        )
+        self.specs = self._specs()
+
+    # ------------------------------------------------------------------ job table
+
+    def _specs(self) -> list[JobSpec]:
+        cfg = self.app.settings.scheduler
+        tz = self.tz
+
+        def at(t: Any) -> CronTrigger:
+            return CronTrigger(hour=t.hour, minute=t.minute, timezone=tz)
+
+        return [
+            JobSpec("poll", IntervalTrigger(seconds=cfg.poll_minutes * 60, timezone=tz), self._poll),
+            JobSpec("process", IntervalTrigger(seconds=cfg.worker_idle_seconds, timezone=tz),
+                    lambda _t: jobs.process_pending(self.runner), leader_only=False),
+            JobSpec("outbox", IntervalTrigger(seconds=cfg.outbox_seconds, timezone=tz),
+                    lambda _t: jobs.send_outbox(self.app)),
+            JobSpec("reminders", at(cfg.remind_at), lambda t: jobs.remind(self.app, self._day(t)), daily=True),
+            JobSpec("digest", at(cfg.digest_at), lambda t: jobs.quarantine_digest(self.app, self._day(t)), daily=True),
+            JobSpec("report", at(cfg.report_at), lambda t: jobs.quarterly_report(self.app, self._day(t)), daily=True),
+        ]
+
+    def _day(self, fire_time: datetime) -> date:
+        return fire_time.astimezone(self.tz).date()
+
+    def _poll(self, _fire: datetime) -> None:
+        report = jobs.poll_mailbox(self.app)
+        if report is not None and report.accepted:
+            self.wake("process")
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        now = datetime.now(self.tz)
+        self.scheduler.add_job(self._renew_lease, IntervalTrigger(seconds=max(self.lease.ttl.total_seconds() / 3, 0.5)),
+                               id="lease", name="lease", next_run_time=now)
+        for spec in self.specs:
+            first = now if not spec.daily else None  # interval jobs run at start; daily ones at their time
+            self.scheduler.add_job(self._runner_for(spec), spec.trigger, id=spec.name, name=spec.name,
+                                   **({"next_run_time": first} if first else {}))
+        self.scheduler.start()
+        log.info("scheduler started", extra={"jobs": ",".join(s.name for s in self.specs)})
+
+    def wake(self, job_id: str) -> None:
+        """Run a job now (coalesced with a run already due)."""
+        if self.scheduler.running and not self.stop.is_set():
+            self.scheduler.modify_job(job_id, next_run_time=datetime.now(self.tz))
+
+    @property
+    def active_jobs(self) -> int:
+        with self._active_lock:
+            return self._active
+
+    def shutdown(self) -> None:
+        """No new runs; running ones continue (the caller waits or abandons them)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def release(self) -> None:
+        if self.lease.held:
+            self.lease.release()
+            log.info("scheduler lease released")
+
+    def status(self) -> dict[str, object]:
+        return {"scheduler_leader": self.lease.held, "active_jobs": self.active_jobs, "worker_busy": self.runner.busy}
+
+    # ------------------------------------------------------------------ internals
+
+    def _renew_lease(self) -> None:
+        if self.stop.is_set():
+            return
+        try:
+            leader = self.lease.acquire()
+        except Exception:  # the database is down: we are not leader until it answers again
+            log.exception("could not renew the scheduler lease")
+            leader = False
+        if leader and not self._was_leader:
+            log.info("this process now runs the scheduled jobs", extra={"holder": self.lease.holder})
+            self._catch_up()
+        elif self._was_leader and not leader:
+            log.warning("lost the scheduler lease; scheduled jobs pause here")
+        self._was_leader = leader
+
+    def _catch_up(self) -> None:
+        """Daily jobs whose time passed since their last run (e.g. during downtime) run once now."""
+        now = datetime.now(self.tz)
+        for spec in self.specs:
+            if not spec.daily:
+                continue
+            last = jobs.last_fire(self.app, spec.name)
+            if last is None:
+                jobs.baseline(self.app, spec.name, now)  # a new deployment: count from now, run nothing old
+                continue
+            missed = spec.trigger.get_next_fire_time(None, last.astimezone(self.tz) + timedelta(seconds=1))
+            if missed is not None and missed <= now:
+                log.info("job %s missed its run at %s; running it once now", spec.name, missed,
+                         extra={"job": spec.name})
+                self.scheduler.add_job(self._runner_for(spec, missed), "date", run_date=now,
+                                       id=f"{spec.name}-catch-up", replace_existing=True)
+
+    def _runner_for(self, spec: JobSpec, fire_time: datetime | None = None) -> Callable[[], None]:
+        def run() -> None:
+            if self.stop.is_set() or (spec.leader_only and not self.lease.held):
+                return
+            fire = fire_time or datetime.now(self.tz)
+            with self._active_lock:
+                self._active += 1
+            try:
+                if spec.leader_only:
+                    with jobs.job_run(self.app, spec.name, fire):
+                        spec.run(fire)
+                else:
+                    spec.run(fire)
+            except Exception:  # one failed run must not stop the schedule; the error is in job_runs
+                log.exception("job %s failed", spec.name, extra={"job": spec.name})
+            finally:
+                with self._active_lock:
+                    self._active -= 1
+
+        return run
