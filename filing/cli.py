@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from filing.commands import core, web
+from filing.commands import core, evaluate, web
+from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
 from filing.errors import FilingError
 
@@ -24,7 +25,9 @@ def _main(
 
 
 core.register(app)
+evaluate.register(app)
 web.register(app)
+report_cmd.register(app)
 service_cmd.register(app)
 
 
