@@ -88,6 +88,10 @@ class TcpProxy:
             except OSError:
                 return
             if not data:
+                if conn.faulted.is_set() and conn.fault.mode == "reset":
+                    for s in (client, server):
+                        s.close()
+                    return
                 with contextlib.suppress(OSError):
                     server.shutdown(socket.SHUT_WR)
                 return
@@ -133,9 +137,16 @@ class TcpProxy:
         mode = conn.fault.mode
         if mode == "blackhole":
             return  # sockets stay open until stop(); nothing more flows to the client
+        # close() alone would not reach the peer while the other pump thread sits in recv() on the
+        # same socket: shutdown() acts at once.
         if mode == "reset":
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RD)  # wakes _pump_up, which closes: with linger 0 that is an RST
+            return
         for s in (client, server):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(OSError):
                 s.close()
 
