@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from extract.classify import classify_text
+from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss
+from extract.classify import classify_text, page_lines
 from extract.fields import extract_fields
 from extract.split import split_pages
-from extract.types import DocType, Document, Page, PageSource
+from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
+
+# Documents that print their own case number (complaints and powers of attorney usually do not).
+NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
 __all__ = ["understand"]
 
@@ -53,4 +58,39 @@ def understand(pages: Sequence[Page], filename: str = "") -> list[Document]:
                 evidence=tuple(evidence),
             )
         )
-    return documents
+    return _repair_numbers(documents, texts, filename)
+
+
+def _repair_numbers(documents: list[Document], texts: list[str], filename: str) -> list[Document]:
+    """Fill in or correct own case numbers OCR damaged, from the file name and sibling documents.
+
+    Only confirmations: a number is taken over when what is left of the printed one (year, court
+    digits, serial) agrees with it, or the printed one is one confusable character away from it.
+    """
+    from_name = [n for n, _ in find_case_numbers(filename)]
+    known: list[tuple[CaseNumber, str]] = [(n, "file name") for n in from_name]
+    for d in documents:
+        if d.fields.case_number:
+            parsed = find_case_numbers(d.fields.case_number)
+            if parsed:
+                known.append((parsed[0][0], f"document on pages {d.first_page}-{d.last_page}"))
+    out: list[Document] = []
+    for d in documents:
+        own = d.fields.case_number
+        note: str | None = None
+        if own and from_name and own != str(from_name[0]) and near_miss(own, str(from_name[0])):
+            note = f"case number {own} read as {from_name[0]} (file name, one confusable character apart)"
+            own = str(from_name[0])
+        elif own is None and d.doc_type in NUMBERED_TYPES:
+            top = "\n".join(page_lines(texts[d.first_page - 1])[:10])
+            for partial in find_partial_numbers(top):
+                match = next(((n, src) for n, src in known if compatible(partial, n)), None)
+                if match is not None:
+                    own = str(match[0])
+                    note = f"case number {own} confirmed from a partial reading against the {match[1]}"
+                    break
+        if note is None:
+            out.append(d)
+        else:
+            out.append(replace(d, fields=replace(d.fields, case_number=own), evidence=(*d.evidence, note)))
+    return out

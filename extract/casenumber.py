@@ -257,7 +257,7 @@ class PartialNumber:
 
 
 _PARTIAL = re.compile(
-    rf"(?:{_OPEN})(?P<year>[{_DIGIT}]{{4}})(?:{_CLOSE})?.{{0,3}}?(?P<cdigits>[{_DIGIT}]{{2,4}})?"
+    rf"(?P<open>{_OPEN})?(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})?.{{0,3}}?(?P<cdigits>[{_DIGIT}]{{2,5}})?"
     rf"[{_HANG}].{{1,2}}?(?P<serial>[{_DIGIT}]{{1,5}})"
 )
 
@@ -270,7 +270,7 @@ def find_partial_numbers(text: str) -> list[PartialNumber]:
         year = _digits(m["year"])
         serial = _digits(m["serial"])
         cdig = _digits(m["cdigits"]) if m["cdigits"] else None
-        if year is None or serial is None or not 2015 <= int(year) <= 2099:
+        if year is None or serial is None or not 2015 <= int(year) <= 2099 or not (m["open"] or m["close"]):
             continue
         out.append(PartialNumber(int(year), cdig, int(serial), offsets[m.start()]))
     return out
@@ -278,10 +278,24 @@ def find_partial_numbers(text: str) -> list[PartialNumber]:
 
 def compatible(partial: PartialNumber, number: CaseNumber) -> bool:
     """True when a partial reading agrees with a full number on year, serial and court digits."""
-    if partial.year != number.year or partial.serial != number.serial:
+    if partial.serial != number.serial or not _one_confusable_apart(str(partial.year), str(number.year)):
         return False
     digits = number.court_code[1:]
-    return partial.court_digits is None or partial.court_digits == digits
+    got = partial.court_digits
+    if got is None or got == digits:
+        return True
+    # One stray or lost digit in the court code (鲁04105 for 鲁0405, 咕041 for 鲁04).
+    longer, shorter = (got, digits) if len(got) > len(digits) else (digits, got)
+    return len(longer) == len(shorter) + 1 and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _one_confusable_apart(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    diffs = [(p, q) for p, q in zip(a, b, strict=True) if p != q]
+    return len(diffs) == 1 and any(diffs[0][0] in g and diffs[0][1] in g for g in _CONFUSABLE_GROUPS)
 
 
 def near_miss(a: str, b: str) -> bool:

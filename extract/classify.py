@@ -96,6 +96,8 @@ BODY_CUES: tuple[tuple[str, DocType, float], ...] = (
     ("特此通知", DocType.notice_to_respond, 0.5),
     ("举证事项通知如下", DocType.evidence_notice, 3.0),
     ("负有举证责任", DocType.evidence_notice, 1.0),
+    ("举证责任", DocType.evidence_notice, 1.0),
+    ("延期提供证据", DocType.evidence_notice, 1.5),
     ("现提出答辩", DocType.defense, 3.0),
     ("答辩人", DocType.defense, 1.0),
     ("答辩请求", DocType.defense, 2.0),
@@ -182,6 +184,21 @@ def _match_title(core: str) -> tuple[str, DocType, str | None, bool] | None:
     return None
 
 
+def _weak_title(core: str) -> tuple[str, DocType, str | None] | None:
+    """A short line that resembles one title clearly more than any title of another type."""
+    scored = sorted(
+        ((fuzz.ratio(core, title), title, doc_type, subtype) for title, doc_type, subtype in TITLES
+         if len(title) >= 3 and len(title) - 1 <= len(core) <= len(title) + 2),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < 60:
+        return None
+    runner_up = next((s for s in scored[1:] if s[2] is not scored[0][2]), None)
+    if runner_up is not None and scored[0][0] - runner_up[0] < 15:
+        return None
+    return scored[0][1], scored[0][2], scored[0][3]
+
+
 def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
     """The title line among the first lines of a page, if any (two-line titles are joined)."""
     lines = page_lines(text)[:window]
@@ -197,6 +214,10 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
                 candidates.append(TitleHit(hit[0], hit[1], hit[2], i, hit[3], raw))
                 break
     if not candidates:
+        for i, core in enumerate(cores[:3]):
+            weak = _weak_title(core)
+            if weak is not None:
+                return TitleHit(weak[0], weak[1], weak[2], i, False, lines[i])
         return None
     # Prefer exact hits, then the earliest line.
     candidates.sort(key=lambda h: (not h.exact, h.line_index))

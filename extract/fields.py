@@ -425,9 +425,9 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     outcome: Outcome | None
     # OCR misreads 驳 (驭 驱 鸡 …) and 撤 more often than the words around them, so patterns key on
     # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
-    if has(r"不准予(?:强制)?执行|不予执行"):
+    if has(r"不准.(?:强制)?执行|不予执行"):
         outcome = Outcome.agency_lost
-    elif has(r"准予(?:强制)?执行"):
+    elif has(r"准.(?:强制)?执行"):
         outcome = Outcome.agency_won
     elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
