@@ -86,7 +86,7 @@ def queue_quarantine_digest(
         log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
         return []
     subject = f"【备案邮箱日报】{view.day}隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
-    rendered = (renderer or EmailRenderer(settings.templates_dir)).render(DIGEST_KIND, subject, view)
+    rendered = (renderer or EmailRenderer(settings.templates_dir)).render("quarantine_digest", subject, view)
     rows = []
     for addr in settings.staff_addresses:
         key = f"{DIGEST_KIND}:{day.isoformat()}:{addr.lower()}"
