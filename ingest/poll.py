@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from filing.errors import ConfigError
 from ingest.ledger import AcceptStatus, FetchedMeta, FolderState, Ledger
 from ingest.mailbox import (
     FolderStatus,
@@ -99,7 +100,7 @@ def poll_once(
 ) -> PollReport:
     """Take all new mail; retry dropped connections with backoff; never raise for mailbox trouble."""
     if settings.after_filing == "move" and settings.filed_folder == settings.folder:
-        raise MailboxRejected(f"filed_folder must differ from folder ({settings.folder!r})")
+        raise ConfigError("mailbox.filed_folder", f"must differ from mailbox.folder ({settings.folder!r})")
     report = PollReport(settings.account, settings.folder)
     crash = crash_hook(os.environ)
     for attempt in range(settings.retries + 1):
