@@ -91,7 +91,8 @@ def test_case_heard_twice_counts_two_hearings_and_a_postponement_one() -> None:
         ),
     )
     hs = hearings_of(twice, date(2026, 12, 31))
-    assert [(h.at.date(), h.head) for h in hs] == [(date(2026, 7, 15), Head.principal), (date(2026, 8, 20), Head.absent)]
+    assert [(h.at.date(), h.head) for h in hs] == [
+        (date(2026, 7, 15), Head.principal), (date(2026, 8, 20), Head.absent)]
     postponed = replace(
         twice,
         case_id=2,

@@ -1,0 +1,127 @@
+"""Load the report's input from the database: plain snapshots, no ORM objects past this module."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
+from notify.rules import ReceivedDoc
+from store import models as m
+
+# A document counts as filed by the agency once it is matched to its case and its message was filed
+# (not quarantined, not a duplicate) from a readable attachment.
+ACCEPTED_MATCHES = ("auto", "confirmed")
+
+
+def _date(v: Any) -> date | None:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and len(v) >= 10:
+        try:
+            return date.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _datetime(v: Any) -> datetime | None:
+    if isinstance(v, datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, str) and v:
+        try:
+            return datetime.fromisoformat(v).replace(tzinfo=None)
+        except ValueError:
+            return None
+    return None
+
+
+def _bool(v: Any) -> bool | None:
+    return v if isinstance(v, bool) else None
+
+
+def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -> ReportInput:
+    """Every agency and case, with the documents the bureau received, as of `as_of`."""
+    tz = ZoneInfo(timezone)
+    agencies = tuple(
+        AgencyRef(a.id, a.code, a.name, a.short_name or "")
+        for a in session.scalars(select(m.Agency).order_by(m.Agency.id))
+    )
+    docs_by_case: dict[int, list[tuple[m.Document, date]]] = defaultdict(list)
+    doc_rows = session.scalars(
+        select(m.Document)
+        .where(m.Document.case_id.is_not(None), m.Document.match_status.in_(ACCEPTED_MATCHES))
+        .options(selectinload(m.Document.attachment).selectinload(m.Attachment.message))
+        .order_by(m.Document.id)
+    )
+    received_on: dict[int, date] = {}
+    for d in doc_rows:
+        msg = d.attachment.message
+        day = msg.received_at.astimezone(tz).date()
+        received_on[d.id] = day
+        if msg.status == "filed" and d.attachment.status == "ok" and d.case_id is not None:
+            docs_by_case[d.case_id].append((d, day))
+    facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
+    for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):
+        facts_by_case[f.case_id].append(f)
+    doc_dates = {d.id: _date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _ in docs}
+
+    cases = []
+    for c in session.scalars(select(m.Case).order_by(m.Case.id)):
+        docs = docs_by_case.get(c.id, [])
+        hearing_facts = []
+        for f in facts_by_case.get(c.id, []):
+            at = _datetime(f.value)
+            if at is None:
+                continue
+            set_on = None
+            if f.document_id is not None:
+                set_on = doc_dates.get(f.document_id) or received_on.get(f.document_id)
+            hearing_facts.append(HearingFact(at, set_on or f.at.astimezone(tz).date(), f.document_id))
+        records = tuple(
+            AppearanceRecord(
+                hearing_at=_datetime((d.fields or {}).get("hearing_at")),
+                head_present=_bool((d.fields or {}).get("head_present")),
+                head_principal=_bool((d.fields or {}).get("head_principal")),
+                head_title=(d.fields or {}).get("head_title"),
+                received_on=day,
+                document_id=d.id,
+            )
+            for d, day in docs
+            if d.doc_type == "appearance_record"
+        )
+        received = tuple(
+            ReceivedDoc(d.doc_type, day, _date((d.fields or {}).get("doc_date")), d.attachment.message_id, d.id)
+            for d, day in docs
+        )
+        cases.append(
+            CaseSnap(
+                case_id=c.id,
+                case_number=c.case_number,
+                agency_id=c.agency_id,
+                case_type=c.case_type,
+                agency_role=c.agency_role,
+                cause_category=c.cause_category,
+                notice_date=c.notice_date,
+                first_received=min((r.received_on for r in received), default=None),
+                hearing_at=c.hearing_at.replace(tzinfo=None) if c.hearing_at else None,
+                hearing_facts=tuple(hearing_facts),
+                appearance_records=records,
+                head_present=c.head_present,
+                head_principal=c.head_principal,
+                head_title=c.head_title,
+                outcome=c.outcome or "pending",
+                decision_type=c.decision_type,
+                decision_date=c.decision_date,
+                appeal_of_id=c.appeal_of_id,
+                documents=received,
+            )
+        )
+    return ReportInput(agencies, tuple(cases), as_of)

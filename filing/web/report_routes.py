@@ -1,0 +1,69 @@
+"""The quarterly report in the web UI. Mount behind login:
+`app.include_router(report_routes.router, dependencies=[Depends(deps.current_user)])`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from filing.bootstrap import App
+from filing.report.build import build_report, today_in
+from filing.report.html import render_html, report_css
+from filing.report.jsonout import report_data
+from filing.report.types import Period
+from filing.report.xlsx import workbook_bytes
+
+router = APIRouter()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _app(request: Request) -> App:
+    """The App from the web UI's state (request.app.state.web.app), or request.app.state.filing_app."""
+    web = getattr(request.app.state, "web", None)
+    app = getattr(web, "app", None) or getattr(request.app.state, "filing_app", None)
+    if app is None:
+        raise RuntimeError("report routes mounted without an App on app.state")
+    return app
+
+
+def _period(quarter: str | None, today: date) -> Period:
+    if not quarter:
+        return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
+    try:
+        return Period.quarter(quarter)
+    except ValueError:
+        raise HTTPException(400, f"季度格式应为 2026Q3，收到：{quarter}") from None
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_page(request: Request, quarter: str | None = None) -> HTMLResponse:
+    app = _app(request)
+    today = today_in(app.settings.report.timezone)
+    period = _period(quarter, today)
+    report = build_report(app, period, today)
+    return HTMLResponse(render_html(report, standalone=False, quarter=period.key))
+
+
+@router.get("/reports/report.css")
+def report_stylesheet() -> Response:
+    return Response(report_css(), media_type="text/css; charset=utf-8")
+
+
+@router.get("/reports/export")
+def report_export(request: Request, quarter: str | None = None, format: str = "xlsx") -> Response:
+    app = _app(request)
+    today = today_in(app.settings.report.timezone)
+    period = _period(quarter, today)
+    report = build_report(app, period, today)
+    name = f"report-{period.key}"
+    if format == "xlsx":
+        return Response(workbook_bytes(report), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    if format == "json":
+        body = json.dumps(report_data(report), ensure_ascii=False, indent=2)
+        return Response(body, media_type="application/json; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+    raise HTTPException(400, "format 应为 xlsx 或 json")

@@ -1,0 +1,77 @@
+"""The report over the sample corpus's cases matches figures counted by hand from truth.json."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from filing.bootstrap import App, bootstrap
+from filing.config import Settings
+from filing.report.build import build_report
+from filing.report.types import Period
+from store.migrate import upgrade
+from tests.support.report_truth import TRUTH, compare, expected_figures, load_truth, seed_from_truth
+
+AS_OF = date(2026, 12, 31)
+pytestmark = pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")
+
+
+@pytest.fixture(scope="module")
+def truth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    tmp = tmp_path_factory.mktemp("report-truth")
+    url = f"sqlite:///{tmp / 'filing.db'}"
+    upgrade(create_engine(url))
+    settings = Settings.model_validate({"database": {"url": url}, "storage": {"path": str(tmp / "blobs")}})
+    app = bootstrap(settings)
+    with app.uow() as uow:
+        seed_from_truth(uow.session, load_truth())
+        uow.commit()
+    yield app
+    app.engine.dispose()
+
+
+@pytest.mark.parametrize("spec", ["2026Q1", "2026Q2", "2026Q3", "2026Q4"])
+def test_quarter_matches_truth(truth_app: App, spec: str) -> None:
+    period = Period.quarter(spec)
+    report = build_report(truth_app, period, AS_OF)
+    expected = expected_figures(load_truth(), period.start, period.end, AS_OF)
+    assert compare(report, expected, check_missing=period.end == AS_OF) == []
+    assert report.total.hearings.value > 0  # the sample has hearings in every quarter: the check is not vacuous
+
+
+def test_whole_year_matches_truth(truth_app: App) -> None:
+    period = Period.between(date(2026, 1, 1), AS_OF)
+    report = build_report(truth_app, period, AS_OF)
+    expected = expected_figures(load_truth(), period.start, period.end, AS_OF)
+    assert compare(report, expected, check_missing=True) == []
+    t = report.total
+    # Hand-checked headline figures of the sample year (22 litigation cases; the 行审 case is left out).
+    assert (t.new_cases.value, t.concluded.value) == (22, 20)  # two suspended (中止) cases are not concluded
+    assert [r.case_number for r in report.excluded] == ["（2026）鲁0481行审38号"]
+    assert t.lost.value == 4 and t.withdrawn.value == 3
+    assert t.late_filings.value == len(load_truth()["expectations"]["late_filings"])
+
+
+def test_appeal_in_the_sample_supersedes_its_first_instance(truth_app: App) -> None:
+    # （2026）鲁0481行初40号 was decided in Q2 and appealed in Q2: it is "under appeal" in Q2,
+    # and its appeal （2026）鲁04行终37号 (decided Q3) carries the result in Q3.
+    q2 = build_report(truth_app, Period.quarter("2026Q2"), AS_OF)
+    assert "（2026）鲁0481行初40号" in [r.case_number for r in q2.total.under_appeal.items]
+    q3 = build_report(truth_app, Period.quarter("2026Q3"), AS_OF)
+    won = [r.case_number for r in q3.total.judgment_won.items]
+    assert "（2026）鲁04行终37号" in won and "（2026）鲁0481行初40号" not in won
+
+
+def test_artifacts_render(truth_app: App) -> None:
+    from filing.report.html import render_html
+    from filing.report.xlsx import write_workbook
+
+    report = build_report(truth_app, Period.quarter("2026Q3"), AS_OF)
+    out = Path(__file__).resolve().parents[2] / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    write_workbook(report, out / "report-truth-2026Q3.xlsx")
+    (out / "report-truth-2026Q3.html").write_text(render_html(report), encoding="utf-8")
