@@ -72,6 +72,7 @@ def sender_policy(settings: Settings) -> SenderPolicy:
 
 
 def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
+    from filing.jobs import notify_settings
     from notify.receipts import queue_receipt
 
-    queue_receipt(s, msg.id, settings)
+    queue_receipt(s, msg.id, notify_settings(settings))

@@ -14,9 +14,12 @@ from store.review import audit
 
 
 def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
-    from notify.bridge import missing_documents
+    from filing.jobs import calendar_for, notify_settings
+    from notify.reminders import load_case_snapshot
+    from notify.rules import compute_missing
 
-    return missing_documents(app, s, case, as_of)
+    ns = notify_settings(app.settings)
+    return compute_missing(load_case_snapshot(s, case, ns), as_of, calendar_for(app.settings), ns.rules)
 
 
 def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: str) -> str:

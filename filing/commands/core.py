@@ -75,7 +75,7 @@ def register(cli: typer.Typer) -> None:
         agencies: Annotated[Path | None, typer.Option(help="agency registry YAML (default: agencies.registry)")] = None,
     ) -> None:
         """Create or upgrade the database and load the agency registry."""
-        console.print(init_app(app_from(ctx), agencies))
+        typer.echo(init_app(app_from(ctx), agencies))
 
     @cli.command("import")
     def import_cmd(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")]) -> None:
@@ -106,7 +106,7 @@ def register(cli: typer.Typer) -> None:
     def demo_cmd(ctx: typer.Context) -> None:
         """Set up the database, file the demo mailbox that ships with the project, print what was filed."""
         app = app_from(ctx)
-        console.print(init_app(app))
+        typer.echo(init_app(app))
         files = expand_paths([app.settings.mailbox.local_folder])
         results = import_files(app, files)
         _summary(results)
