@@ -174,8 +174,8 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
                 continue
         label, role = m["label"], m["role"] or ""
         rest = m["rest"].lstrip(":：")
-        # A wrapped name continues on the next line when the label line has no comma at all.
-        if not _NAME_END.search(rest) and i + 1 < len(lines):
+        # A wrapped name continues on the next line when a long label line has no comma at all.
+        if m["rest"].startswith((":", "：")) and len(ln) >= 20 and not _NAME_END.search(rest) and i + 1 < len(lines):
             rest += lines[i + 1]
         name = _name(rest)
         if name is None:
