@@ -20,6 +20,7 @@ from notify.outbox import NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
 from notify.rules import (
     CaseSnapshot,
+    MissingItem,
     ReceivedDoc,
     decision_date_of,
     evaluate_missing,
@@ -59,14 +60,30 @@ OUTCOME_LABELS = {
 
 @dataclass(frozen=True)
 class DueReminder:
+    """One email to write: for missing documents, every type that became due on the same day."""
+
     kind: str
     due: date
-    doc_type: str | None = None
-    reason: str = ""  # evidence, English
+    doc_types: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # evidence, English
+    bases: tuple[str, ...] = ()  # per doc type, for missing documents: documents | notice | hearing
 
     def key(self, case_id: int | None, case_number: str | None) -> str:
+        """The idempotency key: one reminder per kind, case and due date."""
         case = case_id if case_id is not None else case_number
-        return f"{self.kind}:{case}:{self.doc_type or '-'}:{self.due.isoformat()}"
+        return f"{self.kind}:{case}:{self.due.isoformat()}"
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """A reminder due as of the sweep date, whether or not it is already in the outbox."""
+
+    key: str
+    kind: str
+    case_id: int | None
+    case_number: str | None
+    due: date
+    doc_types: tuple[str, ...]
 
 
 @dataclass
@@ -77,6 +94,7 @@ class SweepReport:
     already_queued: int = 0
     no_address: list[str] = field(default_factory=list)  # case numbers we could not write to
     keys: list[str] = field(default_factory=list)  # every reminder due as of the date (new or not)
+    doc_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → the documents it is about
 
 
 def _parse_date(value: Any) -> date | None:
@@ -151,8 +169,19 @@ def due_reminders(
     out: list[DueReminder] = []
     received = {d.doc_type for d in snapshot.received_by(as_of)}
 
+    by_due: dict[date, list[MissingItem]] = {}
     for item in evaluate_missing(snapshot, as_of, calendar, settings.rules):
-        out.append(DueReminder(MISSING, item.due, item.doc_type, item.reason))
+        by_due.setdefault(item.due, []).append(item)
+    for due, items in sorted(by_due.items()):
+        out.append(
+            DueReminder(
+                MISSING,
+                due,
+                tuple(i.doc_type for i in items),
+                tuple(i.reason for i in items),
+                tuple(i.basis for i in items),
+            )
+        )
 
     exempt = snapshot.case_type in settings.rules.exempt_case_types
     notice = notice_date_of(snapshot)
@@ -160,7 +189,7 @@ def due_reminders(
         due = calendar.deadline_after_days(notice, settings.defense_days)
         if (due - as_of).days in range(0, settings.defense_lead_days + 1):
             reason = f"notice dated {notice} + {settings.defense_days} days"
-            out.append(DueReminder(DEFENSE_DUE, due, "defense", reason))
+            out.append(DueReminder(DEFENSE_DUE, due, ("defense",), (reason,)))
 
     decided = decision_date_of(snapshot)
     final = any((snapshot.case_type or "").endswith(s) for s in settings.final_case_type_suffixes)
@@ -169,15 +198,14 @@ def due_reminders(
         days = settings.appeal_days_judgment if snapshot.decision_type == "judgment" else settings.appeal_days_ruling
         due = calendar.deadline_after_days(decided, days)
         if as_of <= due:
-            out.append(
-                DueReminder(APPEAL_WINDOW, due, snapshot.decision_type, f"{snapshot.decision_type} dated {decided}")
-            )
+            reason = f"{snapshot.decision_type} dated {decided}"
+            out.append(DueReminder(APPEAL_WINDOW, due, (snapshot.decision_type or "judgment",), (reason,)))
 
     if snapshot.hearing_at is not None and "summons" in received:
         hearing = snapshot.hearing_at.date()
         start = calendar.add_workdays(hearing, -settings.hearing_lead_workdays)
         if start <= as_of < hearing:
-            out.append(DueReminder(HEARING, hearing, None, f"hearing at {snapshot.hearing_at.isoformat()}"))
+            out.append(DueReminder(HEARING, hearing, (), (f"hearing at {snapshot.hearing_at.isoformat()}",)))
     return out
 
 
@@ -194,8 +222,7 @@ def _recipient(session: Session, case: Case, settings: NotifySettings) -> str | 
 
 
 def _render(
-    renderer: EmailRenderer, reminder: DueReminder, snapshot: CaseSnapshot, as_of: date, settings: NotifySettings,
-    calendar: WorkCalendar,
+    renderer: EmailRenderer, reminder: DueReminder, snapshot: CaseSnapshot, as_of: date, settings: NotifySettings
 ) -> tuple[str, str, str]:
     """(subject, text, html) for one reminder."""
     lh = settings.letterhead()
@@ -204,12 +231,12 @@ def _render(
     court = snapshot.court or "人民法院"
     today = cn_date(as_of)
     if reminder.kind == MISSING:
-        assert reminder.doc_type is not None
-        label = doc_label(reminder.doc_type)
+        labels = tuple(doc_label(t) for t in reminder.doc_types)
         received = tuple(doc_label(t) for t in _ordered_types(snapshot, as_of))
-        subject = f"【材料催报】{number}案件{label}尚未报送"
+        what = "、".join(labels) if len(labels) <= 2 else f"{labels[0]}、{labels[1]}等{len(labels)}份材料"
+        subject = f"【材料催报】{number}案件{what}尚未报送"
         view: Any = MissingReminderView(
-            lh, agency, number, label, cn_date(reminder.due), _missing_basis(reminder, snapshot, settings, calendar),
+            lh, agency, number, labels, cn_date(reminder.due), _missing_basis(reminder, snapshot, settings),
             received, today,
         )
     elif reminder.kind == DEFENSE_DUE:
@@ -244,29 +271,40 @@ def _ordered_types(snapshot: CaseSnapshot, as_of: date) -> list[str]:
     return [t for t in DOC_ORDER if t in types]
 
 
-def _missing_basis(
-    reminder: DueReminder, snapshot: CaseSnapshot, settings: NotifySettings, calendar: WorkCalendar
-) -> str:
-    """Why the bureau says so, in Chinese, from the same facts the rule used."""
+def _missing_basis(reminder: DueReminder, snapshot: CaseSnapshot, settings: NotifySettings) -> str:
+    """Why the bureau says so, in Chinese, from the same facts the rules used."""
     rules = settings.rules
-    doc_type = reminder.doc_type
-    if doc_type == "defense":
-        notice = notice_date_of(snapshot)
-        if notice is not None:
-            return (
-                f"该案应诉通知书落款日期为{cn_date(notice)}，按{rules.defense_days}日答辩期及收到后"
-                f"{rules.grace_workdays}个工作日内报送的要求，答辩状应于{cn_date(reminder.due)}前报送。"
-            )
-    if doc_type == "appearance_record" and snapshot.hearing_at is not None and "hearing" in reminder.reason:
-        return (
+    parts: list[str] = []
+    by_basis = dict(zip(reminder.doc_types, reminder.bases, strict=True))
+    notice = notice_date_of(snapshot)
+    if by_basis.get("defense") == "notice" and notice is not None:
+        parts.append(
+            f"该案应诉通知书落款日期为{cn_date(notice)}，按{rules.defense_days}日答辩期及提交后"
+            f"{rules.grace_workdays}个工作日内报送的要求，答辩状应于{cn_date(reminder.due)}前报送。"
+        )
+    if by_basis.get("appearance_record") == "hearing" and snapshot.hearing_at is not None:
+        parts.append(
             f"该案已于{cn_date(snapshot.hearing_at.date())}开庭审理，负责人出庭应诉情况材料应于庭审后"
             f"{rules.hearing_grace_workdays}个工作日内（{cn_date(reminder.due)}前）报送。"
         )
+    inferred = [t for t, b in by_basis.items() if b == "documents"]
     got = [doc_label(t) for t in _ordered_types(snapshot, reminder.due)]
-    if got:
-        missing = doc_label(doc_type or "other")
-        return f"截至{cn_date(reminder.due)}，我局已收到该案的{'、'.join(got)}，但未收到{missing}。"
-    return ""
+    if inferred and got:
+        missing = "、".join(doc_label(t) for t in inferred)
+        parts.append(f"截至{cn_date(reminder.due)}，我局已收到该案的{'、'.join(got)}，但未收到{missing}。")
+    return "".join(parts)
+
+
+def planned_reminders(session: Session, as_of: date, settings: NotifySettings) -> list[PlannedReminder]:
+    """Every reminder due as of `as_of` (for `filing eval` and dry runs); reads only."""
+    calendar = settings.work_calendar()
+    out: list[PlannedReminder] = []
+    for case in session.scalars(select(Case).order_by(Case.id)):
+        snapshot = load_case_snapshot(session, case, settings)
+        for r in due_reminders(snapshot, as_of, calendar, settings):
+            key = r.key(case.id, case.case_number)
+            out.append(PlannedReminder(key, r.kind, case.id, case.case_number, r.due, r.doc_types))
+    return out
 
 
 def sweep_reminders(
@@ -285,6 +323,7 @@ def sweep_reminders(
         for reminder in due_reminders(snapshot, as_of, calendar, settings):
             key = reminder.key(case.id, case.case_number)
             report.keys.append(key)
+            report.doc_types[key] = reminder.doc_types
             if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
                 report.already_queued += 1
                 continue
@@ -293,7 +332,7 @@ def sweep_reminders(
                 report.no_address.append(case.case_number or f"case {case.id}")
                 log.warning("no address for %s: reminder %s not queued", case.case_number, key)
                 continue
-            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings, calendar)
+            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings)
             _, created = enqueue(
                 session,
                 NewEmail(

@@ -88,6 +88,7 @@ class MissingItem:
     doc_type: str
     due: date  # the day it became due, or the day the bureau could first tell it was missing
     reason: str  # English evidence, stored with the reminder
+    basis: str = "documents"  # documents (others arrived without it) | notice (defense period) | hearing
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def evaluate_missing(
                     "defense",
                     due,
                     f"notice dated {notice} + {rules.defense_days} days + {rules.grace_workdays} working days = {due}",
+                    "notice",
                 )
 
     if RULE_SUMMONS in rules.enabled and "summons" not in seen.types:
@@ -172,6 +174,7 @@ def evaluate_missing(
                         "appearance_record",
                         due,
                         f"hearing on {hearing} + {rules.hearing_grace_workdays} working days = {due}",
+                        "hearing",
                     )
                 )
         when = earliest(rules.appearance_triggers)

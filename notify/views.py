@@ -101,9 +101,9 @@ class MissingReminderView:
     letterhead: Letterhead
     agency_name: str
     case_number: str
-    missing_label: str
+    missing_labels: tuple[str, ...]
     due: str
-    basis: str  # why the bureau concludes it is missing, in Chinese
+    basis: str  # why the bureau concludes they are missing, in Chinese
     received_labels: tuple[str, ...]
     as_of: str
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from notify.digest import queue_quarantine_digest
 from notify.outbox import send_pending
 from notify.receipts import queue_receipt
-from notify.reminders import load_case_snapshot, sweep_reminders
+from notify.reminders import load_case_snapshot, planned_reminders, sweep_reminders
 from notify.rules import compute_missing
 from notify.settings import NotifySettings
 from notify.smtp import SmtpSettings
@@ -161,9 +161,9 @@ def test_no_receipt_for_quarantined_or_duplicate(factory: sessionmaker[Session])
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
-def _kinds(factory: sessionmaker[Session]) -> list[tuple[str, str, str, date | None]]:
+def _kinds(factory: sessionmaker[Session]) -> list[tuple[str, str, date | None]]:
     with factory() as s:
-        return [(r.kind, r.case_numbers[0], r.idempotency_key.split(":")[2], r.due_date) for r in s.scalars(
+        return [(r.kind, r.case_numbers[0], r.due_date) for r in s.scalars(
             select(OutboxMessage).where(OutboxMessage.kind.like("reminder%")).order_by(OutboxMessage.id))]
 
 
@@ -200,16 +200,21 @@ def test_each_reminder_kind_once_and_delivered(factory: sessionmaker[Session], s
     # complaint, notice, summons, appearance record also makes those missing.
     q = sweep(date(2026, 5, 20))
     assert q["reminder_appeal_window"] == 1
-    assert q["reminder_missing"] == 4 + 1  # c3's four, plus c2's appearance record (hearing 04-17 + 5 wd)
+    # One email for c3's four documents (all inferred from the judgment received 05-20), one for
+    # c2's appearance record (hearing 04-17 + 5 working days = 04-24).
+    assert q["reminder_missing"] == 2
     assert sweep(date(2026, 5, 21)) == {}
     kinds = _kinds(factory)
     assert len(kinds) == len(set(kinds))
-    assert ("reminder_hearing", "（2026）鲁0481行初36号", "-", date(2026, 4, 17)) in kinds
-    assert ("reminder_appeal_window", "（2026）鲁0481行初40号", "judgment", date(2026, 6, 2)) in kinds
-    assert ("reminder_defense_due", "（2026）鲁0481行初22号", "defense", date(2026, 3, 23)) in kinds
-    assert ("reminder_missing", "（2026）鲁0481行初36号", "appearance_record", date(2026, 4, 24)) in kinds
-    assert sorted(k[2] for k in kinds if k[0] == "reminder_missing" and k[1] == "（2026）鲁0481行初40号") == [
-        "appearance_record", "complaint", "notice_to_respond", "summons"]
+    assert ("reminder_hearing", "（2026）鲁0481行初36号", date(2026, 4, 17)) in kinds
+    assert ("reminder_appeal_window", "（2026）鲁0481行初40号", date(2026, 6, 2)) in kinds
+    assert ("reminder_defense_due", "（2026）鲁0481行初22号", date(2026, 3, 23)) in kinds
+    assert ("reminder_missing", "（2026）鲁0481行初36号", date(2026, 4, 24)) in kinds
+    assert ("reminder_missing", "（2026）鲁0481行初40号", date(2026, 5, 20)) in kinds
+    with factory() as s:
+        planned = {p.key: p for p in planned_reminders(s, date(2026, 5, 20), SETTINGS)}
+    c3_missing = next(p for p in planned.values() if p.kind == "reminder_missing" and p.case_number.endswith("40号"))
+    assert c3_missing.doc_types == ("complaint", "notice_to_respond", "summons", "appearance_record")
 
     report = send_pending(factory, smtp_settings(smtp_sink))
     assert report.sent == len(kinds)
@@ -227,6 +232,11 @@ def test_each_reminder_kind_once_and_delivered(factory: sessionmaker[Session], s
     appeal = next(m for subj, m in by_subject.items() if subj.startswith("【上诉期提醒】"))
     body = appeal.get_body(("plain",))
     assert body is not None and "2026年6月2日" in body.get_content() and "贵单位败诉" in body.get_content()
+    grouped = next(m for subj, m in by_subject.items() if "（2026）鲁0481行初40号案件起诉状、应诉通知书等4份材料尚未报送" in subj)
+    body = grouped.get_body(("plain",))
+    assert body is not None
+    assert "起诉状、应诉通知书、传票、行政机关负责人出庭应诉情况材料尚未报送至我局" in body.get_content()
+    assert "截至2026年5月20日，我局已收到该案的判决书，但未收到起诉状、应诉通知书、传票" in body.get_content()
     missing_defense = next(m for subj, m in by_subject.items() if "（2026）鲁0481行初22号案件答辩状尚未报送" in subj)
     body = missing_defense.get_body(("plain",))
     assert body is not None and "2026年3月6日" in body.get_content() and "2026年3月27日" in body.get_content()
