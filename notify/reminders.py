@@ -280,12 +280,12 @@ def _missing_basis(reminder: DueReminder, snapshot: CaseSnapshot, settings: Noti
     if by_basis.get("defense") == "notice" and notice is not None:
         parts.append(
             f"该案应诉通知书落款日期为{cn_date(notice)}，按{rules.defense_days}日答辩期及提交后"
-            f"{rules.grace_workdays}个工作日内报送的要求，答辩状应于{cn_date(reminder.due)}前报送。"
+            f"{rules.grace_workdays}个工作日内报送的要求，答辩状最迟应于{cn_date(reminder.due)}报送。"
         )
     if by_basis.get("appearance_record") == "hearing" and snapshot.hearing_at is not None:
         parts.append(
             f"该案已于{cn_date(snapshot.hearing_at.date())}开庭审理，负责人出庭应诉情况材料应于庭审后"
-            f"{rules.hearing_grace_workdays}个工作日内（{cn_date(reminder.due)}前）报送。"
+            f"{rules.hearing_grace_workdays}个工作日内（最迟{cn_date(reminder.due)}）报送。"
         )
     inferred = [t for t, b in by_basis.items() if b == "documents"]
     got = [doc_label(t) for t in _ordered_types(snapshot, reminder.due)]

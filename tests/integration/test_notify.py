@@ -232,7 +232,8 @@ def test_each_reminder_kind_once_and_delivered(factory: sessionmaker[Session], s
     appeal = next(m for subj, m in by_subject.items() if subj.startswith("【上诉期提醒】"))
     body = appeal.get_body(("plain",))
     assert body is not None and "2026年6月2日" in body.get_content() and "贵单位败诉" in body.get_content()
-    grouped = next(m for subj, m in by_subject.items() if "（2026）鲁0481行初40号案件起诉状、应诉通知书等4份材料尚未报送" in subj)
+    grouped_subject = "（2026）鲁0481行初40号案件起诉状、应诉通知书等4份材料尚未报送"
+    grouped = next(m for subj, m in by_subject.items() if grouped_subject in subj)
     body = grouped.get_body(("plain",))
     assert body is not None
     assert "起诉状、应诉通知书、传票、行政机关负责人出庭应诉情况材料尚未报送至我局" in body.get_content()

@@ -106,7 +106,8 @@ def test_strict_undefined_refuses_an_incomplete_view(renderer: EmailRenderer) ->
     ("name", "view", "needles"),
     [
         ("reminder_missing",
-         MissingReminderView(LH, "滕州市住房和城乡建设局", "（2026）鲁0481行初22号", ("答辩状", "传票"), "2026年3月27日",
+         MissingReminderView(LH, "滕州市住房和城乡建设局", "（2026）鲁0481行初22号", ("答辩状", "传票"),
+                             "2026年3月27日",
                              "该案应诉通知书落款日期为2026年3月6日，答辩状应于2026年3月27日前报送。",
                              ("起诉状", "应诉通知书"), "2026年4月1日"),
          ("答辩状、传票尚未报送", "2026年3月27日", "起诉状、应诉通知书")),
