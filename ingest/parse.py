@@ -152,7 +152,7 @@ def _unfold(value: str) -> str:
 
 
 def _submission(raw: bytes, msg: Message, state: _State) -> Submission:
-    addresses, display = _from_mailboxes(msg, state)
+    addresses, count, display = _from_mailboxes(msg, state)
     subject_values = _raw_values(msg, "subject")
     message_id = _first_msg_id(_raw_values(msg, "message-id"))
     in_reply_to = _first_msg_id(_raw_values(msg, "in-reply-to"))
@@ -160,9 +160,9 @@ def _submission(raw: bytes, msg: Message, state: _State) -> Submission:
     body = _body_text(state)
     return Submission(
         message_id=message_id,
-        from_address=addresses[0] if len(addresses) == 1 else None,
+        from_address=addresses[0] if count == 1 and len(addresses) == 1 else None,
         from_display=display,
-        from_count=len(addresses),
+        from_count=count,
         subject=_clean(decode_header_text(subject_values[0])) if subject_values else "",
         date=_date(_raw_values(msg, "date"), state),
         in_reply_to=in_reply_to,
@@ -177,16 +177,17 @@ def _submission(raw: bytes, msg: Message, state: _State) -> Submission:
     )
 
 
-def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], str]:
-    """All From mailboxes (lowercased addr-specs) and the first display name.
+def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], int, str]:
+    """Usable From mailboxes (lowercased addr-specs), how many mailboxes there were, first display name.
 
-    A mailbox whose address part the parser had to repair is dropped and a
-    placeholder keeps the count above one, so such a From never matches the registry.
+    A mailbox whose address part the parser had to repair counts but is not
+    usable, so such a From can never match the registry.
     """
     values = _raw_values(msg, "from")
     if len(values) > 1:
         state.defect(f"{len(values)} From headers")
-    found: list[str] = []
+    usable: list[str] = []
+    count = 0
     display = ""
     for value in values:
         text = relabel_gb(decode_8bit(value))
@@ -196,23 +197,24 @@ def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], str]:
             bad = [d for d in header.defects if not any(b in str(d).lower() for b in _BENIGN_ADDRESS_DEFECTS)]
         except Exception as exc:
             state.defect(f"From header unparseable: {type(exc).__name__}: {exc}")
-            found.extend(["<unparseable>", "<unparseable>"])
+            count += 2
             continue
         if bad:
             state.defect("From header malformed: " + "; ".join(str(d) for d in bad))
-            found.extend(["<malformed>", "<malformed>"])
+            count += max(2, len(mailboxes))
             continue
+        squeezed = re.sub(r"\s+", "", text).lower()
         for mailbox in mailboxes:
+            count += 1
             spec = mailbox.addr_spec
-            if not mailbox.username or not mailbox.domain or spec.lower() not in text.lower():
+            if not mailbox.username or not mailbox.domain or re.sub(r"\s+", "", spec).lower() not in squeezed:
                 state.defect(f"From mailbox without a usable address: {spec!r}")
-                found.append("<invalid>")
                 continue
-            found.append(spec.lower())
+            usable.append(spec.lower())
             if not display:
                 name = mailbox.display_name
                 display = _clean(decode_header_text(name) if "=?" in name else name)
-    return found, display
+    return usable, count, display
 
 
 def _first_msg_id(values: list[str]) -> str | None:
