@@ -39,6 +39,7 @@ def read_header(data: bytes, content_type: str, max_frames: int = 1000) -> Image
         raise ImageHeaderError(f"not a supported image type: {content_type}")
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": the size still counts
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[fmt]) as im:
                 width, height = im.size
@@ -61,6 +62,8 @@ def read_header(data: bytes, content_type: str, max_frames: int = 1000) -> Image
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise ImageHeaderError(str(exc) or type(exc).__name__) from exc
+    except Exception as exc:  # Pillow's plugins raise assorted errors on hostile headers
+        raise ImageHeaderError(f"{type(exc).__name__}: {exc}") from exc
     if width <= 0 or height <= 0:
         raise ImageHeaderError(f"invalid dimensions {width}x{height}")
     if fmt == "JPEG" and not _jpeg_complete(data):

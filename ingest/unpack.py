@@ -11,7 +11,6 @@ import hashlib
 import io
 import struct
 import zipfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,7 +48,19 @@ def unpack(parts: Sequence[MimePart], limits: UnpackLimits) -> list[Attachment]:
     budget = _Budget(remaining=limits.max_total_uncompressed)
     out: list[Attachment] = []
     for part in parts:
-        _add(out, part.filename, part.content_type, part.data, None, None, 1, limits, budget)
+        try:
+            _add(out, part.filename, part.content_type, part.data, None, None, 1, limits, budget)
+        except Exception as exc:  # a bug here must cost one attachment, not the message
+            out.append(
+                Attachment(
+                    filename=part.filename,
+                    content_type=UNKNOWN,
+                    data=part.data,
+                    sha256=hashlib.sha256(part.data).hexdigest(),
+                    error_code=ErrorCode.internal,
+                    error=f"Unpacking failed unexpectedly ({type(exc).__name__}: {exc}); report this file.",
+                )
+            )
     return out
 
 
@@ -150,7 +161,7 @@ def _read_zip(
     """Fill `members` (display name, path in archive, bytes, declared type); return an error if any."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except Exception as exc:  # zipfile raises many types on damaged archives (struct.error, UnicodeDecodeError...)
         return ErrorCode.corrupt_zip, f"The ZIP archive is damaged and cannot be opened ({exc}); ask for it again."
     with zf:
         try:
@@ -171,16 +182,8 @@ def _read_zip(
                 continue
             try:
                 content = _read_member(zf, info, limits.max_member_size)
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                ValueError,
-                EOFError,
-                NotImplementedError,
-                RuntimeError,
-                zlib.error,
-            ) as e:
-                unreadable.append(f"{name} ({e})")
+            except Exception as e:  # bad CRC, unsupported compression, truncated data...
+                unreadable.append(f"{name} ({type(e).__name__}: {e})")
                 continue
             members.append((name, path, content, "application/octet-stream"))
     if unreadable:

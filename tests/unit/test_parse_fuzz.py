@@ -110,3 +110,56 @@ def test_mutated_messages_never_raise(raw: bytes) -> None:
 def test_seeds_are_loaded() -> None:
     assert len(SEEDS) >= 10, f"real-world corpus missing under {REAL_WORLD}"
     assert [p.filename for p in parse_message(SEEDS[0]).parts] == ["行.pdf", "a.zip"]
+
+
+def _archive_and_images() -> list[bytes]:
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    out = []
+    for fmt in ("JPEG", "PNG", "TIFF"):
+        buf = io.BytesIO()
+        Image.new("L", (64, 48), 128).save(buf, fmt)
+        out.append(buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.pdf", b"%PDF-1.4\n" + bytes(range(256)))
+        zf.writestr("sub/b.zip", _zip_bytes())
+        zf.writestr("[Content_Types].xml", b"<x/>")
+    out.append(buf.getvalue())
+    return out
+
+
+def _zip_bytes() -> bytes:
+    return base64.decodebytes(_ZIP)
+
+
+FILES = _archive_and_images()
+
+
+@st.composite
+def mutated_file(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(FILES)))
+    for _ in range(draw(st.integers(1, 6))):
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        op = draw(st.sampled_from(["flip", "truncate", "insert"]))
+        if op == "flip" and data:
+            data[pos] = draw(st.integers(0, 255))
+        elif op == "truncate":
+            del data[pos:]
+        else:
+            data[pos:pos] = draw(st.binary(min_size=1, max_size=8))
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_file())
+def test_mutated_archives_and_images_never_raise(data: bytes) -> None:
+    from ingest.types import MimePart
+
+    attachments = unpack([MimePart("x", "application/octet-stream", data)], UnpackLimits())
+    assert attachments and attachments[0].data == data
+    assert all(a.ok or a.error for a in attachments)
+    assert all(a.error_code != "internal" for a in attachments), attachments[0].error
