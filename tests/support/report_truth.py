@@ -57,7 +57,7 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
     cases: dict[str, m.Case] = {}
     for c in truth["cases"]:
         app = c.get("appearance") or {}
-        case = m.Case(
+        case_row = m.Case(
             case_number=c["case_number"], court=c["court"], court_code=c["court_code"], case_type=c["case_type"],
             agency_id=agencies[c["agency_code"]].id, agency_role=c["agency_role"], plaintiffs=c["plaintiffs"],
             third_parties=[], cause=c.get("cause_label"), cause_category=c["cause"], notice_date=_d(c["notice_date"]),
@@ -67,8 +67,8 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
             decision_type=c["decision_type"], decision_date=_d(c["decision_date"]),
             disposition="".join(c["disposition"] or []) or None,
         )
-        s.add(case)
-        cases[c["case_number"]] = case
+        s.add(case_row)
+        cases[c["case_number"]] = case_row
     s.flush()
     for c in truth["cases"]:
         if c.get("first_instance_case") in cases:
@@ -100,7 +100,7 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
             s.add(a)
             s.flush()
             for i, doc in enumerate(att.get("documents") or [], start=1):
-                case = cases.get(doc.get("case") or "")
+                case: m.Case | None = cases.get(doc.get("case") or "")
                 fields: dict[str, Any] = {"doc_date": doc.get("doc_date")}
                 if case is not None and doc["type"] in ("summons", "appearance_record"):
                     tc = by_number[case.case_number or ""]
@@ -118,9 +118,9 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
                 if case is not None and doc["type"] == "summons" and status == "filed" and ok:
                     summons_doc.setdefault(case.case_number or "", d.id)
     # The summons is the authority on the hearing time (store.filing): one fact per case that has one.
-    for number, case in cases.items():
-        if case.hearing_at is not None:
-            s.add(m.CaseFact(case_id=case.id, field="hearing_at", value=case.hearing_at.isoformat(),
+    for number, heard in cases.items():
+        if heard.hearing_at is not None:
+            s.add(m.CaseFact(case_id=heard.id, field="hearing_at", value=heard.hearing_at.isoformat(),
                              previous=None, document_id=summons_doc.get(number)))
     s.flush()
     return {number: case.id for number, case in cases.items()}
@@ -133,7 +133,8 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
 class Expected:
     """Per agency code (None = total): figure name → case numbers (a list: one entry per counted item)."""
 
-    figures: dict[str | None, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    figures: dict[str | None, dict[str, list[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
     def add(self, agency: str, name: str, number: str) -> None:
         self.figures[agency][name].append(number)
@@ -216,6 +217,7 @@ def compare(report: Report, expected: Expected, check_missing: bool) -> list[str
         if row is not None:
             for rate, num, den in (("appearance_rate", "appeared", "hearings"), ("loss_rate", "lost", "loss_base")):
                 shown = getattr(row, rate).display
-                if shown != expected.rate(code, num, den):
-                    problems.append(f"{code or 'total'} {rate}: report {shown} != truth {expected.rate(code, num, den)}")
+                want_rate = expected.rate(code, num, den)
+                if shown != want_rate:
+                    problems.append(f"{code or 'total'} {rate}: report {shown} != truth {want_rate}")
     return problems

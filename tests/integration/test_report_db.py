@@ -1,0 +1,208 @@
+"""The report over a database of known cases, built with the ORM, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from filing.bootstrap import App, bootstrap
+from filing.config import Settings
+from filing.report.build import build_report
+from filing.report.types import AgencyRow, Period, Report
+from store import models as m
+from store.migrate import upgrade
+
+Q3 = Period.quarter("2026Q3")
+AS_OF = date(2026, 12, 31)
+ROOT = Path(__file__).resolve().parents[2]
+FILING = Path(sys.executable).parent / "filing"  # the installed console script
+
+
+class Builder:
+    def __init__(self, s: Any) -> None:
+        self.s = s
+        self.n = 0
+
+    def agency(self, code: str, name: str) -> m.Agency:
+        a = m.Agency(code=code, name=name, short_name=name.removeprefix("滕州市"))
+        self.s.add(a)
+        self.s.flush()
+        return a
+
+    def case(self, number: str, agency: m.Agency, **kw: Any) -> m.Case:
+        c = m.Case(case_number=number, case_type=kw.pop("case_type", "行初"), agency_id=agency.id,
+                   agency_role="defendant", plaintiffs=[], third_parties=[], **kw)
+        self.s.add(c)
+        self.s.flush()
+        return c
+
+    def doc(self, case: m.Case, doc_type: str, received: date, **fields: Any) -> m.Document:
+        """One document in its own filed message, received at 10:00 Beijing time on `received`."""
+        self.n += 1
+        msg = m.Message(raw_sha256=f"{self.n:064x}", source="import", status="filed", state="notified",
+                        agency_id=case.agency_id, sender_status="registered",
+                        received_at=datetime(received.year, received.month, received.day, 2, 0, tzinfo=UTC))
+        self.s.add(msg)
+        self.s.flush()
+        att = m.Attachment(message_id=msg.id, seq=1, filename=f"{self.n}.pdf", content_type="application/pdf",
+                           sha256=f"{self.n:064x}", size=1)
+        self.s.add(att)
+        self.s.flush()
+        d = m.Document(attachment_id=att.id, first_page=1, last_page=1, doc_type=doc_type, case_id=case.id,
+                       case_number=case.case_number, match_status="auto", fields=fields)
+        self.s.add(d)
+        self.s.flush()
+        return d
+
+    def hearing_fact(self, case: m.Case, at: datetime, summons: m.Document) -> None:
+        case.hearing_at = at
+        self.s.add(m.CaseFact(case_id=case.id, field="hearing_at", value=at.isoformat(), document_id=summons.id))
+        self.s.flush()
+
+
+def seed(s: Any) -> None:
+    b = Builder(s)
+    zrj = b.agency("zrj", "滕州市自然资源局")
+    gaj = b.agency("gaj", "滕州市公安局")
+    b.agency("rsj", "滕州市人力资源和社会保障局")  # no cases: no row
+    # Heard twice: the second summons is dated after the first hearing. Principal at the first, deputy at the second.
+    twice = b.case("（2026）鲁0481行初101号", zrj, notice_date=date(2026, 6, 2), cause_category="info_disclosure",
+                   head_present=True, head_principal=False, outcome="agency_lost", decision_type="judgment",
+                   decision_date=date(2026, 9, 10))
+    b.doc(twice, "notice_to_respond", date(2026, 6, 4), doc_date="2026-06-02")
+    b.doc(twice, "complaint", date(2026, 6, 4))
+    s1 = b.doc(twice, "summons", date(2026, 6, 20), doc_date="2026-06-18", hearing_at="2026-07-08T09:00:00")
+    b.hearing_fact(twice, datetime(2026, 7, 8, 9), s1)
+    b.doc(twice, "appearance_record", date(2026, 7, 9), hearing_at="2026-07-08T09:00:00", head_present=True,
+          head_principal=True, head_title="局长")
+    s2 = b.doc(twice, "summons", date(2026, 7, 25), doc_date="2026-07-22", hearing_at="2026-08-12T09:00:00")
+    b.hearing_fact(twice, datetime(2026, 8, 12, 9), s2)
+    b.doc(twice, "appearance_record", date(2026, 8, 13), hearing_at="2026-08-12T09:00:00", head_present=True,
+          head_principal=False, head_title="副局长")
+    b.doc(twice, "defense", date(2026, 7, 2), doc_date="2026-06-12")  # due 6-22 (端午 6-19): late, received in Q3
+    b.doc(twice, "judgment", date(2026, 9, 14), doc_date="2026-09-10")
+    # Postponed: the second summons came before the first date; one hearing, staff only.
+    moved = b.case("（2026）鲁0481行初102号", zrj, notice_date=date(2026, 6, 5), head_present=False,
+                   cause_category="info_disclosure")
+    p1 = b.doc(moved, "summons", date(2026, 7, 1), doc_date="2026-06-30")
+    b.hearing_fact(moved, datetime(2026, 7, 20, 9), p1)
+    p2 = b.doc(moved, "summons", date(2026, 7, 10), doc_date="2026-07-09")
+    b.hearing_fact(moved, datetime(2026, 8, 5, 14, 30), p2)
+    # First instance lost in Q3, appeal reverses it in Q3: one result, won, on the appeal.
+    first = b.case("（2026）鲁0402行初103号", gaj, notice_date=date(2026, 4, 1), cause_category="admin_penalty",
+                   outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 7, 3))
+    b.case("（2026）鲁04行终104号", gaj, case_type="行终", appeal_of_id=first.id, notice_date=date(2026, 7, 27),
+           cause_category="admin_penalty", outcome="agency_won", decision_type="judgment",
+           decision_date=date(2026, 9, 25), hearing_at=datetime(2026, 9, 2, 9), head_present=True,
+           head_principal=True)
+    # Withdrawn without a hearing; a second loss in the same category for 自然资源局 comes from Q1.
+    b.case("（2026）鲁0402行初105号", gaj, notice_date=date(2026, 7, 6), outcome="withdrawn", decision_type="ruling",
+           decision_date=date(2026, 8, 20))
+    b.case("（2026）鲁0481行初106号", zrj, notice_date=date(2025, 12, 1), cause_category="info_disclosure",
+           outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 2, 2))
+
+
+@pytest.fixture
+def seeded(db_url: str, tmp_path: Path) -> Iterator[tuple[App, Path]]:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database:\n  url: {db_url}\nstorage:\n  path: {tmp_path / 'blobs'}\n", encoding="utf-8")
+    settings = Settings.model_validate({"database": {"url": db_url}, "storage": {"path": str(tmp_path / "blobs")}})
+    app = bootstrap(settings)
+    upgrade(app.engine)
+    with app.uow() as uow:
+        seed(uow.session)
+        uow.commit()
+    yield app, config
+    app.engine.dispose()
+
+
+def row(report: Report, code: str) -> AgencyRow:
+    return next(r for r in report.rows if r.agency is not None and r.agency.code == code)
+
+
+def nums(fig: Any) -> list[str]:
+    return [ref.case_number for ref in fig.items]
+
+
+def test_every_figure_of_known_cases(seeded: tuple[App, Path]) -> None:
+    app, _ = seeded
+    rep = build_report(app, Q3, AS_OF)
+    assert [r.agency.code for r in rep.rows if r.agency] == ["zrj", "gaj"]
+    z, g = row(rep, "zrj"), row(rep, "gaj")
+    # 自然资源局: heard twice (101) + one postponed hearing (102) = 3 hearings; principal, deputy, staff only.
+    assert nums(z.hearings) == ["（2026）鲁0481行初101号"] * 2 + ["（2026）鲁0481行初102号"]
+    assert (z.appeared.value, z.principal.value, z.deputy.value, z.absent.value) == (2, 1, 1, 1)
+    assert z.appearance_rate.display == "66.7%"
+    assert (z.new_cases.value, z.concluded.value, z.lost.value, z.loss_rate.display) == (0, 1, 1, "100.0%")
+    assert "答辩状" in " ".join(ref.note for ref in z.late_filings.items)
+    assert nums(z.late_filings) == ["（2026）鲁0481行初101号"]
+    # 公安局: the appeal reversed the first-instance loss; the withdrawal is shown apart.
+    assert (g.new_cases.value, g.concluded.value) == (2, 3)
+    assert (nums(g.judgment_won), g.judgment_lost.value, g.lost.value) == (["（2026）鲁04行终104号"], 0, 0)
+    assert (nums(g.withdrawn), g.loss_rate.display) == (["（2026）鲁0402行初105号"], "0.0%")
+    assert (g.hearings.value, g.principal.value, g.appearance_rate.display) == (1, 1, "100.0%")
+    # Repeated losses: 自然资源局 lost two 信息公开 cases within the trailing year.
+    assert [(r.label, r.category_label, len(r.cases)) for r in rep.repeated_losses] == [
+        ("滕州市自然资源局", "政府信息公开", 2)]
+    t = rep.total
+    assert (t.hearings.value, t.appeared.value, t.lost.value, t.loss_rate.display) == (4, 3, 1, "50.0%")
+
+
+def test_quarter_without_hearings_shows_a_dash(seeded: tuple[App, Path]) -> None:
+    app, _ = seeded
+    rep = build_report(app, Period.quarter("2026Q1"), AS_OF)
+    z = row(rep, "zrj")
+    assert (z.hearings.value, z.appearance_rate.display, z.appearance_rate.value) == (0, "—", None)
+    assert (z.lost.value, z.loss_rate.display) == (1, "100.0%")
+
+
+def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([str(FILING), "--config", str(config), "report", *args],
+                          capture_output=True, timeout=300, cwd=ROOT)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: Path) -> None:
+    _, config = seeded
+    xlsx = tmp_path / "q3.xlsx"
+    done = _cli(config, "--quarter", "2026Q3", "--as-of", "2026-12-31", "--format", "xlsx", "-o", str(xlsx))
+    assert done.returncode == 0, done.stderr.decode()
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["通报汇总", "案件明细", "数据来源", "单位比率", "季度趋势"]
+    ws = wb["通报汇总"]
+    assert ws["A1"].value == "滕州市行政机关行政应诉情况季度通报" and ws.freeze_panes == "C6"
+    headers = [ws.cell(row=4, column=c).value for c in range(1, ws.max_column + 1)]
+    assert {"单位", "新收案件", "审结案件", "开庭次数", "负责人出庭", "出庭应诉率", "判决结案", "裁定结案", "撤诉",
+            "败诉合计", "败诉率", "逾期报备", "缺报文书"} <= set(headers)
+    col = {h: i + 1 for i, h in enumerate(headers) if h}
+    zrj = next(r for r in range(6, 10) if ws.cell(row=r, column=2).value == "滕州市自然资源局")
+    assert ws.cell(row=zrj, column=col["开庭次数"]).value == 3
+    assert ws.cell(row=zrj, column=col["出庭应诉率"]).value == pytest.approx(2 / 3)
+    assert ws.cell(row=zrj, column=col["出庭应诉率"]).number_format == "0.0%"
+    sources = [[c.value for c in r] for r in wb["数据来源"].iter_rows(min_row=2)]
+    assert ["滕州市公安局", "判决结案胜诉", "（2026）鲁04行终104号"] in [r[:3] for r in sources]
+    assert wb["案件明细"].freeze_panes == "A2"
+
+    done = _cli(config, "--quarter", "2026Q1", "--as-of", "2026-12-31", "--format", "json", "-o", "-")
+    assert done.returncode == 0, done.stderr.decode()
+    data = json.loads(done.stdout)
+    z = next(r for r in data["rows"] if r["agency"] and r["agency"]["code"] == "zrj")
+    assert z["appearance_rate"] == {"numerator": 0, "denominator": 0, "value": None, "display": "—"}
+
+    html = tmp_path / "r.html"
+    done = _cli(config, "--from", "2026-07-01", "--to", "2026-08-31", "--as-of", "2026-12-31", "--format", "html",
+                "-o", str(html))
+    assert done.returncode == 0, done.stderr.decode()
+    page = html.read_text(encoding="utf-8")
+    assert "2026年7月1日至2026年8月31日" in page and "<svg" in page and "上诉中" in page
+
+    bad = _cli(config, "--quarter", "2026Q5")
+    assert bad.returncode != 0 and b"2026Q3" in bad.stderr
