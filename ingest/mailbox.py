@@ -13,6 +13,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from filing.errors import ErrorCode, FilingError
 
 log = logging.getLogger(__name__)
 
+IDLE_REISSUE_S = 25 * 60  # RFC 2177: servers may end an IDLE after 30 minutes, so renew it well before
 CLIENT_ID = {"name": "filing", "version": "0.1", "vendor": "Tengzhou Justice Bureau"}
 
 
@@ -178,6 +180,32 @@ class ImapSession:
         with self._command(f"flag {len(uids)}"):
             self._client.add_flags(list(uids), [flag.encode("ascii")], silent=True)
 
+    def idle_wait(self, folder: str, seconds: float, reissue_s: float) -> bool:
+        """IMAP IDLE on `folder` for up to `seconds`; True once the server announces a new message."""
+        self.select(folder)
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            with self._command("IDLE"):
+                self._client.idle()
+            news = self._idle_until(time.monotonic() + min(remaining, reissue_s))
+            with self._command("DONE"):
+                self._client.idle_done()
+            if news:
+                return True
+        return False
+
+    def _idle_until(self, end: float) -> bool:
+        while (left := end - time.monotonic()) > 0:
+            started = time.monotonic()
+            with translate_errors("IDLE"):
+                responses = self._client.idle_check(timeout=left)
+            if any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses):
+                return True
+            if not responses and time.monotonic() - started < left / 2:
+                # idle_check swallows EOF and returns nothing at once: the server has gone.
+                raise MailboxUnavailable("IDLE: connection closed by the server")
+        return False
+
     def list_folders(self) -> list[str]:
         with self._command("LIST"):
             return [name for _flags, _sep, name in self._client.list_folders()]
@@ -252,6 +280,16 @@ def _ssl_context(settings: MailboxSettings) -> ssl.SSLContext:
     if settings.tls_ca_file:
         ctx.load_verify_locations(settings.tls_ca_file)
     return ctx
+
+
+def idle_wait(settings: MailboxSettings, seconds: float, reissue_s: float = IDLE_REISSUE_S) -> bool:
+    """Block up to `seconds` in IMAP IDLE; True when new mail is announced, False on timeout.
+
+    Only a hint to poll sooner: mail can arrive while no IDLE is running, so callers still poll
+    by UID on a schedule. Raises MailboxUnavailable / MailboxRejected like any other command.
+    """
+    with open_mailbox(settings) as session:
+        return session.idle_wait(settings.folder, seconds, reissue_s)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,6 +57,22 @@ class TcpProxy:
             for s in self._sockets:
                 with contextlib.suppress(OSError):
                     s.close()
+
+    def drop_all(self) -> None:
+        """Cut every open connection now (FIN to both sides)."""
+        with self._lock:
+            for s in self._sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def wait_for(self, needle: bytes, timeout: float = 10.0) -> bool:
+        """Wait until some client has sent `needle` (a real condition, not a fixed sleep)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.transcript():
+                return True
+            time.sleep(0.005)
+        return False
 
     def transcript(self) -> bytes:
         """Everything all clients sent, connection after connection."""
