@@ -18,6 +18,7 @@ from store.claims import PENDING_STATES
 from store.clock import utcnow
 
 MESSAGE_STATES = (*PENDING_STATES, "done", "parked")
+OCR_SOURCES = ("tesseract", "rapidocr")  # extract.types.PageSource values that mean OCR ran
 OUTBOX_STATUSES = ("queued", "sending", "sent", "uncertain", "dead", "cancelled")
 
 
@@ -44,7 +45,7 @@ def collect(s: Session, now: datetime | None = None) -> list[Metric]:
                                                    m.Message.state.in_(PENDING_STATES))) or 0
     oldest = s.scalar(select(func.min(m.Message.received_at)).where(m.Message.state.in_(PENDING_STATES)))
     ocr = s.execute(select(func.coalesce(func.sum(m.Page.seconds), 0.0), func.count())
-                    .where(m.Page.source == "ocr")).one()
+                    .where(m.Page.source.in_(OCR_SOURCES))).one()
     outbox = dict(s.execute(select(m.OutboxMessage.status, func.count()).group_by(m.OutboxMessage.status))
                   .tuples().all())
     step_seconds = func.coalesce(func.sum(m.StepRun.seconds), 0.0)
