@@ -135,6 +135,8 @@ class SmtpMailer:
                 f"{s.host}:{s.port} does not offer {'STARTTLS' if s.security == 'starttls' else 'AUTH'}: "
                 "check smtp.security and smtp.port"
             ) from e
+        except UnicodeError as e:  # smtplib's AUTH encodes credentials as ASCII
+            raise SmtpUnavailableError(f"SMTP credentials must be ASCII ({e}); check smtp.user/password") from e
         except ssl.SSLError as e:
             raise SmtpUnavailableError(f"TLS with {s.host}:{s.port} failed: {e}; check smtp.security/ca_file") from e
         except (smtplib.SMTPException, OSError) as e:

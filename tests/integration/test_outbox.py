@@ -18,7 +18,7 @@ from notify.outbox import NewEmail, cancel, enqueue, requeue, send_pending
 from notify.smtp import SmtpSettings
 from store.db import make_engine, make_session_factory
 from store.models import Base, OutboxMessage
-from tests.support.smtp import SmtpSink
+from tests.support.smtp import SINK_PASSWORD, SINK_USER, SmtpSink, TlsSinks
 
 pytestmark = pytest.mark.smtp
 
@@ -259,3 +259,35 @@ def test_concurrent_senders_send_each_row_once(factory: sessionmaker[Session], s
     assert not errors
     ids = [r.message["Message-ID"] for r in smtp_sink.messages]
     assert len(ids) == 30 and len(set(ids)) == 30
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_starttls_and_auth(factory: sessionmaker[Session], tls_smtp_sinks: TlsSinks) -> None:
+    sink = tls_smtp_sinks.starttls
+    (rid,) = add(factory, email(1))
+    good = dict(security="starttls", user=SINK_USER, password=SINK_PASSWORD, ca_file=str(tls_smtp_sinks.cert))
+    # Wrong password: nothing attempted, row waits, the error names the setting to fix.
+    report = send_pending(factory, settings_for(sink, **{**good, "password": "wrong"}), now=T0)
+    assert report.sent == 0 and report.unavailable is not None and "smtp.user/password" in report.unavailable
+    assert (row(factory, rid).status, row(factory, rid).attempts) == ("queued", 0)
+    # A certificate we do not trust: refused before any credentials are sent.
+    report = send_pending(factory, settings_for(sink, **{**good, "ca_file": None}), now=T0 + timedelta(minutes=2))
+    assert report.unavailable is not None and "TLS" in report.unavailable
+    # Plain text to a server that requires STARTTLS: refused.
+    report = send_pending(factory, settings_for(sink, security="none", user=SINK_USER, password=SINK_PASSWORD),
+                          now=T0 + timedelta(minutes=4))
+    assert report.sent == 0
+    report = send_pending(factory, settings_for(sink, **good), now=T0 + timedelta(minutes=6))
+    assert report.sent == 1
+    assert len(sink.messages) == 1
+    assert sink.messages[0].message["Message-ID"] == "<receipt-0000000000000001@filing.tzsfj.local>"
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_implicit_tls_and_auth(factory: sessionmaker[Session], tls_smtp_sinks: TlsSinks) -> None:
+    sink = tls_smtp_sinks.implicit
+    add(factory, email(1), email(2))
+    settings = settings_for(sink, security="tls", user=SINK_USER, password=SINK_PASSWORD,
+                            ca_file=str(tls_smtp_sinks.cert))
+    assert send_pending(factory, settings, now=T0).sent == 2
+    assert len(sink.messages) == 2

@@ -7,13 +7,17 @@ message and then stall past the client's timeout (the "did it arrive?" case).
 from __future__ import annotations
 
 import email
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +111,75 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+def make_cert(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 / localhost: (cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+SINK_USER, SINK_PASSWORD = "filing", "s3cret-pass"
+
+
+def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == SINK_USER.encode()
+        and auth_data.password == SINK_PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@dataclass
+class TlsSinks:
+    cert: Path
+    starttls: SmtpSink  # STARTTLS required, AUTH required (only after TLS)
+    implicit: SmtpSink  # SMTPS: TLS from the first byte, AUTH required
+
+
+@pytest.fixture()
+def tls_smtp_sinks(tmp_path: Path) -> Iterator[TlsSinks]:
+    cert, key = make_cert(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    common: dict[str, Any] = dict(authenticator=_authenticator, auth_required=True)
+    starttls = SmtpSink(tls_context=server_ctx, require_starttls=True, auth_require_tls=True, **common)
+    # aiosmtpd only counts STARTTLS as TLS for auth_require_tls; SMTPS is TLS from the first byte.
+    implicit = SmtpSink(ssl_context=server_ctx, auth_require_tls=False, **common)
+    starttls.start()
+    implicit.start()
+    try:
+        yield TlsSinks(cert, starttls, implicit)
+    finally:
+        starttls.stop()
+        implicit.stop()
