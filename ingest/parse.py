@@ -236,8 +236,12 @@ def _date(values: list[str], state: _State) -> datetime | None:
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except Exception:
-        state.defect(f"Date header unparseable: {text[:80]!r}")
-        return None
+        try:  # some Chinese webmail and scanners write "2026-02-05 14:52:19"
+            parsed = datetime.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            state.defect(f"Date header unparseable: {text[:80]!r}")
+            return None
+        state.defect(f"Date header not in RFC 5322 form: {text[:80]!r}")
     if parsed.tzinfo is None:
         state.defect("Date header without a time zone: read as UTC")
         parsed = parsed.replace(tzinfo=UTC)
@@ -253,9 +257,9 @@ def _clean(text: str) -> str:
 
 def _walk(root: Message, state: _State) -> None:
     # Iterative: Message.walk() recurses and a deeply nested message would exhaust the stack.
-    stack: list[tuple[Message, int, bool]] = [(root, 0, False)]
+    stack: list[tuple[Message, int, bool, bool]] = [(root, 0, False, False)]  # node, depth, forwarded, related
     while stack:
-        node, depth, forwarded = stack.pop()
+        node, depth, forwarded, related = stack.pop()
         if depth > MAX_DEPTH:
             state.defect(f"MIME nesting deeper than {MAX_DEPTH}: inner parts ignored")
             continue
@@ -271,7 +275,7 @@ def _walk(root: Message, state: _State) -> None:
                 _forwarded_header(children[0], state)
             for child in reversed(children):
                 if isinstance(child, Message):
-                    stack.append((child, depth + 1, inner_forwarded))
+                    stack.append((child, depth + 1, inner_forwarded, node.get_content_type() == "multipart/related"))
             continue
         state.leaves += 1
         if state.leaves > MAX_PARTS:
@@ -279,8 +283,8 @@ def _walk(root: Message, state: _State) -> None:
                 state.defect(f"more than {MAX_PARTS} MIME parts: the rest ignored")
             continue
         try:
-            for child in _leaf(node, state, forwarded):
-                stack.append((child, depth + 1, True))
+            for child in _leaf(node, state, related):
+                stack.append((child, depth + 1, True, False))
         except Exception as exc:
             state.defect(f"MIME part {state.leaves} unreadable: {type(exc).__name__}: {exc}")
 
@@ -312,7 +316,7 @@ def _forwarded_header(inner: object, state: _State) -> None:
     state.html.append("\n".join(lines))
 
 
-def _leaf(node: Message, state: _State, forwarded: bool) -> Iterator[Message]:
+def _leaf(node: Message, state: _State, related: bool) -> Iterator[Message]:
     """Handle one non-multipart part; yields a message to walk when the part hides one."""
     ctype = node.get_content_type()
     disposition = _disposition(node)
@@ -340,13 +344,15 @@ def _leaf(node: Message, state: _State, forwarded: bool) -> Iterator[Message]:
         return
 
     name = filename or _generated_name(ctype, len(state.parts) + 1)
-    inline = disposition == "inline" or (disposition is None and node.get("content-id") is not None)
-    if node.get_content_maintype() == "image" and disposition != "attachment":
+    has_cid = node.get("content-id") is not None
+    inline = disposition == "inline" or (disposition is None and (has_cid or related))
+    # Only images shown inside the mail (inline, referenced by Content-ID, in multipart/related)
+    # may be decoration; an image sent as a plain part is an attachment whatever its size.
+    if node.get_content_maintype() == "image" and inline:
         reason = _small_image_reason(data)
         if reason:
             state.skipped.append(f"inline image {name!r}: {reason}")
             return
-        inline = True
     state.parts.append(MimePart(filename=name, content_type=ctype, data=data, inline=inline))
 
 

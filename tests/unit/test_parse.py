@@ -184,6 +184,13 @@ def test_headers_date_ids_and_authentication_results_order() -> None:
     assert sub.authentication_results[1].startswith("other.example;")
 
 
+def test_iso_date_is_read_with_a_defect() -> None:
+    sub = parse_message(message(["From: a@example.org", "Date: 2026-02-05 14:52:19"]))
+    assert sub.date is not None and (sub.date.month, sub.date.day, sub.date.hour) == (2, 5, 14)
+    assert sub.date.tzinfo is not None
+    assert any("RFC 5322" in d for d in sub.defects)
+
+
 def test_date_without_zone_is_aware_and_bad_date_is_a_defect() -> None:
     sub = parse_message(message(["From: a@example.org", "Date: Thu, 05 Feb 2026 14:52:19 -0000"]))
     assert sub.date is not None and sub.date.tzinfo is not None
@@ -258,6 +265,12 @@ def test_inline_logo_skipped_inline_scan_kept() -> None:
     assert [(p.filename, p.inline, p.content_type) for p in sub.parts] == [("scan.jpg", True, "image/jpeg")]
     assert len(sub.skipped) == 1 and "120x40" in sub.skipped[0]
     assert sub.body_text == "see scan"
+
+
+def test_small_image_sent_as_a_plain_part_is_kept() -> None:
+    plain = b"Content-Type: image/png; name=stamp.png\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(png(120, 40))
+    sub = parse_message(message(BASE, [text_part("x", "utf-8"), plain]))
+    assert [(p.filename, p.inline) for p in sub.parts] == [("stamp.png", False)]
 
 
 def test_forwarded_message_attachments_become_parts() -> None:
