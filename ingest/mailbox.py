@@ -15,7 +15,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -40,8 +40,8 @@ class MailboxSettings:
     port: int = 993
     security: Literal["none", "starttls", "tls"] = "tls"
     user: str = ""
-    password: str = ""
-    oauth2_token: str = ""  # when set, XOAUTH2 replaces LOGIN
+    password: str = field(default="", repr=False)
+    oauth2_token: str = field(default="", repr=False)  # when set, XOAUTH2 replaces LOGIN
     folder: str = "INBOX"
     filed_folder: str = "Filed"
     after_filing: Literal["move", "flag"] = "move"
@@ -267,6 +267,10 @@ class ImapSession:
 def translate_errors(what: str) -> Iterator[None]:
     try:
         yield
+    except ssl.SSLCertVerificationError as e:
+        raise MailboxRejected(
+            f"{what}: TLS certificate not trusted ({e.verify_message}); fix the server certificate or set tls_ca_file"
+        ) from e
     except (IMAPClientAbortError, OSError, EOFError) as e:  # OSError covers timeouts, resets and SSL errors
         raise MailboxUnavailable(f"{what}: connection failed: {e or type(e).__name__}") from e
     except LoginError as e:
