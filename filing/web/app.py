@@ -81,6 +81,10 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         return deps.render(request, "error.html", status_code=400, status=400, detail="请求参数不正确")
 
+    @api.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> Response:
+        return Response(status_code=204)
+
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, queue, cases, agencies, quarantine, files):
         api.include_router(module.router)

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from extract.vocab import CAUSE_LABELS
 from filing.bootstrap import App
-from filing.web.templating import CST
+from filing.web.templating import CST, OUTCOME_LABELS
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -26,7 +27,7 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import doc_label
+from notify.views import DECISION_LABELS, doc_label
 from store import models as m
 from store.review import pending_items
 
@@ -100,7 +101,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
             plaintiffs=text_of(c.case.plaintiffs), cause=c.case.cause, score=c.score,
             evidence=tuple(str(e) for e in c.evidence or ()), rank=c.rank,
         ))
-    fields = tuple((field_label(k), text_of(v)) for k, v in (doc.fields or {}).items() if v not in (None, "", []))
+    fields = tuple((field_label(k), value_text(k, v)) for k, v in (doc.fields or {}).items() if v not in (None, "", []))
     return ItemDetail(
         document_id=doc.id, doc_type=doc.doc_type, type_confidence=doc.type_confidence, title=doc.title,
         case_number=doc.case_number, status=doc.match_status, first_page=doc.first_page, last_page=doc.last_page,
@@ -227,6 +228,16 @@ def _utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def value_text(field: str, value: object) -> str:
+    if field == "cause_category" and isinstance(value, str):
+        return CAUSE_LABELS.get(value, value)
+    if field == "outcome" and isinstance(value, str):
+        return OUTCOME_LABELS.get(value, value)
+    if field == "decision_type" and isinstance(value, str):
+        return DECISION_LABELS.get(value, value)
+    return text_of(value)
+
+
 def _fact_text(s: Session, field: str, value: object) -> str:
     if field == "agency_id" and isinstance(value, int):
         a = s.get(m.Agency, value)
@@ -234,12 +245,12 @@ def _fact_text(s: Session, field: str, value: object) -> str:
     if field == "appeal_of_id" and isinstance(value, int):
         c = s.get(m.Case, value)
         return (c.case_number or str(value)) if c else str(value)
-    return text_of(value)
+    return value_text(field, value)
 
 
 def agency_rows(s: Session) -> list[AgencyRow]:
-    case_counts = dict(s.execute(select(m.Case.agency_id, func.count()).group_by(m.Case.agency_id)).tuples().all())
-    msg_counts = dict(s.execute(select(m.Message.agency_id, func.count()).group_by(m.Message.agency_id)).tuples().all())
+    case_counts = {a: n for a, n in s.execute(select(m.Case.agency_id, func.count()).group_by(m.Case.agency_id))}
+    msg_counts = {a: n for a, n in s.execute(select(m.Message.agency_id, func.count()).group_by(m.Message.agency_id))}
     return [
         AgencyRow(a.id, a.code, a.name, a.short_name, a.active, tuple(x.address for x in a.addresses),
                   case_counts.get(a.id, 0), msg_counts.get(a.id, 0))

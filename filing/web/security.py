@@ -106,7 +106,7 @@ INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "application/
 
 def content_disposition(kind: str, filename: str) -> str:
     """RFC 6266 with an ASCII fallback; quotes and control characters never reach the header."""
-    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename) or "file"
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;<>' else "_" for c in filename) or "file"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from extract.vocab import CAUSE_LABELS
 from notify.views import doc_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
@@ -51,6 +53,40 @@ OUTBOX_STATUS_LABELS = {
     "dead": "发送失败",
     "cancelled": "已取消",
 }
+
+
+PAGE_SOURCE_LABELS = {
+    "text_layer": "文字层",
+    "tesseract": "OCR",
+    "rapidocr": "OCR",
+    "docx": "Word 文档",
+    "plain": "纯文本",
+    "failed": "识别失败",
+}
+# The matcher stores its evidence in English (logs, exports); staff read it in Chinese.
+_EVIDENCE = (
+    (re.compile(r"^own case number (\S+) differs from (\S+) by one OCR-confusable character$"),
+     "文书案号 {0} 与 {1} 仅差一个易误识字符"),
+    (re.compile(r"^own case number (\S+)$"), "文书本身的案号 {0}"),
+    (re.compile(r"^sent in the same message as the documents of (\S+)$"), "与 {0} 的文书在同一封邮件中报送"),
+    (re.compile(r"^same message also holds documents of other cases besides (\S+)$"),
+     "同一邮件还含有 {0} 以外其他案件的文书"),
+    (re.compile(r"^subject or body names (\S+)$"), "邮件主题或正文写明 {0}"),
+    (re.compile(r"^reply to our receipt for (\S+)$"), "回复本局关于 {0} 的回执"),
+    (re.compile(r"^started case (\S+)$"), "由本文书新建案件 {0}"),
+    (re.compile(r"^same agency$"), "同一报送单位"),
+    (re.compile(r"^different agency$"), "报送单位不同"),
+    (re.compile(r"^plaintiff similar \(([\d.]+)\)$"), "原告姓名相似（{0}）"),
+    (re.compile(r"^cause similar$"), "案由相近"),
+)
+
+
+def evidence_label(text: str) -> str:
+    for pattern, label in _EVIDENCE:
+        found = pattern.match(text)
+        if found:
+            return label.format(*found.groups())
+    return text
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -110,6 +146,9 @@ def make_env(templates_dir: Path | None = None) -> Environment:
         "outbox_kind": outbox_kind,
         "outbox_status": lambda v: OUTBOX_STATUS_LABELS.get(v or "", v or "—"),
         "pct": lambda v: f"{(v or 0) * 100:.0f}%",
+        "evidence_label": evidence_label,
+        "page_source": lambda v: PAGE_SOURCE_LABELS.get(v or "", v or "—"),
+        "cause_label": lambda v: CAUSE_LABELS.get(v or "", v or "—"),
     }
     env.filters.update(filters)
     return env

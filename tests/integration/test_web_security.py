@@ -1,0 +1,196 @@
+"""The web UI's security properties over real HTTP (Starlette TestClient) on an imported database."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from filing.web.sessions import COOKIE
+from filing.web.templating import TEMPLATES_DIR, make_env
+from store import models as m
+from tests.support.webdata import ADMIN, PASSWORD, REVIEWER, XSS, WebData
+
+PAGES = ["/", "/queue", "/queue/1", "/cases", "/cases/1", "/agencies", "/agencies/1", "/quarantine",
+         "/files/attachment/1", "/files/page/1/preview.png", "/files/message/1.eml"]
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "page has no CSRF field"
+    return found.group(1)
+
+
+def login(client: TestClient, name: str = ADMIN, password: str = PASSWORD) -> str:
+    """Log in through the form; return the CSRF token of the new session."""
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"name": name, "password": password, "next": "/queue", "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf_of(client.get("/queue").text)
+
+
+@pytest.fixture
+def client(web_api: FastAPI) -> TestClient:
+    return TestClient(web_api, base_url="http://127.0.0.1")
+
+
+def audit_count(data: WebData, action: str) -> int:
+    with data.app.uow() as uow:
+        q = select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.action == action)
+        return uow.session.scalar(q) or 0
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_redirects_to_login_without_a_session(client: TestClient, path: str) -> None:
+    r = client.get(path, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=")
+
+
+def test_login_page_is_public_and_the_session_cookie_is_locked_down(client: TestClient) -> None:
+    r = client.get("/login")
+    assert r.status_code == 200 and "工作人员登录" in r.text
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_security_headers_on_pages(client: TestClient) -> None:
+    login(client)
+    r = client.get("/queue")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_wrong_password_is_refused_and_failures_are_rate_limited(client: TestClient, web_data: WebData) -> None:
+    token = csrf_of(client.get("/login").text)
+    codes = [client.post("/login", data={"name": REVIEWER, "password": "wrong password", "csrf_token": token},
+                         follow_redirects=False).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    # Blocked means blocked: the right password does not get through during the window.
+    r = client.post("/login", data={"name": REVIEWER, "password": PASSWORD, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 429 and "次数过多" in r.text
+    assert audit_count(web_data, "login_failed") == 5
+
+
+def test_login_rotates_the_session_and_logout_revokes_it(client: TestClient, web_data: WebData) -> None:
+    before = csrf_of(client.get("/login").text)
+    after = login(client)
+    assert after != before
+    old_cookie = client.cookies.get(COOKIE)
+    assert client.get("/queue", follow_redirects=False).status_code == 200
+    client.post("/logout", data={"csrf_token": after}, follow_redirects=False)
+    assert client.get("/queue", follow_redirects=False).status_code == 303
+    # A copy of the logged-in cookie is worthless after logout.
+    client.cookies.clear()
+    client.cookies.set(COOKIE, old_cookie or "")
+    assert client.get("/queue", follow_redirects=False).status_code == 303
+    assert audit_count(web_data, "login") == 1 and audit_count(web_data, "logout") == 1
+
+
+def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:
+    login(client)
+    value = client.cookies.get(COOKIE) or ""
+    client.cookies.clear()
+    client.cookies.set(COOKIE, value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert client.get("/queue", follow_redirects=False).status_code == 303
+
+
+def test_post_without_or_with_a_wrong_csrf_token_is_refused(client: TestClient, web_data: WebData) -> None:
+    token = login(client)
+    for data in ({}, {"csrf_token": "not-the-token"}, {"csrf_token": token + "x"}):
+        r = client.post("/queue/4/confirm", data=data, follow_redirects=False)
+        assert r.status_code == 403, data
+        assert "CSRF" in r.text
+    # A cross-site Origin is refused even with the right token.
+    r = client.post("/queue/4/confirm", data={"csrf_token": token}, headers={"Origin": "http://evil.example"},
+                    follow_redirects=False)
+    assert r.status_code == 403
+    with web_data.app.uow() as uow:
+        assert uow.session.get(m.Document, 4).match_status == "review"  # type: ignore[union-attr]
+    assert audit_count(web_data, "confirm") == 0
+    r = client.post("/queue/4/confirm", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    with web_data.app.uow() as uow:
+        doc = uow.session.get(m.Document, 4)
+        assert doc is not None and doc.match_status == "confirmed"
+        entry = uow.session.scalar(select(m.AuditEntry).where(m.AuditEntry.action == "confirm"))
+        assert entry is not None and entry.actor == ADMIN and entry.object_id == 4
+
+
+def test_the_login_form_itself_needs_the_csrf_token(client: TestClient) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"name": ADMIN, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_autoescape_is_on_and_no_template_marks_text_safe() -> None:
+    env = make_env()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x=XSS) == "&lt;script&gt;window.__xss=1&lt;/script&gt;"
+    for path in Path(TEMPLATES_DIR).glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text, path.name
+        assert "<script>" not in text and " style=" not in text and " on" + "click" not in text, path.name
+
+
+def test_hostile_subject_filename_and_text_are_escaped(client: TestClient) -> None:
+    login(client)
+    for path in ("/queue/5", "/queue", "/quarantine"):
+        html = client.get(path).text
+        assert XSS not in html, path
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html, path
+
+
+def test_files_are_downloads_with_safe_headers(client: TestClient) -> None:
+    login(client)
+    r = client.get("/files/attachment/5")  # the PDF whose name carries a <script>
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    disposition = r.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and "<" not in disposition
+    assert "filename*=UTF-8''%3Cscript%3E" in disposition
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in r.headers["content-security-policy"]
+    raw = client.get("/files/message/5.eml")
+    assert raw.headers["content-type"] == "application/octet-stream"
+    assert raw.headers["content-disposition"].startswith("attachment;")
+    png = client.get("/files/page/1/preview.png")
+    assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    assert png.headers["content-disposition"].startswith("inline;")
+
+
+def test_reviewers_cannot_edit_agencies_or_release_mail(client: TestClient, web_data: WebData) -> None:
+    token = login(client, REVIEWER)
+    r = client.post("/agencies/1", data={"csrf_token": token, "name": "改名", "addresses": ""}, follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post("/quarantine/5/discard", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 403
+    with web_data.app.uow() as uow:
+        assert uow.session.get(m.Agency, 1).name != "改名"  # type: ignore[union-attr]
+        assert uow.session.get(m.Message, 5).status == "quarantined"  # type: ignore[union-attr]
+
+
+def test_admin_edits_an_agency_with_an_audit_row(client: TestClient, web_data: WebData) -> None:
+    token = login(client, ADMIN)
+    r = client.post("/agencies/1", data={"csrf_token": token, "name": "滕州市示例管理局", "short_name": "示例局",
+                                         "addresses": "demo-shili@agency.example.invalid\nNew@Agency.Example.Invalid",
+                                         "active": "on"}, follow_redirects=False)
+    assert r.status_code == 303
+    with web_data.app.uow() as uow:
+        agency = uow.session.get(m.Agency, 1)
+        assert agency is not None and agency.short_name == "示例局"
+        assert [a.address for a in agency.addresses] == ["demo-shili@agency.example.invalid",
+                                                         "new@agency.example.invalid"]
+        entry = uow.session.scalar(select(m.AuditEntry).where(m.AuditEntry.action == "agency.edit"))
+        assert entry is not None and entry.actor == ADMIN and entry.before["short_name"] == "示例管理局"
+    bad = client.post("/agencies/1", data={"csrf_token": token, "name": "x", "addresses": "not-an-address"})
+    assert "不是有效的邮箱地址" in bad.text

@@ -1,0 +1,74 @@
+"""Pure parts of the web security: session codec expiry, login limiter, headers for downloads, labels."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from filing.web.routes.auth import _safe_next
+from filing.web.security import LoginLimiter, content_disposition
+from filing.web.sessions import ABSOLUTE_HOURS, SessionCodec, new_session
+from filing.web.templating import evidence_label
+
+
+def test_session_round_trips_and_expires_when_idle() -> None:
+    codec = SessionCodec("k" * 32, idle_minutes=30)
+    s = new_session(user_id=7)
+    raw = codec.dumps(s)
+    assert codec.loads(raw, now=s.seen + 60) == s
+    assert codec.loads(raw, now=s.seen + 30 * 60 + 1) is None
+
+
+def test_session_ends_after_the_absolute_limit_even_when_active() -> None:
+    codec = SessionCodec("k" * 32, idle_minutes=30)
+    s = new_session(user_id=7)
+    old = replace(s, issued=s.issued - ABSOLUTE_HOURS * 3600 - 5)
+    assert codec.loads(codec.dumps(old), now=s.seen + 1) is None
+
+
+def test_anonymous_sessions_do_not_idle_out_but_forgeries_fail() -> None:
+    codec = SessionCodec("k" * 32, idle_minutes=1)
+    s = new_session()
+    raw = codec.dumps(s)
+    assert codec.loads(raw, now=s.seen + 3600) == s
+    assert SessionCodec("other-key", 30).loads(raw) is None
+    assert codec.loads(raw[:-2] + "xx") is None
+    assert codec.loads("") is None and codec.loads("garbage") is None
+
+
+def test_new_sessions_have_fresh_ids_and_tokens() -> None:
+    a, b = new_session(), new_session(1)
+    assert a.sid != b.sid and a.csrf != b.csrf and len(a.csrf) >= 32
+
+
+def test_login_limiter_blocks_after_the_limit_and_forgets_after_the_window() -> None:
+    lim = LoginLimiter(limit=3, window_s=60)
+    keys = ["ip:1.2.3.4", "user:a"]
+    for t in (0, 1, 2):
+        assert not lim.blocked(keys, now=t)
+        lim.failed(keys, now=t)
+    assert lim.blocked(keys, now=3)
+    assert lim.blocked(["user:a"], now=3)  # another address, same user: still blocked
+    assert not lim.blocked(keys, now=70)
+    lim.failed(keys, now=71)
+    lim.succeeded(keys)
+    assert not lim.blocked(keys, now=72)
+
+
+def test_content_disposition_never_carries_raw_quotes_or_markup() -> None:
+    h = content_disposition("attachment", '<script>"x";</script>答辩状.pdf')
+    assert h.startswith('attachment; filename="')
+    ascii_part = h.split("filename*=")[0]
+    assert "<" not in h and '";' not in ascii_part.split('filename="', 1)[1][:-3]
+    assert "filename*=UTF-8''%3Cscript%3E%22x%22%3B%3C%2Fscript%3E%E7%AD%94" in h
+
+
+def test_only_local_paths_are_followed_after_login() -> None:
+    assert _safe_next("/cases/3?q=1") == "/cases/3?q=1"
+    for bad in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "", None):
+        assert _safe_next(bad) == "/"
+
+
+def test_matcher_evidence_reads_in_chinese_and_unknown_text_passes_through() -> None:
+    assert evidence_label("own case number （2026）鲁0481行初9号") == "文书本身的案号 （2026）鲁0481行初9号"
+    assert evidence_label("plaintiff similar (0.92)") == "原告姓名相似（0.92）"
+    assert evidence_label("something new") == "something new"
