@@ -74,7 +74,10 @@ def normalize_charset(label: str | None) -> str | None:
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode bytes; returns (text, how) where `how` names the codec used ("+replace" if lossy)."""
     codec = normalize_charset(declared)
-    for name in ([codec] if codec else []) + [c for c in FALLBACKS if c != codec]:
+    # 7-bit stateful encodings always "decode" as UTF-8, escape sequences and all.
+    stateful = codec is not None and codec.startswith(("iso2022", "utf-7", "utf_7", "hz"))
+    fallbacks = [] if stateful else [c for c in FALLBACKS if c != codec]
+    for name in ([codec] if codec else []) + fallbacks:
         try:
             return data.decode(name), name
         except (UnicodeDecodeError, LookupError, ValueError):

@@ -87,7 +87,9 @@ def check_sender(sub: Submission, registry: SenderRegistry, policy: SenderPolicy
     agency = registry.agency_for(address)
     from_domain = address.rsplit("@", 1)[-1] if address and "@" in address else None
 
-    if sub.from_count != 1 or address is None:
+    if sub.from_count == 1 and address is None:
+        evidence.append("the From mailbox is malformed: no usable address")
+    elif sub.from_count != 1 or address is None:
         evidence.append(f"From holds {sub.from_count} mailboxes ({', '.join(sub.from_addresses) or 'none'}), not one")
         smuggled = [a for a in sub.from_addresses if registry.agency_for(a)]
         if smuggled:
@@ -244,7 +246,17 @@ def _verify_dkim(
     if not sub.raw:
         evidence.append("DKIM not checked: raw message not available")
         return False, False
-    signer = dkim.DKIM(sub.raw, timeout=policy.dns_timeout)
+    try:
+        return _verify_signatures(sub.raw, policy, from_domain, evidence)
+    except Exception as exc:  # dkimpy on a hostile message: neither proof nor disproof
+        evidence.append(f"DKIM check could not run ({type(exc).__name__}: {exc})")
+        return False, False
+
+
+def _verify_signatures(
+    raw: bytes, policy: SenderPolicy, from_domain: str | None, evidence: list[str]
+) -> tuple[bool, bool]:
+    signer = dkim.DKIM(raw, timeout=policy.dns_timeout)
     count = sum(1 for name, _ in signer.headers if name.lower() == b"dkim-signature")
     if count == 0:
         evidence.append("no DKIM signature")
