@@ -208,6 +208,6 @@ def test_excluded_types_trend_and_definitions() -> None:
     assert [r.case_number for r in rep.excluded] == ["（2026）鲁0481行初9号"]
     assert rep.total.new_cases.value == 0 and rep.total.concluded.value == 1
     assert [(p.key, p.appearance_rate.display, p.loss_rate.display) for p in rep.trend] == [
-        ("2025Q4", "—", "—"), ("2026Q1", "—", "—"), ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]
+        ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]  # no leading quarters before the first case
     assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
     assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]

@@ -1,0 +1,157 @@
+"""The report page in a real browser (Debian Chromium via Playwright): tables, drill-down, charts, print.
+
+The router is served on its own FastAPI app with the web UI's security headers (CSP forbids inline
+styles and scripts), as the web UI mounts it behind login.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import create_engine
+
+from filing.bootstrap import App, bootstrap
+from filing.config import Settings
+from filing.web import report_routes
+from filing.web.security import apply_security_headers
+from store.migrate import upgrade
+from tests.support.report_truth import TRUTH, load_truth, seed_from_truth
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def report_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    tmp = tmp_path_factory.mktemp("report-page")
+    url = f"sqlite:///{tmp / 'filing.db'}"
+    upgrade(create_engine(url))
+    app = bootstrap(Settings.model_validate({"database": {"url": url}, "storage": {"path": str(tmp / "blobs")}}))
+    with app.uow() as uow:
+        seed_from_truth(uow.session, load_truth())
+        uow.commit()
+    yield app
+    app.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def report_server(report_app: App) -> Iterator[str]:
+    api = FastAPI()
+    api.state.filing_app = report_app
+
+    @api.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        apply_security_headers(response, html=response.headers.get("content-type", "").startswith("text/html"))
+        return response
+
+    api.include_router(report_routes.router)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(report_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1366, "height": 900})
+        errors: list[str] = []
+
+        def on_console(msg: Any) -> None:
+            if msg.type == "error":
+                errors.append(msg.text)
+
+        pg.on("console", on_console)
+        pg.errors = errors  # type: ignore[attr-defined]
+        yield pg
+        browser.close()
+
+
+def cell(page: Any, agency: str, col: str) -> str:
+    text: str = page.locator(f'#summary tr[data-agency="{agency}"] td[data-col="{col}"]').inner_text()
+    return text.strip()
+
+
+def test_report_page_shows_figures_charts_and_drill_down(page: Any, report_server: str) -> None:
+    resp = page.goto(f"{report_server}/reports?quarter=2026Q3")
+    assert resp.status == 200
+    assert "滕州市行政机关行政应诉情况季度通报" in page.inner_text("h1")
+    assert "2026年第三季度" in page.inner_text(".period")
+    # The stylesheet loaded under the CSP (no inline styles): the table collapses its borders.
+    assert page.locator("#summary").evaluate("t => getComputedStyle(t).borderCollapse") == "collapse"
+    assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+    # Figures from truth.json, Q3 2026: 洪绪镇 lost （2026）鲁0481行初36号 (heard in Q2: no hearing this quarter),
+    # 公安局 had one hearing with a deputy head.
+    assert cell(page, "hxz", "hearings") == "0" and cell(page, "hxz", "appearance_rate") == "—"
+    assert cell(page, "hxz", "lost") == "1" and cell(page, "hxz", "loss_rate") == "100.0%"
+    assert cell(page, "gaj", "hearings") == "1" and cell(page, "gaj", "deputy") == "1"
+    assert cell(page, "gaj", "appearance_rate") == "100.0%"
+    assert page.locator('#summary tr.total td[data-col="loss_rate"]').inner_text() == "25.0%"
+    dashes = page.locator("#summary td.rate.dash")
+    assert dashes.count() > 0 and set(dashes.all_inner_texts()) == {"—"}
+    # Bars are drawn for rates that exist and not for "—".
+    bars = page.locator("svg.chart rect.bar")
+    widths = [float(w) for w in bars.evaluate_all("els => els.map(e => e.getAttribute('width'))")]
+    assert any(w > 100 for w in widths) and 0.0 in widths
+    assert page.locator("svg.chart polyline").count() >= 1  # the quarterly trend
+    # Drill-down: the number links to the cases behind it.
+    page.locator('#summary tr[data-agency="hxz"] td[data-col="lost"] a').click()
+    target = page.locator(":target")
+    assert "（2026）鲁0481行初36号" in target.inner_text()
+    assert "出庭应诉率 = 负责人出庭庭次 ÷ 开庭次数" in page.inner_text("#definitions")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{report_server}/reports?quarter=2026Q3")
+    shot = ARTIFACTS / "report-page-2026Q3.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+
+
+def test_report_page_prints(page: Any, report_server: str) -> None:
+    page.goto(f"{report_server}/reports?quarter=2026Q4")
+    page.emulate_media(media="print")
+    try:
+        assert not page.locator(".toolbar").is_visible()  # the toolbar is not printed
+        pdf = ARTIFACTS / "report-2026Q4.pdf"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+        page.screenshot(path=str(ARTIFACTS / "report-page-2026Q4-print.png"), full_page=True)
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_bad_quarter_is_a_clear_error(page: Any, report_server: str) -> None:
+    resp = page.goto(f"{report_server}/reports?quarter=2026Q7")
+    assert resp.status == 400 and "2026Q3" in page.inner_text("body")
