@@ -23,15 +23,29 @@ from filing.bootstrap import App, bootstrap
 from filing.commands.core import import_files, init_app
 from filing.config import load_settings
 from store.users import add_user, cheap_hasher
-from tests.support.documents import text_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
+NOTO_SERIF_CJK = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 CST = timezone(timedelta(hours=8))
 SLJ = "demo-shili@agency.example.invalid"  # registered to agency slj in demo/agencies.yaml
 STRANGER = "clerk@unregistered.example.org"
 XSS = "<script>window.__xss=1</script>"
 PASSWORD = "correct horse battery"
 ADMIN, REVIEWER = "admin", "reviewer"
+
+
+def text_pdf(pages: list[list[str]]) -> bytes:
+    """A born-digital A4 PDF with a real Chinese text layer (fpdf2 embedding Noto CJK)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("noto", fname=NOTO_SERIF_CJK, collection_font_number=2)  # 2: the Simplified Chinese face
+    for lines in pages:
+        pdf.add_page()
+        pdf.set_font("noto", size=14)
+        pdf.set_xy(20, 25)
+        pdf.multi_cell(0, 9, "\n".join(lines))
+    return bytes(pdf.output())
 
 
 def notice(number: str, plaintiff: str, cause: str, day: str) -> list[str]:
