@@ -89,10 +89,13 @@ class JobSpec:
 
 
 class ServiceScheduler:
-    def __init__(self, app: App, runner: StepRunner, holder: str, stop: threading.Event) -> None:
+    def __init__(
+        self, app: App, runner: StepRunner, holder: str, stop: threading.Event, process: bool = True
+    ) -> None:
         self.app = app
         self.runner = runner
         self.stop = stop
+        self.process = process
         cfg = app.settings.scheduler
         self.tz = ZoneInfo(app.settings.report.timezone)
         self.lease = Lease(app, LEASE_NAME, holder, timedelta(seconds=cfg.lease_seconds))
@@ -115,10 +118,11 @@ class ServiceScheduler:
         def at(t: Any) -> CronTrigger:
             return CronTrigger(hour=t.hour, minute=t.minute, timezone=tz)
 
+        process = [JobSpec("process", IntervalTrigger(seconds=cfg.worker_idle_seconds, timezone=tz),
+                           lambda _t: jobs.process_pending(self.runner), leader_only=False)]
         return [
             JobSpec("poll", IntervalTrigger(seconds=cfg.poll_minutes * 60, timezone=tz), self._poll),
-            JobSpec("process", IntervalTrigger(seconds=cfg.worker_idle_seconds, timezone=tz),
-                    lambda _t: jobs.process_pending(self.runner), leader_only=False),
+            *(process if self.process else []),
             JobSpec("outbox", IntervalTrigger(seconds=cfg.outbox_seconds, timezone=tz),
                     lambda _t: jobs.send_outbox(self.app)),
             JobSpec("reminders", at(cfg.remind_at), lambda t: jobs.remind(self.app, self._day(t)), daily=True),
@@ -131,7 +135,7 @@ class ServiceScheduler:
 
     def _poll(self, _fire: datetime) -> None:
         report = jobs.poll_mailbox(self.app)
-        if report is not None and report.accepted:
+        if report is not None and report.accepted and self.process:
             self.wake("process")
 
     # ------------------------------------------------------------------ lifecycle

@@ -86,12 +86,17 @@ def _exit(abandoned: bool) -> None:
         os._exit(0)
 
 
-def serve(app: App, host: str | None = None, port: int | None = None, web: bool = True) -> None:
-    """Run the web UI, the scheduler and message processing in this process until SIGTERM."""
+def serve(app: App, host: str | None = None, port: int | None = None, web: bool = True, process: bool = True) -> None:
+    """Run the web UI, the scheduler and message processing in this process until SIGTERM.
+
+    `process=False` leaves the pipeline to `filing worker` processes (PostgreSQL deployments)."""
     import uvicorn
 
     check_schema(app)
     if app.engine.dialect.name == "sqlite":
+        if not process:
+            raise FilingError(ErrorCode.config, "on SQLite `filing serve` must process messages itself "
+                                                "(workers need PostgreSQL): drop --no-process")
         # One process per SQLite database: a claim found now belongs to a process that died.
         expired = claims.expire_claims(app.session_factory)
         if expired:
@@ -99,7 +104,7 @@ def serve(app: App, host: str | None = None, port: int | None = None, web: bool 
     stop, term = threading.Event(), threading.Event()
     name = worker_name("serve")
     runner = StepRunner(app, name, stop)
-    sched = ServiceScheduler(app, runner, name, stop)
+    sched = ServiceScheduler(app, runner, name, stop, process=process)
     app.extras["service_status"] = sched.status
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None

@@ -24,6 +24,8 @@ def register(cli: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="web bind address (default: web.host)")] = None,
         port: Annotated[int | None, typer.Option(help="web port (default: web.port)")] = None,
         no_web: Annotated[bool, typer.Option("--no-web", help="scheduler and processing only")] = False,
+        no_process: Annotated[bool, typer.Option("--no-process",
+                                                 help="leave processing to `filing worker` (PostgreSQL)")] = False,
         log_level: LogLevel = "INFO",
     ) -> None:
         """Run everything in one process: web UI, mailbox polling, processing, outbox, reminders, reports.
@@ -33,7 +35,7 @@ def register(cli: typer.Typer) -> None:
         from filing.serve import serve
 
         configure_logging(log_level)
-        serve(app_from(ctx), host=host, port=port, web=not no_web)
+        serve(app_from(ctx), host=host, port=port, web=not no_web, process=not no_process)
 
     @cli.command("worker")
     def worker_cmd(
