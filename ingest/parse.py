@@ -420,6 +420,7 @@ def _generated_name(ctype: str, number: int) -> str:
 
 
 def _param(node: Message, header: str, key: str) -> str | tuple[str, str, str] | None:
+    """A header parameter; an RFC 2231 `key*=` value wins over a plain fallback (RFC 6266 §4.3)."""
     try:
         raw = _raw_values(node, header)
         if raw and has_surrogates(raw[0]):
@@ -427,15 +428,15 @@ def _param(node: Message, header: str, key: str) -> str | tuple[str, str, str] |
             holder = Message()
             holder[header] = decode_8bit(raw[0])
             node = holder
-        value = node.get_param(key, None, header)
+        params = node.get_params(None, header) or []
     except Exception:
         return None
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, tuple) and len(value) == 3:
-        charset, lang, text = value
-        return (str(charset or ""), str(lang or ""), str(text or ""))
-    return None
+    values = [v for k, v in params[1:] if isinstance(k, str) and k.lower() == key]
+    for v in values:
+        if isinstance(v, tuple) and len(v) == 3:
+            return (str(v[0] or ""), str(v[1] or ""), str(v[2] or ""))
+    plain = [v for v in values if isinstance(v, str)]
+    return email.utils.unquote(plain[0]) if plain else None
 
 
 def _filename(node: Message, state: _State) -> str:

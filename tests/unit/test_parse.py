@@ -89,6 +89,14 @@ def test_rfc2231_filename_utf8_and_continuations() -> None:
     assert all(p.data == PDF for p in sub.parts)
 
 
+def test_rfc2231_name_wins_over_plain_fallback() -> None:
+    for disposition in (
+        b"attachment; filename=\"fallback.pdf\"; filename*=UTF-8''%E8%A1%8C%E6%94%BF.pdf",
+        b"attachment; filename*=UTF-8''%E8%A1%8C%E6%94%BF.pdf; filename=\"fallback.pdf\"",
+    ):
+        assert [p.filename for p in parse_message(message(BASE, [attachment(disposition, PDF)])).parts] == ["行政.pdf"]
+
+
 def test_rfc2231_gb2312_label_with_gbk_only_characters() -> None:
     name = f"{GBK_ONLY}诉市政府.pdf"
     encoded = "".join(f"%{b:02X}" for b in name.encode("gbk")).encode()
