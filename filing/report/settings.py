@@ -56,6 +56,21 @@ def rules_from(settings: Settings) -> ReportRules:
     )
 
 
+class MemoCalendar(WorkCalendar):
+    """Remembers each day's answer: chinese_calendar scans its whole table on every call, and a report
+    asks about the same few hundred days tens of thousands of times."""
+
+    def __init__(self, config: CalendarConfig | None = None) -> None:
+        super().__init__(config)
+        self._memo: dict[date, bool] = {}
+
+    def is_workday(self, d: date) -> bool:
+        known = self._memo.get(d)
+        if known is None:
+            known = self._memo[d] = super().is_workday(d)
+        return known
+
+
 def calendar_from(settings: Settings) -> WorkCalendar:
     overrides = {
         year: YearOverride.from_ranges(
@@ -64,7 +79,7 @@ def calendar_from(settings: Settings) -> WorkCalendar:
         )
         for year, y in settings.calendar.overrides.items()
     }
-    return WorkCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))
+    return MemoCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))
 
 
 def context_from(settings: Settings) -> ReportContext:
