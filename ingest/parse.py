@@ -194,7 +194,7 @@ def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], int, str]:
         try:
             header = policy.default.header_factory("from", text)
             mailboxes = list(header.addresses)
-            bad = [d for d in header.defects if not any(b in str(d).lower() for b in _BENIGN_ADDRESS_DEFECTS)]
+            bad = [d for d in header.defects if not _benign_address_defect(d)]
         except Exception as exc:
             state.defect(f"From header unparseable: {type(exc).__name__}: {exc}")
             count += 2
@@ -207,7 +207,13 @@ def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], int, str]:
         for mailbox in mailboxes:
             count += 1
             spec = mailbox.addr_spec
-            if not mailbox.username or not mailbox.domain or re.sub(r"\s+", "", spec).lower() not in squeezed:
+            # Belt and braces: both halves of the address must be in the header as written.
+            if (
+                not mailbox.username
+                or not mailbox.domain
+                or mailbox.username.lower() not in squeezed
+                or mailbox.domain.lower() not in squeezed
+            ):
                 state.defect(f"From mailbox without a usable address: {spec!r}")
                 continue
             usable.append(spec.lower())
@@ -215,6 +221,17 @@ def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], int, str]:
                 name = mailbox.display_name
                 display = _clean(decode_header_text(name) if "=?" in name else name)
     return usable, count, display
+
+
+def _benign_address_defect(defect: object) -> bool:
+    """Defects about display names or obsolete-but-valid syntax ("Joe Q. Public"), not the address.
+
+    Anything else (InvalidHeaderDefect: the parser had to guess where the address is)
+    makes the From header unusable for sender checks.
+    """
+    if type(defect).__name__ == "ObsoleteHeaderDefect":
+        return True
+    return any(b in str(defect).lower() for b in _BENIGN_ADDRESS_DEFECTS)
 
 
 def _first_msg_id(values: list[str]) -> str | None:

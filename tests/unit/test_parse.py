@@ -221,6 +221,19 @@ def test_parseaddr_cve_trick_yields_no_address() -> None:
     assert sub.from_count != 1
 
 
+def test_obsolete_but_valid_from_syntax_is_accepted() -> None:
+    for header, address in (
+        ("Joe Q. Public <John.Q.Public@example.com>", "john.q.public@example.com"),
+        ("Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>", "pete@silly.test"),
+    ):
+        assert parse_message(message([f"From: {header}"])).from_address == address
+
+
+def test_unquoted_address_as_display_name_yields_no_address() -> None:
+    sub = parse_message(message(["From: registered@agency.cn <attacker@evil.example>"]))
+    assert sub.from_address is None
+
+
 def test_multiple_from_mailboxes_yield_no_address() -> None:
     sub = parse_message(message(["From: a@example.org, b@example.org"]))
     assert sub.from_address is None and sub.from_count == 2
