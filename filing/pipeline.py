@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,21 +41,28 @@ class Received:
     created: bool
 
 
-def receive(app: App, raw: bytes, *, received_at: datetime, source: str) -> Received:
-    """Make a raw message durable: blob first (fsynced), then its ledger row. Idempotent by SHA-256."""
+def receive(app: App, raw: bytes, *, received_at: datetime, source: str, delivery: str | None = None) -> Received:
+    """Make a raw message durable: blob first (fsynced), then its ledger row.
+
+    Idempotent per delivery: `delivery` names where this copy came from (a file path, an IMAP
+    UID); by default the bytes themselves. The same bytes delivered again under another name
+    become a second row that the parse step records as a duplicate.
+    """
     sha = app.blobs.put(raw)
+    key = f"{source}:{delivery}" if delivery else f"sha256:{sha}"
     with app.uow() as uow:
-        existing = uow.session.scalar(select(m.Message.id).where(m.Message.raw_sha256 == sha))
+        existing = uow.session.scalar(select(m.Message.id).where(m.Message.delivery_key == key))
         if existing is not None:
             return Received(existing, False)
-        row = m.Message(raw_sha256=sha, size=len(raw), source=source, received_at=received_at, state="received")
+        row = m.Message(delivery_key=key, raw_sha256=sha, size=len(raw), source=source, received_at=received_at,
+                        state="received")
         uow.session.add(row)
         try:
             uow.commit()
         except IntegrityError:
-            # Another process received the same bytes at the same moment.
+            # Another process received the same delivery at the same moment.
             uow.rollback()
-            existing = uow.session.scalar(select(m.Message.id).where(m.Message.raw_sha256 == sha))
+            existing = uow.session.scalar(select(m.Message.id).where(m.Message.delivery_key == key))
             assert existing is not None
             return Received(existing, False)
         return Received(row.id, True)
@@ -144,11 +151,13 @@ def step_parse(app: App, message_row_id: int) -> None:
 
 
 def _duplicate_of(s: Session, msg: m.Message) -> int | None:
-    if not msg.message_id:
-        return None
+    """An earlier delivery with the same bytes or the same Message-ID."""
+    same = m.Message.raw_sha256 == msg.raw_sha256
+    if msg.message_id:
+        same = or_(same, m.Message.message_id == msg.message_id)
     return s.scalar(
         select(m.Message.id)
-        .where(m.Message.message_id == msg.message_id, m.Message.id < msg.id, m.Message.status != "duplicate")
+        .where(same, m.Message.id < msg.id, m.Message.status != "duplicate")
         .order_by(m.Message.id)
         .limit(1)
     )

@@ -96,12 +96,18 @@ class CaseFact(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _default_delivery_key(context: Any) -> str:
+    return "sha256:" + str(context.get_current_parameters()["raw_sha256"])
+
+
 class Message(Base):
     """One received email. The raw bytes live in blob storage under `raw_sha256`."""
 
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(primary_key=True)
-    raw_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # One row per delivery: the same bytes delivered twice are two rows, the second a duplicate.
+    delivery_key: Mapped[str] = mapped_column(String(1200), unique=True, default=_default_delivery_key)
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     source: Mapped[str] = mapped_column(String(16))  # imap | import

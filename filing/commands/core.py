@@ -61,7 +61,7 @@ def import_files(app: App, files: list[Path], quiet: bool = False) -> list[tuple
         for path in files:
             progress.update(task, current=path.name)
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            rec = receive(app, path.read_bytes(), received_at=mtime, source="import")
+            rec = receive(app, path.read_bytes(), received_at=mtime, source="import", delivery=str(path.resolve()))
             status = process(app, rec.message_row_id, on_step=lambda st: progress.update(task, current=f"{path.name}: {st}"))
             results.append((path, rec.message_row_id, status, rec.created))
             progress.advance(task)

@@ -88,7 +88,7 @@ def test_demo_files_the_demo_mailbox(tmp_path: Path) -> None:
     assert "（2026）鲁0481行初9" in out  # the case table (the number may wrap)
     data = export(home / "config.yaml")
     statuses = sorted(msg["status"] for msg in data["messages"])
-    assert statuses == ["filed", "filed", "quarantined"]
+    assert statuses == ["duplicate", "filed", "filed", "quarantined"]  # 0004 is 0001 sent again
     case = data["cases"][0]
     assert case["case_number"] == "（2026）鲁0481行初901号"
     assert {"notice_to_respond", "complaint", "defense"} <= set(case["documents"])

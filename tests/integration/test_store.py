@@ -54,7 +54,7 @@ def test_registry_load_is_an_upsert(db_url: str, tmp_path: Path) -> None:
         assert addr is not None and addr.agency.code == "szf"
 
 
-def test_message_sha_is_unique_and_datetimes_come_back_aware(db_url: str) -> None:
+def test_a_delivery_is_stored_once_and_datetimes_come_back_aware(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
     factory = make_session_factory(engine)

@@ -138,6 +138,7 @@ def upgrade() -> None:
     )
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('delivery_key', sa.String(length=1200), nullable=False),
     sa.Column('raw_sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('message_id', sa.String(length=998), nullable=True),
@@ -166,10 +167,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], ),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['messages.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('raw_sha256')
+    sa.UniqueConstraint('delivery_key')
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_message_id'), ['message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_raw_sha256'), ['raw_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_state'), ['state'], unique=False)
 
     op.create_table('step_runs',
@@ -350,6 +352,7 @@ def downgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_state'))
         batch_op.drop_index(batch_op.f('ix_messages_message_id'))
+        batch_op.drop_index(batch_op.f('ix_messages_raw_sha256'))
 
     op.drop_table('messages')
     op.drop_table('cases')
