@@ -194,7 +194,8 @@ def due_reminders(
     decided = decision_date_of(snapshot)
     final = any((snapshot.case_type or "").endswith(s) for s in settings.final_case_type_suffixes)
     decision_received = snapshot.decision_type is not None and snapshot.decision_type in received
-    if decided is not None and decision_received and not final and snapshot.outcome in settings.appeal_outcomes:
+    appealable = not final and not exempt and snapshot.outcome in settings.appeal_outcomes
+    if decided is not None and decision_received and appealable:
         days = settings.appeal_days_judgment if snapshot.decision_type == "judgment" else settings.appeal_days_ruling
         due = calendar.deadline_after_days(decided, days)
         if as_of <= due:

@@ -160,3 +160,53 @@ def test_rules_reproduce_the_corpus_missing_detectable() -> None:
         s = snaps[row["case"]]
         assert sorted({d.doc_type for d in s.received}) == sorted(row["received"]), row["case"]
         assert sorted(compute_missing(s, as_of, CAL, RULES)) == sorted(row["missing_detectable"]), row["case"]
+
+
+def _kinds(snapshot: CaseSnapshot, as_of: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    from notify.reminders import due_reminders
+    from notify.settings import NotifySettings
+
+    return [(r.kind, r.due.isoformat(), r.doc_types)
+            for r in due_reminders(snapshot, date.fromisoformat(as_of), CAL, NotifySettings())]
+
+
+def test_defense_deadline_window() -> None:
+    # Notice 2026-09-16 + 15 days = Oct 1 (holiday) → due Oct 8; reminders from 5 calendar days before.
+    s = snap(("complaint", "2026-09-18"), ("notice_to_respond", "2026-09-18"), notice_date=date(2026, 9, 16))
+    assert _kinds(s, "2026-10-02") == []
+    assert _kinds(s, "2026-10-03") == [("reminder_defense_due", "2026-10-08", ("defense",))]
+    assert _kinds(s, "2026-10-08") == [("reminder_defense_due", "2026-10-08", ("defense",))]
+    assert ("reminder_defense_due", "2026-10-08", ("defense",)) not in _kinds(s, "2026-10-09")
+
+
+def test_hearing_window_in_working_days() -> None:
+    # Hearing Thu 2026-10-08 right after National Day: the reminder window opens two working days before.
+    s = snap(("complaint", "2026-09-01"), ("notice_to_respond", "2026-09-01"), ("defense", "2026-09-10"),
+             ("summons", "2026-09-20"), notice_date=date(2026, 8, 28), hearing_at=datetime(2026, 10, 8, 9, 0))
+    # Working days before 10-08: 09-30 (1st back), 09-29 (2nd back).
+    assert _kinds(s, "2026-09-28") == []
+    assert _kinds(s, "2026-09-29") == [("reminder_hearing", "2026-10-08", ())]
+    assert _kinds(s, "2026-10-07") == [("reminder_hearing", "2026-10-08", ())]
+    assert _kinds(s, "2026-10-08") == []
+
+
+def test_appeal_window_only_where_the_agency_may_appeal() -> None:
+    base = dict(decision_type="judgment", decision_date=date(2026, 5, 18))
+    lost = snap(("judgment", "2026-05-20"), outcome="agency_lost", **base)
+    assert ("reminder_appeal_window", "2026-06-02", ("judgment",)) in _kinds(lost, "2026-05-20")
+    assert not [k for k in _kinds(lost, "2026-06-03") if k[0] == "reminder_appeal_window"]
+    won = snap(("judgment", "2026-05-20"), outcome="agency_won", **base)
+    assert not [k for k in _kinds(won, "2026-05-20") if k[0] == "reminder_appeal_window"]
+    final = snap(("judgment", "2026-05-20"), outcome="agency_lost", case_type="行终", **base)
+    assert not [k for k in _kinds(final, "2026-05-20") if k[0] == "reminder_appeal_window"]
+    # A ruling: 10 days. 2026-09-21 + 10 = Oct 1 (holiday) → Oct 8.
+    ruling = snap(("ruling", "2026-09-22"), outcome="agency_lost", decision_type="ruling",
+                  decision_date=date(2026, 9, 21))
+    assert ("reminder_appeal_window", "2026-10-08", ("ruling",)) in _kinds(ruling, "2026-09-22")
+
+
+def test_missing_documents_grouped_by_due_date() -> None:
+    s = snap(("judgment", "2026-06-10"))
+    assert _kinds(s, "2026-06-10") == [
+        ("reminder_missing", "2026-06-10", ("complaint", "notice_to_respond", "summons", "appearance_record"))
+    ]
