@@ -75,3 +75,13 @@ def test_artifacts_render(truth_app: App) -> None:
     out.mkdir(exist_ok=True)
     write_workbook(report, out / "report-truth-2026Q3.xlsx")
     (out / "report-truth-2026Q3.html").write_text(render_html(report), encoding="utf-8")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out / "report-truth-2026Q3.xlsx")["通报汇总"]
+    headers = {ws.cell(row=4, column=c).value: c for c in range(1, ws.max_column + 1)}
+    rows = {ws.cell(row=r, column=2).value: r for r in range(6, 6 + len(report.rows) + 1)}
+    # 洪绪镇: no hearing in Q3 → "—"; one loss of one decided case → 100%.
+    assert ws.cell(row=rows["滕州市洪绪镇人民政府"], column=headers["出庭应诉率"]).value == "—"
+    assert ws.cell(row=rows["滕州市洪绪镇人民政府"], column=headers["败诉率"]).value == 1.0
+    assert ws.cell(row=rows["合计"], column=headers["败诉率"]).value == 0.25
+    assert ws.cell(row=rows["合计"], column=headers["开庭次数"]).value == 6

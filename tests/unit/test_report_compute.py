@@ -211,3 +211,22 @@ def test_excluded_types_trend_and_definitions() -> None:
         ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]  # no leading quarters before the first case
     assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
     assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]
+
+
+def test_charts_draw_no_bar_for_a_dash_and_break_the_trend_line() -> None:
+    import re
+
+    from filing.report.charts import agency_bars, trend_lines
+    from filing.report.types import TrendPoint
+
+    rep = report(case(1, hearing_at=datetime(2026, 7, 15, 9), head_present=True, head_principal=True),
+                 case(2, agency_id=B.id, notice_date=date(2026, 7, 2)))
+    svg = agency_bars(rep.rows)
+    widths = [float(w) for w in re.findall(r'class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert len(widths) == 4 and widths[0] > 400 and widths[1:] == [0.0, 0.0, 0.0]  # 100%, then three "—"
+    assert svg.count(">—<") == 3 and "滕州市公安局" in svg
+    points = (TrendPoint("a", "一", Rate(1, 1), Rate(0, 0)), TrendPoint("b", "二", Rate(0, 0), Rate(0, 1)),
+              TrendPoint("c", "三", Rate(1, 2), Rate(1, 2)))
+    line = trend_lines(points)
+    assert line.count("<polyline") == 1  # the appearance series is broken by the gap; the loss series is drawn
+    assert "<script" not in line and "&lt;" not in line
