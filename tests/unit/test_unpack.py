@@ -224,6 +224,11 @@ def test_image_bomb_from_header_only() -> None:
     assert atts[0].error_code == ErrorCode.image_bomb
     under = unpack([part("ok.png", png_with_header(5_000, 5_000))], UnpackLimits(max_image_pixels=50_000_000))
     assert under[0].error_code is None
+    # Our limit decides, not Pillow's default warning threshold (~89 Mpx).
+    big_ok = unpack([part("ok.png", png_with_header(10_000, 10_000))], UnpackLimits(max_image_pixels=120_000_000))
+    assert big_ok[0].error_code is None
+    absurd = unpack([part("x.png", png_with_header(100_000, 100_000))], UnpackLimits(max_image_pixels=10**12))
+    assert absurd[0].error_code == ErrorCode.image_bomb
 
 
 def test_multipage_tiff_checks_every_page() -> None:
