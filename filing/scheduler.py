@@ -29,12 +29,15 @@ from sqlalchemy.exc import IntegrityError
 from filing import jobs
 from filing.bootstrap import App
 from filing.worker import StepRunner
+from ingest.mailbox import MailboxRejected, MailboxUnavailable, idle_wait
 from store import models as m
 from store.clock import utcnow
 
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
+IDLE_WINDOW_S = 300.0  # one IDLE connection at most this long, then a fresh one
+IDLE_BACKOFF_S = 30.0
 
 
 class Lease:
@@ -149,11 +152,13 @@ class ServiceScheduler:
             self.scheduler.add_job(self._runner_for(spec), spec.trigger, id=spec.name, name=spec.name,
                                    **({"next_run_time": first} if first else {}))
         self.scheduler.start()
+        if self.app.settings.scheduler.idle and self.app.settings.mailbox.host:
+            threading.Thread(target=self._idle_loop, name="imap-idle", daemon=True).start()
         log.info("scheduler started", extra={"jobs": ",".join(s.name for s in self.specs)})
 
     def wake(self, job_id: str) -> None:
         """Run a job now (coalesced with a run already due)."""
-        if self.scheduler.running and not self.stop.is_set():
+        if self.scheduler.running and not self.stop.is_set() and self.scheduler.get_job(job_id) is not None:
             self.scheduler.modify_job(job_id, next_run_time=datetime.now(self.tz))
 
     @property
@@ -187,9 +192,33 @@ class ServiceScheduler:
         if leader and not self._was_leader:
             log.info("this process now runs the scheduled jobs", extra={"holder": self.lease.holder})
             self._catch_up()
+            for spec in self.specs:  # interval runs skipped while we were not leader happen now
+                if spec.leader_only and not spec.daily:
+                    self.wake(spec.name)
         elif self._was_leader and not leader:
             log.warning("lost the scheduler lease; scheduled jobs pause here")
         self._was_leader = leader
+
+    def _idle_loop(self) -> None:
+        """IMAP IDLE while we are the leader: new mail wakes the poll job at once. Only a hint;
+        the scheduled polls still run, so mail that arrives between two IDLEs is never missed."""
+        settings = jobs.imap_settings(self.app.settings)
+        window = min(self.app.settings.scheduler.poll_minutes * 60, IDLE_WINDOW_S)
+        while not self.stop.is_set():
+            if not self.lease.held:
+                self.stop.wait(1.0)
+                continue
+            try:
+                if idle_wait(settings, window):
+                    log.info("IDLE: new mail announced", extra={"job": "idle"})
+                    self.wake("poll")
+            except MailboxRejected as e:
+                log.warning("IMAP IDLE unavailable (%s); relying on polls every %.1f min", e.message,
+                            self.app.settings.scheduler.poll_minutes, extra={"job": "idle"})
+                return
+            except MailboxUnavailable as e:
+                log.warning("IMAP IDLE interrupted: %s", e.message, extra={"job": "idle"})
+                self.stop.wait(IDLE_BACKOFF_S)
 
     def _catch_up(self) -> None:
         """Daily jobs whose time passed since their last run (e.g. during downtime) run once now."""

@@ -156,3 +156,28 @@ def test_sigterm_mid_ocr_then_restart_resumes_nothing_lost_or_doubled(
         runs = s.execute(select(m.StepRun.step, m.StepRun.outcome)).all()
         assert sorted(runs) == sorted((st, "ok") for st in ("received", "parsed", "extracted", "classified", "matched"))
     assert dovecot.count("Filed") == 1
+
+
+def test_serve_takes_new_mail_within_seconds_through_imap_idle(
+    dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    # Polls every 30 minutes: only IDLE can bring the second message in within the wait below.
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'filing.db'}", imap=dovecot, smtp_port=smtp_sink.port,
+                          scheduler={"poll_minutes": 30, "idle": True})
+    run_filing(config, "init")
+    early = defense_message(1, tag="idle")
+    dovecot.save(early)
+    serve = FilingProcess(("serve", "--no-web"), config, tmp_path / "serve.log").start()
+    try:
+        wait_until(lambda: receipts_for(smtp_sink, early), 120, "receipt of the mail there at start", serve)
+        later = defense_message(2, tag="idle")
+        dovecot.save(later)
+        wait_until(lambda: receipts_for(smtp_sink, later), 60, "receipt of mail announced by IDLE", serve)
+        assert serve.terminate() == 0
+    finally:
+        serve.kill()
+    assert "IDLE: new mail announced" in serve.log()
+    app = bootstrap(load_settings(config))
+    with app.uow() as uow:
+        poll = uow.session.get(m.JobRun, "poll")
+        assert poll is not None and poll.runs == 2  # the start-up poll and the one IDLE triggered
