@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import UndefinedError
 
 from notify.render import (
@@ -196,3 +198,17 @@ def test_templates_dir_exists_next_to_package() -> None:
 
     assert (DEFAULT_TEMPLATES / "receipt.txt.j2").is_file()
     assert isinstance(DEFAULT_TEMPLATES, Path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_any_subject_becomes_one_safe_header(subject: str) -> None:
+    cleaned = clean_header(subject)
+    assert "\r" not in cleaned and "\n" not in cleaned
+    mail = OutgoingEmail(from_addr="a@b.cn", from_name="滕州市司法局", to_addr="c@d.cn", subject=subject,
+                         message_id="<x@filing.tzsfj.local>", text="正文")
+    raw = message_bytes(build_message(mail))
+    head = raw.partition(b"\r\n\r\n")[0]
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert str(parsed["Subject"] or "") == cleaned
+    assert head.count(b"\r\nSubject:") + head.startswith(b"Subject:") == 1
