@@ -132,6 +132,7 @@ class TitleHit:
     line_index: int  # index among the page's non-empty lines
     exact: bool  # True: the title word itself was read; False: fuzzy match
     line: str  # the line as read, for evidence
+    weak: bool = False  # only resembles a title (most characters misread)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
         for i, core in enumerate(cores[:3]):
             weak = _weak_title(core)
             if weak is not None:
-                return TitleHit(weak[0], weak[1], weak[2], i, False, lines[i])
+                return TitleHit(weak[0], weak[1], weak[2], i, False, lines[i], weak=True)
         return None
     # Prefer exact hits, then the earliest line.
     candidates.sort(key=lambda h: (not h.exact, h.line_index))
@@ -241,7 +242,9 @@ def classify_text(pages: list[str]) -> Classification:
     scores = body_scores(body)
     if hit is not None:
         agrees = scores.get(hit.doc_type, 0.0)
-        conf = 0.97 if hit.exact else 0.88
+        conf = 0.97 if hit.exact else 0.75 if hit.weak else 0.88
+        if hit.weak and agrees >= 2:
+            conf = 0.85
         contradicted = max((v for k, v in scores.items() if k != hit.doc_type), default=0.0)
         if hit.doc_type is not DocType.other and contradicted >= 3 and agrees < 1:
             conf -= 0.2

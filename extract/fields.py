@@ -385,7 +385,7 @@ _DECISION_END = re.compile(r"^(?:(?:二审)?案件受理费|如不服|本判决|
 
 def _disposition_text(lines: list[str]) -> str | None:
     for i, ln in enumerate(lines):
-        m = re.search(r"(?:判决|裁定|决定)如下[:：]?", ln)
+        m = re.search(r"(?:判.|.定)如下[:：]?", ln)
         if not m:
             continue
         parts = [ln[m.end() :]] if ln[m.end() :] else []

@@ -100,7 +100,7 @@ def _start_score(ev: PageEvidence, prev: PageEvidence | None, current: DocType |
     score = 0.0
     why: list[str] = []
     if ev.title is not None:
-        score += 3.0 if ev.title.exact else 2.0
+        score += 3.0 if ev.title.exact else 1.5 if ev.title.weak else 2.0
         why.append(f"title {ev.title.title}")
     if ev.titleish:
         score += 1.0
