@@ -89,6 +89,10 @@ def _repair_numbers(documents: list[Document], texts: list[str], filename: str) 
                     own = str(match[0])
                     note = f"case number {own} confirmed from a partial reading against the {match[1]}"
                     break
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES:
+            top_lines = page_lines(texts[d.first_page - 1])[:10]
+            shaped = [ln for ln in top_lines if "行" in ln and any(c.isdigit() for c in ln)]
+            note = "no readable case number" + (f" (read: {shaped[0][:40]})" if shaped else "")
         if note is None:
             out.append(d)
         else:
