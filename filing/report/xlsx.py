@@ -81,19 +81,19 @@ def _summary(ws: Worksheet, report: Report) -> None:
         r += 1
     _row(ws, r, "", report.total, bold=True, fill=TOTAL_FILL)
     r += 2
-    if report.repeated_losses:
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+    heading = "同类问题重复败诉单位" + ("" if report.repeated_losses else "：无")
+    ws.cell(row=r, column=1, value=heading).font = Font(name=FONT, bold=True, size=12)
+    r += 1
+    for rep in report.repeated_losses:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
-        ws.cell(row=r, column=1, value="同类问题重复败诉单位").font = Font(name=FONT, bold=True, size=12)
+        text = f"{rep.label}：{rep.category_label}类案件败诉{len(rep.cases)}件（" + \
+            "、".join(c.display for c in rep.cases) + "）"
+        cell = ws.cell(row=r, column=1, value=text)
+        cell.font = Font(name=FONT, size=11)
+        cell.fill = WARN_FILL
         r += 1
-        for rep in report.repeated_losses:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
-            text = f"{rep.label}：{rep.category_label}类案件败诉{len(rep.cases)}件（" + \
-                "、".join(c.display for c in rep.cases) + "）"
-            cell = ws.cell(row=r, column=1, value=text)
-            cell.font = Font(name=FONT, size=11)
-            cell.fill = WARN_FILL
-            r += 1
-        r += 1
+    r += 1
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
     ws.cell(row=r, column=1, value="说明：").font = Font(name=FONT, bold=True)
     r += 1

@@ -187,6 +187,9 @@ def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: P
     assert ws.cell(row=zrj, column=col["开庭次数"]).value == 3
     assert ws.cell(row=zrj, column=col["出庭应诉率"]).value == pytest.approx(2 / 3)
     assert ws.cell(row=zrj, column=col["出庭应诉率"]).number_format == "0.0%"
+    notes = [str(ws.cell(row=r, column=1).value) for r in range(6, ws.max_row + 1)]
+    assert any(n.startswith("滕州市自然资源局：政府信息公开类案件败诉2件") for n in notes)
+    assert any("败诉率 = 败诉案件数" in n for n in notes)  # the definitions are printed with the table
     sources = [[c.value for c in r] for r in wb["数据来源"].iter_rows(min_row=2)]
     assert ["滕州市公安局", "判决结案胜诉", "（2026）鲁04行终104号"] in [r[:3] for r in sources]
     assert wb["案件明细"].freeze_panes == "A2"
