@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,6 +24,7 @@ from filing.errors import ConfigError
 from ingest.ledger import AcceptStatus, FetchedMeta, FolderState, Ledger
 from ingest.mailbox import (
     FolderStatus,
+    MailboxError,
     MailboxRejected,
     MailboxSettings,
     MailboxUnavailable,
@@ -37,6 +38,7 @@ CRASH_ENV = "FILING_CRASH_AT"
 CRASH_POINTS = ("after_fetch", "after_store", "after_commit", "after_move")
 HEADER_PEEK_BYTES = 16_384  # what staff get to see of an oversized message
 MOVE_CHUNK = 500  # UIDs per MOVE/STORE command line
+MAX_SKIPPED = 10  # unreadable messages one poll steps around before it counts failures again
 
 
 class MailboxSession(Protocol):
@@ -76,6 +78,7 @@ class PollReport:
     oversized: int = 0
     already_taken: int = 0  # in the ledger already: an earlier poll stopped before saving its place
     vanished: int = 0  # listed, then gone before download (another client expunged them)
+    skipped: int = 0  # the server failed on them every time: left there, retried next poll
     moved: int = 0  # server copies moved to the filed folder, or flagged
     attempts: int = 0
     errors: list[str] = field(default_factory=list)
@@ -86,6 +89,7 @@ class PollReport:
         return (
             f"{self.account} {self.folder}: {self.accepted} new, {self.duplicates} duplicate, "
             f"{self.oversized} oversized, {self.moved} moved/flagged, {self.attempts} attempt(s)"
+            + (f", {self.skipped} UNREADABLE left on the server" if self.skipped else "")
             + ("" if self.ok else f"; FAILED: {self.errors[-1] if self.errors else 'unknown'}")
         )
 
@@ -98,33 +102,70 @@ def poll_once(
     connect: Connect = open_mailbox,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PollReport:
-    """Take all new mail; retry dropped connections with backoff; never raise for mailbox trouble."""
+    """Take all new mail; retry dropped connections with backoff; never raise for mailbox trouble.
+
+    A message the server fails on every time (a poison message: Dovecot drops the connection
+    when it cannot read the file) must not block the others: a failed batch is retried one
+    message at a time, and a message that fails alone is left on the server for the next poll.
+    Such narrowing-down does not use up the retries; plain failures do.
+    """
     if settings.after_filing == "move" and settings.filed_folder == settings.folder:
         raise ConfigError("mailbox.filed_folder", f"must differ from mailbox.folder ({settings.folder!r})")
     report = PollReport(settings.account, settings.folder)
     crash = crash_hook(os.environ)
-    for attempt in range(settings.retries + 1):
-        report.attempts = attempt + 1
+    carry = _Carry()
+    failures = 0
+    while True:
+        report.attempts += 1
         try:
             with connect(settings) as session:
-                _Poll(settings, ledger, session, report, on_progress, crash).run()
-        except MailboxUnavailable as e:
+                _Poll(settings, ledger, session, report, on_progress, crash, carry).run()
+        except (MailboxUnavailable, MailboxRejected) as e:
             report.errors.append(e.message)
-            if attempt == settings.retries:
-                log.error("poll of %s gave up after %d attempts: %s", settings.account, attempt + 1, e.message)
+            if not carry.narrow_down(e):
+                if isinstance(e, MailboxRejected):
+                    log.error("poll of %s refused: %s", settings.account, e.message)
+                    break
+                failures += 1
+            if failures > settings.retries:
+                log.error("poll of %s gave up after %d attempts: %s", settings.account, report.attempts, e.message)
                 break
-            delay = settings.backoff_s * 2**attempt
-            log.warning("poll of %s failed (%s); retry %d in %.1fs", settings.account, e.message, attempt + 1, delay)
+            delay = settings.backoff_s * 2 ** max(failures - 1, 0)
+            log.warning("poll of %s failed (%s); retry in %.1fs", settings.account, e.message, delay)
             sleep(delay)
-        except MailboxRejected as e:
-            report.errors.append(e.message)
-            log.error("poll of %s refused: %s", settings.account, e.message)
-            break
         else:
-            report.ok = True
-            log.info("poll done: %s", report.summary)
+            report.skipped = len(carry.skipped)
+            report.ok = not carry.skipped
+            if carry.skipped:
+                report.errors.append(
+                    f"UIDs {sorted(carry.skipped)} of {settings.folder} could not be fetched: left on the server; "
+                    "the server log says why (a damaged or unreadable message file?)"
+                )
+            (log.info if report.ok else log.error)("poll done: %s", report.summary)
             break
+    report.skipped = len(carry.skipped)
     return report
+
+
+@dataclass
+class _Carry:
+    """What one attempt of a poll tells the next."""
+
+    fetching: list[int] = field(default_factory=list)  # UIDs of the body fetch in flight
+    suspects: set[int] = field(default_factory=set)  # in a batch whose fetch failed: fetch alone
+    skipped: set[int] = field(default_factory=set)  # failed alone: left on the server until the next poll
+
+    def narrow_down(self, error: MailboxError) -> bool:
+        """Learn from a failed body fetch; False when the failure says nothing about any message."""
+        failed, self.fetching = self.fetching, []
+        if not failed or len(self.skipped) >= MAX_SKIPPED:
+            return False
+        if len(failed) > 1:
+            self.suspects.update(failed)
+            return True
+        log.error("UID %d could not be fetched (%s): left on the server, retried next poll", failed[0], error.message)
+        self.skipped.add(failed[0])
+        return True
 
 
 class _Poll:
@@ -136,6 +177,7 @@ class _Poll:
         report: PollReport,
         on_progress: Callable[[PollProgress], None] | None,
         crash: Callable[[str], None],
+        carry: _Carry,
     ) -> None:
         self.s = settings
         self.ledger = ledger
@@ -143,6 +185,7 @@ class _Poll:
         self.report = report
         self.on_progress = on_progress
         self.crash = crash
+        self.carry = carry
         self.account = settings.account
         self.folder = settings.folder
 
@@ -164,39 +207,42 @@ class _Poll:
         listed = [m for m in self.session.list_from(state.last_uid + 1) if m.uid > state.last_uid]  # the n:* trap
         if not listed:
             return
-        self.report.listed += len(listed)
+        self.report.listed = max(self.report.listed, len(listed))
         fresh = [m for m in listed if not self.ledger.seen(self.account, self.folder, uv, m.uid)]
         self.report.already_taken += len(listed) - len(fresh)
         self.quarantine_oversized(uv, [m for m in fresh if m.size > self.s.max_message_bytes])
-        wanted = [m for m in fresh if m.size <= self.s.max_message_bytes]
-        last: int | None = state.last_uid  # None once a UID vanished: stop advancing for this poll
+        # The folder state never passes a UID we did not take: it is fetched again next poll.
+        cap = min([listed[-1].uid, *(u - 1 for u in self.carry.skipped if u > state.last_uid)])
+        wanted = [m for m in fresh if m.size <= self.s.max_message_bytes and m.uid not in self.carry.skipped]
+        last = state.last_uid
         done = 0
-        for batch in batches(wanted, self.s.batch_size, self.s.batch_bytes):
-            reached = self.take_batch(uv, batch)
-            if reached is None:
-                last = None
-            elif last is not None:
-                last = reached
+        for batch in batches(wanted, self.s.batch_size, self.s.batch_bytes, alone=self.carry.suspects):
+            vanished = self.take_batch(uv, batch)
+            cap = min([cap, *(u - 1 for u in vanished)])
+            if min(batch[-1].uid, cap) > last:
+                last = min(batch[-1].uid, cap)
                 self.ledger.set_folder_state(self.account, self.folder, FolderState(uv, last))
             self.finish_moves(uv)
             done += len(batch)
             if self.on_progress is not None:
                 self.on_progress(PollProgress(done, len(wanted)))
-        if last is not None and listed[-1].uid > last:
+        if cap > last:
             # Oversized and already-taken UIDs after the last batch are committed too.
-            self.ledger.set_folder_state(self.account, self.folder, FolderState(uv, listed[-1].uid))
+            self.ledger.set_folder_state(self.account, self.folder, FolderState(uv, cap))
 
-    def take_batch(self, uv: int, batch: list[ServerMessage]) -> int | None:
-        """Store and commit each message; return the batch's last UID, or None if one vanished."""
-        bodies = self.session.fetch_raw([m.uid for m in batch])
+    def take_batch(self, uv: int, batch: list[ServerMessage]) -> list[int]:
+        """Store and commit each message; return the UIDs that vanished before download."""
+        self.carry.fetching = [m.uid for m in batch]
+        bodies = self.session.fetch_raw(self.carry.fetching)
+        self.carry.fetching = []
         self.crash("after_fetch")
-        complete = True
+        vanished = []
         for m in batch:
             raw = bodies.pop(m.uid, None)
             if raw is None:
                 log.warning("%s %s: UID %d vanished before download", self.account, self.folder, m.uid)
                 self.report.vanished += 1
-                complete = False
+                vanished.append(m.uid)
                 continue
             sha = self.ledger.store_raw(raw)
             self.crash("after_store")
@@ -207,7 +253,7 @@ class _Poll:
                 self.report.duplicates += 1
             else:
                 self.report.accepted += 1
-        return batch[-1].uid if complete else None
+        return vanished
 
     def quarantine_oversized(self, uv: int, big: list[ServerMessage]) -> None:
         if not big:
@@ -233,16 +279,25 @@ class _Poll:
             self.report.moved += len(uids)
 
 
-def batches(messages: Sequence[ServerMessage], max_count: int, max_bytes: int) -> Iterator[list[ServerMessage]]:
-    """Consecutive groups of at most `max_count` messages and `max_bytes` (a larger message goes alone)."""
+def batches(
+    messages: Sequence[ServerMessage], max_count: int, max_bytes: int, alone: Set[int] = frozenset()
+) -> Iterator[list[ServerMessage]]:
+    """Consecutive groups of at most `max_count` messages and `max_bytes`, in UID order.
+
+    A message larger than `max_bytes`, or whose UID is in `alone`, gets a batch of its own.
+    """
     batch: list[ServerMessage] = []
     size = 0
     for m in messages:
-        if batch and (len(batch) >= max_count or size + m.size > max_bytes):
+        single = m.uid in alone
+        if batch and (single or len(batch) >= max_count or size + m.size > max_bytes):
             yield batch
             batch, size = [], 0
         batch.append(m)
         size += m.size
+        if single:
+            yield batch
+            batch, size = [], 0
     if batch:
         yield batch
 

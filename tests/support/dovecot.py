@@ -61,6 +61,11 @@ class DovecotServer:
     _seq: int = field(default=0)
 
     @property
+    def mail_owner(self) -> tuple[int, int]:
+        """(uid, gid) that owns the Maildir files."""
+        return self._uid, self._gid
+
+    @property
     def conf(self) -> Path:
         return self.root / "dovecot.conf"
 

@@ -26,6 +26,8 @@ class FakeServer:
     moved: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)
     fail_fetch_times: int = 0
+    fail_select_times: int = 0
+    poison: set[int] = field(default_factory=set)  # a fetch including these always fails
     hide_on_fetch: set[int] = field(default_factory=set)
     fetched: list[list[int]] = field(default_factory=list)
     next_uid: int = 1
@@ -45,6 +47,9 @@ class FakeSession:
         self.server = server
 
     def select(self, folder: str) -> FolderStatus:
+        if self.server.fail_select_times:
+            self.server.fail_select_times -= 1
+            raise MailboxUnavailable("SELECT: connection failed: timed out")
         return FolderStatus(self.server.uidvalidity, None, len(self.server.messages))
 
     def list_from(self, first_uid: int) -> list[ServerMessage]:
@@ -56,8 +61,8 @@ class FakeSession:
 
     def fetch_raw(self, uids: Sequence[int]) -> dict[int, bytes]:
         self.server.fetched.append(list(uids))
-        if self.server.fail_fetch_times:
-            self.server.fail_fetch_times -= 1
+        if self.server.fail_fetch_times or self.server.poison.intersection(uids):
+            self.server.fail_fetch_times = max(0, self.server.fail_fetch_times - 1)
             raise MailboxUnavailable("UID FETCH: connection failed: reset")
         return {u: self.server.messages[u] for u in uids if u not in self.server.hide_on_fetch}
 
@@ -132,19 +137,48 @@ def test_the_newest_message_returned_by_uid_n_star_is_not_taken_again() -> None:
 
 
 def test_transient_failure_is_retried_with_backoff_and_nothing_doubles() -> None:
-    server, ledger, slept = FakeServer(fail_fetch_times=2), MemoryLedger(), list[float]()
+    server, ledger, slept = FakeServer(fail_select_times=2), MemoryLedger(), list[float]()
     server.add(b"a", b"b", b"c")
     report = poll_once(SETTINGS, ledger, connect=server.connect, sleep=slept.append)
     assert report.ok and report.attempts == 3 and slept == [1.0, 2.0]
     assert report.accepted == 3 and len(ledger.rows) == 3 and server.moved == [1, 2, 3]
 
 
+def test_a_failed_batch_is_retried_one_by_one_without_using_up_retries() -> None:
+    server, ledger, slept = FakeServer(fail_fetch_times=1), MemoryLedger(), list[float]()
+    server.add(b"a", b"b", b"c")
+    report = poll_once(SETTINGS, ledger, connect=server.connect, sleep=slept.append)
+    assert report.ok and report.attempts == 2 and slept == [1.0]
+    assert server.fetched == [[1, 2], [1], [2], [3]]
+
+
+def test_a_poison_message_is_stepped_around_and_left_for_the_next_poll() -> None:
+    server, ledger = FakeServer(poison={2}), MemoryLedger()
+    server.add(b"a", b"b", b"c", b"d", b"e")
+    report = poll_once(SETTINGS, ledger, connect=server.connect, sleep=lambda s: None)
+    assert not report.ok and report.skipped == 1 and report.accepted == 4
+    assert "UIDs [2]" in report.errors[-1] and "UNREADABLE" in report.summary
+    assert ledger.state[(SETTINGS.account, "INBOX")].last_uid == 1  # UID 2 is fetched again next time
+    server.poison.clear()
+    again = poll_once(SETTINGS, ledger, connect=server.connect)
+    assert again.ok and again.accepted == 1 and server.moved == [1, 3, 4, 5, 2]
+    assert ledger.state[(SETTINGS.account, "INBOX")].last_uid == 2
+
+
 def test_gives_up_after_retries_without_raising() -> None:
-    server, ledger = FakeServer(fail_fetch_times=99), MemoryLedger()
+    server, ledger = FakeServer(fail_select_times=99), MemoryLedger()
     server.add(b"a")
     report = poll_once(SETTINGS, ledger, connect=server.connect, sleep=lambda s: None)
     assert not report.ok and report.attempts == 3 and "FAILED" in report.summary
     assert ledger.rows == {} and server.moved == []
+
+
+def test_a_line_that_drops_every_fetch_gives_up_after_a_bounded_number_of_attempts() -> None:
+    server, ledger = FakeServer(fail_fetch_times=10_000), MemoryLedger()
+    server.add(*(bytes([i]) for i in range(40)))
+    report = poll_once(SETTINGS, ledger, connect=server.connect, sleep=lambda s: None)
+    assert not report.ok and ledger.rows == {}
+    assert report.attempts <= 2 * 10 + SETTINGS.retries + 1
 
 
 def test_a_uid_that_vanishes_stops_the_state_from_advancing_past_it() -> None:
@@ -152,7 +186,7 @@ def test_a_uid_that_vanishes_stops_the_state_from_advancing_past_it() -> None:
     server.add(b"a", b"b", b"c", b"d")
     report = poll_once(SETTINGS, ledger, connect=server.connect)
     assert report.vanished == 1 and report.accepted == 3
-    assert ledger.state[(SETTINGS.account, "INBOX")].last_uid == 0  # batch [1, 2] was incomplete
+    assert ledger.state[(SETTINGS.account, "INBOX")].last_uid == 1  # never past the UID not taken
     server.hide_on_fetch.clear()
     again = poll_once(SETTINGS, ledger, connect=server.connect)
     assert (again.accepted, again.already_taken) == (1, 0) and len(ledger.blobs) == 4
