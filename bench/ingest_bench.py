@@ -53,6 +53,17 @@ def corpus_messages(n: int) -> list[bytes]:
 # ----------------------------------------------------------------------------- child: one poll
 
 
+def peak_rss_kb() -> int:
+    """This process's own high-water RSS (ru_maxrss would carry the parent's across fork+exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def make_ledger(kind: str, work: Path, db_url: str) -> Any:
     if kind == "test":
         from tests.support.ledger import SqliteLedger
@@ -83,7 +94,7 @@ def child(spec: dict[str, Any]) -> None:
 
     ledger = make_ledger(spec["ledger"], Path(spec["work"]), spec["db_url"])
     settings = MailboxSettings(**spec["settings"])
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_kb()
     times = []
     report = None
     for _ in range(spec["repeat"]):
@@ -95,7 +106,7 @@ def child(spec: dict[str, Any]) -> None:
         "times": times,
         "report": dataclasses.asdict(report),
         "rss_before_kb": rss_before,
-        "rss_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "rss_peak_kb": peak_rss_kb(),
     }))  # fmt: skip
 
 
@@ -126,7 +137,9 @@ def scenario(name: str, n: int, args: argparse.Namespace, db_url: str) -> None:
         total_bytes = sum(len(r) for r in raws)
         seeded = server.seed_maildir(raws)
         del raws
-        settings = dataclasses.asdict(server.settings(batch_size=args.batch, timeout_s=60.0, retries=0))
+        settings = dataclasses.asdict(
+            server.settings(batch_size=args.batch, batch_bytes=int(args.batch_mb * 1e6), timeout_s=60.0, retries=0)
+        )
         spec = {"ledger": args.ledger, "work": str(work), "db_url": db_url, "settings": settings, "repeat": 1}
         result = run_child(spec)
         report, elapsed = result["report"], result["times"][0]
@@ -157,6 +170,7 @@ def main() -> None:
     ap.add_argument("--scenario", choices=["small", "corpus", "all"], default="all")
     ap.add_argument("-n", type=int, default=0, help="messages (default: small 1000, corpus 200)")
     ap.add_argument("--batch", type=int, default=50, help="mailbox.batch_size")
+    ap.add_argument("--batch-mb", type=float, default=32.0, help="bytes per body fetch, in MB (batch_bytes)")
     ap.add_argument("--ledger", choices=["store", "test"], default="store")
     ap.add_argument("--pg", action="store_true", help="store ledger on a throwaway PostgreSQL database")
     ap.add_argument("--repeat", type=int, default=10, help="empty polls to time")
@@ -165,7 +179,8 @@ def main() -> None:
     if args.child:
         child(json.loads(args.child))
         return
-    print(f"ledger={args.ledger}{' (PostgreSQL)' if args.pg else ''} batch_size={args.batch}")
+    db = " (PostgreSQL)" if args.pg else ""
+    print(f"ledger={args.ledger}{db} batch_size={args.batch} batch_mb={args.batch_mb:g}")
     for name in ("small", "corpus") if args.scenario == "all" else (args.scenario,):
         n = args.n or (1000 if name == "small" else 200)
         pg_name = None
