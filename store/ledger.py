@@ -139,9 +139,9 @@ class DbLedger:
         prior = self._prior(meta)
         if prior is not None:
             return prior
-        # The header blob names the record; prefixing the server copy keeps two equal headers apart.
-        key = f"X-Filing-Server-Copy: {meta.account} {meta.folder} {meta.uidvalidity} {meta.uid}\r\n".encode()
-        sha = self._blobs.put(key + meta.header)
+        # The peeked header (with the size) names the record, so the same message listed again after
+        # a UIDVALIDITY reset does not become a second quarantine record.
+        sha = self._blobs.put(f"X-Filing-Oversized: {meta.size}\r\n".encode() + meta.header)
         detail = (
             f"message of {meta.size} bytes exceeds mailbox.max_message_bytes and was not downloaded; "
             f"it is still in {meta.folder} (UID {meta.uid}): fetch it by hand or raise the limit"
