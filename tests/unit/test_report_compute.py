@@ -230,3 +230,9 @@ def test_charts_draw_no_bar_for_a_dash_and_break_the_trend_line() -> None:
     line = trend_lines(points)
     assert line.count("<polyline") == 1  # the appearance series is broken by the gap; the loss series is drawn
     assert "<script" not in line and "&lt;" not in line
+
+
+def test_cases_without_a_known_agency_get_their_own_row() -> None:
+    rep = report(case(1, notice_date=date(2026, 7, 2)), case(2, agency_id=None, notice_date=date(2026, 7, 3)))
+    assert [r.label for r in rep.rows] == ["滕州市自然资源局", "未确定单位"]
+    assert numbers(rep.rows[1].new_cases) == ["（2026）鲁0481行初2号"] and rep.total.new_cases.value == 2
