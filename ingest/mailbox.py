@@ -115,7 +115,8 @@ class ImapSession:
         if b"UIDVALIDITY" not in resp:
             raise MailboxRejected(f"server sent no UIDVALIDITY for {folder!r}: cannot poll it by UID safely")
         uidnext = resp.get(b"UIDNEXT")
-        return FolderStatus(int(resp[b"UIDVALIDITY"]), int(uidnext) if uidnext else None, int(resp[b"EXISTS"]))
+        exists = int(resp.get(b"EXISTS", 1))  # EXISTS is mandatory; if missing, look rather than assume empty
+        return FolderStatus(int(resp[b"UIDVALIDITY"]), int(uidnext) if uidnext else None, exists)
 
     def list_from(self, first_uid: int) -> list[ServerMessage]:
         """`UID FETCH first:* (RFC822.SIZE INTERNALDATE)`, as the server answers it.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
@@ -38,6 +39,7 @@ CRASH_ENV = "FILING_CRASH_AT"
 CRASH_POINTS = ("after_fetch", "after_store", "after_commit", "after_move")
 HEADER_PEEK_BYTES = 16_384  # what staff get to see of an oversized message
 MOVE_CHUNK = 500  # UIDs per MOVE/STORE command line
+FLAG_ATOM = re.compile(r"\$?[A-Za-z0-9_.\-]{1,60}")  # a keyword every server accepts
 MAX_SKIPPED = 10  # unreadable messages one poll steps around before it counts failures again
 
 
@@ -111,6 +113,8 @@ def poll_once(
     """
     if settings.after_filing == "move" and settings.filed_folder == settings.folder:
         raise ConfigError("mailbox.filed_folder", f"must differ from mailbox.folder ({settings.folder!r})")
+    if settings.after_filing == "flag" and not FLAG_ATOM.fullmatch(settings.flag):
+        raise ConfigError("mailbox.flag", f"{settings.flag!r} is not an IMAP keyword: use ASCII like $Filed")
     report = PollReport(settings.account, settings.folder)
     crash = crash_hook(os.environ)
     carry = _Carry()

@@ -217,6 +217,12 @@ def test_filed_folder_must_differ_from_the_polled_one() -> None:
         poll_once(MailboxSettings(host="h", filed_folder="INBOX"), MemoryLedger())
 
 
+@pytest.mark.parametrize("flag", ["已备案", "two words", "(x)", ""])
+def test_flag_must_be_an_imap_keyword(flag: str) -> None:
+    with pytest.raises(ConfigError, match=r"mailbox\.flag"):
+        poll_once(MailboxSettings(host="h", after_filing="flag", flag=flag), MemoryLedger())
+
+
 @pytest.mark.parametrize("spec", ["after_lunch", "after_store:x"])
 def test_crash_hook_rejects_unknown_points(spec: str) -> None:
     with pytest.raises(ValueError):
