@@ -34,6 +34,7 @@ __all__ = [
     "near_miss",
     "parse_case_number",
     "repair_year",
+    "repaired_year",
 ]
 
 _DIGIT = "0-9OoDQIl|i!〇○"
@@ -228,22 +229,28 @@ def _canonical(s: str) -> str:
     return str(number) if number is not None else compact(s)[0]
 
 
-def repair_year(number: CaseNumber, doc_year: int) -> CaseNumber:
-    """Undo a misread year digit (2026 read as 2020) when the document's dates contradict it.
+def repaired_year(year: int, ref_year: int) -> int:
+    """Undo a misread year digit (2026 read as 2020) that the document's other dates contradict.
 
-    `doc_year` is the latest year among the document's dates. A case's documents rarely come more
-    than two years after it was numbered, so a much older year that is one OCR-confusable digit away
-    from the document's year (or the year before) is taken as misread.
+    `ref_year` is the latest year among the document's dates. Case numbers and hearings rarely lie
+    more than two years before it, so a much older year that is one OCR-confusable digit away from
+    the reference year (or the year before) is taken as misread.
     """
-    if number.year >= doc_year - 2:
+    if year >= ref_year - 2:
+        return year
+    text = str(year)
+    for target in (ref_year, ref_year - 1):
+        if _one_confusable_apart(text, str(target)):
+            return target
+    return year
+
+
+def repair_year(number: CaseNumber, doc_year: int) -> CaseNumber:
+    """`number` with its year repaired against the document's year (see `repaired_year`)."""
+    year = repaired_year(number.year, doc_year)
+    if year == number.year:
         return number
-    text = str(number.year)
-    for target in (doc_year, doc_year - 1):
-        t = str(target)
-        diffs = [(p, q) for p, q in zip(text, t, strict=True) if p != q]
-        if len(diffs) == 1 and any(diffs[0][0] in g and diffs[0][1] in g for g in _CONFUSABLE_GROUPS):
-            return CaseNumber(target, number.court_code, number.type_code, number.serial, number.legacy)
-    return number
+    return CaseNumber(year, number.court_code, number.type_code, number.serial, number.legacy)
 
 
 @dataclass(frozen=True)

@@ -115,16 +115,45 @@ def parse_time(text: str) -> time | None:
     return None
 
 
-def find_datetimes(text: str) -> list[datetime]:
-    """Dates directly followed by a clock time (2026年4月3日上午9时30分), in order."""
+# A hearing time as OCR leaves it: 日 misread or lost (8H9时, 27呈9时, 4月39时 = 4月3日9时), a stray
+# character after the day (23上日), an inserted digit in the year (20206年).
+_LOOSE_DATETIME = re.compile(
+    rf"(?P<y>[12][{_AR}]{{3,4}})年(?P<m>[{_AR}]{{1,2}})月(?P<d>[{_AR}]{{1,2}})[^0-9年月时]{{0,2}}?"
+    rf"(?P<ampm>上午|下午|中午|晚上|早上)?(?P<h>[{_AR}]{{1,2}})(?:时|點|点|:|：)(?P<mi>[{_AR}]{{1,2}})?"
+)
+
+
+def _year(raw: str, ref_year: int | None) -> int | None:
+    digits = raw.translate(_AR_MAP)
+    if not digits.isdigit():
+        return None
+    if len(digits) == 4:
+        return int(digits)
+    # Five digits: one was inserted. Take the deletion closest to the reference year.
+    options = {int(digits[:i] + digits[i + 1 :]) for i in range(len(digits))}
+    options = {y for y in options if 1990 <= y <= 2100}
+    if not options or ref_year is None:
+        return None
+    best = min(options, key=lambda y: abs(y - ref_year))
+    return best if abs(best - ref_year) <= 1 else None
+
+
+def find_datetimes(text: str, ref_year: int | None = None) -> list[datetime]:
+    """Dates followed by a clock time (2026年4月3日上午9时30分), in order, tolerant of OCR damage.
+
+    `ref_year` (the document's year) resolves a year with an inserted digit.
+    """
     folded, _ = compact(text)
     out: list[datetime] = []
-    for hit in find_dates(folded):
-        tail = folded[hit.end : hit.end + 12]
-        m = _TIME.match(tail)
-        if m is None:
+    for m in _LOOSE_DATETIME.finditer(folded):
+        y = _year(m["y"], ref_year)
+        d = _make_date(y, _num(m["m"]), _num(m["d"]))
+        h = _num(m["h"])
+        mi = _num(m["mi"]) if m["mi"] else 0
+        if d is None or h is None or mi is None:
             continue
-        t = parse_time(m.group(0))
-        if t is not None:
-            out.append(datetime.combine(hit.value, t))
+        if m["ampm"] in ("下午", "晚上") and h < 12:
+            h += 12
+        if 0 <= h <= 23 and 0 <= mi <= 59:
+            out.append(datetime.combine(d, time(h, mi)))
     return out

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from extract.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year
+from extract.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
 from extract.dates import find_dates, find_datetimes
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
 from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -285,26 +285,40 @@ def _doc_date(lines: list[str]) -> date | None:
     return hits[-1].value if hits else None
 
 
-def _hearing(lines: list[str], doc_type: DocType) -> tuple[datetime | None, str | None]:
+def _hearing(lines: list[str], doc_type: DocType, ref_year: int | None) -> tuple[datetime | None, str | None]:
     at: datetime | None = None
     place: str | None = None
     for i, ln in enumerate(lines):
-        m = re.match(r"^(?:应到时间|开庭时间|开庭日期)[:：]?(.*)$", ln)
+        # Labels as printed (应到时间, 开庭时间) or as OCR leaves them (应开|时间], 应于|时间]).
+        m = re.match(r"^(?:应.{0,3}时间|开庭时间|开庭日期|应到时.)[^0-9]{0,3}(.*)$", ln)
         if m and at is None:
             tail = m[1] + (lines[i + 1] if i + 1 < len(lines) else "")
-            found = find_datetimes(tail)
+            found = find_datetimes(tail, ref_year)
             if found:
                 at = found[0]
-        m = re.match(r"^(?:应到处所|开庭地点)[:：]?(.+)$", ln)
+        m = re.match(r"^(?:应到处所|开庭地点|应.处所)[:：]?(.+)$", ln)
         if m and place is None:
             place = m[1]
-    if at is None and doc_type in (DocType.appearance_record, DocType.judgment, DocType.summons):
-        flat = "".join(lines)
-        m = re.search(r"于(.{6,22}?)(?:公开)?开庭", flat)
+    flat = "".join(lines)
+    if at is None:
+        m = re.search(r"于(.{6,24}?)(?:公开)?开庭", flat)
         if m:
-            found = find_datetimes(m[1])
+            found = find_datetimes(m[1], ref_year)
             if found:
                 at = found[0]
+    if at is not None and ref_year is not None and at.year < ref_year:
+        # A hearing is set after the case was numbered; an older year is a misread digit (2020 for 2026).
+        fixed = repaired_year(at.year, ref_year)
+        if fixed != at.year:
+            try:
+                at = at.replace(year=fixed)
+            except ValueError:
+                pass
+    if at is None and doc_type in (DocType.summons, DocType.appearance_record):
+        # Forms print one date with a clock time: the hearing. Labels may be lost or laid out apart.
+        found = find_datetimes("\n".join(ln for ln in lines if not re.match(r"^(?:填报|日期|联系)", ln)), ref_year)
+        if found:
+            at = found[0]
     return at, place
 
 
@@ -467,7 +481,9 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
         category = category_of("".join(lines))
     hearing_at, place = (None, None)
     if doc_type in (DocType.summons, DocType.appearance_record):
-        hearing_at, place = _hearing(lines, doc_type)
+        if own:
+            years.append(int(own[1:5]))
+        hearing_at, place = _hearing(lines, doc_type, max(years) if years else None)
     head = _Head()
     if doc_type in (DocType.appearance_record, DocType.judgment, DocType.ruling):
         head = _head(lines, doc_type)

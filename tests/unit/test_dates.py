@@ -51,3 +51,21 @@ def test_datetimes_and_order() -> None:
     text = "应到时间 2026年4月3日上午9时30分\n二〇二六年二月十一日"
     assert find_datetimes(text) == [datetime(2026, 4, 3, 9, 30)]
     assert [h.value for h in find_dates(text)] == [date(2026, 4, 3), date(2026, 2, 11)]
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "expected"),
+    [
+        ("2026年4月 39时30分", None, datetime(2026, 4, 3, 9, 30)),  # 日 lost, day and hour glued
+        ("2026年6月8H9时00分", None, datetime(2026, 6, 8, 9, 0)),
+        ("2026年11月23上日9时30分", None, datetime(2026, 11, 23, 9, 30)),
+        ("20206年7月6日14时30分", 2026, datetime(2026, 7, 6, 14, 30)),  # inserted digit, resolved by the year
+        ("2026年7月6日下午2时30分", None, datetime(2026, 7, 6, 14, 30)),
+    ],
+)
+def test_ocr_damaged_datetimes(text: str, ref: int | None, expected: datetime) -> None:
+    assert find_datetimes(text, ref) == [expected]
+
+
+def test_inserted_year_digit_without_reference_is_not_guessed() -> None:
+    assert find_datetimes("20206年7月6日14时30分") == []
