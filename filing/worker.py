@@ -47,6 +47,10 @@ class StepRunner:
         self._current: Claim | None = None
         self._heartbeat: threading.Thread | None = None
         self._closed = threading.Event()
+        self._fence: StepFence | None = None
+        # One fenced App for all claims: its commits pass the fence of the claim being processed.
+        fenced = claims.fenced_session_factory(app.session_factory, lambda: self._fence)
+        self._fenced_app = dataclasses.replace(app, session_factory=fenced)
         self.processed = 0
 
     @property
@@ -71,6 +75,7 @@ class StepRunner:
         finally:
             with self._lock:
                 self._current = None
+            self._fence = None
             claims.release(self.app.session_factory, claim, retry_after=retry)
         return True
 
@@ -83,8 +88,7 @@ class StepRunner:
 
     def _process(self, claim: Claim) -> timedelta | None:
         """Run the message's remaining steps; returns the retry delay when a step failed."""
-        fence = StepFence(claim, self.name)
-        fenced_app = dataclasses.replace(self.app, session_factory=fence.session_factory(self.app.session_factory))
+        fence = self._fence = StepFence(claim, self.name)
         extra = {"message_id": claim.message_id, "worker": self.name}
 
         def on_step(state: str) -> None:
@@ -95,7 +99,7 @@ class StepRunner:
 
         started = time.monotonic()
         try:
-            status = process(fenced_app, claim.message_id, on_step=on_step)
+            status = process(self._fenced_app, claim.message_id, on_step=on_step)
         except StopRequested:
             log.info("stopping between steps; message left for the next run", extra=extra)
             return None

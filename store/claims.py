@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,6 +143,26 @@ def expire_claims(factory: sessionmaker[Session]) -> int:
         return int(res.rowcount)  # type: ignore[attr-defined]
 
 
+def fenced_session_factory(
+    base: sessionmaker[Session], current: Callable[[], StepFence | None]
+) -> sessionmaker[Session]:
+    """A session factory like `base` whose every commit first passes `current()`'s fence.
+
+    Made once per worker and pointed at each claim's fence in turn: a factory per claim would
+    leave a little event-registry state behind for every message a long-running worker handles.
+    """
+    fenced: sessionmaker[Session] = sessionmaker(**base.kw)
+
+    def check(session: Session, *_: Any) -> None:
+        fence = current()
+        if fence is None:
+            raise ClaimLost("a pipeline commit outside any claimed step was refused")
+        fence.before_commit(session)
+
+    event.listen(fenced, "before_commit", check)
+    return fenced
+
+
 @dataclass
 class StepFence:
     """Guards the commits of one claimed message's steps and records each step that commits."""
@@ -160,11 +181,9 @@ class StepFence:
 
     def session_factory(self, base: sessionmaker[Session]) -> sessionmaker[Session]:
         """A session factory like `base` whose sessions check this fence before every commit."""
-        fenced: sessionmaker[Session] = sessionmaker(**base.kw)
-        event.listen(fenced, "before_commit", self._before_commit)
-        return fenced
+        return fenced_session_factory(base, lambda: self)
 
-    def _before_commit(self, session: Session, *_: Any) -> None:
+    def before_commit(self, session: Session) -> None:
         session.flush()
         row = session.execute(
             select(m.Message.state, m.Message.attempts, m.Message.claimed_by)
