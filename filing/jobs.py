@@ -224,11 +224,14 @@ def quarterly_report(app: App, day: date) -> str | None:
     from filing.report.build import build_report
     from filing.report.jsonout import report_data
     from filing.report.types import Period
+    from filing.report.xlsx import workbook_bytes
 
     with job_run(app, f"quarterly_report:{key}"):
         report = build_report(app, Period.quarter(key), as_of=day)
-        out = app.var_dir / "reports" / f"{key}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report_data(report), ensure_ascii=False, indent=2), encoding="utf-8")
-        log.info("quarterly report %s written to %s", key, out, extra={"job": "report", "quarter": key})
+        folder = app.var_dir / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{key}.xlsx").write_bytes(workbook_bytes(report))
+        (folder / f"{key}.json").write_text(json.dumps(report_data(report), ensure_ascii=False, indent=2),
+                                            encoding="utf-8")
+        log.info("quarterly report %s written to %s", key, folder, extra={"job": "report", "quarter": key})
     return key

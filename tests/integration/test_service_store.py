@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -163,3 +163,13 @@ def test_a_daily_job_missed_during_downtime_runs_once_when_leadership_is_gained(
         report = uow.session.get(m.JobRun, "report")
         assert report is not None and report.runs == 0 and report.last_fire_at is not None
     sched.release()
+
+
+def test_quarterly_report_is_written_once_on_the_first_working_day_after_the_quarter(app: App) -> None:
+    from filing.jobs import quarterly_report
+
+    assert quarterly_report(app, date(2026, 9, 30)) is None  # mid-quarter: Q2's catch-up window is over
+    assert quarterly_report(app, date(2026, 10, 9)) == "2026Q3"  # after the National Day holiday
+    assert (app.var_dir / "reports" / "2026Q3.xlsx").stat().st_size > 0
+    assert (app.var_dir / "reports" / "2026Q3.json").is_file()
+    assert quarterly_report(app, date(2026, 10, 12)) is None  # already done for that quarter
