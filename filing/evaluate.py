@@ -67,10 +67,16 @@ def _walk(attachments: Sequence[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _walk(att.get("members") or [])
 
 
-def _truth_attachments(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
+# Messages the pipeline is expected to set aside before reading them.
+NOT_READ = frozenset({"quarantine", "ignore_duplicate"})
+
+
+def _truth_attachments(truth: dict[str, Any], skip_actions: frozenset[str] = NOT_READ) -> dict[str, dict[str, Any]]:
     """Unique attachments (by sha256) that hold documents, in delivery order."""
     out: dict[str, dict[str, Any]] = {}
     for msg in truth.get("messages", []):
+        if msg.get("expected_action") in skip_actions:
+            continue
         for att in _walk(msg.get("attachments") or []):
             if att.get("documents") and att.get("sha256") and att["sha256"] not in out:
                 out[att["sha256"]] = att
@@ -176,6 +182,11 @@ def evaluate_understanding(export: dict[str, Any], truth: dict[str, Any], thresh
         Metric(f"type right when confidence >= {threshold:g}", sure_ok, sure, 0.98),
     )
     notes: list[str] = []
+    read = _truth_attachments(truth)
+    set_aside = {sha: a for sha, a in _truth_attachments(truth, frozenset()).items() if sha not in read}
+    if set_aside:
+        n = sum(len(a["documents"]) for a in set_aside.values())
+        notes.append(f"{n} document(s) only in quarantined/duplicate messages not scored")
     if skipped:
         notes.append(f"{skipped} document(s) in encrypted/corrupt/empty attachments not scored")
     return EvalSection(
