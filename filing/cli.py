@@ -13,13 +13,17 @@ from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
 from filing.errors import FilingError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="行政应诉案件备案 — filing pipeline of a Justice Bureau.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="行政应诉案件备案 — filing pipeline of a Justice Bureau."
+)
 
 
 @app.callback()
 def _main(
     ctx: typer.Context,
-    config: Annotated[Path | None, typer.Option("--config", help="config file (default: $FILING_CONFIG or ./config.yaml)")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="config file (default: $FILING_CONFIG or ./config.yaml)")
+    ] = None,
 ) -> None:
     ctx.obj = {"config": config}
 

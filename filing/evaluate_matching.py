@@ -9,7 +9,12 @@ from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overla
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {m["message_id"]: m for m in export.get("messages", []) if m.get("message_id")}
+    out: dict[str, dict[str, Any]] = {}
+    # A duplicate shares its Message-ID with the delivery that was filed: the filed one wins.
+    for m in sorted(export.get("messages", []), key=lambda m: m.get("status") == "duplicate"):
+        if m.get("message_id"):
+            out.setdefault(m["message_id"], m)
+    return out
 
 
 def _truth_docs(truth: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
@@ -24,8 +29,12 @@ def _truth_docs(truth: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[st
 
 
 def _found(export_msg: dict[str, Any], att: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any] | None:
-    docs = [d for a in export_msg.get("attachments", []) if a.get("sha256") == att.get("sha256")
-            for d in a.get("documents", [])]
+    docs = [
+        d
+        for a in export_msg.get("attachments", [])
+        if a.get("sha256") == att.get("sha256")
+        for d in a.get("documents", [])
+    ]
     pages = doc.get("pages") or [1, 10_000]
     return _best_overlap(docs, int(pages[0]), int(pages[1]), 10_000)
 
@@ -58,7 +67,11 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any]) -> EvalSect
             top3 = [numbers.get(c.get("case_id")) for c in (found.get("candidates") or [])[:3]]
             if truth_case in top3:
                 queued_top3 += 1
-    tables = (Table("automatic filings to a wrong case", ("doc", "type", "truth", "filed to"), tuple(wrong)),) if wrong else ()
+    tables = (
+        (Table("automatic filings to a wrong case", ("doc", "type", "truth", "filed to"), tuple(wrong)),)
+        if wrong
+        else ()
+    )
     return EvalSection(
         name="matching",
         metrics=(

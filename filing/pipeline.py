@@ -24,7 +24,7 @@ from filing.bootstrap import App
 from filing.errors import ErrorCode, FilingError
 from ingest.parse import parse_message
 from ingest.senders import check_sender
-from ingest.types import SenderStatus
+from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
 from store.filing import file_documents
@@ -54,8 +54,9 @@ def receive(app: App, raw: bytes, *, received_at: datetime, source: str, deliver
         existing = uow.session.scalar(select(m.Message.id).where(m.Message.delivery_key == key))
         if existing is not None:
             return Received(existing, False)
-        row = m.Message(delivery_key=key, raw_sha256=sha, size=len(raw), source=source, received_at=received_at,
-                        state="received")
+        row = m.Message(
+            delivery_key=key, raw_sha256=sha, size=len(raw), source=source, received_at=received_at, state="received"
+        )
         uow.session.add(row)
         try:
             uow.commit()
@@ -163,7 +164,7 @@ def _duplicate_of(s: Session, msg: m.Message) -> int | None:
     )
 
 
-def _store_attachments(app: App, s: Session, msg: m.Message, parts: tuple) -> None:  # type: ignore[type-arg]
+def _store_attachments(app: App, s: Session, msg: m.Message, parts: tuple[MimePart, ...]) -> None:
     msg.attachments.clear()
     s.flush()
     for seq, att in enumerate(unpack(list(parts), unpack_limits(app.settings))):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from extract.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.types import COURT_DOC_TYPES, DocType
 from store import models as m
-from store.matching import CaseSnapshot, Candidate, DocContext, decide, rank, score_case
+from store.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
 
 FACT_FIELDS = (
     "court",
@@ -46,6 +46,9 @@ def _snapshot(case: m.Case) -> CaseSnapshot:
         agency_code=case.agency.code if case.agency else None,
         plaintiffs=tuple(case.plaintiffs or ()),
         cause=case.cause,
+        case_type=case.case_type,
+        court=case.court,
+        hearing_day=case.hearing_at.strftime("%m-%d") if case.hearing_at else None,
     )
 
 
@@ -90,38 +93,112 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     """Match every document of a message; court documents with a number may start a case."""
     docs = message_documents(msg)
     created: set[int] = set()
-    for doc in docs:
-        doc.candidates.clear()
-    s.flush()
+    text_numbers = _numbers_in(f"{msg.subject}\n{msg.body_text}")
+    _confirm_own_numbers(docs, text_numbers)
     # Court documents first, so a complaint in the same message finds the case they start.
     for doc in docs:
         if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None:
+            if _near_existing(s, doc.case_number):
+                continue  # maybe an OCR-damaged number of a known case: a person decides
             case, new = get_or_create_case(s, doc.case_number, doc, msg)
             if new:
                 created.add(case.id)
-    sibling_numbers = tuple(d.case_number for d in docs if d.case_number)
-    text_numbers = _numbers_in(f"{msg.subject}\n{msg.body_text}")
-    reply_numbers = _reply_numbers(s, msg)
-    agency_code = msg.agency.code if msg.agency else None
     for doc in docs:
-        ctx = DocContext(
-            own_number=doc.case_number,
-            doc_type=doc.doc_type,
-            agency_code=agency_code,
-            plaintiffs=tuple(doc.fields.get("plaintiffs") or ()),
-            cause=doc.fields.get("cause"),
-            sibling_numbers=tuple(n for n in sibling_numbers if n != doc.case_number),
-            text_numbers=text_numbers,
-            reply_numbers=reply_numbers,
-        )
-        match_document(s, doc, ctx, cfg, created)
+        match_document(s, doc, document_context(s, doc, msg), cfg, created)
     for doc in docs:
         if doc.case is not None and doc.match_status in ("auto", "confirmed"):
             apply_document_facts(s, doc.case, doc, msg)
+    if created:
+        rescore_waiting(s, msg, cfg)
+
+
+def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
+    docs = message_documents(msg)
+    return DocContext(
+        own_number=doc.case_number,
+        doc_type=doc.doc_type,
+        agency_code=msg.agency.code if msg.agency else None,
+        plaintiffs=tuple(doc.fields.get("plaintiffs") or ()),
+        cause=doc.fields.get("cause"),
+        sibling_numbers=tuple(d.case_number for d in docs if d.case_number and d.case_number != doc.case_number),
+        file_numbers=_file_numbers(doc),
+        title=doc.title,
+        court=doc.fields.get("court"),
+        hearing_day=(doc.fields.get("hearing_at") or "")[5:10] or None,
+        text_numbers=_numbers_in(f"{msg.subject}\n{msg.body_text}"),
+        reply_numbers=_reply_numbers(s, msg),
+    )
+
+
+def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
+    """New cases arrived: documents of the same agency still waiting in the queue are scored again
+    (a defense sent before the court's notice finds its case once the notice comes)."""
+    waiting = s.scalars(
+        select(m.Document)
+        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+        .join(m.Message, m.Attachment.message_id == m.Message.id)
+        .where(
+            m.Document.match_status.in_(("review", "none")),
+            m.Message.agency_id == msg.agency_id,
+            m.Message.id != msg.id,
+        )
+    ).all()
+    for doc in waiting:
+        other = doc.attachment.message
+        match_document(s, doc, document_context(s, doc, other), cfg, set())
+        if doc.case is not None and doc.match_status == "auto":
+            doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
+            apply_document_facts(s, doc.case, doc, other)
+
+
+def _file_numbers(doc: m.Document) -> tuple[str, ...]:
+    """Case numbers of the other documents in the same file, or else in the file's name."""
+    att = doc.attachment
+    inside = tuple(d.case_number for d in att.documents if d.id != doc.id and d.case_number)
+    return inside or _numbers_in(att.filename)
+
+
+def _confirm_own_numbers(docs: list[m.Document], context_numbers: tuple[str, ...]) -> None:
+    """An own number one OCR-confusable character away from a number the message itself names
+    (subject, body, file name, another document) is read as that number, with the evidence kept."""
+    for doc in docs:
+        own = doc.case_number
+        if not own:
+            continue
+        names = set(context_numbers) | set(_numbers_in(doc.attachment.filename))
+        names |= {d.case_number for d in docs if d.case_number and d is not doc}
+        if own in names:
+            continue
+        close = sorted(n for n in names if near_miss(own, n))
+        if len(close) == 1:
+            doc.case_number = close[0]
+            doc.evidence = [
+                *(doc.evidence or []),
+                f"printed number {own} read as {close[0]}, named in the same message",
+            ]
+
+
+def _near_existing(s: Session, number: str) -> bool:
+    """Same serial as a known case but one confusable character off in year, court or type.
+
+    Serial numbers one digit apart are everyday neighbours (行初12, 行初13), so they may start
+    a case; a year or court misread (2020 for 2026) is far likelier an OCR error.
+    """
+    parsed = parse_case_number(number)
+    if parsed is None or s.scalar(select(m.Case.id).where(m.Case.case_number == number)) is not None:
+        return False
+    others = s.scalars(select(m.Case.case_number).where(m.Case.case_number.is_not(None))).all()
+    for other in others:
+        o = parse_case_number(other or "")
+        if o is not None and o.serial == parsed.serial and other and near_miss(number, other):
+            return True
+    return False
 
 
 def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
-    numbers = {n for n in (ctx.own_number, *ctx.sibling_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n}
+    numbers = {
+        n for n in (ctx.own_number, *ctx.sibling_numbers, *ctx.file_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n
+    }
     out: dict[int, tuple[m.Case, bool]] = {}
     if numbers:
         for case in s.scalars(select(m.Case).where(m.Case.case_number.in_(numbers))):
@@ -129,7 +206,9 @@ def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
     if ctx.own_number and not any(c.case_number == ctx.own_number for c, _ in out.values()):
         parsed = parse_case_number(ctx.own_number)
         if parsed is not None:
-            like = s.scalars(select(m.Case).where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code))
+            like = s.scalars(
+                select(m.Case).where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code)
+            )
             for case in like:
                 if case.case_number and near_miss(ctx.own_number, case.case_number):
                     out[case.id] = (case, True)
@@ -143,11 +222,15 @@ def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
 
 
 def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int]) -> None:
+    doc.candidates.clear()
+    s.flush()
     scored: list[Candidate] = [score_case(ctx, _snapshot(c), nm) for c, nm in _candidate_cases(s, ctx)]
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
     for i, cand in enumerate(ranked, start=1):
-        doc.candidates.append(m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence)))
+        doc.candidates.append(
+            m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))
+        )
     if status == "auto":
         top = ranked[0]
         doc.case_id = top.case.id
@@ -164,10 +247,19 @@ def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, creat
     s.flush()
 
 
-def record_fact(s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None,
-                actor: str = "system") -> None:
-    s.add(m.CaseFact(case_id=case.id, field=field, value=_jsonable(value), previous=_jsonable(previous),
-                     document_id=document_id, actor=actor))
+def record_fact(
+    s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None, actor: str = "system"
+) -> None:
+    s.add(
+        m.CaseFact(
+            case_id=case.id,
+            field=field,
+            value=_jsonable(value),
+            previous=_jsonable(previous),
+            document_id=document_id,
+            actor=actor,
+        )
+    )
 
 
 def _jsonable(v: Any) -> Any:

@@ -14,6 +14,9 @@ class CaseSnapshot:
     agency_code: str | None
     plaintiffs: tuple[str, ...] = ()
     cause: str | None = None
+    case_type: str | None = None
+    court: str | None = None
+    hearing_day: str | None = None  # MM-DD of the hearing
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class DocContext:
     plaintiffs: tuple[str, ...] = ()
     cause: str | None = None
     sibling_numbers: tuple[str, ...] = ()  # own numbers of the other documents in the same message
+    file_numbers: tuple[str, ...] = ()  # own numbers of the other documents in the same file, and its name
+    title: str | None = None
+    court: str | None = None
+    hearing_day: str | None = None
     text_numbers: tuple[str, ...] = ()  # numbers written in the subject or body
     reply_numbers: tuple[str, ...] = ()  # cases of the message our receipt answered
 
@@ -51,10 +58,20 @@ def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidat
     elif num and near_miss:
         score, ev = 0.55, [f"own case number {ctx.own_number} differs from {num} by one OCR-confusable character"]
     elif num and not ctx.own_number:
-        if num in ctx.sibling_numbers and len(set(ctx.sibling_numbers)) == 1:
-            score, ev = 0.93, [f"sent in the same message as the documents of {num}"]
-        elif num in ctx.sibling_numbers:
+        # An unclassified paper ("other") may be unrelated to the case it was sent with.
+        loose = ctx.doc_type == "other"
+        if num in ctx.file_numbers and len(set(ctx.file_numbers)) == 1:
+            score, ev = 0.95, [f"in the same file as (or a file named after) {num}"]
+        elif num in ctx.sibling_numbers and len(set(ctx.sibling_numbers)) == 1:
+            score, ev = (0.6 if loose else 0.93), [f"sent in the same message as the documents of {num}"]
+        elif num in ctx.sibling_numbers or num in ctx.file_numbers:
             score, ev = 0.6, [f"same message also holds documents of other cases besides {num}"]
+        if score and ctx.doc_type == "complaint" and case.case_type:
+            # A complaint starts a first instance; an appeal petition (上诉状) starts an appeal.
+            appeal = "上诉" in (ctx.title or "")
+            if case.case_type.endswith("终") == appeal:
+                score += 0.05
+                ev.append("complaint kind fits the case type")
         if num in ctx.text_numbers:
             bonus = 0.93 if len(set(ctx.text_numbers)) == 1 else 0.6
             if score:
@@ -80,6 +97,13 @@ def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidat
     if ctx.cause and case.cause and fuzz.partial_ratio(ctx.cause, case.cause) >= 80:
         ev.append("cause similar")
         score += 0.1 if score < 0.5 else 0.0
+    if ctx.court and case.court and fuzz.ratio(ctx.court, case.court) >= 85:
+        ev.append("same court")
+        score += 0.08 if score < 0.5 else 0.0
+    if ctx.hearing_day and ctx.hearing_day == case.hearing_day:
+        # Month and day only: OCR misreads years far more often than a whole date.
+        ev.append(f"same hearing day {ctx.hearing_day}")
+        score += 0.15 if score < 0.5 else 0.0
     return Candidate(case, round(max(0.0, min(score, 0.99)), 3), tuple(ev))
 
 

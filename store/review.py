@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from extract.casenumber import parse_case_number
@@ -113,10 +113,27 @@ def _state(doc: m.Document) -> dict[str, Any]:
     }
 
 
-def audit(s: Session, actor: str, action: str, object_type: str, object_id: int | None,
-          before: Any, after: Any, note: str | None = None) -> None:
-    s.add(m.AuditEntry(actor=actor, action=action, object_type=object_type, object_id=object_id,
-                       before=before, after=after, note=note))
+def audit(
+    s: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    before: Any,
+    after: Any,
+    note: str | None = None,
+) -> None:
+    s.add(
+        m.AuditEntry(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=before,
+            after=after,
+            note=note,
+        )
+    )
 
 
 def refresh_case(s: Session, case: m.Case) -> None:
@@ -208,9 +225,18 @@ def split_document(s: Session, document_id: int, at_page: int, actor: str) -> m.
         raise FilingError(ErrorCode.internal, f"page {at_page} is not inside {doc.first_page}-{doc.last_page}")
     before = _state(doc)
     second = m.Document(
-        attachment_id=doc.attachment_id, first_page=at_page, last_page=doc.last_page, doc_type=doc.doc_type,
-        type_confidence=0.0, title=None, case_number=None, fields={}, evidence=[f"split from document {doc.id}"],
-        case_id=None, match_status="review", match_confidence=0.0,
+        attachment_id=doc.attachment_id,
+        first_page=at_page,
+        last_page=doc.last_page,
+        doc_type=doc.doc_type,
+        type_confidence=0.0,
+        title=None,
+        case_number=None,
+        fields={},
+        evidence=[f"split from document {doc.id}"],
+        case_id=None,
+        match_status="review",
+        match_confidence=0.0,
     )
     doc.last_page = at_page - 1
     s.add(second)
@@ -253,7 +279,7 @@ def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
     if q:
         parsed = parse_case_number(q)
         like = f"%{q}%"
-        conds = [m.Case.case_number.like(like), m.Case.cause.like(like), m.Case.court.like(like)]
+        conds: list[ColumnElement[bool]] = [m.Case.case_number.like(like), m.Case.cause.like(like), m.Case.court.like(like)]
         if parsed is not None:
             conds.append(m.Case.case_number == str(parsed))
         agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like), m.Agency.short_name.like(like)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from filing.bootstrap import App, bootstrap
@@ -35,7 +36,10 @@ def init_app(app: App, agencies: Path | None = None) -> str:
     with app.uow() as uow:
         report = load_registry(uow.session, read_registry(path))
         uow.commit()
-    return f"database ready; agencies: {report.added} added, {report.updated} updated, {report.addresses} addresses ({path})"
+    return (
+        f"database ready; agencies: {report.added} added, {report.updated} updated, "
+        f"{report.addresses} addresses ({path})"
+    )
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -54,18 +58,27 @@ def import_files(app: App, files: list[Path], quiet: bool = False) -> list[tuple
     """File .eml files through the same pipeline as IMAP polling. Returns (path, row id, status, new)."""
     results: list[tuple[Path, int, str, bool]] = []
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"), console=console, disable=quiet,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=console,
+        disable=quiet,
     ) as progress:
         task = progress.add_task("导入邮件", total=len(files), current="")
         for path in files:
             progress.update(task, current=path.name)
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             rec = receive(app, path.read_bytes(), received_at=mtime, source="import", delivery=str(path.resolve()))
-            status = process(app, rec.message_row_id, on_step=lambda st: progress.update(task, current=f"{path.name}: {st}"))
+            status = process(app, rec.message_row_id, on_step=partial(_show_step, progress, task, path.name))
             results.append((path, rec.message_row_id, status, rec.created))
             progress.advance(task)
     return results
+
+
+def _show_step(progress: Progress, task: TaskID, name: str, step: str) -> None:
+    progress.update(task, current=f"{name}: {step}")
 
 
 def register(cli: typer.Typer) -> None:
@@ -78,7 +91,9 @@ def register(cli: typer.Typer) -> None:
         typer.echo(init_app(app_from(ctx), agencies))
 
     @cli.command("import")
-    def import_cmd(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")]) -> None:
+    def import_cmd(
+        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")]
+    ) -> None:
         """File .eml files or folders of them (re-importing files nothing twice)."""
         app = app_from(ctx)
         results = import_files(app, expand_paths(paths))
@@ -133,6 +148,11 @@ def _cases_table(app: App) -> None:
     with app.uow() as uow:
         for case in uow.session.scalars(select(m.Case).order_by(m.Case.id)):
             types = sorted({d.doc_type for d in case.documents})
-            table.add_row(case.case_number or "—", case.agency.short_name if case.agency else "—",
-                          "、".join(case.plaintiffs or []) or "—", ", ".join(types), case.outcome)
+            table.add_row(
+                case.case_number or "—",
+                case.agency.short_name if case.agency else "—",
+                "、".join(case.plaintiffs or []) or "—",
+                ", ".join(types),
+                case.outcome,
+            )
     Console().print(table)
