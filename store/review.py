@@ -279,7 +279,11 @@ def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
     if q:
         parsed = parse_case_number(q)
         like = f"%{q}%"
-        conds: list[ColumnElement[bool]] = [m.Case.case_number.like(like), m.Case.cause.like(like), m.Case.court.like(like)]
+        conds: list[ColumnElement[bool]] = [
+            m.Case.case_number.like(like),
+            m.Case.cause.like(like),
+            m.Case.court.like(like),
+        ]
         if parsed is not None:
             conds.append(m.Case.case_number == str(parsed))
         agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like), m.Agency.short_name.like(like)))
