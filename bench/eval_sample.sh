@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Import a corpus (default: ../shared/corpus/sample) into a fresh SQLite store in a temp dir,
+# run the reminder sweep as of the truth's as-of date, and print `filing eval` against its truth.
+# OCR results are cached in $FILING_EVAL_OCR_CACHE (default /tmp/filing-eval-ocr-cache) so a
+# second run takes about a minute.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${1:-$here/../shared/corpus/sample}
+work=${FILING_EVAL_DIR:-$(mktemp -d)}
+cache=${FILING_EVAL_OCR_CACHE:-/tmp/filing-eval-ocr-cache}
+as_of=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['expectations']['as_of'])" "$corpus/truth.json")
+cat > "$work/config.yaml" <<YAML
+database:
+  url: sqlite:///var/filing.db
+storage:
+  path: var/blobs
+agencies:
+  registry: $corpus/agencies.yaml
+ocr:
+  cache_path: $cache
+YAML
+filing="$here/.venv/bin/filing --config $work/config.yaml"
+rm -rf "$work/var"
+start=$(date +%s)
+$filing init >/dev/null
+$filing import "$corpus/messages" > "$work/import.log" 2>&1 || true
+$filing remind --as-of "$as_of" > "$work/remind.log" 2>&1 || true
+echo "imported in $(( $(date +%s) - start )) s; store in $work" >&2
+$filing eval --truth "$corpus/truth.json" --as-of "$as_of"
