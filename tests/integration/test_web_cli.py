@@ -58,3 +58,34 @@ def test_user_add_refuses_a_bad_role_or_a_short_password(config: Path) -> None:
 def test_web_command_is_registered() -> None:
     r = CliRunner().invoke(cli, ["web", "--help"])
     assert r.exit_code == 0 and "--port" in r.output and "--host" in r.output
+
+
+def test_filing_web_serves_the_login_page_on_the_given_port(config: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "FILING_WEB__SECRET_KEY": "k" * 32}
+    proc = subprocess.Popen([sys.executable, "-c", "from filing.cli import main; main()", "--config", str(config),
+                             "web", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, body, headers = time.monotonic() + 90, "", {}
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as resp:
+                    body, headers = resp.read().decode(), dict(resp.headers)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+                time.sleep(0.2)
+        assert "工作人员登录" in body
+        assert "default-src 'self'" in headers["content-security-policy"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -16,7 +16,7 @@ from store import models as m
 from tests.support.webdata import ADMIN, PASSWORD, REVIEWER, XSS, WebData
 
 PAGES = ["/", "/queue", "/queue/1", "/cases", "/cases/1", "/agencies", "/agencies/1", "/quarantine",
-         "/files/attachment/1", "/files/page/1/preview.png", "/files/message/1.eml"]
+         "/files/attachment/1", "/files/page/1/preview.png", "/files/message/1.eml", "/reports"]
 
 
 def csrf_of(html: str) -> str:
@@ -194,3 +194,12 @@ def test_admin_edits_an_agency_with_an_audit_row(client: TestClient, web_data: W
         assert entry is not None and entry.actor == ADMIN and entry.before["short_name"] == "示例管理局"
     bad = client.post("/agencies/1", data={"csrf_token": token, "name": "x", "addresses": "not-an-address"})
     assert "不是有效的邮箱地址" in bad.text
+
+
+def test_https_only_marks_the_cookie_secure(web_data: WebData) -> None:
+    from filing.web.app import create_app
+
+    web = web_data.app.settings.web.model_copy(update={"https_only": True})
+    web_data.app.settings = web_data.app.settings.model_copy(update={"web": web})
+    c = TestClient(create_app(web_data.app), base_url="https://127.0.0.1")
+    assert "Secure" in c.get("/login").headers["set-cookie"]

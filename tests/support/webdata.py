@@ -119,7 +119,7 @@ def messages() -> list[bytes]:
             "现报送应诉通知书。",
             [("应诉通知书.pdf", [notice("（2026）鲁0481行初902号", "李示例", "行政处罚", "二〇二六年三月三日")])]),
         eml(3, SLJ, "示例管理局法规科", "答辩状报备", t0 + timedelta(days=16), "现报送我单位答辩状。",
-            [("答辩状.pdf", [defense("王示例", "政府信息公开")])]),
+            [("答辩状.pdf", [defense("王示例", "政府信息公开")[:4], defense("王示例", "政府信息公开")[4:]])]),
         eml(4, SLJ, "示例管理局法规科", f"{XSS}补充材料", t0 + timedelta(days=17), f"正文 {XSS}",
             [(f"{XSS}说明.pdf", [complaint("赵示例", extra=XSS)])]),
         eml(5, STRANGER, "滕州市示例管理局", f"{XSS}应诉通知书转报", t0 + timedelta(days=18), "请查收。",
