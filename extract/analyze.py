@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss
 from extract.classify import classify_text, page_lines
-from extract.fields import extract_fields
+from extract.fields import extract_fields, normalize_lines, own_and_cited
 from extract.split import split_pages
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["understand"]
+__all__ = ["header_reread_pages", "understand"]
 
 
-def understand(pages: Sequence[Page], filename: str = "") -> list[Document]:
+def understand(
+    pages: Sequence[Page], filename: str = "", header_texts: Mapping[int, str] | None = None
+) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
     `filename` is weak evidence only: it may raise the confidence of a type the text already shows,
-    never decide one (agencies name files 20260423.pdf or 新建文件夹.pdf).
+    or confirm a damaged case number, never decide one (agencies name files 20260423.pdf).
+    `header_texts` maps page numbers to a second OCR read of the page's top (see
+    `header_reread_pages`); it is used only where the case number could not be read otherwise.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
@@ -31,12 +35,20 @@ def understand(pages: Sequence[Page], filename: str = "") -> list[Document]:
     for seg in split_pages(texts):
         seg_texts = texts[seg.first_page - 1 : seg.last_page]
         cls = classify_text(seg_texts)
+        header = (header_texts or {}).get(ordered[seg.first_page - 1].number)
+        reread_title = False
+        if cls.title is None and header:
+            with_header = classify_text([header + "\n" + seg_texts[0], *seg_texts[1:]])
+            if with_header.title is not None:
+                cls, reread_title = with_header, True
         confidence = cls.confidence
         # OCR page confidence bounds how sure we can be about what was read.
         page_conf = min((p.confidence for p in ordered[seg.first_page - 1 : seg.last_page]), default=1.0)
         if page_conf < 0.5:
             confidence = min(confidence, 0.6)
         evidence = [*list(cls.evidence), f"split: {'; '.join(seg.evidence)}"]
+        if reread_title:
+            evidence.append("title from a second read of the page header")
         if cls.title is not None and filename and cls.title in filename:
             confidence = min(0.99, confidence + 0.02)
             evidence.append(f"filename mentions {cls.title}")
@@ -58,10 +70,34 @@ def understand(pages: Sequence[Page], filename: str = "") -> list[Document]:
                 evidence=tuple(evidence),
             )
         )
-    return _repair_numbers(documents, texts, filename)
+    return _repair_numbers(documents, texts, filename, header_texts or {})
 
 
-def _repair_numbers(documents: list[Document], texts: list[str], filename: str) -> list[Document]:
+def header_reread_pages(documents: Sequence[Document]) -> list[int]:
+    """First pages of documents that print a case number but whose number could not be read.
+
+    Re-reading just the top of such a page (title and number block, about the top 30 %) at a higher
+    resolution with a single-block layout recovers most numbers that full-page OCR mangles; the
+    caller passes those texts back to `understand` as `header_texts`.
+    """
+    return [d.first_page for d in documents if _needs_header(d)]
+
+
+def _suspicious_year(d: Document) -> bool:
+    own, when = d.fields.case_number, d.fields.doc_date
+    return bool(own and when and int(own[1:5]) < when.year - 2)
+
+
+def _needs_header(d: Document) -> bool:
+    if d.doc_type in NUMBERED_TYPES and (d.fields.case_number is None or _suspicious_year(d)):
+        return True
+    # Nothing recognisable at all: the title may come back from a closer look.
+    return d.doc_type is DocType.other and d.title is None and d.confidence > 0
+
+
+def _repair_numbers(
+    documents: list[Document], texts: list[str], filename: str, header_texts: Mapping[int, str]
+) -> list[Document]:
     """Fill in or correct own case numbers OCR damaged, from the file name and sibling documents.
 
     Only confirmations: a number is taken over when what is left of the printed one (year, court
@@ -81,7 +117,14 @@ def _repair_numbers(documents: list[Document], texts: list[str], filename: str) 
         if own and from_name and own != str(from_name[0]) and near_miss(own, str(from_name[0])):
             note = f"case number {own} read as {from_name[0]} (file name, one confusable character apart)"
             own = str(from_name[0])
-        elif own is None and d.doc_type in NUMBERED_TYPES:
+        elif (own is None or _suspicious_year(d)) and d.doc_type in NUMBERED_TYPES:
+            header = header_texts.get(d.first_page)
+            reread = own_and_cited(normalize_lines([header]), d.doc_type)[0] if header else None
+            # A suspicious year is only replaced by a reading that agrees on everything but the year.
+            if reread is not None and (own is None or (reread[5:] == own[5:] and reread != own)):
+                note = f"case number {reread} from a second read of the page header" + (f" (was {own})" if own else "")
+                own = reread
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES:
             top = "\n".join(page_lines(texts[d.first_page - 1])[:10])
             for partial in find_partial_numbers(top):
                 match = next(((n, src) for n, src in known if compatible(partial, n)), None)
