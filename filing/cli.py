@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from filing.commands import core, evaluate, web
+from filing.commands import core, evaluate, queue, web
 from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
 from filing.errors import FilingError
@@ -30,6 +30,7 @@ def _main(
 
 core.register(app)
 evaluate.register(app)
+queue.register(app)
 web.register(app)
 report_cmd.register(app)
 service_cmd.register(app)

@@ -93,3 +93,18 @@ def test_demo_files_the_demo_mailbox(tmp_path: Path) -> None:
     assert case["case_number"] == "（2026）鲁0481行初901号"
     assert {"notice_to_respond", "complaint", "defense"} <= set(case["documents"])
     assert (home / "var" / "filing.db").is_file()
+
+
+def test_queue_lists_and_decides_from_the_terminal(config: Path) -> None:
+    run(config, "init")
+    run(config, "import", str(DEMO / "0002.eml"))
+    listing = run(config, "queue")
+    assert "待复核 1 件" in listing and "defense" in listing
+    doc_id = export(config)["messages"][0]["attachments"][0]["documents"][0]["id"]
+    run(config, "queue", "new-case", str(doc_id), "--as", "alice")
+    data = export(config)
+    doc = data["messages"][0]["attachments"][0]["documents"][0]
+    assert doc["match"] == "confirmed"
+    assert data["cases"][0]["case_number"] == "（2026）鲁0481行初901号" and data["cases"][0]["agency"] == "slj"
+    assert "defense" in data["cases"][0]["documents"]
+    assert "待复核 0 件" in run(config, "queue")

@@ -1,0 +1,134 @@
+"""`filing queue`: the review queue from the terminal (list, show, and every decision)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from filing.commands.core import app_from
+from store import review
+
+queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
+out = Console()
+
+
+def _actor(actor: str | None) -> str:
+    return actor or os.environ.get("USER") or "cli"
+
+
+ActorOpt = Annotated[str | None, typer.Option("--as", help="who decides (default: $USER)")]
+
+
+@queue.callback(invoke_without_command=True)
+def list_items(ctx: typer.Context) -> None:
+    """List pending items, oldest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = app_from(ctx)
+    with app.uow() as uow:
+        items = review.pending_items(uow.session)
+    table = Table(title=f"待复核 {len(items)} 件")
+    for col in ("文书", "文件", "页", "类型", "案号", "单位", "等待(时)", "建议案件"):
+        table.add_column(col)
+    for it in items:
+        best = it.candidates[0] if it.candidates else None
+        suggestion = f"{best.case_number} ({best.score:.2f})" if best else "—"
+        table.add_row(
+            str(it.document_id),
+            it.filename,
+            f"{it.pages[0]}-{it.pages[1]}",
+            it.doc_type,
+            it.case_number or "—",
+            it.agency or "—",
+            f"{it.age_hours:.0f}",
+            suggestion,
+        )
+    out.print(table)
+
+
+@queue.command("show")
+def show(ctx: typer.Context, document_id: int) -> None:
+    """One item with its ranked candidates and their evidence."""
+    app = app_from(ctx)
+    with app.uow() as uow:
+        it = review.get_item(uow.session, document_id)
+    out.print(
+        f"文书 {it.document_id}: {it.filename} 第{it.pages[0]}-{it.pages[1]}页, 类型 {it.doc_type}"
+        f" ({it.type_confidence:.2f}), 案号 {it.case_number or '—'}, 状态 {it.status}"
+    )
+    out.print(f"邮件: {it.subject} ({it.agency or '—'})", markup=False)
+    for i, c in enumerate(it.candidates, start=1):
+        out.print(
+            f"  {i}. 案件 {c.case_id} {c.case_number or '—'} score {c.score:.2f}: {'; '.join(c.evidence)}", markup=False
+        )
+
+
+def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
+    app = app_from(ctx)
+    with app.uow() as uow:
+        result = fn(uow.session, *args)  # type: ignore[operator]
+        uow.commit()
+    if result is not None and hasattr(result, "id"):
+        out.print(f"ok: {type(result).__name__.lower()} {result.id}")
+    else:
+        out.print("ok")
+
+
+@queue.command("confirm")
+def confirm(
+    ctx: typer.Context,
+    document_id: int,
+    case_id: Annotated[int | None, typer.Option("--case")] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Accept the suggested case (or --case ID)."""
+    _decide(ctx, review.confirm, document_id, _actor(actor), case_id)
+
+
+@queue.command("reassign")
+def reassign(ctx: typer.Context, document_id: int, case_id: int, actor: ActorOpt = None) -> None:
+    """File the document to another case."""
+    _decide(ctx, review.reassign, document_id, case_id, _actor(actor))
+
+
+@queue.command("new-case")
+def new_case(
+    ctx: typer.Context,
+    document_id: int,
+    number: Annotated[str | None, typer.Option("--number", help="case number if not read")] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Create a case from the document and file it there."""
+    _decide(ctx, review.create_case, document_id, _actor(actor), number)
+
+
+@queue.command("type")
+def change_type(ctx: typer.Context, document_id: int, doc_type: str, actor: ActorOpt = None) -> None:
+    """Change the document type."""
+    _decide(ctx, review.change_type, document_id, doc_type, _actor(actor))
+
+
+@queue.command("split")
+def split(ctx: typer.Context, document_id: int, at_page: int, actor: ActorOpt = None) -> None:
+    """Split the document before AT_PAGE."""
+    _decide(ctx, review.split_document, document_id, at_page, _actor(actor))
+
+
+@queue.command("merge")
+def merge(ctx: typer.Context, document_id: int, other_id: int, actor: ActorOpt = None) -> None:
+    """Merge OTHER_ID (same file) into DOCUMENT_ID."""
+    _decide(ctx, review.merge_documents, document_id, other_id, _actor(actor))
+
+
+@queue.command("not-litigation")
+def not_litigation(ctx: typer.Context, document_id: int, actor: ActorOpt = None) -> None:
+    """Mark the document as not litigation material."""
+    _decide(ctx, review.mark_not_litigation, document_id, _actor(actor))
+
+
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(queue, name="queue")
