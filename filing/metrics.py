@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store import models as m
 from store.claims import PENDING_STATES
@@ -39,18 +39,17 @@ class Metric:
 
 def collect(s: Session, now: datetime | None = None) -> list[Metric]:
     now = now or utcnow()
-    by_state = dict(s.execute(select(m.Message.state, func.count()).group_by(m.Message.state)).tuples().all())
-    by_status = dict(s.execute(select(m.Message.status, func.count()).group_by(m.Message.status)).tuples().all())
+    by_state = _counts(s, m.Message.state)
+    by_status = _counts(s, m.Message.status)
     claimed = s.scalar(select(func.count()).where(m.Message.claimed_by.is_not(None),
                                                    m.Message.state.in_(PENDING_STATES))) or 0
     oldest = s.scalar(select(func.min(m.Message.received_at)).where(m.Message.state.in_(PENDING_STATES)))
     ocr = s.execute(select(func.coalesce(func.sum(m.Page.seconds), 0.0), func.count())
                     .where(m.Page.source.in_(OCR_SOURCES))).one()
-    outbox = dict(s.execute(select(m.OutboxMessage.status, func.count()).group_by(m.OutboxMessage.status))
-                  .tuples().all())
+    outbox = _counts(s, m.OutboxMessage.status)
     step_seconds = func.coalesce(func.sum(m.StepRun.seconds), 0.0)
     steps = s.execute(select(m.StepRun.step, m.StepRun.outcome, func.count(), step_seconds)
-                      .group_by(m.StepRun.step, m.StepRun.outcome)).tuples().all()
+                      .group_by(m.StepRun.step, m.StepRun.outcome)).all()
     age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     statuses = sorted(by_status.items(), key=lambda kv: str(kv[0]))
     jobs = s.scalars(select(m.JobRun)).all()
@@ -86,6 +85,10 @@ def collect(s: Session, now: datetime | None = None) -> list[Metric]:
         Metric("filing_job_runs_total", "counter", "Runs of each scheduled job.",
                tuple(Sample("filing_job_runs_total", j.runs, (("job", j.name),)) for j in jobs)),
     ]
+
+
+def _counts(s: Session, column: InstrumentedAttribute[str]) -> dict[str, int]:
+    return {row[0]: int(row[1]) for row in s.execute(select(column, func.count()).group_by(column))}
 
 
 def _escape(value: str) -> str:
