@@ -454,9 +454,9 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)"):
         # The appellate court set aside the first-instance decision: against whoever won there.
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
-    elif has(_LOSS) and not has(r"^.回[^。；]*(?:诉讼请求|起诉)。?$"):
+    elif has(_LOSS) and not has(r"^.回[^。；]*(?:请求|起诉)。?$"):
         outcome = Outcome.agency_lost
-    elif has(r"回[^。；]{0,80}(?:诉讼请求|起诉|申请)|不予立案"):
+    elif has(r"回[^。；]{0,80}(?:请求|起诉|申请)|不予立案"):
         outcome = Outcome.agency_won
     else:
         outcome = None

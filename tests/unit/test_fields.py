@@ -134,6 +134,8 @@ def test_stats_table_row_is_not_an_own_number() -> None:
     [
         ("驳回原告张某的诉讼请求。", Outcome.agency_won),
         ("驳回原告张某的起诉。", Outcome.agency_won),
+        ("驳回原告吕某要求被告赔偿房屋损失1430000元的赔偿请求。", Outcome.agency_won),
+        ("一、确认被告强制拆除原告房屋的行为违法；二、驳回原告的其他诉讼请求。", Outcome.agency_lost),
         ("撤销被告滕州市某某局作出的《行政处罚决定书》。", Outcome.agency_lost),
         ("确认被告强制拆除原告房屋的行为违法。", Outcome.agency_lost),
         ("确认被告作出的行政行为无效。", Outcome.agency_lost),
