@@ -150,7 +150,7 @@ def _name(rest: str) -> str | None:
 
 
 def _is_agency(name: str) -> bool:
-    return any(marker in name for marker in AGENCY_MARKERS) and "公司" not in name
+    return any(marker in name for marker in AGENCY_MARKERS) and not any(w in name for w in ("公司", "事务所", "律师"))
 
 
 @dataclass(frozen=True)
