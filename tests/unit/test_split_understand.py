@@ -12,7 +12,7 @@ def pages(*texts: str) -> list[Page]:
 
 
 NOTICE = "山东省枣庄市薛城区人民法院\n应诉通知书\n(2026) 和鲁0403行初12号\n滕州市自然资源局 :\n本院已受理原告丁某诉你单位不动产登记一案。\n2026年2月11日"
-EVIDENCE_DAMAGED = "山东省上庄市吾城区人民法院\n举证通知书\n(2026) 各0403行坷12己\n搓州市特然资源局:\n现将有关举证事项通知如下:\n一、被告对作出的行政行为负有举证责任\n二〇二六年二月十一日"
+EVIDENCE_DAMAGED = "山东省上庄市吾城区人民法院\n举证通知书\n(2026) 各0403行急12己\n搓州市特然资源局:\n现将有关举证事项通知如下:\n一、被告对作出的行政行为负有举证责任\n二〇二六年二月十一日"
 SUMMONS = "山东省赤庄市冬城区人民法院\n传 暴\n案号 (2026) 鲁0403行初12号\n案由 行政登记\n被传唤人 滕州市自然资源局\n应到时间 2026年4月3日9时30分\n应到处所 本院第四审判庭\n二 二六年二月十一月"
 
 
@@ -34,7 +34,7 @@ def test_damaged_number_without_confirmation_stays_unknown() -> None:
 
 
 def test_file_name_confirms_partial_number() -> None:
-    damaged = EVIDENCE_DAMAGED.replace("(2026) 各0403行坷12己", "12026) 普04035行初12号")
+    damaged = EVIDENCE_DAMAGED.replace("(2026) 各0403行急12己", "12026) 普04035行初12号")
     docs = understand(pages(damaged), "（2026）鲁0403行初12号举证通知书.pdf")
     assert docs[0].fields.case_number == "（2026）鲁0403行初12号"
 
