@@ -23,6 +23,7 @@ from notify.rules import (
     MissingItem,
     ReceivedDoc,
     decision_date_of,
+    defense_clock_start,
     evaluate_missing,
     notice_date_of,
 )
@@ -277,10 +278,12 @@ def _missing_basis(reminder: DueReminder, snapshot: CaseSnapshot, settings: Noti
     rules = settings.rules
     parts: list[str] = []
     by_basis = dict(zip(reminder.doc_types, reminder.bases, strict=True))
-    notice = notice_date_of(snapshot)
-    if by_basis.get("defense") == "notice" and notice is not None:
+    start = defense_clock_start(snapshot)
+    if by_basis.get("defense") in ("notice", "notice_received") and start is not None:
+        notice, dated = start
+        since = f"该案应诉通知书落款日期为{cn_date(notice)}" if dated else f"我局于{cn_date(notice)}收到该案应诉通知书"
         parts.append(
-            f"该案应诉通知书落款日期为{cn_date(notice)}，按{rules.defense_days}日答辩期及提交后"
+            f"{since}，按{rules.defense_days}日答辩期及提交后"
             f"{rules.grace_workdays}个工作日内报送的要求，答辩状最迟应于{cn_date(reminder.due)}报送。"
         )
     if by_basis.get("appearance_record") == "hearing" and snapshot.hearing_at is not None:

@@ -122,6 +122,19 @@ def notice_date_of(snapshot: CaseSnapshot) -> date | None:
     return min(dates) if dates else None
 
 
+def defense_clock_start(snapshot: CaseSnapshot) -> tuple[date, bool] | None:
+    """The date the defense period runs from, and whether it is the notice's own date.
+
+    Without a legible notice date, the day the bureau received the notice is used: the agency
+    had it by then at the latest, so the deadline computed from it is never too early.
+    """
+    notice = notice_date_of(snapshot)
+    if notice is not None:
+        return notice, True
+    received = [d.received_on for d in snapshot.received if d.doc_type == "notice_to_respond"]
+    return (min(received), False) if received else None
+
+
 def evaluate_missing(
     snapshot: CaseSnapshot, as_of: date, calendar: WorkCalendar, rules: MissingRules
 ) -> list[MissingItem]:
@@ -145,15 +158,17 @@ def evaluate_missing(
                 items[doc_type] = MissingItem(doc_type, when, f"{sorted(triggers)} received without {doc_type}")
 
     if RULE_DEFENSE in rules.enabled and "notice_to_respond" in seen.types and "defense" not in seen.types:
-        notice = notice_date_of(snapshot)
-        if notice is not None:
+        start = defense_clock_start(snapshot)
+        if start is not None:
+            notice, dated = start
             due = calendar.add_workdays(notice + timedelta(days=rules.defense_days), rules.grace_workdays)
             if due <= as_of:
+                what = "notice dated" if dated else "notice (date illegible) received on"
                 items["defense"] = MissingItem(
                     "defense",
                     due,
-                    f"notice dated {notice} + {rules.defense_days} days + {rules.grace_workdays} working days = {due}",
-                    "notice",
+                    f"{what} {notice} + {rules.defense_days} days + {rules.grace_workdays} working days = {due}",
+                    "notice" if dated else "notice_received",
                 )
 
     if RULE_SUMMONS in rules.enabled and "summons" not in seen.types:

@@ -42,3 +42,19 @@ def test_counts_receipts_and_reminder_overlap() -> None:
     # receipts 1 of 2; both receipts threaded; 1 of 1 quarantined answered; reminders 1 of 2 each way.
     assert values == [(1, 2), (2, 2), (1, 1), (1, 2), (1, 2)]
     assert not section.passed
+
+
+def test_exact_duplicate_shares_the_original_receipt() -> None:
+    truth = {
+        "messages": [
+            {"file": "m1", "message_id": "<a@x>", "expected_action": "accept"},
+            {"file": "m2", "message_id": "<a@x>", "expected_action": "ignore_duplicate"},
+        ],
+        "expectations": {"missing_documents": []},
+    }
+    receipt = {"kind": "receipt", "message_id": receipt_message_id("<a@x>", D), "in_reply_to": "<a@x>",
+               "subject": "Re: x", "case_numbers": []}
+    one = evaluate_notifications({"outbox": [receipt], "cases": []}, truth)
+    assert [(m.numerator, m.denominator) for m in one.metrics][:3] == [(1, 1), (1, 1), (0, 1)]
+    two = evaluate_notifications({"outbox": [receipt, dict(receipt)], "cases": []}, truth)
+    assert [(m.numerator, m.denominator) for m in two.metrics][2] == (1, 1)

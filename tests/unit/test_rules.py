@@ -210,3 +210,11 @@ def test_missing_documents_grouped_by_due_date() -> None:
     assert _kinds(s, "2026-06-10") == [
         ("reminder_missing", "2026-06-10", ("complaint", "notice_to_respond", "summons", "appearance_record"))
     ]
+
+
+def test_defense_counted_from_receipt_when_notice_date_illegible() -> None:
+    s = snap(("complaint", "2026-03-09"), ("notice_to_respond", "2026-03-09"))
+    # 03-09 + 15 = 03-24, + 5 working days = 03-31.
+    assert compute_missing(s, date(2026, 3, 30), CAL, RULES) == []
+    items = evaluate_missing(s, date(2026, 3, 31), CAL, RULES)
+    assert [(i.doc_type, i.due, i.basis) for i in items] == [("defense", date(2026, 3, 31), "notice_received")]
