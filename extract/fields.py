@@ -199,9 +199,9 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
                 target.append(part)
     flat = "".join(lines)
     if not plaintiffs:
-        m = re.search(r"(?:原告|上诉人)([^，。；诉因]{2,60}?)(?:诉你单位|诉我单位|诉答辩人|诉被告|诉你|因|不服)", flat)
+        m = re.search(r"(?:原告|上诉人)([^，。；诉因]{2,40}?)(?:诉你单位|诉我单位|诉答辩人|诉被告|诉你|因|不服)", flat)
         if m:
-            plaintiffs = [p for p in re.split(r"[、，,]", m[1]) if p]
+            plaintiffs = [p for p in re.split(r"[、，,]", m[1]) if 2 <= len(p) <= 20 and not _is_agency(p)]
     if not defendants:
         # Court notices are addressed to the defendant: the line that ends with a colon after the number.
         for ln in lines[:8]:
@@ -348,17 +348,22 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
     flat = "".join(lines)
     labels: dict[str, str] = {}
     for ln in lines:
-        m = re.match(r"^(出庭负责人|负责人姓名|职务|是否为正职负责人|是否正职|未出庭原因|不能出庭原因|备注)[:：]?(.*)$",
-                     ln)
-        if m and m[1] not in labels:
-            labels[m[1]] = m[2].strip()
+        # OCR cuts labels short (职 for 职务, 是否为正职负责 for 是否为正职负责人).
+        m = re.match(r"^(出庭负责人|负责人姓名|是否为?正职负?责?人?|职务?|未出庭原因|不能出庭原因|备注)[:：]?(.*)$", ln)
+        if m:
+            key = {"职": "职务"}.get(m[1], m[1])
+            key = "是否为正职负责人" if key.startswith("是否") else key
+            if key not in labels:
+                labels[key] = m[2].strip()
     if "出庭负责人" in labels or "负责人姓名" in labels:
         name = labels.get("出庭负责人") or labels.get("负责人姓名") or None
         title = labels.get("职务") or None
-        explicit = labels.get("是否为正职负责人") or labels.get("是否正职")
+        explicit = labels.get("是否为正职负责人")
         principal = {"是": True, "否": False}.get(explicit or "", _principal_from_title(title))
         reason = labels.get("未出庭原因") or labels.get("不能出庭原因") or None
-        present = bool(name) and name not in ("无", "未出庭", "/")
+        absent = name in ("无", "未出庭", "/", "—") or bool(reason)
+        # An empty cell is unknown (often a lost OCR value), not evidence of absence.
+        present: bool | None = False if absent else (True if name else None)
         return _Head(present, principal, name if present else None, title, reason)
     if doc_type is DocType.appearance_record:
         absent = re.search(r"(?:不能|无法|未能)出庭", flat)

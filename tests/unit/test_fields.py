@@ -165,3 +165,15 @@ def test_outcomes(disposition: str, expected: Outcome) -> None:
 
 def test_no_disposition_no_outcome() -> None:
     assert read_outcome(["本院定于2026年5月6日开庭。"], DocType.ruling).outcome is None
+
+
+def test_appearance_form_with_lost_values_is_unknown_not_absent() -> None:
+    text = "行政机关负责人出庭应诉情况登记表\n填报单位 滕州市某某局\n(2026)鲁0481行初28号\n开庭时间\n出庭负责人\n职务\n是否为正职负责\n人\n填报日期: 2026年9月11日"
+    f = extract_fields([text], DocType.appearance_record)
+    assert f.head_present is None and f.head_name is None
+
+
+def test_appearance_form_with_cut_labels() -> None:
+    text = "行政机关负责人出庭应诉情况登记表\n出庭负责人   宋某某\n职       副镇长\n是否为正职负责 |二\n填报日期 : 2026年8月18日"
+    f = extract_fields([text], DocType.appearance_record)
+    assert (f.head_present, f.head_principal, f.head_title) == (True, False, "副镇长")
