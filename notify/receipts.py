@@ -30,7 +30,7 @@ FALLBACK_SUBJECT = "行政应诉材料报送回执"
 # What the agency should hear about an attachment we could not read (codes from filing.errors).
 ATTACHMENT_PROBLEMS = {
     "empty_file": "文件为空",
-    "encrypted_pdf": "文件已加密，无法打开",
+    "encrypted_pdf": "文件已加密",
     "corrupt_pdf": "文件已损坏",
     "corrupt_image": "图片已损坏",
     "image_bomb": "图片尺寸异常",

@@ -212,3 +212,13 @@ def test_any_subject_becomes_one_safe_header(subject: str) -> None:
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert str(parsed["Subject"] or "") == cleaned
     assert head.count(b"\r\nSubject:") + head.startswith(b"Subject:") == 1
+
+
+def test_receipt_when_nothing_could_be_read(renderer: EmailRenderer) -> None:
+    view = receipt_view(
+        attachments=(ReceiptAttachment("应诉通知书.pdf", (), "文件已损坏"),), cases=(), late_count=0, unmatched_count=0,
+    )
+    out = renderer.render("receipt", "Re: x", view)
+    assert "本次未能从附件中登记到任何文书，请按上述提示重新发送。" in out.text
+    assert "本次未能从附件中登记到任何文书" in out.html
+    assert "暂未能对应到具体案件" not in out.text
