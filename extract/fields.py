@@ -361,9 +361,9 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
         explicit = labels.get("是否为正职负责人")
         principal = {"是": True, "否": False}.get(explicit or "", _principal_from_title(title))
         reason = labels.get("未出庭原因") or labels.get("不能出庭原因") or None
-        absent = name in ("无", "未出庭", "/", "—") or bool(reason)
+        said_absent = name in ("无", "未出庭", "/", "—") or bool(reason)
         # An empty cell is unknown (often a lost OCR value), not evidence of absence.
-        present: bool | None = False if absent else (True if name else None)
+        present: bool | None = False if said_absent else (True if name else None)
         return _Head(present, principal, name if present else None, title, reason)
     if doc_type is DocType.appearance_record:
         absent = re.search(r"(?:不能|无法|未能)出庭", flat)
