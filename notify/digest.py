@@ -32,17 +32,21 @@ def _reason(msg: Message) -> str:
 
 
 def build_digest(session: Session, day: date, settings: NotifySettings) -> QuarantineDigestView:
+    """Everything still in quarantine at the end of `day` (local), whenever it arrived.
+
+    Listing what is unresolved rather than what arrived that day means mail quarantined after
+    the digest ran, or on a weekend when no digest goes out, is still reported.
+    """
     tz = settings.tz
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = start + timedelta(days=1)
+    end = datetime.combine(day, time.min, tzinfo=tz) + timedelta(days=1)
     quarantined = session.scalars(
         select(Message)
-        .where(Message.status == "quarantined", Message.received_at >= start, Message.received_at < end)
+        .where(Message.status == "quarantined", Message.received_at < end)
         .order_by(Message.received_at, Message.id)
     ).all()
     items = tuple(
         QuarantineItem(
-            received_at=m.received_at.astimezone(tz).strftime("%H:%M"),
+            received_at=m.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             from_address=m.from_address or "（无发件人地址）",
             from_display=m.from_display or "",
             subject=m.subject or "",
@@ -75,7 +79,7 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
 def queue_quarantine_digest(
     session: Session, day: date, settings: NotifySettings, renderer: EmailRenderer | None = None
 ) -> list[OutboxMessage]:
-    """One digest per staff address for `day` (local date), only when there is something to report.
+    """One digest per staff address for `day` (local date), only when something awaits a person.
 
     Does not commit.
     """
@@ -85,7 +89,8 @@ def queue_quarantine_digest(
     if not settings.staff_addresses:
         log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
         return []
-    subject = f"【备案邮箱日报】{view.day}隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
+    counts = f"待核查隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
+    subject = f"【备案邮箱日报】{view.day}{counts}"
     rendered = (renderer or EmailRenderer(settings.templates_dir)).render("quarantine_digest", subject, view)
     rows = []
     for addr in settings.staff_addresses:

@@ -264,7 +264,7 @@ def test_quarantine_digest_to_staff_once(factory: sessionmaker[Session], smtp_si
         w.message(cst(2026, 3, 20, 9, 12), "行政应诉材料", [("complaint", case, None)], status="quarantined",
                   sender_status="unregistered", from_address="stranger@example.com")
         w.message(cst(2026, 3, 21, 9, 0), "另一天", [], status="quarantined", sender_status="spoofed")
-        assert queue_quarantine_digest(s, date(2026, 3, 19), SETTINGS) == []  # nothing that day
+        assert queue_quarantine_digest(s, date(2026, 3, 19), SETTINGS) == []  # nothing yet
         rows = queue_quarantine_digest(s, date(2026, 3, 20), SETTINGS)
         assert len(rows) == 1
         assert queue_quarantine_digest(s, date(2026, 3, 20), SETTINGS)[0].id == rows[0].id
@@ -275,5 +275,10 @@ def test_quarantine_digest_to_staff_once(factory: sessionmaker[Session], smtp_si
     body = got.message.get_body(("plain",))
     assert body is not None
     text = body.get_content()
-    assert "stranger@example.com" in text and "09:12" in text and "未在备案单位名录中登记" in text
+    assert "stranger@example.com" in text and "2026-03-20 09:12" in text and "未在备案单位名录中登记" in text
     assert "另一天" not in text
+    # The next day's digest still lists the unresolved one, plus the new one.
+    with factory() as s:
+        (row,) = queue_quarantine_digest(s, date(2026, 3, 21), SETTINGS)
+        assert "stranger@example.com" in row.body_text and "另一天" in row.body_text
+        assert "冒用" in row.body_text

@@ -130,7 +130,7 @@ def test_strict_undefined_refuses_an_incomplete_view(renderer: EmailRenderer) ->
          QuarantineDigestView(LH, "2026年3月20日",
                               (QuarantineItem("09:12", "x@example.com", "滕州市自然资源局", "材料", "发件人未登记"),),
                               (OutboxProblem("receipt", "a@b.cn", "Re: 材料", "发送结果不明", "timeout after DATA"),)),
-         ("1封来信被隔离", "发件人未登记", "发送结果不明", "不会自动重发")),
+         ("共有1封来信待核查", "发件人未登记", "发送结果不明", "不会自动重发")),
     ],
 )
 def test_each_kind_renders(renderer: EmailRenderer, name: str, view: object, needles: tuple[str, ...]) -> None:
