@@ -20,6 +20,7 @@ from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 __all__ = [
     "Disposition",
     "category_of",
+    "category_of_label",
     "extract_fields",
     "normalize_lines",
     "own_and_cited",
@@ -247,6 +248,21 @@ def category_of(text: str) -> str | None:
         if count and (best is None or (count, -rank) > (best[0], -best[1])):
             best = (count, rank, key)
     return best[2] if best else None
+
+
+def category_of_label(label: str) -> str | None:
+    """Category of a short printed 案由, allowing one misread character in a 4+ character keyword."""
+    exact = category_of(label)
+    if exact is not None:
+        return exact
+    for key, words in CAUSE_CATEGORIES:
+        for w in words:
+            if len(w) < 4:
+                continue
+            for i in range(len(w)):
+                if re.search(re.escape(w[:i]) + "." + re.escape(w[i + 1 :]), label):
+                    return key
+    return None
 
 
 def _cause(lines: list[str], defendant: str | None) -> str | None:
@@ -481,7 +497,7 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
     own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
-    category = category_of(cause) if cause else None
+    category = category_of_label(cause) if cause else None
     if category is None:
         category = category_of("".join(lines))
     hearing_at, place = (None, None)

@@ -177,3 +177,14 @@ def test_appearance_form_with_cut_labels() -> None:
     text = "行政机关负责人出庭应诉情况登记表\n出庭负责人   宋某某\n职       副镇长\n是否为正职负责 |二\n填报日期 : 2026年8月18日"
     f = extract_fields([text], DocType.appearance_record)
     assert (f.head_present, f.head_principal, f.head_title) == (True, False, "副镇长")
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [("不动产警记", "property_registration"), ("行政处吕", "admin_penalty"), ("房屋征收补偿决定", "housing_expropriation"),
+     ("政府信息公开", "info_disclosure"), ("工伤认定", "work_injury"), ("行政强制", "forced_demolition"), ("买卖合同", None)],
+)
+def test_cause_label_categories(label: str, key: str | None) -> None:
+    from extract.fields import category_of_label
+
+    assert category_of_label(label) == key
