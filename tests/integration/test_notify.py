@@ -213,8 +213,8 @@ def test_each_reminder_kind_once_and_delivered(factory: sessionmaker[Session], s
     assert ("reminder_missing", "（2026）鲁0481行初40号", date(2026, 5, 20)) in kinds
     with factory() as s:
         planned = {p.key: p for p in planned_reminders(s, date(2026, 5, 20), SETTINGS)}
-    c3 = "（2026）鲁0481行初40号"
-    c3_missing = next(p for p in planned.values() if p.kind == "reminder_missing" and p.case_number == c3)
+    c3_number = "（2026）鲁0481行初40号"
+    c3_missing = next(p for p in planned.values() if p.kind == "reminder_missing" and p.case_number == c3_number)
     assert c3_missing.doc_types == ("complaint", "notice_to_respond", "summons", "appearance_record")
 
     report = send_pending(factory, smtp_settings(smtp_sink))
