@@ -57,7 +57,13 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
         if data is None or data.sid in st.revoked:
             data = new_session()
         request.state.session = data
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            # A bug must not show a traceback or drop the security headers: log it, answer plainly.
+            log.exception("web request failed: %s %s", request.method, request.url.path)
+            response = deps.render(request, "error.html", status_code=500, status=500,
+                                   detail="服务器内部错误，已记录日志。请稍后重试或联系管理员。")
         out = request.state.session
         if out.logged_in:
             out = st.codec.touch(out)

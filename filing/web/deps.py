@@ -49,6 +49,9 @@ def db(request: Request) -> Iterator[Session]:
 def current_user(request: Request, s: Session = Depends(db)) -> StaffUser:
     sess = session_of(request)
     user = get_user(s, sess.user_id) if sess.user_id is not None else None
+    # End this read at once: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE),
+    # and routes that call services opening their own unit of work must not wait on ours.
+    s.rollback()
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)

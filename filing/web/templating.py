@@ -78,6 +78,18 @@ _EVIDENCE = (
     (re.compile(r"^different agency$"), "报送单位不同"),
     (re.compile(r"^plaintiff similar \(([\d.]+)\)$"), "原告姓名相似（{0}）"),
     (re.compile(r"^cause similar$"), "案由相近"),
+    # The sender check (quarantine reasons).
+    (re.compile(r"^address (\S+) is not registered$"), "发件地址 {0} 未登记"),
+    (re.compile(r"^address (\S+) is registered to agency (\S+)$"), "发件地址 {0} 已登记在单位 {1} 名下"),
+    (re.compile(r"^display name (.+) claims agency (.+)$"), "发件人名称 {0} 自称单位 {1}"),
+    (re.compile(r"^display name claims one of our agencies from an unregistered address$"),
+     "以本市单位名义从未登记地址发信（疑似冒用）"),
+    (re.compile(r"^the From mailbox is malformed: no usable address$"), "发件人地址格式错误"),
+    (re.compile(r"^From holds (\d+) mailboxes \((.*)\), not one$"), "发件人栏含 {0} 个地址（{1}）"),
+    (re.compile(r"^not authenticated \(no passing DKIM or trusted Authentication-Results\)$"),
+     "未通过发件认证（无有效 DKIM 或可信认证结果）"),
+    (re.compile(r"^policy requires authentication: held$"), "按规定须认证，已暂扣"),
+    (re.compile(r"^no DKIM signature$"), "无 DKIM 签名"),
 )
 
 

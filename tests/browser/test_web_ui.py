@@ -147,3 +147,19 @@ def test_previews_zoom_and_rotate(browser_page: BrowserPage, web_data: WebData) 
     page.keyboard.press("0")
     assert img.evaluate("i => i.style.transform") == "rotate(0deg)"
     no_script_ran(bp)
+
+
+def test_other_pages_render_under_the_csp(browser_page: BrowserPage, web_data: WebData) -> None:
+    bp, page = browser_page, browser_page.page
+    log_in(bp, "/agencies")
+    assert page.locator("#agency-table tbody tr").count() == 2
+    page.click("text=滕州市示例管理局")
+    assert page.locator("#filing-record tbody tr").count() == 4
+    bp.screenshot("agency.png")
+    page.goto(bp.base_url + "/quarantine")
+    bp.screenshot("quarantine.png")
+    page.goto(bp.base_url + "/reports")
+    assert page.locator("svg").count() >= 0 and "季" in page.inner_text("body")
+    bp.screenshot("report.png")
+    no_script_ran(bp)
+    assert not bp.console_errors, bp.console_errors

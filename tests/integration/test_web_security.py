@@ -203,3 +203,17 @@ def test_https_only_marks_the_cookie_secure(web_data: WebData) -> None:
     web_data.app.settings = web_data.app.settings.model_copy(update={"web": web})
     c = TestClient(create_app(web_data.app), base_url="https://127.0.0.1")
     assert "Secure" in c.get("/login").headers["set-cookie"]
+
+
+def test_a_bug_answers_500_with_headers_and_no_traceback(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filing.web.routes import cases
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    login(client)
+    monkeypatch.setattr(cases, "search_case_rows", broken)
+    r = client.get("/cases")
+    assert r.status_code == 500 and "服务器内部错误" in r.text
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]

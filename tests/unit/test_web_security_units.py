@@ -72,3 +72,9 @@ def test_matcher_evidence_reads_in_chinese_and_unknown_text_passes_through() -> 
     assert evidence_label("own case number （2026）鲁0481行初9号") == "文书本身的案号 （2026）鲁0481行初9号"
     assert evidence_label("plaintiff similar (0.92)") == "原告姓名相似（0.92）"
     assert evidence_label("something new") == "something new"
+
+
+def test_sender_evidence_reads_in_chinese() -> None:
+    assert evidence_label("address a@b.example is not registered") == "发件地址 a@b.example 未登记"
+    claim = "display name '滕州市示例管理局' claims agency slj"
+    assert evidence_label(claim) == "发件人名称 '滕州市示例管理局' 自称单位 slj"
