@@ -12,6 +12,7 @@ import typer
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, evaluate_understanding, render
 from filing.evaluate_matching import evaluate_matching
+from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
 from filing.service import missing_for_case
 
@@ -29,11 +30,9 @@ def register(cli: typer.Typer) -> None:
         day = date.fromisoformat(as_of or data.get("expectations", {}).get("as_of") or date.today().isoformat())
         with app.uow() as uow:
             export = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
-        sections: list[EvalSection] = [evaluate_understanding(export, data), evaluate_matching(export, data)]
-        try:
-            from filing.evaluate_notify import evaluate_notifications
-        except ImportError:
-            pass
-        else:
-            sections.append(evaluate_notifications(export, data))
+        sections: list[EvalSection] = [
+            evaluate_understanding(export, data),
+            evaluate_matching(export, data),
+            evaluate_notifications(export, data),
+        ]
         typer.echo(render(sections))
