@@ -31,9 +31,15 @@ _FOOTER_LINE = re.compile(r"^(?:第[0-9OolI]{1,3}页[,，]?共[0-9OolI]{1,3}页|
 _SENT_END = "。；;"
 
 
+_KEEP = frozenset("，；：、！？")  # Chinese punctuation stays as printed (dispositions are kept verbatim)
+
+
 def _fold(s: str) -> str:
     out = []
     for ch in s:
+        if ch in _KEEP:
+            out.append(ch)
+            continue
         n = unicodedata.normalize("NFKC", ch)
         out.append(n if len(n) == 1 else ch)
     return "".join(out)
@@ -419,7 +425,9 @@ _DECISION_END = re.compile(r"^(?:(?:二审)?案件受理费|如不服|本判决|
 
 
 def _disposition_text(lines: list[str]) -> str | None:
-    for i, ln in enumerate(lines):
+    # The court's own decision is the last 判决如下/裁定如下; an appeal quotes the first instance's earlier.
+    for i in range(len(lines) - 1, -1, -1):
+        ln = lines[i]
         m = re.search(r"(?:判.|.定)如下[:：]?", ln)
         if not m:
             continue

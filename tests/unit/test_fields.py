@@ -85,6 +85,13 @@ def test_appeal_judgment_own_and_cited_numbers() -> None:
     assert f.doc_date == date(2026, 7, 24)
 
 
+def test_appeal_quoting_the_first_instance_decision() -> None:
+    quoted = APPEAL.replace("本院认为，上诉理由不能成立。", "原审法院判决如下：撤销被告作出的登记行为。\n本院认为，上诉理由不能成立。")
+    f = extract_fields([quoted], DocType.judgment)
+    assert f.outcome is Outcome.agency_won
+    assert f.disposition == "驳回上诉，维持原判。"
+
+
 def test_agency_appeal_dismissed_is_a_loss() -> None:
     text = APPEAL.replace("上诉人（原审原告）：丁某，住滕州市某街道。", "上诉人（原审被告）：滕州市自然资源局，住所地某路。").replace(
         "被上诉人（原审被告）：滕州市自然资源局，住所地滕州市学院中路。", "被上诉人（原审原告）：丁某，住某街道。")
