@@ -146,7 +146,8 @@ def decode_header_text(value: str | None) -> str:
         return ""
     text = decode_8bit(value)
     text = re.sub(r"\r?\n[ \t]", " ", text).replace("\r", "").replace("\n", "")
-    pieces: list[tuple[str | None, bytes | str]] = []  # (charset, bytes) or (None, literal)
+    # (charset, chunks): charset None for literal text; chunks joined once (no quadratic concatenation).
+    pieces: list[tuple[str | None, list[bytes] | str]] = []
     pos = 0
     for m in _ENCODED_WORD.finditer(text):
         literal = text[pos : m.start()]
@@ -154,25 +155,22 @@ def decode_header_text(value: str | None) -> str:
         if literal and not (literal.isspace() and pieces and pieces[-1][0] is not None):
             pieces.append((None, literal))
         raw = _word_bytes(m.group(2), m.group(3))
+        charset = m.group(1).lower()
         if raw is None:
             pieces.append((None, m.group(0)))
+        elif pieces and pieces[-1][0] == charset:
+            chunks = pieces[-1][1]
+            assert isinstance(chunks, list)
+            chunks.append(raw)
         else:
-            charset = m.group(1)
-            if pieces and pieces[-1][0] is not None and pieces[-1][0] == charset.lower():
-                prev = pieces[-1][1]
-                assert isinstance(prev, bytes)
-                pieces[-1] = (charset.lower(), prev + raw)
-            else:
-                pieces.append((charset.lower(), raw))
+            pieces.append((charset, [raw]))
         pos = m.end()
     if pos < len(text):
         pieces.append((None, text[pos:]))
     out: list[str] = []
     for charset, chunk in pieces:
-        if charset is None:
-            assert isinstance(chunk, str)
+        if isinstance(chunk, str):
             out.append(chunk)
         else:
-            assert isinstance(chunk, bytes)
-            out.append(decode_bytes(chunk, charset)[0])
+            out.append(decode_bytes(b"".join(chunk), charset)[0])
     return "".join(out).strip()

@@ -32,6 +32,9 @@ MAX_PARTS = 2000  # leaves walked per message; more is a MIME bomb, not a filing
 MAX_DEPTH = 60  # multipart/message nesting
 MAX_BODY_CHARS = 1_000_000
 MAX_NAME_CHARS = 255
+MAX_HEADER_FIELDS = 1000  # per part
+MAX_HEADER_CHARS = 16 * 1024  # per header field, folded lines included
+MAX_FROM_CHARS = 4096  # a real From is a name and an address
 
 # An inline image is kept only if it could be a scanned page or photo of one:
 # signatures, logos and emoji are small.
@@ -109,11 +112,21 @@ def _fallback(raw: bytes, state: _State) -> Submission:
 
 
 def _build_tree(raw: bytes, state: _State) -> Message | None:
+    """The compat32 MIME tree (raw 8-bit header bytes kept as surrogates), bounded, plus mail-parser's diagnosis."""
     try:
-        parsed = mailparser.parse_from_bytes(raw)
-    except Exception as exc:  # MailParserRecursionError and anything mail-parser did not foresee
-        state.defect(f"mail-parser: {type(exc).__name__}: {exc}")
+        tree = email.message_from_bytes(raw)
+    except Exception as exc:  # RecursionError on absurd nesting, and anything else the stdlib trips on
+        state.defect(f"MIME tree unreadable: {type(exc).__name__}: {exc}")
         return None
+    leaves = _bound_headers(tree, state)
+    if leaves > MAX_PARTS:
+        state.defect(f"{leaves} MIME parts: mail-parser diagnosis skipped")
+        return tree
+    try:
+        parsed = mailparser.MailParser(tree)
+    except Exception as exc:  # RecursionError in its recursive walk, or anything it did not foresee
+        state.defect(f"mail-parser: {type(exc).__name__}: {exc}")
+        return tree
     for entry in parsed.defects or ():
         if isinstance(entry, dict):
             for where, items in entry.items():
@@ -121,14 +134,43 @@ def _build_tree(raw: bytes, state: _State) -> Message | None:
                     state.defect(f"{where}: {item}")
         else:
             state.defect(str(entry))
-    message = parsed.message
-    return message if isinstance(message, Message) else None
+    return tree
+
+
+def _bound_headers(root: Message, state: _State) -> int:
+    """Cap header count and size on every part, in place; returns the number of leaf parts.
+
+    Header parsers (the stdlib's parameter and address parsers, mail-parser's
+    decoding) are quadratic in a header's length: a 1 MB Subject would take minutes.
+    """
+    leaves = 0
+    stack: list[tuple[Message, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        items = list(node.raw_items())
+        if len(items) > MAX_HEADER_FIELDS or any(len(str(v)) > MAX_HEADER_CHARS for _, v in items):
+            kept = [(k, str(v)[:MAX_HEADER_CHARS]) for k, v in items[:MAX_HEADER_FIELDS]]
+            state.defect(
+                f"oversized header block ({len(items)} fields): cut to {MAX_HEADER_FIELDS} x {MAX_HEADER_CHARS}"
+            )
+            # Message has no public "replace all headers"; deleting name by name is
+            # itself quadratic with thousands of distinct names.
+            setattr(node, "_headers", kept)  # noqa: B010
+        if node.is_multipart() and depth < MAX_DEPTH:
+            children = node.get_payload()
+            if isinstance(children, list):
+                stack.extend((c, depth + 1) for c in children if isinstance(c, Message))
+        else:
+            leaves += 1
+    return leaves
 
 
 def _header_block(raw: bytes, state: _State) -> Message:
     end = _header_end(raw)
     state.defect("MIME structure unreadable: only the header block was parsed")
-    return BytesHeaderParser().parsebytes(raw[:end])
+    headers = BytesHeaderParser().parsebytes(raw[:end])
+    _bound_headers(headers, state)
+    return headers
 
 
 def _header_end(raw: bytes) -> int:
@@ -190,6 +232,10 @@ def _from_mailboxes(msg: Message, state: _State) -> tuple[list[str], int, str]:
     count = 0
     display = ""
     for value in values:
+        if len(value) > MAX_FROM_CHARS:
+            state.defect(f"From header of {len(value)} characters: not parsed")
+            count += 2
+            continue
         text = relabel_gb(decode_8bit(value))
         try:
             header = policy.default.header_factory("from", text)

@@ -6,6 +6,7 @@ import base64
 import io
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 
 from ingest.parse import parse_message
@@ -341,3 +342,22 @@ def test_signature_parts_are_skipped_not_lost_silently() -> None:
     sub = parse_message(message(BASE, [text_part("x", "utf-8"), sig]))
     assert sub.parts == ()
     assert any("smime.p7s" in s for s in sub.skipped)
+
+
+@pytest.mark.timeout(60)  # a hang guard: each takes well under a second, minutes before the header caps
+def test_oversized_headers_are_capped_not_parsed_for_minutes() -> None:
+    subject = parse_message(b"From: a@b.cn\r\nSubject: " + b"=?utf-8?B?5ruV?= " * 50_000 + b"\r\n\r\nx")
+    assert subject.from_address == "a@b.cn"
+    assert subject.subject.startswith("滕滕滕") and len(subject.subject) < 20_000
+    assert any("oversized header" in d for d in subject.defects)
+
+    many = parse_message(b"From: a@b.cn\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(30_000)) + b"\r\nx")
+    assert many.from_address == "a@b.cn"
+
+    crowd = parse_message(b"From: " + b"a@b.cn, " * 30_000 + b"\r\n\r\nx")
+    assert crowd.from_address is None and crowd.from_count > 1
+
+    params = b"".join(b"filename*%d*=%%E8; " % i for i in range(40_000))
+    part = b"Content-Type: application/pdf\r\nContent-Disposition: attachment; " + params + b"\r\n\r\n" + PDF
+    sub = parse_message(message(BASE, [part]))
+    assert len(sub.parts) == 1 and sub.parts[0].data.startswith(b"%PDF")
