@@ -16,6 +16,7 @@ Decisions (also printed in the report's definitions):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -451,6 +452,34 @@ def definitions(rules: ReportRules) -> tuple[str, ...]:
     )
 
 
+def data_warnings(data: ReportInput, rules: ReportRules) -> tuple[CaseRef, ...]:
+    """Dates that cannot be right put a case in the wrong period; list them for staff to correct."""
+    out: list[CaseRef] = []
+    for c in data.cases:
+        if c.case_type in rules.exclude_case_types:
+            continue
+        found: list[str] = []
+        m = re.match(r"[（(](\d{4})[）)]", c.case_number or "")
+        year = int(m.group(1)) if m else None
+        if c.decision_date is not None:
+            if c.notice_date is not None and c.decision_date < c.notice_date:
+                found.append(f"裁判日期{_day(c.decision_date)}早于应诉通知日期{_day(c.notice_date)}")
+            elif year is not None and c.decision_date.year < year:
+                found.append(f"裁判日期{_day(c.decision_date)}早于案号年度{year}")
+            if c.decision_date > data.as_of:
+                found.append(f"裁判日期{_day(c.decision_date)}晚于制表日")
+        elif c.outcome in CONCLUDED:
+            found.append(f"已有裁判结果（{outcome_label(c.outcome)}）但无裁判日期，未计入审结")
+        if year is not None and c.notice_date is not None and not (year - 1 <= c.notice_date.year <= year + 1):
+            found.append(f"应诉通知日期{_day(c.notice_date)}与案号年度{year}不符")
+        if c.hearing_at is not None and c.decision_date is not None and c.decision_date < c.hearing_at.date() \
+                and not c.appearance_records:
+            found.append(f"排期开庭{_day(c.hearing_at.date())}晚于裁判日期，按未开庭计")
+        if found:
+            out.append(CaseRef(c.case_id, c.case_number, "；".join(found) + "，请核对"))
+    return tuple(out)
+
+
 def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
     """The whole report for one period. Pure: the same input gives the same report."""
     t = tally(data, period, ctx)
@@ -477,4 +506,5 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         excluded=excluded,
         definitions=definitions(ctx.rules),
         notes=tuple(notes),
+        warnings=data_warnings(data, ctx.rules),
     )

@@ -274,3 +274,5 @@ class Report:
     excluded: tuple[CaseRef, ...]
     definitions: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Facts that look wrong (often an OCR misreading) and move a case between periods: check them.
+    warnings: tuple[CaseRef, ...] = field(default_factory=tuple)

@@ -104,6 +104,17 @@ def _summary(ws: Worksheet, report: Report) -> None:
         c.alignment = LEFT
         ws.row_dimensions[r].height = 15 * max(1, len(text) // 90 + 1)
         r += 1
+    if report.warnings:
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+        ws.cell(row=r, column=1, value="数据核对提示：").font = Font(name=FONT, bold=True)
+        r += 1
+        for w in report.warnings:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            c = ws.cell(row=r, column=1, value=f"{w.display}：{w.note}")
+            c.font = Font(name=FONT, size=10)
+            c.fill = WARN_FILL
+            r += 1
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 28
     for i, spec in enumerate(COLUMNS, start=3):

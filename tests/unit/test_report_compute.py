@@ -236,3 +236,18 @@ def test_cases_without_a_known_agency_get_their_own_row() -> None:
     rep = report(case(1, notice_date=date(2026, 7, 2)), case(2, agency_id=None, notice_date=date(2026, 7, 3)))
     assert [r.label for r in rep.rows] == ["滕州市自然资源局", "未确定单位"]
     assert numbers(rep.rows[1].new_cases) == ["（2026）鲁0481行初2号"] and rep.total.new_cases.value == 2
+
+
+def test_impossible_dates_are_listed_for_staff_to_check() -> None:
+    rep = report(
+        case(1, notice_date=date(2026, 9, 10), outcome="agency_lost", decision_type="judgment",
+             decision_date=date(2026, 7, 16)),  # the date of the act under review, read as the judgment's
+        case(2, outcome="agency_won", decision_type="judgment", decision_date=date(2036, 8, 3)),  # OCR 2026→2036
+        case(3, outcome="agency_won", decision_type="judgment"),  # no date: not counted as concluded
+        case(4, notice_date=date(2026, 7, 1), outcome="agency_won", decision_type="judgment",
+             decision_date=date(2026, 8, 1)),  # fine
+    )
+    notes = {ref.case_number: ref.note for ref in rep.warnings}
+    assert set(notes) == {"（2026）鲁0481行初1号", "（2026）鲁0481行初2号", "（2026）鲁0481行初3号"}
+    assert "早于应诉通知日期" in notes["（2026）鲁0481行初1号"] and "晚于制表日" in notes["（2026）鲁0481行初2号"]
+    assert "无裁判日期" in notes["（2026）鲁0481行初3号"]
