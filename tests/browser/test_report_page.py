@@ -130,6 +130,10 @@ def test_report_page_shows_figures_charts_and_drill_down(page: Any, report_serve
     page.locator('#summary tr[data-agency="hxz"] td[data-col="lost"] a').click()
     target = page.locator(":target")
     assert "（2026）鲁0481行初36号" in target.inner_text()
+    # …and each case links to its page in the web UI.
+    link = target.locator("a.case").first
+    assert link.inner_text() == "（2026）鲁0481行初36号"
+    assert (link.get_attribute("href") or "").startswith("/cases/")
     assert "出庭应诉率 = 负责人出庭庭次 ÷ 开庭次数" in page.inner_text("#definitions")
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{report_server}/reports?quarter=2026Q3")
