@@ -112,6 +112,10 @@ def _type_code(raw: str) -> str | None:
     return code if code in ADMIN_TYPE_SET else None
 
 
+def _type_guesses(raw: str) -> int:
+    return sum(1 for c in raw[1:] if c in TYPE_CHAR_CONFUSIONS) + (raw[0] != "行")
+
+
 def _valid_court_digits(d: str) -> bool:
     if len(d) == 0:
         return True
@@ -140,11 +144,17 @@ def _modern(m: re.Match[str], home_province: str) -> CaseNumber | None:
     if serial == 0 or len(serial_s.lstrip("0")) > 5:
         return None
     province = PROVINCE_CONFUSIONS.get(m["court"], m["court"])
+    guesses = _type_guesses(m["type"]) + (province != m["court"])
     if province not in PROVINCES:
         # An unknown character only passes in front of a full court code (2 or 4 digits).
         if len(cdig) not in (2, 4) or m["court"] == "行":
             return None
         province = home_province
+        guesses += 1
+    # One character-level guess is a correction; two make a different number too likely (a lost
+    # serial digit then goes unnoticed). Such readings are left to confirmation against known numbers.
+    if guesses > 1:
+        return None
     return CaseNumber(year=year, court_code=province + cdig, type_code=type_code, serial=serial)
 
 

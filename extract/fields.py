@@ -428,7 +428,7 @@ def _disposition_text(lines: list[str]) -> str | None:
     # The court's own decision is the last 判决如下/裁定如下; an appeal quotes the first instance's earlier.
     for i in range(len(lines) - 1, -1, -1):
         ln = lines[i]
-        m = re.search(r"(?:判.|.定)如下[:：]?", ln)
+        m = re.search(r"(?:判.|.定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?", ln)
         if not m:
             continue
         parts = [ln[m.end() :]] if ln[m.end() :] else []
@@ -442,7 +442,7 @@ def _disposition_text(lines: list[str]) -> str | None:
 
 
 _LOSS = (
-    r"撤销|确认[^。；]{0,60}(?:违法|无效)|责令|限[^。；]{0,20}(?:履行|作出|重新)|重新作出|履行[^。；]{0,20}职责|"
+    r"撤销|(?:^|[一二三四五六七八九十]、).销|确认[^。；]{0,60}(?:违法|无效)|责令|限[^。；]{0,20}(?:履行|作出|重新)|重新作出|履行[^。；]{0,20}职责|"
     r"变更|赔偿[^。；]{0,20}(?:元|损失)|给付|补偿[^。；]{0,10}元"
 )
 
@@ -454,10 +454,13 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     source = text if text is not None else flat
     if text is None:
         # Without the 判决如下 anchor only a few unambiguous phrases count.
-        m = re.search(r"[^。]*(?:.回[^。]*诉讼请求|驳回[^。]*起诉|撤回起诉|撤诉|中止诉讼|驳回上诉)[^。]*。", flat)
-        if not m:
+        # Without the 判决如下 anchor only a few unambiguous phrases count, in the last sentence that has
+        # one (the decision comes last); a party's own request (请求驳回…) is not a decision.
+        decision = r"[^。]*(?:.回[^。]*诉讼请求|驳回[^。]*起诉|撤回起诉|撤诉|中止诉讼|驳回上诉)[^。]*。"
+        found = [s.group(0) for s in re.finditer(decision, flat) if "请求" not in s.group(0).split("回")[0]]
+        if not found:
             return Disposition(None, None)
-        source = m.group(0)
+        source = found[-1]
     sentence = source
     appeal = bool(re.search(r"上诉人[(（]原审|被上诉人|二审", flat)) or "驳回上诉" in source
     agency_appealed = bool(re.search(r"(?<!被)上诉人[(（](?:原审|一审)被告", flat))
@@ -470,11 +473,11 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
     if has(r"不准.(?:强制)?执行|不予执行"):
         outcome = Outcome.agency_lost
-    elif has(r"准.(?:强制)?执行"):
+    elif has(r"准.(?:强.)?执行"):
         outcome = Outcome.agency_won
-    elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
+    elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|撤.起诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
-    elif has(r"中止诉讼|中止审理|终结诉讼"):
+    elif has(r"中止(?:诉.|.讼|审理)|终结诉讼|本案中[\u4e00-\u9fff]诉讼"):
         outcome = Outcome.pending
     elif has(r"发回[^。；]{0,10}重审|发回重新审理"):
         outcome = Outcome.pending
@@ -485,7 +488,10 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
     elif has(_LOSS) and not has(r"^.回[^。；]*(?:请求|起诉)。?$"):
         outcome = Outcome.agency_lost
-    elif has(r"回[^。；]{0,80}(?:请求|起诉|申请)|不予立案"):
+    elif has(r"回[^。；]{0,80}(?:请求|起.|申请)|不予立案"):
+        outcome = Outcome.agency_won
+    elif has(r"^[^。；]{0,4}强制执行"):
+        # 行审: the disposition opens with (准予) 强制执行 — 不准予 was handled above.
         outcome = Outcome.agency_won
     else:
         outcome = None

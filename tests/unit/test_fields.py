@@ -161,6 +161,8 @@ def test_stats_table_row_is_not_an_own_number() -> None:
         ("驭回原告赤某的诉讼请求。", Outcome.agency_won),
         ("准许原告王某擞回起诉。", Outcome.withdrawn),
         ("准了强制执行申请执行人某局作出的决定。", Outcome.agency_won),
+        ("被销被告某局于2026年7月16日作出的答复书。", Outcome.agency_lost),
+        ("本案中犁诉讼。", Outcome.pending),
     ],
 )
 def test_outcomes(disposition: str, expected: Outcome) -> None:
@@ -168,6 +170,15 @@ def test_outcomes(disposition: str, expected: Outcome) -> None:
     result = read_outcome(lines, DocType.judgment)
     assert result.outcome is expected
     assert result.sentence == disposition
+
+
+def test_damaged_anchor_and_party_request_not_taken_as_decision() -> None:
+    lines = ["被告辩称，综上，请求驳回原告的诉讼请求。", "依照《中华人民共和国行政诉讼法》第七十条之规定，判决如于、、:",
+             "撤销被告作出的答复书。", "案件受理费50元，由被告负担。"]
+    assert read_outcome(lines, DocType.judgment).outcome is Outcome.agency_lost
+    # Without any anchor the last decision-like sentence counts, never the defendant's request.
+    no_anchor = ["被告辩称，请求驳回原告的诉讼请求。", "准许原告张某撤回起诉。"]
+    assert read_outcome(no_anchor, DocType.ruling).outcome is Outcome.withdrawn
 
 
 def test_no_disposition_no_outcome() -> None:
