@@ -36,6 +36,13 @@ SEEDS: list[bytes] = [
     b'From: c@d\r\nContent-Type: multipart/alternative; boundary="A"\r\n\r\n--A\r\nContent-Type: text/html\r\n\r\n'
     b"<p>hi</p>\r\n--A--\r\n",
 ]
+SEEDS.append(
+    b"Authentication-Results: mx.example; dkim=pass header.d=example.org header.s=s1; spf=fail "
+    b"smtp.mailfrom=example.org; dmarc=pass (p=none) header.from=example.org\r\n"
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple; d=example.org; s=s1; h=from:subject;\r\n"
+    b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+    b"From: a@example.org\r\nSubject: x\r\n\r\nbody\r\n"
+)
 SEEDS += [p.read_bytes() for p in sorted(REAL_WORLD.glob("*.eml")) if p.stat().st_size < 6000][::12]
 
 TOKENS = [
@@ -104,7 +111,13 @@ def test_mutated_messages_never_raise(raw: bytes) -> None:
     assert sub.from_address is None or sub.from_count == 1
     attachments = unpack(sub.parts, UnpackLimits())
     assert len(attachments) >= len(sub.parts)
-    check_sender(sub, REGISTRY, SenderPolicy(authserv_ids=("mx.example",)))
+    policy = SenderPolicy(authserv_ids=("mx.example",), verify_dkim=True, dnsfunc=_no_dns)
+    check = check_sender(sub, REGISTRY, policy)
+    assert check.evidence
+
+
+def _no_dns(name: bytes, timeout: int = 5) -> bytes | None:
+    return b"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC" if name.startswith(b"s1.") else None
 
 
 def test_seeds_are_loaded() -> None:
