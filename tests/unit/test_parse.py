@@ -361,3 +361,16 @@ def test_oversized_headers_are_capped_not_parsed_for_minutes() -> None:
     part = b"Content-Type: application/pdf\r\nContent-Disposition: attachment; " + params + b"\r\n\r\n" + PDF
     sub = parse_message(message(BASE, [part]))
     assert len(sub.parts) == 1 and sub.parts[0].data.startswith(b"%PDF")
+
+
+def test_raw_gbk_subject_display_name_and_8bit_body() -> None:
+    raw = (
+        b"From: " + "滕州市公安局".encode("gbk") + b" <tzgaj96@126.com>\r\n"
+        b"Subject: " + f"行政应诉材料{GBK_ONLY}".encode("gbk") + b"\r\n"
+        b"Content-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + f"请查收{GBK_ONLY}。".encode("gbk")
+    )
+    sub = parse_message(raw)
+    assert (sub.from_display, sub.from_address) == ("滕州市公安局", "tzgaj96@126.com")
+    assert sub.subject == f"行政应诉材料{GBK_ONLY}"
+    assert sub.body_text == f"请查收{GBK_ONLY}。"
