@@ -14,24 +14,33 @@ from filing.config import Settings
 from filing.report.build import build_report
 from filing.report.types import Period
 from store.migrate import upgrade
+from tests.support.databases import drop_pg_database, make_pg_database
+from tests.support.postgres import PG_URL_PREFIX
 from tests.support.report_truth import TRUTH, compare, expected_figures, load_truth, seed_from_truth
 
 AS_OF = date(2026, 12, 31)
 pytestmark = pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")
 
 
-@pytest.fixture(scope="module")
-def truth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def truth_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp("report-truth")
-    url = f"sqlite:///{tmp / 'filing.db'}"
-    upgrade(create_engine(url))
-    settings = Settings.model_validate({"database": {"url": url}, "storage": {"path": str(tmp / "blobs")}})
-    app = bootstrap(settings)
-    with app.uow() as uow:
-        seed_from_truth(uow.session, load_truth())
-        uow.commit()
-    yield app
-    app.engine.dispose()
+    pg_name = make_pg_database() if request.param == "postgresql" else None
+    url = f"{PG_URL_PREFIX}{pg_name}" if pg_name else f"sqlite:///{tmp / 'filing.db'}"
+    try:
+        engine = create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        settings = Settings.model_validate({"database": {"url": url}, "storage": {"path": str(tmp / "blobs")}})
+        app = bootstrap(settings)
+        with app.uow() as uow:
+            seed_from_truth(uow.session, load_truth())
+            uow.commit()
+        yield app
+        app.engine.dispose()
+    finally:
+        if pg_name:
+            drop_pg_database(pg_name)
 
 
 @pytest.mark.parametrize("spec", ["2026Q1", "2026Q2", "2026Q3", "2026Q4"])
