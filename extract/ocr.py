@@ -38,6 +38,9 @@ class EngineText:
     text: str
     confidence: float  # 0..1 mean word confidence; 0 when no words
     words: int
+    # chi_sim reads a page turned by 90° as vertical text, often well: tall text lines are the tell.
+    vertical_lines: int = 0
+    horizontal_lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,23 +97,36 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -
     if len(texts) != len(images):
         # tesseract skips an unreadable image instead of failing; the caller retries page by page.
         raise OcrEngineError(f"tesseract returned {len(texts)} pages for {len(images)} images: {_stderr_tail(proc)}")
-    confs = _page_confidences(tsv, len(images))
-    return [EngineText(text=t.strip("\n"), confidence=c, words=w) for t, (c, w) in zip(texts, confs, strict=True)]
+    stats = _page_stats(tsv, len(images))
+    return [EngineText(text=t.strip("\n"), confidence=st[0], words=st[1], vertical_lines=st[2], horizontal_lines=st[3])
+            for t, st in zip(texts, stats, strict=True)]
 
 
-def _page_confidences(tsv: str, pages: int) -> list[tuple[float, int]]:
+def _page_stats(tsv: str, pages: int) -> list[tuple[float, int, int, int]]:
+    """Per page: mean word confidence (0..1), words, tall text lines, wide text lines."""
     sums = [0.0] * pages
     counts = [0] * pages
+    tall = [0] * pages
+    wide = [0] * pages
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        page = int(row.get("page_num") or 1) - 1
+        if not 0 <= page < pages:
+            continue
+        if row.get("level") == "4":
+            w, h = int(row.get("width") or 0), int(row.get("height") or 0)
+            if h > 3 * w:
+                tall[page] += 1
+            elif w > 3 * h:
+                wide[page] += 1
+            continue
         if row.get("level") != "5" or not (row.get("text") or "").strip():
             continue
         conf = float(row.get("conf") or -1)
-        page = int(row.get("page_num") or 1) - 1
-        if conf < 0 or not 0 <= page < pages:
+        if conf < 0:
             continue
         sums[page] += conf
         counts[page] += 1
-    return [(s / n / 100.0 if n else 0.0, n) for s, n in zip(sums, counts, strict=True)]
+    return [(s / n / 100.0 if n else 0.0, n, t, w) for s, n, t, w in zip(sums, counts, tall, wide, strict=True)]
 
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
@@ -147,7 +163,8 @@ def _write_pgm(path: Path, gray: Gray) -> Path:
 
 
 def _looks_bad(result: EngineText, settings: OcrSettings) -> bool:
-    return result.confidence < settings.bad_page_confidence
+    sideways = result.vertical_lines >= 3 and result.vertical_lines > result.horizontal_lines
+    return sideways or result.confidence < settings.bad_page_confidence
 
 
 def _recognize_each(paths: Sequence[Path], settings: OcrSettings) -> list[EngineText | OcrEngineError]:
@@ -204,8 +221,7 @@ def ocr_gray_pages(grays: Sequence[Gray], settings: OcrSettings) -> list[OcrResu
                 second = _recognize_each(rpaths, settings)
                 for i, res in zip(retry, second, strict=True):
                     old = first[i]
-                    if isinstance(res, EngineText) and (not isinstance(old, EngineText)
-                                                        or res.confidence > old.confidence):
+                    if isinstance(res, EngineText) and (not isinstance(old, EngineText) or _better(res, old)):
                         first[i] = res
                     else:
                         rotations[i] = 0
@@ -219,6 +235,11 @@ def ocr_gray_pages(grays: Sequence[Gray], settings: OcrSettings) -> list[OcrResu
             results.append(OcrResult(text=res.text, confidence=round(res.confidence, 4), rotation=rotations[i],
                                      engine=engine, skew_deg=skews[i], osd_used=osd_used[i]))
     return results
+
+
+def _better(turned: EngineText, upright: EngineText) -> bool:
+    """OSD was confident; keep the turned reading unless it is clearly worse."""
+    return turned.confidence >= upright.confidence - 0.05
 
 
 def _orientation(path: Path, settings: OcrSettings) -> int:

@@ -17,7 +17,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image
 
-from extract.images import PageImage, pixel_sha256
+from extract.images import FailedPage, PageImage, pixel_sha256
 from filing.errors import ErrorCode, FilingError
 
 _FULL_PAGE_SHARE = 0.85  # an image covering this much of the page is "the scan"
@@ -29,12 +29,6 @@ class TextLayerPage:
     number: int
     text: str
     preview: Image.Image | None
-
-
-@dataclass
-class FailedPage:
-    number: int
-    error: str
 
 
 PdfItem = TextLayerPage | PageImage | FailedPage

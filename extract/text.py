@@ -22,6 +22,7 @@ from PIL import Image
 
 from extract.docx import docx_text
 from extract.images import (
+    FailedPage,
     ImageDecodeError,
     ImageTooLarge,
     PageImage,
@@ -34,7 +35,7 @@ from extract.images import (
 )
 from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages
 from extract.ocr_cache import OcrCache, OcrResult, cache_key
-from extract.pdf import FailedPage, PdfSource, TextLayerPage
+from extract.pdf import PdfSource, TextLayerPage
 from extract.settings import OcrSettings
 from extract.types import Page, PageSource
 from filing.errors import ErrorCode, FilingError
@@ -142,7 +143,10 @@ def _feed_image(pool: _OcrPool, index: int, data: bytes, settings: OcrSettings) 
         _check_page_count(count, settings)
         pool.expect(count)
         for item in iter_image_file(data, settings.max_image_pixels):
-            pool.add(index, item)
+            if isinstance(item, FailedPage):
+                pool.add_done(index, _failed(item.number, ErrorCode.corrupt_image, item.error))
+            else:
+                pool.add(index, item)
     except ImageTooLarge as e:
         raise FilingError(ErrorCode.image_bomb,
                           f"The image is too large to read safely ({e}). Ask the sender to scan at 200-300 dpi.") from e
@@ -265,7 +269,7 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _Ba
         try:
             prep.preview = preview_image(item.image, settings.preview_width)
             upright = rescale_to_dpi(item.image, item.dpi, settings.dpi)
-            grays.append(to_gray(upright, settings.suppress_seals))
+            grays.append(to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
         except (OSError, ValueError, MemoryError) as e:
             prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
         item.image = Image.new("1", (1, 1))  # release the full-size image as soon as it is converted

@@ -1,0 +1,172 @@
+"""Pure image steps: seal suppression, skew estimate, rotation, scale, EXIF, TIFF frames, previews."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from extract.images import (
+    ImageDecodeError,
+    ImageTooLarge,
+    deskew,
+    encode_preview,
+    estimate_skew,
+    iter_image_file,
+    pixel_sha256,
+    rescale_to_dpi,
+    rotate_quarter,
+    suppress_grey_seal,
+    to_gray,
+)
+from extract.pdf import text_layer_quality, text_layer_usable
+from tests.support.documents import NOTICE_LINES, jpeg_bytes, rotated, text_page_image, tiff_bytes
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    return text_page_image(NOTICE_LINES, seal=True, mode="RGB")
+
+
+def _seal_box(img: Image.Image) -> tuple[int, int, int, int]:
+    rgb = np.asarray(img)
+    red = (rgb[..., 0].astype(int) - rgb[..., 1:].max(axis=2)) > 100
+    ys, xs = np.nonzero(red)
+    return int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+
+
+def test_red_seal_is_whitened_but_black_text_stays(page: Image.Image) -> None:
+    y0, y1, x0, x1 = _seal_box(page)
+    plain = to_gray(page, suppress_seals=False)
+    cleaned = to_gray(page, suppress_seals=True)
+    # The seal's ring was dark-ish grey without suppression and is near white with it.
+    assert plain[y0:y1, x0:x1].min() < 120
+    rgb = np.asarray(page)
+    red = (rgb[..., 0].astype(int) - rgb[..., 1:].max(axis=2)) > 100
+    assert cleaned[red].mean() > 200
+    assert plain[red].mean() < 120
+    # Black text elsewhere on the page is untouched.
+    assert cleaned[200:300, 150:900].min() < 40
+
+
+def test_grey_seal_ring_is_whitened_and_text_kept() -> None:
+    import cv2
+
+    gray = np.full((1200, 1000), 245, np.uint8)
+    cv2.circle(gray, (500, 600), 170, (150,), 12)  # a seal ring scanned in grey
+    for y in range(100, 1100, 80):
+        gray[y : y + 6, 60:940] = 30  # text printed over it, dark (ink over seal stays dark)
+    out = suppress_grey_seal(gray)
+    ring = np.zeros_like(gray, dtype=bool)
+    cv2.circle(ring.view(np.uint8), (500, 600), 170, (1,), 12)
+    ring &= gray == 150
+    assert out[ring].mean() > 240
+    assert out[580:586, 60:940].max() <= 30  # the stroke crossing the seal stays dark
+    assert out[100:106, 60:940].max() <= 30
+
+
+def test_grey_seal_leaves_blank_page_alone() -> None:
+    blank = np.full((300, 300), 240, np.uint8)
+    assert np.array_equal(suppress_grey_seal(blank), blank)
+
+
+@pytest.mark.parametrize("angle", [-3.0, -1.5, 1.0, 2.5])
+def test_skew_is_measured_and_removed(page: Image.Image, angle: float) -> None:
+    gray = to_gray(page, suppress_seals=True)
+    tilted = np.asarray(Image.fromarray(gray).rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255))
+    est = estimate_skew(tilted, max_deg=5.0)
+    assert est == pytest.approx(angle, abs=0.35)
+    fixed, applied = deskew(tilted, 5.0)
+    assert applied == est
+    assert abs(estimate_skew(fixed, 5.0)) <= 0.3
+
+
+def test_upright_page_is_not_deskewed(page: Image.Image) -> None:
+    gray = to_gray(page, suppress_seals=True)
+    out, angle = deskew(gray, 5.0)
+    assert angle == 0.0
+    assert out is gray
+
+
+def test_rotate_quarter_is_clockwise() -> None:
+    a = np.zeros((2, 3), np.uint8)
+    a[0, 0] = 1  # top-left
+    r = rotate_quarter(a, 90)
+    assert r.shape == (3, 2)
+    assert r[0, 1] == 1  # clockwise: top-left moves to top-right
+    assert np.array_equal(rotate_quarter(a, 360), a)
+
+
+def test_rescale_to_target_dpi() -> None:
+    img = Image.new("L", (2480, 3508), 255)  # A4 at 300 dpi
+    out = rescale_to_dpi(img, 300, 200)
+    assert out.size == (1653, 2339)
+    same = Image.new("L", (1654, 2339), 255)
+    assert rescale_to_dpi(same, 205, 200) is same
+
+
+def test_exif_orientation_is_applied(page: Image.Image) -> None:
+    # Camera stored the pixels turned 90° counter-clockwise and says so in EXIF (6 = rotate 90 CW to view).
+    data = jpeg_bytes(rotated(page, 90), exif_orientation=6)
+    (only,) = list(iter_image_file(data, 10**8))
+    assert only.image.size == page.size
+
+
+def test_tiff_frames_become_pages(page: Image.Image) -> None:
+    data = tiff_bytes([page, page.rotate(180)])
+    pages = list(iter_image_file(data, 10**8))
+    assert [p.number for p in pages] == [1, 2]
+    assert pages[0].dpi == pytest.approx(200)
+    assert pages[0].sha256 != pages[1].sha256
+
+
+def test_photo_without_dpi_gets_a4_estimate() -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (3024, 4032), "white").save(buf, format="JPEG")
+    (only,) = list(iter_image_file(buf.getvalue(), 10**8))
+    assert only.dpi == pytest.approx(3024 / 8.27, rel=0.01)
+
+
+def test_corrupt_and_huge_images_are_refused() -> None:
+    with pytest.raises(ImageDecodeError):
+        list(iter_image_file(b"\xff\xd8\xff\xe0garbage", 10**8))
+    buf = io.BytesIO()
+    Image.new("1", (5000, 5000)).save(buf, format="PNG")
+    with pytest.raises(ImageTooLarge):
+        list(iter_image_file(buf.getvalue(), 10**6))
+
+
+def test_preview_is_small_and_rotated(page: Image.Image) -> None:
+    small = page.resize((100, 141))
+    png = encode_preview(small, 90)
+    out = Image.open(io.BytesIO(png))
+    assert out.format == "PNG"
+    assert out.size == (141, 100)
+
+
+def test_pixel_hash_depends_on_pixels_only(page: Image.Image) -> None:
+    assert pixel_sha256(page) == pixel_sha256(page.copy())
+    assert pixel_sha256(page) != pixel_sha256(page.rotate(180))
+
+
+@pytest.mark.parametrize(
+    ("text", "scan", "usable"),
+    [
+        ("山东省滕州市人民法院应诉通知书（2026）鲁0481行初12号", True, True),
+        ("", True, False),
+        ("ÐÐÕþËßËÏ×´ÐÐÕþ ÐÐÕþËßËÏ×´", False, False),  # GBK text decoded as Latin-1
+        ("(cid:12)(cid:55)(cid:9)(cid:77)(cid:12)(cid:55)", False, False),
+        ("第1页", True, False),  # a scanner's page stamp on a scanned page
+        ("第1页", False, True),  # a short born-digital page
+    ],
+)
+def test_text_layer_decision(text: str, scan: bool, usable: bool) -> None:
+    assert text_layer_usable(text, 20, has_scan_image=scan) is usable
+
+
+def test_text_layer_quality_counts() -> None:
+    count, share = text_layer_quality("滕州 abc\ufffd")
+    assert count == 5
+    assert share == pytest.approx(5 / 6)
