@@ -156,12 +156,17 @@ def results_in(cases: Iterable[CaseSnap], period: Period) -> ResultSet:
             continue
         parent = by_id.get(c.appeal_of_id) if c.appeal_of_id is not None else None
         agency = c.agency_id if c.agency_id is not None else (parent.agency_id if parent else None)
+        outcome, decision_type = c.outcome, c.decision_type
         note = outcome_label(c.outcome)
-        if parent is not None:
+        if parent is not None and c.outcome == "withdrawn" and parent.outcome in CONCLUDED:
+            # The appeal was withdrawn: the first-instance decision takes effect as it was.
+            outcome, decision_type = parent.outcome, parent.decision_type
+            note = f"{outcome_label(outcome)}（撤回上诉，原审{parent.case_number or parent.case_id}结果生效）"
+        elif parent is not None:
             note += f"（上诉审结果，原审{parent.case_number or parent.case_id}" + (
                 f"{outcome_label(parent.outcome)}）" if parent.outcome in CONCLUDED else "）"
             )
-        counted.append(Result(c, agency, c.outcome, c.decision_type, note))
+        counted.append(Result(c, agency, outcome, decision_type, note))
     return ResultSet(tuple(counted), tuple(under), tuple(superseded))
 
 
@@ -444,7 +449,8 @@ def definitions(rules: ReportRules) -> tuple[str, ...]:
         f"裁判先于排期作出的视为未开庭；未经开庭结案的案件不计入。出庭应诉率 = 负责人出庭庭次 ÷ 开庭次数（{unit}），"
         f"正职、副职分别列示；{unknown}；本期无开庭的显示为“—”。",
         f"败诉率 = 败诉案件数 ÷ {base}。判决/裁定结果按生效结果统计：已上诉的案件以二审结果为准，"
-        "二审改判的按改判结果计，一审不重复计算；二审尚未审结的列为“上诉中”，不计入本期结果。",
+        "二审改判的按改判结果计，一审不重复计算；撤回上诉的，一审结果自准许撤回上诉之日起生效计入；"
+        "二审尚未审结的列为“上诉中”，不计入本期结果。",
         f"逾期报备：文书在其起算日（应诉通知书、起诉状、举证通知书以应诉通知书日期为准；出庭情况以开庭日为准；"
         f"其他文书以落款日期为准）后{rules.late_after_workdays}个工作日内未报备的，以首次收到日期计入收到当期。",
         "缺报文书：截至本期末（或制表日）应报而未报的文书件数，根据已收到的文书推定。",

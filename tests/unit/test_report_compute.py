@@ -251,3 +251,13 @@ def test_impossible_dates_are_listed_for_staff_to_check() -> None:
     assert set(notes) == {"（2026）鲁0481行初1号", "（2026）鲁0481行初2号", "（2026）鲁0481行初3号"}
     assert "早于应诉通知日期" in notes["（2026）鲁0481行初1号"] and "晚于制表日" in notes["（2026）鲁0481行初2号"]
     assert "无裁判日期" in notes["（2026）鲁0481行初3号"]
+
+
+def test_a_withdrawn_appeal_lets_the_first_instance_result_stand() -> None:
+    first = case(1, outcome="agency_lost", decision_type="judgment", decision_date=date(2026, 7, 10),
+                 notice_date=date(2026, 5, 6))
+    appeal = case(2, case_number="（2026）鲁04行终9号", case_type="行终", appeal_of_id=1, notice_date=date(2026, 8, 1),
+                  outcome="withdrawn", decision_type="ruling", decision_date=date(2026, 9, 20))
+    a = row(report(first, appeal), A)
+    assert (numbers(a.lost), a.withdrawn.value, a.judgment_lost.value) == (["（2026）鲁04行终9号"], 0, 1)
+    assert "撤回上诉" in a.lost.items[0].note and a.loss_rate == Rate(1, 1)
