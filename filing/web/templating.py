@@ -78,6 +78,11 @@ _EVIDENCE = (
     (re.compile(r"^different agency$"), "报送单位不同"),
     (re.compile(r"^plaintiff similar \(([\d.]+)\)$"), "原告姓名相似（{0}）"),
     (re.compile(r"^cause similar$"), "案由相近"),
+    (re.compile(r"^same court$"), "同一法院"),
+    (re.compile(r"^in the same file as \(or a file named after\) (\S+)$"),
+     "与 {0} 的文书同在一个文件中（或文件名写明该案号）"),
+    (re.compile(r"^same hearing day (\S+)$"), "开庭日期相同（{0}）"),
+    (re.compile(r"^complaint kind fits the case type$"), "起诉状类别与案件类型相符"),
     # The sender check (quarantine reasons).
     (re.compile(r"^address (\S+) is not registered$"), "发件地址 {0} 未登记"),
     (re.compile(r"^address (\S+) is registered to agency (\S+)$"), "发件地址 {0} 已登记在单位 {1} 名下"),

@@ -71,6 +71,7 @@ def test_clear_the_review_queue_by_confirming_and_reassigning(browser_page: Brow
     assert XSS in page.inner_text("#file-name")
     assert XSS in page.locator("pre.page-text").first.inner_text()
     no_script_ran(bp)
+    bp.screenshot("review-item-hostile.png")
 
     # Search another case and reassign to it.
     page.keyboard.press("/")

@@ -83,3 +83,28 @@ def test_deciding_the_last_item_returns_to_the_empty_queue(web_api: FastAPI, web
     r = c.post("/queue/5/reassign", data={"csrf_token": token, "case_id": "2"}, follow_redirects=False)
     assert r.headers["location"] == "/queue"
     assert "队列已清空" in c.get("/queue").text
+
+
+def test_admin_discards_a_quarantined_message_and_adds_an_agency(web_api: FastAPI, web_data: WebData) -> None:
+    c, token = client_for(web_api, ADMIN)
+    r = c.post("/quarantine/5/discard", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "隔离区为空" in c.get("/quarantine").text
+    r = c.post("/agencies", data={"csrf_token": token, "code": "zrj", "name": "滕州市自然资源局",
+                                  "short_name": "自然资源局", "addresses": "zrj@agency.example.invalid"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    dup = c.post("/agencies", data={"csrf_token": token, "code": "zrj", "name": "重复"})
+    assert "已存在" in dup.text
+    taken = c.post("/agencies", data={"csrf_token": token, "code": "other", "name": "另一单位",
+                                      "addresses": "zrj@agency.example.invalid"})
+    assert "已登记在其他单位" in taken.text
+    with web_data.app.uow() as uow:
+        s = uow.session
+        msg = s.get(m.Message, 5)
+        assert msg is not None and msg.status == "discarded"
+        agency = s.scalar(select(m.Agency).where(m.Agency.code == "zrj"))
+        assert agency is not None and [a.address for a in agency.addresses] == ["zrj@agency.example.invalid"]
+        agency_id = agency.id
+        assert s.scalar(select(m.Agency).where(m.Agency.code == "other")) is None
+    assert ("discard", 5, ADMIN) in audit(web_data) and ("agency.add", agency_id, ADMIN) in audit(web_data)
