@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,10 @@ def word(text: str, charset: str) -> str:
 
 
 def message(
-    headers: list[bytes | str], parts: list[bytes] | None = None, body: bytes = b"hello", boundary: bytes = b"BOUNDARY"
+    headers: Sequence[bytes | str],
+    parts: Sequence[bytes] | None = None,
+    body: bytes = b"hello",
+    boundary: bytes = b"BOUNDARY",
 ) -> bytes:
     head = [h.encode() if isinstance(h, str) else h for h in headers]
     if parts is None:
