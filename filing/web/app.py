@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -53,9 +54,12 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
     @api.middleware("http")
     async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         st: deps.WebState = request.app.state.web
-        data = st.codec.loads(request.cookies.get(COOKIE))
+        raw = request.cookies.get(COOKIE)
+        data = st.codec.loads(raw)
         if data is None or data.sid in st.revoked:
             data = new_session()
+            if raw:
+                data = replace(data, flash="登录已过期或已退出，请重新登录。")
         request.state.session = data
         try:
             response = await call_next(request)

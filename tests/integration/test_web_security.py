@@ -217,3 +217,17 @@ def test_a_bug_answers_500_with_headers_and_no_traceback(client: TestClient, mon
     assert r.status_code == 500 and "服务器内部错误" in r.text
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_an_idle_session_expires(client: TestClient, web_api: FastAPI) -> None:
+    from dataclasses import replace
+
+    login(client)
+    codec = web_api.state.web.codec
+    data = codec.loads(client.cookies.get(COOKIE))
+    assert data is not None and data.logged_in
+    stale = replace(data, seen=data.seen - codec.idle_seconds - 5)
+    client.cookies.set(COOKIE, codec.dumps(stale))
+    r = client.get("/cases", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/cases"
+    assert "登录已过期" in client.get(r.headers["location"]).text
