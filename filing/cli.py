@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +38,8 @@ service_cmd.register(app)
 
 
 def main() -> None:
+    # mail-parser warns about every MIME type it does not render; we handle those parts ourselves.
+    logging.getLogger("mailparser").setLevel(logging.ERROR)
     try:
         app()
     except FilingError as e:

@@ -67,6 +67,8 @@ class WorkCalendar:
         self._config = config or CalendarConfig()
         self._package_years = _package_years()
         self._warned: set[int] = set()
+        # chinese_calendar scans its whole table on every call: remember each day's answer.
+        self._days: dict[date, bool] = {}
 
     @property
     def config(self) -> CalendarConfig:
@@ -80,6 +82,12 @@ class WorkCalendar:
         return sorted({y for y in years if not self.knows_year(y)})
 
     def is_workday(self, d: date) -> bool:
+        known = self._days.get(d)
+        if known is None:
+            known = self._days[d] = self._is_workday(d)
+        return known
+
+    def _is_workday(self, d: date) -> bool:
         override = self._config.overrides.get(d.year)
         if override is not None:
             if d in override.holidays:
