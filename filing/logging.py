@@ -46,3 +46,5 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None, json_fo
     # Our own INFO lines are the story of the service; the libraries' are noise at that level.
     for noisy in ("apscheduler", "uvicorn.access", "httpx", "pdfminer", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances reached" is max_instances=1 doing its job.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

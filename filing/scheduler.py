@@ -108,7 +108,7 @@ class ServiceScheduler:
         self.scheduler = BackgroundScheduler(
             timezone=self.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            executors={"default": {"type": "threadpool", "max_workers": 6}},
+            executors={"default": {"type": "threadpool", "max_workers": 10}},  # every job at once, lease too
         )
         self.specs = self._specs()
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
+import uvicorn
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
@@ -90,8 +91,6 @@ def serve(app: App, host: str | None = None, port: int | None = None, web: bool 
     """Run the web UI, the scheduler and message processing in this process until SIGTERM.
 
     `process=False` leaves the pipeline to `filing worker` processes (PostgreSQL deployments)."""
-    import uvicorn
-
     check_schema(app)
     if app.engine.dialect.name == "sqlite":
         if not process:
@@ -115,10 +114,16 @@ def serve(app: App, host: str | None = None, port: int | None = None, web: bool 
         # Not the main thread: uvicorn then leaves signal handling to us.
         thread = threading.Thread(target=server.run, name="web", daemon=True)
     _on_signals(lambda signum: _stop_on(signum, term))
-    sched.start()
-    if thread is not None:
+    failed = False
+    if server is not None and thread is not None:
         thread.start()
-    log.info("serve started", extra={"worker": name, "web": f"{config.host}:{config.port}" if web else "off"})
+        failed = not _web_started(server, thread)
+        if failed:
+            log.error("the web server did not start on %s:%d (port in use?); stopping", config.host, config.port)
+            term.set()
+    if not failed:
+        sched.start()
+        log.info("serve started", extra={"worker": name, "web": f"{config.host}:{config.port}" if web else "off"})
     _wait_signal(term)
     stop.set()
     sched.shutdown()
@@ -131,7 +136,18 @@ def serve(app: App, host: str | None = None, port: int | None = None, web: bool 
     if thread is not None:
         thread.join(timeout=5)
     log.info("serve stopped", extra={"abandoned": abandoned, "processed": runner.processed})
+    if failed:
+        raise FilingError(ErrorCode.config, "the web server could not start: free the port or set web.port")
     _exit(abandoned)
+
+
+def _web_started(server: uvicorn.Server, thread: threading.Thread, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def build_web(app: App) -> FastAPI:

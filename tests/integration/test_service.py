@@ -124,7 +124,7 @@ def test_sigterm_mid_ocr_then_restart_resumes_nothing_lost_or_doubled(
 
     first = FilingProcess(("serve", "--no-web"), config, tmp_path / "serve1.log").start()
     try:
-        wait_until(lambda: ocr_running_under(first.pid), 120, "tesseract running under serve", first)
+        wait_until(lambda: ocr_running_under(first.pid), 300, "tesseract running under serve", first)
         code = first.terminate(timeout=20)
     finally:
         first.kill()
@@ -141,7 +141,7 @@ def test_sigterm_mid_ocr_then_restart_resumes_nothing_lost_or_doubled(
 
     second = FilingProcess(("serve", "--no-web"), config, tmp_path / "serve2.log").start()
     try:
-        wait_until(lambda: receipts_for(smtp_sink, scan), 240, "the receipt after the restart", second)
+        wait_until(lambda: receipts_for(smtp_sink, scan), 600, "the receipt after the restart", second)
         wait_until(lambda: dovecot.count("INBOX") == 0, 30, "server copy moved", second)
         assert second.terminate() == 0
     finally:
