@@ -12,12 +12,13 @@ import pytest
 from ingest.ledger import AcceptStatus
 from ingest.mailbox import MailboxSettings, open_mailbox
 from ingest.poll import PollProgress, poll_once
+from tests.support.corpus import SAMPLE
 from tests.support.dovecot import DovecotServer, make_message
 from tests.support.ledger import SqliteLedger
 
 pytestmark = pytest.mark.dovecot
 
-SAMPLES = sorted(Path(__file__).resolve().parents[3].joinpath("shared/corpus/sample/messages").glob("*.eml"))
+SAMPLES = sorted((SAMPLE / "messages").glob("*.eml"))
 
 
 def crlf(raw: bytes) -> bytes:

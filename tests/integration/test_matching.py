@@ -45,24 +45,49 @@ class D:
     fields: dict[str, Any] | None = None
 
 
-def message(s: Session, docs: list[list[D]], *, agency: str = "zrj", subject: str = "报备", body: str = "",
-            in_reply_to: str | None = None) -> m.Message:
+def message(
+    s: Session,
+    docs: list[list[D]],
+    *,
+    agency: str = "zrj",
+    subject: str = "报备",
+    body: str = "",
+    in_reply_to: str | None = None,
+) -> m.Message:
     """A filed message whose attachments hold the given documents (one inner list per file)."""
     n = next(_seq)
     msg = m.Message(
-        raw_sha256=f"{n:064x}", source="import", received_at=datetime(2026, 3, n % 28 + 1, tzinfo=UTC),
-        subject=subject, body_text=body, in_reply_to=in_reply_to, state="classified", status="pending",
-        agency_id=s.scalar(select(m.Agency.id).where(m.Agency.code == agency)), sender_status="registered",
+        raw_sha256=f"{n:064x}",
+        source="import",
+        received_at=datetime(2026, 3, n % 28 + 1, tzinfo=UTC),
+        subject=subject,
+        body_text=body,
+        in_reply_to=in_reply_to,
+        state="classified",
+        status="pending",
+        agency_id=s.scalar(select(m.Agency.id).where(m.Agency.code == agency)),
+        sender_status="registered",
         message_id=f"<m{n}@x>",
     )
     s.add(msg)
     for i, files in enumerate(docs):
-        att = m.Attachment(seq=i, filename=f"f{i}.pdf", content_type="application/pdf", sha256=f"{n:032x}{i:032x}", size=1)
+        att = m.Attachment(
+            seq=i, filename=f"f{i}.pdf", content_type="application/pdf", sha256=f"{n:032x}{i:032x}", size=1
+        )
         msg.attachments.append(att)
         for k, d in enumerate(files, start=1):
             fields = {"case_number": d.number, **(d.fields or {})}
-            att.documents.append(m.Document(first_page=k, last_page=k, doc_type=d.doc_type, type_confidence=0.99,
-                                            case_number=d.number, fields=fields, evidence=[]))
+            att.documents.append(
+                m.Document(
+                    first_page=k,
+                    last_page=k,
+                    doc_type=d.doc_type,
+                    type_confidence=0.99,
+                    case_number=d.number,
+                    fields=fields,
+                    evidence=[],
+                )
+            )
     s.flush()
     file_documents(s, msg, CFG)
     s.flush()
@@ -147,7 +172,9 @@ def test_reassignment_updates_case_missing_list_and_audit(session: Session) -> N
     audit = session.scalars(select(m.AuditEntry).where(m.AuditEntry.object_id == summons.id)).all()
     assert [(a.actor, a.action) for a in audit] == [("alice", "confirm"), ("bob", "reassign")]
     assert audit[1].before["case_id"] == c1.id and audit[1].after["case_id"] == c2.id
-    facts = session.scalars(select(m.CaseFact).where(m.CaseFact.case_id == c2.id, m.CaseFact.field == "hearing_at")).all()
+    facts = session.scalars(
+        select(m.CaseFact).where(m.CaseFact.case_id == c2.id, m.CaseFact.field == "hearing_at")
+    ).all()
     assert facts and facts[-1].document_id == summons.id
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,9 @@ from ingest.parse import parse_message
 from ingest.senders import SenderPolicy, SenderRegistry, check_sender
 from ingest.types import SenderStatus, Submission
 from ingest.unpack import UnpackLimits, unpack
+from tests.support.corpus import REAL_WORLD
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-world-eml"
+CORPUS = REAL_WORLD
 # A hang guard, not a speed target (bench/ingest_parse_bench.py measures speed): the slowest
 # message takes well under a second here, so this only trips on a runaway.
 PER_MESSAGE_LIMIT_S = 20.0

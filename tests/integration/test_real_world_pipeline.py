@@ -14,8 +14,9 @@ from filing.commands.core import import_files, init_app
 from filing.config import load_settings
 from ingest.parse import parse_message
 from store import models as m
+from tests.support.corpus import REAL_WORLD
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real-world-eml" / "messages"
+CORPUS = REAL_WORLD / "messages"
 
 pytestmark = [
     pytest.mark.slow,

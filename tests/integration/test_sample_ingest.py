@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,7 @@ from ingest.parse import parse_message
 from ingest.senders import SenderPolicy, SenderRegistry, check_sender
 from ingest.types import Attachment
 from ingest.unpack import UnpackLimits, unpack
-
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sample"
+from tests.support.corpus import SAMPLE
 
 
 def _truth() -> list[dict[str, Any]]:

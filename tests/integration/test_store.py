@@ -25,7 +25,9 @@ def test_migration_creates_the_schema_the_models_describe(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
     upgrade(engine)  # idempotent
-    assert {"agencies", "cases", "messages", "documents", "outbox", "audit_log"} <= set(inspect(engine).get_table_names())
+    assert {"agencies", "cases", "messages", "documents", "outbox", "audit_log"} <= set(
+        inspect(engine).get_table_names()
+    )
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), m.Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
@@ -40,8 +42,7 @@ def test_registry_load_is_an_upsert(db_url: str, tmp_path: Path) -> None:
         uow.commit()
     changed = tmp_path / "agencies.yaml"
     changed.write_text(
-        REGISTRY.read_text(encoding="utf-8").replace("示例管理局\n", "示例局\n")
-        + "  - NEW@Agency.Example.invalid\n",
+        REGISTRY.read_text(encoding="utf-8").replace("示例管理局\n", "示例局\n") + "  - NEW@Agency.Example.invalid\n",
         encoding="utf-8",
     )
     with UnitOfWork(factory) as uow:
@@ -50,7 +51,9 @@ def test_registry_load_is_an_upsert(db_url: str, tmp_path: Path) -> None:
     assert r1.added == 2 and r1.addresses >= 2
     assert (r2.added, r2.updated, r2.addresses) == (0, 1, 1)
     with UnitOfWork(factory) as uow:
-        addr = uow.session.scalar(select(m.AgencyAddress).where(m.AgencyAddress.address == "new@agency.example.invalid"))
+        addr = uow.session.scalar(
+            select(m.AgencyAddress).where(m.AgencyAddress.address == "new@agency.example.invalid")
+        )
         assert addr is not None and addr.agency.code == "szf"
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from filing.report.types import AgencyRow, Report
 from store import models as m
+from tests.support.corpus import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "sample"
 TRUTH = SAMPLE / "truth.json"
 EXCLUDED_TYPES = {"行审", "行审复"}
 

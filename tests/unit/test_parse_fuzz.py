@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,8 +11,9 @@ from ingest.parse import parse_message
 from ingest.senders import SenderPolicy, SenderRegistry, check_sender
 from ingest.types import Submission
 from ingest.unpack import UnpackLimits, unpack
+from tests.support.corpus import REAL_WORLD as _RW
 
-REAL_WORLD = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-world-eml" / "messages"
+REAL_WORLD = _RW / "messages"
 
 _PDF = base64.encodebytes(b"%PDF-1.4\n%%EOF\n").replace(b"\n", b"\r\n")
 _ZIP = base64.encodebytes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +17,11 @@ from notify.rules import (
     evaluate_missing,
 )
 from notify.workdays import WorkCalendar
+from tests.support.corpus import SAMPLE
 
 CAL = WorkCalendar()
 RULES = MissingRules()
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sample"
+CORPUS = SAMPLE
 
 
 def snap(*docs: tuple[str, str], **kw: Any) -> CaseSnapshot:
