@@ -36,12 +36,13 @@ from filing.bootstrap import bootstrap  # noqa: E402
 from filing.config import load_settings  # noqa: E402
 from store import models as m  # noqa: E402
 from store.claims import PENDING_STATES  # noqa: E402
+from tests.support.corpus import SAMPLE  # noqa: E402
 from tests.support.databases import drop_pg_database, make_pg_database  # noqa: E402
 from tests.support.dovecot import DovecotServer, free_port  # noqa: E402
 from tests.support.service import FilingProcess, run_filing, wait_until, write_config  # noqa: E402
 from tests.support.smtp import SmtpSink  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "sample"
+CORPUS = SAMPLE  # $FILING_SHARED_DIR/corpus/sample, or ../shared beside the checkout
 PG_PREFIX = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 
 
