@@ -20,7 +20,8 @@ DEMO = ROOT / "demo" / "mailbox"
 def config(tmp_path: Path, db_url: str) -> Path:
     p = tmp_path / "config.yaml"
     p.write_text(
-        f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\nagencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n"
+        f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\n"
+        f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n"
         f"ocr:\n  cache_path: var/ocr-cache\nmailbox:\n  local_folder: {DEMO}\n",
         encoding="utf-8",
     )
