@@ -82,6 +82,16 @@ class Lease:
         self._held_until = None
 
 
+def latest_missed(trigger: BaseTrigger, last: datetime, now: datetime) -> datetime | None:
+    """The most recent fire time after `last` and not after `now` (coalesced: one run for them all)."""
+    found: datetime | None = None
+    t = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
+    while t is not None and t <= now:
+        found = t
+        t = trigger.get_next_fire_time(t, t + timedelta(seconds=1))
+    return found
+
+
 @dataclass(frozen=True)
 class JobSpec:
     name: str
@@ -230,8 +240,8 @@ class ServiceScheduler:
             if last is None:
                 jobs.baseline(self.app, spec.name, now)  # a new deployment: count from now, run nothing old
                 continue
-            missed = spec.trigger.get_next_fire_time(None, last.astimezone(self.tz) + timedelta(seconds=1))
-            if missed is not None and missed <= now:
+            missed = latest_missed(spec.trigger, last.astimezone(self.tz), now)
+            if missed is not None:
                 log.info("job %s missed its run at %s; running it once now", spec.name, missed,
                          extra={"job": spec.name})
                 self.scheduler.add_job(self._runner_for(spec, missed), "date", run_date=now,

@@ -80,3 +80,19 @@ def test_json_log_line_carries_context_and_exceptions() -> None:
     assert second["level"] == "error" and "ValueError: boom" in second["exc"]
     assert isinstance(JsonFormatter().format(logging.makeLogRecord({"msg": "中文"})), str)
     logging.getLogger().handlers.clear()
+
+
+def test_latest_missed_fire_time_is_the_most_recent_one() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    from filing.scheduler import latest_missed
+
+    tz = ZoneInfo("Asia/Shanghai")
+    daily = CronTrigger(hour=8, minute=30, timezone=tz)
+    last = datetime(2031, 3, 3, 8, 30, tzinfo=tz)
+    assert latest_missed(daily, last, datetime(2031, 3, 3, 17, 0, tzinfo=tz)) is None
+    assert latest_missed(daily, last, datetime(2031, 3, 6, 8, 0, tzinfo=tz)) == datetime(2031, 3, 5, 8, 30, tzinfo=tz)
+    assert latest_missed(daily, last, datetime(2031, 3, 6, 8, 30, tzinfo=tz)) == datetime(2031, 3, 6, 8, 30, tzinfo=tz)
