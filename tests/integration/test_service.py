@@ -181,3 +181,36 @@ def test_serve_takes_new_mail_within_seconds_through_imap_idle(
     with app.uow() as uow:
         poll = uow.session.get(m.JobRun, "poll")
         assert poll is not None and poll.runs == 2  # the start-up poll and the one IDLE triggered
+
+
+LEADER = "this process now runs the scheduled jobs"
+
+
+@pytest.mark.postgres
+def test_one_scheduler_per_deployment_and_takeover_when_it_stops(pg_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, pg_url, scheduler={"lease_seconds": 2})
+    run_filing(config, "init")
+    a = FilingProcess(("serve", "--no-web"), config, tmp_path / "a.log").start()
+    b = FilingProcess(("serve", "--no-web"), config, tmp_path / "b.log").start()
+    try:
+        for p in (a, b):
+            wait_until(lambda p=p: "scheduler started" in p.log(), 60, "serve start", p)
+        leader = wait_until(lambda: next((p for p in (a, b) if LEADER in p.log()), None), 30, "a leader", a)
+        other = b if leader is a else a
+        app = bootstrap(load_settings(config))
+        wait_until(lambda: _job_runs(app, "outbox") >= 20, 60, "scheduled runs by the leader", leader)
+        assert LEADER not in other.log()  # 20 runs at 0.3 s: several 2 s lease periods, still one leader
+        assert leader.terminate() == 0
+        wait_until(lambda: LEADER in other.log(), 30, "takeover by the other process", other)
+        before = _job_runs(app, "outbox")
+        wait_until(lambda: _job_runs(app, "outbox") > before, 30, "scheduled runs by the new leader", other)
+        assert other.terminate() == 0
+    finally:
+        a.kill()
+        b.kill()
+
+
+def _job_runs(app: Any, name: str) -> int:
+    with app.uow() as uow:
+        row = uow.session.get(m.JobRun, name)
+        return int(row.runs) if row else 0
