@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -54,7 +55,11 @@ FIELD_LABELS = {
     "doc_date": "落款日期",
     "defendants": "被告",
     "first_instance_case": "一审案号",
+    "defendant": "被告",
+    "cited_case_numbers": "引用案号",
+    "absence_reason": "未出庭原因",
 }
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
 DEFENSE_DAYS = 15
 
@@ -235,6 +240,8 @@ def value_text(field: str, value: object) -> str:
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
         return DECISION_LABELS.get(value, value)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        return value[:16].replace("T", " ")
     return text_of(value)
 
 

@@ -110,7 +110,8 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        # The store keeps instants as aware UTC; a naive value is a local wall time (a hearing).
+        return value.strftime(fmt)
     return value.astimezone(CST).strftime(fmt)
 
 
@@ -127,7 +128,7 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=CST)
     secs = ((now or datetime.now(UTC)) - value).total_seconds()
     if secs < 3600:
         return f"{max(int(secs // 60), 0)} 分钟"

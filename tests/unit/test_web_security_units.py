@@ -78,3 +78,12 @@ def test_sender_evidence_reads_in_chinese() -> None:
     assert evidence_label("address a@b.example is not registered") == "发件地址 a@b.example 未登记"
     claim = "display name '滕州市示例管理局' claims agency slj"
     assert evidence_label(claim) == "发件人名称 '滕州市示例管理局' 自称单位 slj"
+
+
+def test_times_show_in_china_time_and_wall_times_stay_as_printed() -> None:
+    from datetime import UTC, datetime
+
+    from filing.web.templating import local_time
+
+    assert local_time(datetime(2026, 6, 30, 6, 30, tzinfo=UTC)) == "2026-06-30 14:30"
+    assert local_time(datetime(2026, 6, 30, 14, 30)) == "2026-06-30 14:30"  # a hearing time as the court wrote it
