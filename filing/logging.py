@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName",
+                                                                         "color_message"}  # uvicorn's ANSI copy
 
 
 class JsonFormatter(logging.Formatter):
