@@ -59,6 +59,16 @@ FIELD_LABELS = {
     "cited_case_numbers": "引用案号",
     "absence_reason": "未出庭原因",
 }
+AUDIT_LABELS = {
+    "confirm": "人工确认归档",
+    "reassign": "改归本案",
+    "create_case": "由文书新建案件",
+    "confirm_new_case": "归入新建案件",
+    "change_type": "修改文书类型",
+    "split": "拆分文书",
+    "merge": "合并文书",
+    "not_litigation": "标记为非诉讼材料",
+}
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
 DEFENSE_DAYS = 15
@@ -199,6 +209,17 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         events.append(TimelineEvent(
             at=o.sent_at or o.created_at, kind="outbox", title=o.subject, detail=f"发往 {o.to_addr}",
             status=o.status, message_id=None, documents=(),
+        ))
+    doc_ids = [d.id for d in docs]
+    audit_conds = [(m.AuditEntry.object_type == "case") & (m.AuditEntry.object_id == case.id)]
+    if doc_ids:
+        audit_conds.append((m.AuditEntry.object_type == "document") & (m.AuditEntry.object_id.in_(doc_ids)))
+    for a in s.scalars(select(m.AuditEntry).where(or_(*audit_conds)).order_by(m.AuditEntry.id)):
+        label = AUDIT_LABELS.get(a.action, a.action)
+        target = f"文书 {a.object_id}" if a.object_type == "document" else "本案"
+        events.append(TimelineEvent(
+            at=a.at, kind="audit", title=f"{label}（{target}）", detail=f"操作人 {a.actor}", status=a.action,
+            message_id=None, documents=(),
         ))
     events.sort(key=lambda e: _utc(e.at))
     facts = []

@@ -83,6 +83,8 @@ def test_deciding_the_last_item_returns_to_the_empty_queue(web_api: FastAPI, web
     r = c.post("/queue/5/reassign", data={"csrf_token": token, "case_id": "2"}, follow_redirects=False)
     assert r.headers["location"] == "/queue"
     assert "队列已清空" in c.get("/queue").text
+    timeline = c.get("/cases/2").text
+    assert "改归本案（文书 5）" in timeline and f"操作人 {REVIEWER}" in timeline
 
 
 def test_admin_discards_a_quarantined_message_and_adds_an_agency(web_api: FastAPI, web_data: WebData) -> None:
