@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss
+from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
 from extract.classify import classify_text, page_lines
 from extract.fields import extract_fields, normalize_lines, own_and_cited
 from extract.split import split_pages
@@ -95,6 +95,21 @@ def _needs_header(d: Document) -> bool:
     return d.doc_type is DocType.other and d.title is None and d.confidence > 0
 
 
+def _sibling_consensus(documents: list[Document], index: int, from_name: list[CaseNumber]) -> CaseNumber | None:
+    """The number at least two other sources in the file (other documents, the file name) agree on."""
+    votes: dict[str, int] = {}
+    for n in from_name:
+        votes[str(n)] = votes.get(str(n), 0) + 1
+    for j, other in enumerate(documents):
+        if j != index and other.fields.case_number:
+            votes[other.fields.case_number] = votes.get(other.fields.case_number, 0) + 1
+    best = max(votes.items(), key=lambda kv: kv[1], default=None)
+    if best is None or best[1] < 2:
+        return None
+    parsed = find_case_numbers(best[0])
+    return parsed[0][0] if parsed else None
+
+
 def _repair_numbers(
     documents: list[Document], texts: list[str], filename: str, header_texts: Mapping[int, str]
 ) -> list[Document]:
@@ -111,12 +126,19 @@ def _repair_numbers(
             if parsed:
                 known.append((parsed[0][0], f"document on pages {d.first_page}-{d.last_page}"))
     out: list[Document] = []
-    for d in documents:
+    for i, d in enumerate(documents):
         own = d.fields.case_number
         note: str | None = None
+        consensus = _sibling_consensus(documents, i, from_name)
         if own and from_name and own != str(from_name[0]) and near_miss(own, str(from_name[0])):
             note = f"case number {own} read as {from_name[0]} (file name, one confusable character apart)"
             own = str(from_name[0])
+        elif own and consensus is not None and own != str(consensus):
+            parsed_own = find_case_numbers(own)
+            if parsed_own and serial_slip(parsed_own[0][0], consensus):
+                # OCR drops or swaps a serial digit and the result still looks valid (行初1号 for 行初12号).
+                note = f"case number {own} read as {consensus}: the other documents of this file agree on it"
+                own = str(consensus)
         elif (own is None or _suspicious_year(d)) and d.doc_type in NUMBERED_TYPES:
             header = header_texts.get(d.first_page)
             reread = own_and_cited(normalize_lines([header]), d.doc_type)[0] if header else None

@@ -35,6 +35,7 @@ __all__ = [
     "parse_case_number",
     "repair_year",
     "repaired_year",
+    "serial_slip",
 ]
 
 _DIGIT = "0-9OoDQIl|i!〇○"
@@ -313,6 +314,17 @@ def _one_confusable_apart(a: str, b: str) -> bool:
         return False
     diffs = [(p, q) for p, q in zip(a, b, strict=True) if p != q]
     return len(diffs) == 1 and any(diffs[0][0] in g and diffs[0][1] in g for g in _CONFUSABLE_GROUPS)
+
+
+def serial_slip(a: CaseNumber, b: CaseNumber) -> bool:
+    """Same year, court and type; serials one lost, added or confusable digit apart (行初1号 / 行初12号)."""
+    if (a.year, a.court_code, a.type_code, a.legacy) != (b.year, b.court_code, b.type_code, b.legacy) or a == b:
+        return False
+    x, y = str(a.serial), str(b.serial)
+    if len(x) == len(y):
+        return _one_confusable_apart(x, y)
+    longer, shorter = (x, y) if len(x) > len(y) else (y, x)
+    return len(longer) == len(shorter) + 1 and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def near_miss(a: str, b: str) -> bool:

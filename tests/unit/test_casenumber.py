@@ -108,3 +108,17 @@ def test_near_miss() -> None:
     assert not near_miss("（2026）鲁0481行初37号", "（2026）鲁0481行初37号")
     assert not near_miss("（2026）鲁0481行初37号", "（2026）鲁0481行初42号")
     assert not near_miss("（2026）鲁0481行初37号", "（2026）鲁0481行初373号")
+
+
+def test_serial_slip() -> None:
+    from extract.casenumber import serial_slip
+
+    a = parse_case_number("（2026）鲁0403行初12号")
+    b = parse_case_number("（2026）鲁0403行初1号")
+    c = parse_case_number("（2026）鲁0403行初18号")
+    d = parse_case_number("（2026）鲁0404行初12号")
+    assert a and b and c and d
+    assert serial_slip(a, b) and serial_slip(b, a)
+    assert not serial_slip(a, d)  # another court
+    assert not serial_slip(a, a)
+    assert not serial_slip(a, parse_case_number("（2026）鲁0403行初45号") or a)

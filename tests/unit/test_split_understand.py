@@ -75,3 +75,16 @@ def test_header_reread_recovers_a_lost_title() -> None:
     again = understand(pages(body), header_texts={1: "山东省枣庄市薛城区人民法院\n应诉通知书\n(2026)鲁0403行初12号"})
     assert again[0].doc_type is DocType.notice_to_respond
     assert again[0].fields.case_number == "（2026）鲁0403行初12号"
+
+
+def test_dropped_serial_digit_corrected_by_sibling_consensus() -> None:
+    dropped = EVIDENCE_DAMAGED.replace("(2026) 各0403行急12己", "(2026) 鲁0403行初1号 ，")
+    docs = understand(pages(NOTICE, dropped, SUMMONS), "新建文件夹.pdf")
+    assert [d.fields.case_number for d in docs] == ["（2026）鲁0403行初12号"] * 3
+    assert any("other documents of this file agree" in e for e in docs[1].evidence)
+
+
+def test_a_single_sibling_does_not_outvote() -> None:
+    other_case = NOTICE.replace("(2026) 和鲁0403行初12号", "(2026) 鲁0403行初1号")
+    docs = understand(pages(other_case, SUMMONS), "合并.pdf")
+    assert [d.fields.case_number for d in docs] == ["（2026）鲁0403行初1号", "（2026）鲁0403行初12号"]
