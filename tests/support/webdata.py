@@ -127,10 +127,10 @@ def messages() -> list[bytes]:
     ]
 
 
-def write_config(root: Path) -> Path:
+def write_config(root: Path, db_url: str = "sqlite:///var/filing.db") -> Path:
     cfg = root / "config.yaml"
     cfg.write_text(
-        "database:\n  url: sqlite:///var/filing.db\nstorage:\n  path: var/blobs\n"
+        f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\n"
         f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\nocr:\n  cache_path: var/ocr-cache\n"
         "web:\n  secret_key: test-secret-key-for-web-tests\n  session_minutes: 30\n",
         encoding="utf-8",
@@ -138,9 +138,9 @@ def write_config(root: Path) -> Path:
     return cfg
 
 
-def build(root: Path) -> None:
+def build(root: Path, db_url: str = "sqlite:///var/filing.db") -> None:
     """Init the database, import the messages, add one admin and one reviewer."""
-    app = bootstrap(load_settings(write_config(root), environ={}))
+    app = bootstrap(load_settings(write_config(root, db_url), environ={}))
     init_app(app)
     mail_dir = root / "mail"
     mail_dir.mkdir()
