@@ -126,6 +126,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
         message_id=msg.id, attachment_id=att.id, filename=att.filename, subject=msg.subject,
         from_address=msg.from_address, from_display=msg.from_display, agency=_agency_name(msg.agency),
         body_text=msg.body_text, received_at=msg.received_at,
+        current_case=(doc.case.id, doc.case.case_number or f"案件 #{doc.case.id}") if doc.case else None,
         position=pos + 1, queue_size=len(queue),
         next_id=queue[pos + 1] if 0 <= pos < len(queue) - 1 else None,
         prev_id=queue[pos - 1] if pos > 0 else None,

@@ -76,6 +76,7 @@ class ItemDetail:
     agency: str | None
     body_text: str
     received_at: datetime
+    current_case: tuple[int, str] | None  # where the document is filed now
     position: int  # 1-based place in the queue, 0 if no longer pending
     queue_size: int
     next_id: int | None

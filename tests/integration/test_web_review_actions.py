@@ -83,6 +83,8 @@ def test_deciding_the_last_item_returns_to_the_empty_queue(web_api: FastAPI, web
     r = c.post("/queue/5/reassign", data={"csrf_token": token, "case_id": "2"}, follow_redirects=False)
     assert r.headers["location"] == "/queue"
     assert "队列已清空" in c.get("/queue").text
+    filed = c.get("/queue/5").text
+    assert "当前归入" in filed and "（2026）鲁0481行初902号" in filed
     timeline = c.get("/cases/2").text
     assert "改归本案（文书 5）" in timeline and f"操作人 {REVIEWER}" in timeline
 
