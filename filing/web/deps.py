@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from filing.bootstrap import App
 from filing.web.security import CSRF_FIELD, LoginLimiter, session_of
-from filing.web.sessions import SessionCodec, SessionData
+from filing.web.sessions import ABSOLUTE_HOURS, SessionCodec, SessionData
 from store.users import StaffUser, get_user
 
 
@@ -26,8 +27,17 @@ class WebState:
     codec: SessionCodec
     limiter: LoginLimiter
     hasher: PasswordHasher | None = None
-    # Session ids ended by logout: a copied cookie must not outlive its logout.
-    revoked: set[str] = field(default_factory=set)
+    # Session ids ended by login or logout: a copied cookie must not outlive them.
+    revoked: dict[str, float] = field(default_factory=dict)
+
+    def revoke(self, sid: str) -> None:
+        now = time.time()
+        self.revoked[sid] = now
+        # Cookies die after ABSOLUTE_HOURS anyway: older entries need not be remembered.
+        if len(self.revoked) > 1000:
+            cutoff = now - ABSOLUTE_HOURS * 3600
+            for old in [k for k, at in self.revoked.items() if at < cutoff]:
+                del self.revoked[old]
 
 
 class LoginRequired(Exception):

@@ -50,7 +50,7 @@ def login(
         return deps.render(request, "login.html", status_code=401, next=_safe_next(next), name=name,
                            error="用户名或密码错误。")
     st.limiter.succeeded(keys)
-    st.revoked.add(session_of(request).sid)
+    st.revoke(session_of(request).sid)
     deps.set_session(request, new_session(user.id))
     s.add(AuditEntry(actor=user.name, action="login", object_type="user", object_id=user.id, before=None,
                      after={"client": client}))
@@ -60,7 +60,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    deps.state(request).revoked.add(session_of(request).sid)
+    deps.state(request).revoke(session_of(request).sid)
     s.add(AuditEntry(actor=user.name, action="logout", object_type="user", object_id=user.id, before=None, after=None))
     s.commit()
     deps.set_session(request, new_session())
