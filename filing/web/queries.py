@@ -22,6 +22,7 @@ from filing.web.views import (
     FilingRecord,
     ItemDetail,
     PageView,
+    ProblemRow,
     QuarantineRow,
     QueueRow,
     SiblingDoc,
@@ -126,6 +127,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
         message_id=msg.id, attachment_id=att.id, filename=att.filename, subject=msg.subject,
         from_address=msg.from_address, from_display=msg.from_display, agency=_agency_name(msg.agency),
         body_text=msg.body_text, received_at=msg.received_at,
+        attachments=_attachments(msg),
         current_case=(doc.case.id, doc.case.case_number or f"案件 #{doc.case.id}") if doc.case else None,
         position=pos + 1, queue_size=len(queue),
         next_id=queue[pos + 1] if 0 <= pos < len(queue) - 1 else None,
@@ -315,6 +317,16 @@ def quarantine_rows(s: Session) -> list[QuarantineRow]:
             evidence=tuple(str(e) for e in msg.sender_evidence or ()),
             claimed_agency=_agency_name(msg.agency), body_text=msg.body_text, attachments=_attachments(msg),
         ))
+    return out
+
+
+def problem_rows(s: Session) -> list[ProblemRow]:
+    """Messages that failed in the pipeline or carried nothing to file, newest first."""
+    out = []
+    for msg in s.scalars(select(m.Message).where(m.Message.status.in_(("failed", "no_attachments")))
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
+        out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
+                              msg.error, _attachments(msg)))
     return out
 
 

@@ -76,6 +76,7 @@ class ItemDetail:
     agency: str | None
     body_text: str
     received_at: datetime
+    attachments: tuple[AttachmentView, ...]  # every file of the message, with read errors
     current_case: tuple[int, str] | None  # where the document is filed now
     position: int  # 1-based place in the queue, 0 if no longer pending
     queue_size: int
@@ -169,6 +170,20 @@ class AttachmentView:
     size: int
     status: str
     error: str | None
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """A message the pipeline could not file: staff must see it and the error."""
+
+    message_id: int
+    received_at: datetime
+    from_address: str | None
+    subject: str
+    status: str
+    error_code: str | None
+    error: str | None
+    attachments: tuple[AttachmentView, ...]
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def test_other_pages_render_under_the_csp(browser_page: BrowserPage, web_data: W
     log_in(bp, "/agencies")
     assert page.locator("#agency-table tbody tr").count() == 2
     page.click("text=滕州市示例管理局")
-    assert page.locator("#filing-record tbody tr").count() == 4
+    assert page.locator("#filing-record tbody tr").count() == 5
     bp.screenshot("agency.png")
     page.goto(bp.base_url + "/quarantine")
     bp.screenshot("quarantine.png")

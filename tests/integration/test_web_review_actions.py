@@ -112,3 +112,11 @@ def test_admin_discards_a_quarantined_message_and_adds_an_agency(web_api: FastAP
         agency_id = agency.id
         assert s.scalar(select(m.Agency).where(m.Agency.code == "other")) is None
     assert ("discard", 5, ADMIN) in audit(web_data) and ("agency.add", agency_id, ADMIN) in audit(web_data)
+
+
+def test_unreadable_files_and_unfiled_messages_are_shown(web_api: FastAPI, web_data: WebData) -> None:
+    c, _token = client_for(web_api)
+    item = c.get("/queue/4").text  # the defense arrived with a damaged second file
+    assert "扫描件.pdf" in item and "无法读取" in item
+    problems = c.get("/quarantine").text
+    assert "未能归档的邮件" in problems and "咨询：报备材料的格式" in problems and "无附件" in problems

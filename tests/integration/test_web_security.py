@@ -151,9 +151,11 @@ def test_hostile_subject_filename_and_text_are_escaped(client: TestClient) -> No
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html, path
 
 
-def test_files_are_downloads_with_safe_headers(client: TestClient) -> None:
+def test_files_are_downloads_with_safe_headers(client: TestClient, web_data: WebData) -> None:
     login(client)
-    r = client.get("/files/attachment/5")  # the PDF whose name carries a <script>
+    with web_data.app.uow() as uow:
+        hostile = uow.session.scalar(select(m.Attachment.id).where(m.Attachment.filename.startswith(XSS)))
+    r = client.get(f"/files/attachment/{hostile}")  # the PDF whose name carries a <script>
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     disposition = r.headers["content-disposition"]
     assert disposition.startswith("attachment;") and "<" not in disposition

@@ -96,7 +96,7 @@ def defense(plaintiff: str, cause: str) -> list[str]:
 
 
 def eml(n: int, sender: str, display: str, subject: str, when: datetime, body: str,
-        files: list[tuple[str, list[list[str]]]]) -> bytes:
+        files: list[tuple[str, list[list[str]] | bytes]]) -> bytes:
     msg = EmailMessage()
     msg["From"] = f"{display} <{sender}>"
     msg["To"] = "filing@example.invalid"
@@ -105,7 +105,8 @@ def eml(n: int, sender: str, display: str, subject: str, when: datetime, body: s
     msg["Message-ID"] = f"<webtest-{n:04d}@agency.example.invalid>"
     msg.set_content(body)
     for name, pages in files:
-        msg.add_attachment(text_pdf(pages), maintype="application", subtype="pdf", filename=name)
+        data = pages if isinstance(pages, bytes) else text_pdf(pages)
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     return bytes(msg)
 
 
@@ -119,11 +120,13 @@ def messages() -> list[bytes]:
             "现报送应诉通知书。",
             [("应诉通知书.pdf", [notice("（2026）鲁0481行初902号", "李示例", "行政处罚", "二〇二六年三月三日")])]),
         eml(3, SLJ, "示例管理局法规科", "答辩状报备", t0 + timedelta(days=16), "现报送我单位答辩状。",
-            [("答辩状.pdf", [defense("王示例", "政府信息公开")[:4], defense("王示例", "政府信息公开")[4:]])]),
+            [("答辩状.pdf", [defense("王示例", "政府信息公开")[:4], defense("王示例", "政府信息公开")[4:]]),
+             ("扫描件.pdf", b"%PDF-1.4\n this file is damaged \n")]),
         eml(4, SLJ, "示例管理局法规科", f"{XSS}补充材料", t0 + timedelta(days=17), f"正文 {XSS}",
             [(f"{XSS}说明.pdf", [complaint("赵示例", extra=XSS)])]),
         eml(5, STRANGER, "滕州市示例管理局", f"{XSS}应诉通知书转报", t0 + timedelta(days=18), "请查收。",
             [("应诉通知书903.pdf", [notice("（2026）鲁0481行初903号", "孙示例", "行政许可", "二〇二六年三月二十日")])]),
+        eml(6, SLJ, "示例管理局法规科", "咨询：报备材料的格式", t0 + timedelta(days=19), "请问答辩状需要盖章吗？", []),
     ]
 
 

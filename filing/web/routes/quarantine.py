@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from filing.errors import FilingError
 from filing.web import deps
-from filing.web.queries import quarantine_rows
+from filing.web.queries import problem_rows, quarantine_rows
 from store import models as m
 from store.users import StaffUser
 
@@ -20,7 +20,8 @@ router = APIRouter()
 def quarantine_page(request: Request, user: StaffUser = Depends(deps.current_user),
                     s: Session = Depends(deps.db)) -> Response:
     agencies = [(a.code, a.name) for a in s.scalars(select(m.Agency).where(m.Agency.active).order_by(m.Agency.code))]
-    return deps.render(request, "quarantine.html", rows=quarantine_rows(s), agencies=agencies)
+    return deps.render(request, "quarantine.html", rows=quarantine_rows(s), agencies=agencies,
+                       problems=problem_rows(s))
 
 
 def _quarantined(s: Session, message_id: int) -> m.Message:
