@@ -326,7 +326,7 @@ def problem_rows(s: Session) -> list[ProblemRow]:
     for msg in s.scalars(select(m.Message).where(m.Message.status.in_(("failed", "no_attachments")))
                          .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
-                              msg.error, _attachments(msg)))
+                              msg.error, _attachments(msg), msg.body_text))
     return out
 
 

@@ -184,6 +184,7 @@ class ProblemRow:
     error_code: str | None
     error: str | None
     attachments: tuple[AttachmentView, ...]
+    body_text: str
 
 
 @dataclass(frozen=True)

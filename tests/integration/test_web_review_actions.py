@@ -120,3 +120,4 @@ def test_unreadable_files_and_unfiled_messages_are_shown(web_api: FastAPI, web_d
     assert "扫描件.pdf" in item and "无法读取" in item
     problems = c.get("/quarantine").text
     assert "未能归档的邮件" in problems and "咨询：报备材料的格式" in problems and "无附件" in problems
+    assert "请问答辩状需要盖章吗？" in problems
