@@ -46,6 +46,8 @@ _PROVINCE_CLASS = "".join(sorted(PROVINCES | set(PROVINCE_CONFUSIONS)))
 # this one (tesseract reads 鲁 as 重, 各, 绰, …). Callers elsewhere pass their own.
 HOME_PROVINCE = "鲁"
 _HANG = "行仃彳衍"
+# Table rules and specks that OCR puts inside a number (鲁0481]行初36号).
+_SPECK = r"[\]\[)(】【\-_.,:;'\"「」~`]?"
 
 
 def _type_pattern() -> str:
@@ -67,8 +69,8 @@ _TYPE = _type_pattern()
 _MODERN = re.compile(
     rf"(?P<open>{_OPEN})?(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})?"
     rf"(?P<junk>[^0-9{_PROVINCE_CLASS}]{{0,2}}?)"
-    rf"(?P<court>[{_PROVINCE_CLASS}]|[\u4e00-\u9fff](?=[{_DIGIT}]{{2}}))(?P<cdigits>[{_DIGIT}]{{0,4}}?)"
-    rf"(?P<type>{_TYPE})(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
+    rf"(?P<court>[{_PROVINCE_CLASS}]|[\u4e00-\u9fff](?=[{_DIGIT}]{{2}}))(?P<cdigits>[{_DIGIT}]{{0,4}}?){_SPECK}"
+    rf"(?P<type>{_TYPE}){_SPECK}(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
 )
 # Pre-2016 form: (year) court-abbreviation type 字第 serial 号.
 _LEGACY = re.compile(
