@@ -140,8 +140,9 @@ def _modern(m: re.Match[str], home_province: str) -> CaseNumber | None:
     # The modern form began in 2016 (a few courts in late 2015); anything earlier is a misread.
     if not 2015 <= year <= 2099 or not _valid_court_digits(cdig):
         return None
-    if not m["open"] and not m["close"]:
-        # Without any bracket a bare year glued to a court code is too weak (e.g. table cells).
+    if not m["open"] and not m["close"] and (not m["hao"] or m["junk"]):
+        # People drop the brackets when typing (email subjects: 2026鲁0481行初37号); without brackets the
+        # number must be complete and contiguous.
         return None
     serial = int(serial_s)
     if serial == 0 or len(serial_s.lstrip("0")) > 5:
@@ -193,7 +194,8 @@ def find_case_number_hits(text: str, home_province: str = HOME_PROVINCE) -> list
             break
         m = found
         number = _modern(m, home_province)
-        if number is not None and not any(a <= m.start() < b for a, b in taken):
+        glued = m["open"] is None and m.start() > 0 and folded[m.start() - 1].isdigit()
+        if number is not None and not glued and not any(a <= m.start() < b for a, b in taken):
             start = m.start("year") if m["open"] is None else m.start()
             hits.append((start, m.end(), number))
             pos = m.end()

@@ -21,6 +21,7 @@ PRINTED = [
     ("（2014）滕行初字第12号", "（2014）滕行初字第12号"),
     ("（2015）通中行终字第00129号", "（2015）通中行终字第129号"),
     ("案号：(2026)鲁04行终37号", "（2026）鲁04行终37号"),
+    ("关于2026鲁0481行初37号案件的报备", "（2026）鲁0481行初37号"),  # typed without brackets
 ]
 
 OCR = [
@@ -64,7 +65,7 @@ NOT_CASE_NUMBERS = [
     "（2026）鲁04810行初3号",  # five court digits
     "（1850）鲁0481行初3号",  # impossible year
     "（2026）鲁0481行初0号",  # serial zero
-    "2026鲁0481行初3号",  # no bracket at all: too weak
+    "2026鲁0481行初3",  # no bracket and no 号: too weak
     "滕州市学院中路131号",
     "(2020) 各04行切2",  # unknown court character AND a look-alike type: two guesses, refused
 ]
