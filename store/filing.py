@@ -169,13 +169,22 @@ def _confirm_own_numbers(docs: list[m.Document], context_numbers: tuple[str, ...
         names |= {d.case_number for d in docs if d.case_number and d is not doc}
         if own in names:
             continue
-        close = sorted(n for n in names if near_miss(own, n))
+        close = sorted(n for n in names if near_miss(own, n) or _serial_digit_lost(own, n))
         if len(close) == 1:
             doc.case_number = close[0]
             doc.evidence = [
                 *(doc.evidence or []),
                 f"printed number {own} read as {close[0]}, named in the same message",
             ]
+
+
+def _serial_digit_lost(a: str, b: str) -> bool:
+    """Same year, court and type; the serials differ by one digit dropped or added (OCR lost a '1' to ']')."""
+    pa, pb = parse_case_number(a), parse_case_number(b)
+    if pa is None or pb is None or (pa.year, pa.court_code, pa.type_code) != (pb.year, pb.court_code, pb.type_code):
+        return False
+    x, y = sorted((str(pa.serial), str(pb.serial)), key=len)
+    return len(y) == len(x) + 1 and any(y[:i] + y[i + 1 :] == x for i in range(len(y)))
 
 
 def _near_existing(s: Session, number: str) -> bool:

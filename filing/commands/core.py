@@ -126,6 +126,7 @@ def register(cli: typer.Typer) -> None:
         results = import_files(app, files)
         _summary(results)
         _cases_table(app)
+        _outbox_table(app)
 
 
 def _summary(results: list[tuple[Path, int, str, bool]]) -> None:
@@ -143,7 +144,8 @@ def _cases_table(app: App) -> None:
     from store import models as m
 
     table = Table(title="案件")
-    for col in ("案号", "单位", "原告", "已收文书", "结果"):
+    table.add_column("案号", no_wrap=True)
+    for col in ("单位", "原告", "已收文书", "结果"):
         table.add_column(col)
     with app.uow() as uow:
         for case in uow.session.scalars(select(m.Case).order_by(m.Case.id)):
@@ -155,4 +157,18 @@ def _cases_table(app: App) -> None:
                 ", ".join(types),
                 case.outcome,
             )
+    Console().print(table)
+
+
+def _outbox_table(app: App) -> None:
+    from sqlalchemy import select
+
+    from store import models as m
+
+    table = Table(title="待发邮件（回执与提醒）")
+    for col in ("类型", "收件人", "主题", "状态"):
+        table.add_column(col)
+    with app.uow() as uow:
+        for row in uow.session.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)):
+            table.add_row(row.kind, row.to_addr, row.subject, row.status)
     Console().print(table)

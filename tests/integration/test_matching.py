@@ -189,3 +189,13 @@ def test_queue_lists_pending_items_oldest_first(session: Session) -> None:
     assert [i.document_id for i in items] == [docs_of(a)[0].id, docs_of(b)[0].id]
     review.mark_not_litigation(session, items[0].document_id, "alice")
     assert [i.document_id for i in review.pending_items(session)] == [docs_of(b)[0].id]
+
+
+def test_a_serial_digit_lost_by_ocr_is_restored_from_the_subject(session: Session) -> None:
+    msg = message(session, [[D("notice_to_respond", "（2026）鲁0481行初3号")]], subject=f"报备 {N1}")
+    (notice,) = docs_of(msg)
+    assert notice.case_number == N1 and notice.case_id == case(session, N1).id
+    assert any("read as" in e for e in notice.evidence)
+    # Without the message naming the number, a shorter serial is a case of its own.
+    other = message(session, [[D("notice_to_respond", "（2026）鲁0481行初3号")]], subject="报备")
+    assert docs_of(other)[0].case_number == "（2026）鲁0481行初3号"
