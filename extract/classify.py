@@ -45,6 +45,9 @@ TITLES: tuple[tuple[str, DocType, str | None], ...] = (
     ("应诉通知书", DocType.notice_to_respond, None),
     ("举证通知书", DocType.evidence_notice, None),
     ("传票", DocType.summons, None),
+    # Courts send represented parties a hearing notice instead of a summons; it carries the same facts.
+    ("开庭通知书", DocType.summons, "hearing_notice"),
+    ("开庭通知", DocType.summons, "hearing_notice"),
     ("行政答辩状", DocType.defense, None),
     ("行政答辩书", DocType.defense, None),
     ("答辩状", DocType.defense, None),

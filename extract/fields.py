@@ -323,7 +323,7 @@ def _hearing(lines: list[str], doc_type: DocType, ref_year: int | None) -> tuple
             place = m[1]
     flat = "".join(lines)
     if at is None:
-        m = re.search(r"于(.{6,24}?)(?:公开)?开庭", flat)
+        m = re.search(r"于(.{6,40}?)(?:公开)?开庭", flat)
         if m:
             found = find_datetimes(m[1], ref_year)
             if found:

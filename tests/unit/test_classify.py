@@ -18,6 +18,7 @@ COURT = "山东省滕州市人民法院\n"
         (COURT + "出庭应诉通知书\n（2026）鲁0481行初7号", DocType.other, "出庭应诉通知书"),
         (COURT + "举证通知书\n（2026）鲁0481行初7号", DocType.evidence_notice, "举证通知书"),
         (COURT + "传 票\n案号 （2026）鲁0481行初7号", DocType.summons, "传票"),
+        (COURT + "开庭通知书\n（2026）鲁0481行初7号", DocType.summons, "开庭通知书"),
         ("行政起诉状\n原告：张三，男", DocType.complaint, "行政起诉状"),
         ("行政起诉书\n原告：张三，男", DocType.complaint, "行政起诉书"),
         ("行 政 上 诉 状\n上诉人（原审原告）：张三", DocType.complaint, "行政上诉状"),

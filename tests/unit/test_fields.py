@@ -73,6 +73,13 @@ def test_summons_fields() -> None:
     assert f.doc_date == date(2026, 2, 11)
 
 
+def test_hearing_notice() -> None:
+    text = "山东省滕州市人民法院\n开庭通知书\n（2026）鲁0481行初7号\n滕州市某某局：\n本院受理原告张某诉你单位政府信息公开一案，定于2026年5月6日下午3时在本院第三法庭公开开庭审理。\n2026年4月20日"
+    f = extract_fields([text], DocType.summons)
+    assert f.hearing_at == datetime(2026, 5, 6, 15, 0)
+    assert f.case_number == "（2026）鲁0481行初7号"
+
+
 def test_appeal_judgment_own_and_cited_numbers() -> None:
     f = extract_fields([APPEAL], DocType.judgment)
     assert f.case_number == "（2026）鲁04行终44号"
