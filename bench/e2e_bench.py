@@ -92,16 +92,18 @@ def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeo
         dovecot.seed_maildir(raws)
 
         def finished() -> bool:
-            now = time.monotonic()
-            for r in list(sink.messages):
-                key = str(r.message["In-Reply-To"])
-                if key in wanted and key not in arrivals:
-                    arrivals[key] = now - t0
+            # The database first: a row is marked sent only after the sink said 250, so once the
+            # backlog is empty every receipt is already in the sink when we scan it below.
             with app.uow() as uow:
                 s = uow.session
                 taken = s.scalar(select(func.count()).select_from(m.MailboxUid)) or 0
                 pending = s.scalar(select(func.count()).where(m.Message.state.in_(PENDING_STATES))) or 0
                 backlog = s.scalar(select(func.count()).where(m.OutboxMessage.status.in_(("queued", "sending")))) or 0
+            now = time.monotonic()
+            for r in list(sink.messages):
+                key = str(r.message["In-Reply-To"])
+                if key in wanted and key not in arrivals:
+                    arrivals[key] = now - t0
             return taken >= len(raws) and pending == 0 and backlog == 0
 
         wait_until(finished, timeout_s, f"{len(raws)} messages filed and receipted", procs[0])
@@ -111,7 +113,10 @@ def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeo
             pages = s.scalar(select(func.count()).select_from(m.Page)) or 0
             ocr_pages = s.scalar(select(func.count()).where(m.Page.source.in_(("tesseract", "rapidocr")))) or 0
             parked = s.scalar(select(func.count()).where(m.Message.state == "parked")) or 0
+            receipts_queued = s.scalar(select(func.count()).where(m.OutboxMessage.kind == "receipt")) or 0
         app.engine.dispose()
+        if receipts_queued != len(arrivals):
+            print(f"  note: {receipts_queued} receipts queued, {len(arrivals)} reached the sink", flush=True)
         return Result(workers, len(raws), len(arrivals), pages, ocr_pages, parked, end, sorted(arrivals.values()))
     finally:
         for p in procs:

@@ -9,6 +9,7 @@ folder, UIDVALIDITY, UID) records the server copy and whether it has been moved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -28,14 +29,17 @@ from store.uow import UnitOfWork
 Receive = Callable[[bytes, datetime], int]
 
 
+_MSG_ID = re.compile(r"<[^<>\s]+>")  # as ingest.parse reads it, so both give the same string
+
+
 def message_id_of(raw: bytes) -> str | None:
-    """The Message-ID header as sent; compat32 so a malformed header never raises here."""
+    """The Message-ID as the parser will read it; compat32 so a malformed header never raises here."""
     try:
         value = BytesHeaderParser(policy=compat32).parsebytes(raw).get("Message-ID")
     except Exception:  # a header this broken is the parser's to report, not the ledger's
         return None
-    text = str(value).strip() if value is not None else ""
-    return text[:998] or None
+    found = _MSG_ID.search(str(value)) if value is not None else None
+    return found.group(0)[:998] if found else None
 
 
 class DbLedger:
@@ -91,8 +95,14 @@ class DbLedger:
         status, dup_of = self._classify(raw, meta.sha256)
         # The Message row commits before the UID row: a crash in between leaves an IMAP message
         # that no UID row names, which `_classify` recognises as ours on the next poll.
-        self._receive(raw, meta.internaldate or utcnow())
+        row_id = self._receive(raw, meta.internaldate or utcnow())
         with self._uow() as uow:
+            # Known from arrival, not only after parsing: workers that parse two copies of a resend
+            # at once still see which came first, so only the first is filed.
+            mid = message_id_of(raw)
+            if mid:
+                uow.session.execute(update(m.Message).where(m.Message.id == row_id, m.Message.message_id.is_(None))
+                                    .values(message_id=mid))
             uow.session.add(
                 m.MailboxUid(account=meta.account, folder=meta.folder, uidvalidity=meta.uidvalidity, uid=meta.uid,
                              raw_sha256=meta.sha256, size=meta.size, internaldate=meta.internaldate,
