@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from filing.bootstrap import App, bootstrap
+from filing.commands.core import init_app
 from filing.config import load_settings
 from filing.errors import ErrorCode
 from filing.jobs import ledger_for
+from filing.pipeline import process
 from filing.worker import StepRunner
 from ingest.poll import poll_once
 from store import models as m
-from store.migrate import upgrade
 from tests.support.dovecot import DovecotServer, make_message
 from tests.support.service import write_config
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.dovecot
 @pytest.fixture
 def app(db_url: str, tmp_path: Path) -> App:
     a = bootstrap(load_settings(write_config(tmp_path, db_url), environ={}))
-    upgrade(a.engine)
+    init_app(a)  # schema and the demo agency registry
     return a
 
 
@@ -73,3 +74,22 @@ def test_db_ledger_files_once_flags_duplicates_and_quarantines_oversized(app: Ap
     with app.uow() as uow:
         folder = uow.session.scalars(select(m.MailboxFolder)).one()
         assert folder.uidvalidity == 4000000000  # above 2**31: a 32-bit signed column would overflow
+
+
+def test_arrival_order_decides_which_copy_of_a_resend_is_filed(app: App, dovecot: DovecotServer) -> None:
+    from tests.support.service import defense_message
+
+    first = defense_message(1, tag="resend")
+    second = first.replace("现报送我单位答辩状".encode(), "再次报送我单位答辩状".encode())  # same Message-ID
+    assert first != second
+    dovecot.save(first)
+    dovecot.save(second)
+    assert poll_once(dovecot.settings(), ledger_for(app)).accepted == 1
+    with app.uow() as uow:
+        a, b = uow.session.scalars(select(m.Message.id).order_by(m.Message.id)).all()
+    # A second worker parses the later copy before anyone has parsed the first one.
+    assert process(app, b) == "duplicate"
+    assert process(app, a) == "filed"
+    with app.uow() as uow:
+        dup = uow.session.get(m.Message, b)
+        assert dup is not None and dup.duplicate_of_id == a
