@@ -152,11 +152,13 @@ def suppress_grey_seal(gray: Gray) -> Gray:
         return gray
     zones = cv2.dilate(strokes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(zones, connectivity=8)
+    stroke_counts = np.bincount(labels[strokes > 0], minlength=count)
     keep = np.zeros(count, dtype=bool)
     for i in range(1, count):
         _x, _y, w, h, _area = stats[i]
-        # A seal is a compact blob about 3-6 cm across (120-480 px at 200 dpi, half that here).
-        if 50 <= w <= 320 and 50 <= h <= 320 and 0.6 <= w / h <= 1.7:
+        # A seal is a compact blob 3-6 cm across (120-480 px at 200 dpi, half that here) made of a ring
+        # of thick strokes: at least half its circumference worth of stroke pixels.
+        if 60 <= w <= 320 and 60 <= h <= 320 and 0.6 <= w / h <= 1.7 and stroke_counts[i] >= 1.5 * (w + h):
             keep[i] = True
     if not keep.any():
         return gray

@@ -82,7 +82,7 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -
         listing = work / "pages.txt"
         listing.write_text("".join(f"{p.resolve()}\n" for p in images), encoding="utf-8")
         args = [settings.tesseract_cmd, str(listing), str(work / "out"), "-l", settings.lang,
-                "--dpi", str(settings.dpi), "--psm", str(settings.psm), "txt", "tsv"]
+                "--dpi", str(settings.ocr_dpi), "--psm", str(settings.psm), "txt", "tsv"]
         proc = _run(args, timeout_s, work)
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {_stderr_tail(proc)}")
@@ -139,7 +139,7 @@ def detect_orientation(image: Path, settings: OcrSettings, timeout_s: float) -> 
     `min_characters_to_try=20` cuts OSD from ~1.3 s to ~0.5 s on an A4 page at no loss we could
     measure: a court page has hundreds of characters.
     """
-    args = [settings.tesseract_cmd, str(image.resolve()), "stdout", "--psm", "0", "--dpi", str(settings.dpi),
+    args = [settings.tesseract_cmd, str(image.resolve()), "stdout", "--psm", "0", "--dpi", str(settings.ocr_dpi),
             "-c", "min_characters_to_try=20"]
     proc = _run(args, timeout_s, image.parent)
     out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")

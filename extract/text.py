@@ -268,7 +268,7 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _Ba
         prep = _Prepared(key=job.key, sha256=item.sha256, cache_key=cache_key(item.sha256, fingerprint))
         try:
             prep.preview = preview_image(item.image, settings.preview_width)
-            upright = rescale_to_dpi(item.image, item.dpi, settings.dpi)
+            upright = rescale_to_dpi(item.image, item.dpi, settings.ocr_dpi)
             grays.append(to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
         except (OSError, ValueError, MemoryError) as e:
             prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
