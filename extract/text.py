@@ -183,6 +183,7 @@ class _OcrPool:
         self.progress = progress
         self.workers = settings.worker_count()
         self.batch_size = settings.batch_size
+        self.expected = 0
         self.fingerprint = settings.fingerprint()
         self.pending: list[_Job] = []
         self.running: set[Future[_BatchOut]] = set()
@@ -197,8 +198,10 @@ class _OcrPool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
     def expect(self, pages: int) -> None:
-        # Spread a short file over all workers; cap long ones so start-up is amortized but work stays balanced.
-        self.batch_size = max(1, min(self.settings.batch_size, math.ceil(max(1, pages) / self.workers)))
+        # Spread short work over all workers; cap batches so start-up is amortized but work stays balanced.
+        # Counted over all files fed so far, so a run of one-page attachments still shares start-ups.
+        self.expected += max(1, pages)
+        self.batch_size = max(1, min(self.settings.batch_size, math.ceil(self.expected / self.workers)))
 
     def add_done(self, index: int, page: Page) -> None:
         self.pages[(index, page.number)] = page
