@@ -132,6 +132,14 @@ class PdfSource:
         finally:
             page.close()
 
+    def preview(self, number: int) -> Image.Image:
+        """Page `number` (1-based) rendered `preview_width` pixels wide, as the page displays."""
+        page = self._doc[number - 1]
+        try:
+            return self._render(page, page.get_size()[0], preview=True)
+        finally:
+            page.close()
+
     def _render(self, page: pdfium.PdfPage, width_pt: float, preview: bool) -> Image.Image:
         scale = (self._preview_width / width_pt) if preview else self._render_dpi / 72.0
         bitmap = page.render(scale=scale, may_draw_forms=True)

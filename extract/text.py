@@ -99,6 +99,26 @@ def _feed(pool: _OcrPool, index: int, data: bytes, content_type: str, settings: 
                           "(JPG/PNG/TIFF) or a Word (.docx) file.")
 
 
+def render_preview(data: bytes, content_type: str, page_number: int, width: int = 1000, rotation: int = 0,
+                   ) -> bytes | None:
+    """A page's preview PNG rebuilt from the original file (e.g. when previews were not stored), turned
+    by `rotation` degrees clockwise (use Page.rotation). None for DOCX/plain text or a missing page."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if mime == PDF:
+            with PdfSource(data, 72, width, 0, 10**9) as pdf:
+                if not 1 <= page_number <= pdf.page_count:
+                    return None
+                return encode_preview(pdf.preview(page_number), rotation)
+        if mime in IMAGE_TYPES:
+            for item in iter_image_file(data, 10**9):
+                if item.number == page_number and not isinstance(item, FailedPage):
+                    return encode_preview(preview_image(item.image, width), rotation)
+    except (FilingError, ImageDecodeError, ImageTooLarge):
+        return None
+    return None
+
+
 def plain_pages(data: bytes) -> list[Page]:
     """Plain text, one page per form feed; UTF-8 or the GB encodings Chinese mail clients use."""
     for encoding in ("utf-8-sig", "gb18030"):

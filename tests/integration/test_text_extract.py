@@ -15,7 +15,7 @@ from rapidfuzz.distance import Levenshtein
 from extract import text as text_module
 from extract.ocr_cache import DirectoryOcrCache, MemoryOcrCache
 from extract.settings import OcrSettings
-from extract.text import DOCX, extract_files, extract_pages
+from extract.text import DOCX, extract_files, extract_pages, render_preview
 from extract.types import PageSource
 from filing.errors import ErrorCode, FilingError
 from tests.support.documents import (
@@ -198,3 +198,15 @@ def test_one_bad_file_does_not_sink_the_others(notice: Image.Image) -> None:
     results = extract_files([(b"%PDF-1.4 broken", "application/pdf"), (jpeg_bytes(notice), "image/jpeg")], SETTINGS)
     assert isinstance(results[0], FilingError) and results[0].code == ErrorCode.corrupt_pdf
     assert isinstance(results[1], list) and looks_like(results[1][0].text, NOTICE_LINES)
+
+
+def test_render_preview_rebuilds_an_upright_page(judgment: Image.Image) -> None:
+    data = scanned_pdf([judgment, rotated(judgment, 90)])
+    png = render_preview(data, "application/pdf", 2, width=500, rotation=90)
+    assert png is not None
+    img = Image.open(io.BytesIO(png))
+    assert img.height > img.width and abs(img.height - 500) <= 1  # turned upright: the 500 px side is now tall
+    assert render_preview(data, "application/pdf", 3) is None
+    tiff = tiff_bytes([judgment])
+    tiff_png = render_preview(tiff, "image/tiff", 1, width=400)
+    assert tiff_png is not None and Image.open(io.BytesIO(tiff_png)).width == 400
