@@ -296,7 +296,14 @@ def _cause(lines: list[str], defendant: str | None) -> str | None:
 # ---------------------------------------------------------------- dates
 
 
-def _doc_date(lines: list[str]) -> date | None:
+def _doc_date(lines: list[str], doc_type: DocType | None = None) -> date | None:
+    if doc_type in (DocType.judgment, DocType.ruling):
+        # A decision is dated under its signatures; the body is full of earlier dates (filing,
+        # hearing, the contested act). If OCR lost the signature block, better no date than one of those.
+        marker = next((i for i, ln in enumerate(lines) if re.search(r"(?:判决|裁定)如下", ln)), None)
+        if marker is None:
+            return None
+        lines = lines[marker + 1 :]
     for ln in reversed(lines):
         label = re.match(r"^(?:填报日期|日期|落款日期)[:：]?", ln)
         body = ln[label.end() :] if label else ln
@@ -506,7 +513,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
 def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
-    doc_date = _doc_date(lines)
+    doc_date = _doc_date(lines, doc_type)
     years = [h.value.year for h in find_dates("\n".join(lines))]
     own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
     parties = _parties(lines, doc_type)

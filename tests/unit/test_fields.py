@@ -213,3 +213,25 @@ def test_cause_label_categories(label: str, key: str | None) -> None:
     from extract.fields import category_of_label
 
     assert category_of_label(label) == key
+
+
+JUDGMENT_BODY = """山东省枣庄市中级人民法院
+行 政 判 决 书
+（2026）鲁04行初28号
+原告滕州市某某商贸有限公司。
+被告滕州市人民政府。
+原告不服被告行政复议一案，于2026年3月10日向本院提起行政诉讼。本院于2026年4月27日公开开庭审理了本案。
+原告诉称，被告于2025年12月11日作出复议决定。
+判决如下：
+驳回原告滕州市某某商贸有限公司的诉讼请求。
+审 判 长 李伟"""
+
+
+def test_judgment_date_comes_from_the_signature_block() -> None:
+    dated = extract_fields([JUDGMENT_BODY + "\n二〇二六年六月九日\n书 记 员 高某"], DocType.judgment)
+    assert dated.doc_date == date(2026, 6, 9)
+
+
+def test_judgment_without_its_signature_block_has_no_date_rather_than_a_body_date() -> None:
+    # OCR lost the bottom of the last page: the body's dates (filing, hearing, the contested act) are not it.
+    assert extract_fields([JUDGMENT_BODY], DocType.judgment).doc_date is None
