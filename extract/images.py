@@ -265,6 +265,8 @@ def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
     else:
         out = img.convert("RGB").quantize(64, method=Image.Quantize.FASTOCTREE)
         bits = 8
+    # A palette image's transparency entry survives conversion and makes the PNG writer fail.
+    out.info.pop("transparency", None)
     buf = io.BytesIO()
     out.save(buf, format="PNG", compress_level=3, bits=bits)
     return buf.getvalue()

@@ -170,3 +170,22 @@ def test_text_layer_quality_counts() -> None:
     count, share = text_layer_quality("滕州 abc\ufffd")
     assert count == 5
     assert share == pytest.approx(5 / 6)
+
+
+
+@pytest.mark.tesseract
+def test_a_transparent_palette_png_gets_a_preview() -> None:
+    """GIF-converted PNGs (palette + transparency) once crashed the preview encoder."""
+    import io as _io
+
+    from PIL import Image as _Image
+
+    from extract.settings import OcrSettings
+    from extract.text import extract_pages
+
+    src = _Image.new("P", (27, 27), 1)
+    src.putpalette([255, 255, 255, 0, 0, 255] + [0] * 762)
+    buf = _io.BytesIO()
+    src.save(buf, format="PNG", transparency=0)
+    pages = extract_pages(buf.getvalue(), "image/png", OcrSettings(workers=1))
+    assert len(pages) == 1 and pages[0].preview_png is not None
