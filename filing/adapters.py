@@ -5,6 +5,7 @@ Stages never read config themselves; this is the only place that knows both shap
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from extract.settings import OcrSettings
 from filing.config import Settings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
+from notify.rules import MissingRules
+from notify.workdays import CalendarConfig, WorkCalendar, YearOverride
 from store import models as m
 
 
@@ -76,3 +79,20 @@ def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
     from notify.receipts import queue_receipt
 
     queue_receipt(s, msg.id, notify_settings(settings))
+
+
+def missing_rules(settings: Settings) -> MissingRules:
+    """One filing deadline (5 working days by default) governs lateness and every grace period."""
+    late = settings.notify.late_after_workdays
+    return MissingRules(late_after_workdays=late, grace_workdays=late, hearing_grace_workdays=late)
+
+
+def work_calendar(settings: Settings) -> WorkCalendar:
+    overrides = {
+        year: YearOverride.from_ranges(
+            [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in y.holidays],
+            [date.fromisoformat(d) for d in y.makeup_workdays],
+        )
+        for year, y in settings.calendar.overrides.items()
+    }
+    return WorkCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))

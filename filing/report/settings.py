@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
+from filing.adapters import missing_rules, work_calendar
 from filing.config import Settings
 from notify.rules import MissingRules
-from notify.workdays import CalendarConfig, WorkCalendar, YearOverride
+from notify.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -52,34 +52,12 @@ def rules_from(settings: Settings) -> ReportRules:
         repeat_threshold=r.repeat_threshold,
         trend_quarters=r.trend_quarters,
         late_after_workdays=late,
-        missing=MissingRules(late_after_workdays=late, grace_workdays=late, hearing_grace_workdays=late),
+        missing=missing_rules(settings),
     )
 
 
-class MemoCalendar(WorkCalendar):
-    """Remembers each day's answer: chinese_calendar scans its whole table on every call, and a report
-    asks about the same few hundred days tens of thousands of times."""
-
-    def __init__(self, config: CalendarConfig | None = None) -> None:
-        super().__init__(config)
-        self._memo: dict[date, bool] = {}
-
-    def is_workday(self, d: date) -> bool:
-        known = self._memo.get(d)
-        if known is None:
-            known = self._memo[d] = super().is_workday(d)
-        return known
-
-
 def calendar_from(settings: Settings) -> WorkCalendar:
-    overrides = {
-        year: YearOverride.from_ranges(
-            [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in y.holidays],
-            [date.fromisoformat(d) for d in y.makeup_workdays],
-        )
-        for year, y in settings.calendar.overrides.items()
-    }
-    return MemoCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))
+    return work_calendar(settings)
 
 
 def context_from(settings: Settings) -> ReportContext:
