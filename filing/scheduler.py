@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 IDLE_WINDOW_S = 300.0  # one IDLE connection at most this long, then a fresh one
 IDLE_BACKOFF_S = 30.0
+IDLE_SETTLE_S = 1.0  # IDLE is established well within this on any reachable server
 
 
 class Lease:
@@ -166,10 +167,10 @@ class ServiceScheduler:
             threading.Thread(target=self._idle_loop, name="imap-idle", daemon=True).start()
         log.info("scheduler started", extra={"jobs": ",".join(s.name for s in self.specs)})
 
-    def wake(self, job_id: str) -> None:
-        """Run a job now (coalesced with a run already due)."""
+    def wake(self, job_id: str, delay_s: float = 0.0) -> None:
+        """Run a job now, or in `delay_s` (coalesced with a run already due)."""
         if self.scheduler.running and not self.stop.is_set() and self.scheduler.get_job(job_id) is not None:
-            self.scheduler.modify_job(job_id, next_run_time=datetime.now(self.tz))
+            self.scheduler.modify_job(job_id, next_run_time=datetime.now(self.tz) + timedelta(seconds=delay_s))
 
     @property
     def active_jobs(self) -> int:
@@ -210,14 +211,19 @@ class ServiceScheduler:
         self._was_leader = leader
 
     def _idle_loop(self) -> None:
-        """IMAP IDLE while we are the leader: new mail wakes the poll job at once. Only a hint;
-        the scheduled polls still run, so mail that arrives between two IDLEs is never missed."""
+        """IMAP IDLE while we are the leader: new mail wakes the poll job at once.
+
+        IDLE only announces mail that arrives while it runs, so each IDLE session also asks for
+        a poll shortly after it has begun: that poll takes whatever came between the previous
+        poll and the start of this IDLE. The scheduled polls still run as well.
+        """
         settings = jobs.imap_settings(self.app.settings)
         window = min(self.app.settings.scheduler.poll_minutes * 60, IDLE_WINDOW_S)
         while not self.stop.is_set():
             if not self.lease.held:
-                self.stop.wait(1.0)
+                self.stop.wait(0.2)
                 continue
+            self.wake("poll", delay_s=IDLE_SETTLE_S)
             try:
                 if idle_wait(settings, window):
                     log.info("IDLE: new mail announced", extra={"job": "idle"})

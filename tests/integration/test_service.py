@@ -170,6 +170,9 @@ def test_serve_takes_new_mail_within_seconds_through_imap_idle(
     serve = FilingProcess(("serve", "--no-web"), config, tmp_path / "serve.log").start()
     try:
         wait_until(lambda: receipts_for(smtp_sink, early), 120, "receipt of the mail there at start", serve)
+        # The IDLE session asks for one poll a second after it begins: once that ran, IDLE is listening.
+        app = bootstrap(load_settings(config))
+        wait_until(lambda: _job_runs(app, "poll") >= 2, 60, "the poll that follows the start of IDLE", serve)
         later = defense_message(2, tag="idle")
         dovecot.save(later)
         wait_until(lambda: receipts_for(smtp_sink, later), 60, "receipt of mail announced by IDLE", serve)
@@ -177,10 +180,7 @@ def test_serve_takes_new_mail_within_seconds_through_imap_idle(
     finally:
         serve.kill()
     assert "IDLE: new mail announced" in serve.log()
-    app = bootstrap(load_settings(config))
-    with app.uow() as uow:
-        poll = uow.session.get(m.JobRun, "poll")
-        assert poll is not None and poll.runs == 2  # the start-up poll and the one IDLE triggered
+    assert _job_runs(app, "poll") == 3  # at start, after IDLE began, and the one IDLE's news triggered
 
 
 LEADER = "this process now runs the scheduled jobs"
