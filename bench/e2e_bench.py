@@ -17,6 +17,7 @@ latency is per receipt, from the moment the whole corpus landed in Dovecot.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -56,6 +57,8 @@ class Result:
     parked: int
     elapsed_s: float
     latencies: list[float]
+    cpu_s: float  # CPU of the worker processes and their OCR children
+    load: tuple[float, float]  # 1-minute load average at start and end (others' work skews the figures)
 
     @property
     def messages_per_min(self) -> float:
@@ -64,6 +67,25 @@ class Result:
     @property
     def pages_per_min(self) -> float:
         return self.pages / self.elapsed_s * 60
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process, its waited-for children and its live descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
 
 
 def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeout_s: float) -> Result:
@@ -88,6 +110,8 @@ def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeo
         wanted = {str(BytesParser(policy=policy.default).parsebytes(r, headersonly=True)["Message-ID"]) for r in raws}
         arrivals: dict[str, float] = {}
 
+        load0 = os.getloadavg()[0]
+        cpu0 = sum(tree_cpu_seconds(p.pid) for p in procs[1:])  # start-up (imports) is not throughput
         t0 = time.monotonic()
         dovecot.seed_maildir(raws)
 
@@ -108,6 +132,8 @@ def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeo
 
         wait_until(finished, timeout_s, f"{len(raws)} messages filed and receipted", procs[0])
         end = max(arrivals.values(), default=time.monotonic() - t0)
+        cpu = sum(tree_cpu_seconds(p.pid) for p in procs[1:]) - cpu0
+        load1 = os.getloadavg()[0]
         with app.uow() as uow:
             s = uow.session
             pages = s.scalar(select(func.count()).select_from(m.Page)) or 0
@@ -117,7 +143,8 @@ def run(workers: int, raws: list[bytes], registry: Path, ocr_workers: int, timeo
         app.engine.dispose()
         if receipts_queued != len(arrivals):
             print(f"  note: {receipts_queued} receipts queued, {len(arrivals)} reached the sink", flush=True)
-        return Result(workers, len(raws), len(arrivals), pages, ocr_pages, parked, end, sorted(arrivals.values()))
+        return Result(workers, len(raws), len(arrivals), pages, ocr_pages, parked, end, sorted(arrivals.values()),
+                      cpu, (load0, load1))
     finally:
         for p in procs:
             if p.proc is not None and p.proc.poll() is None:
@@ -151,7 +178,9 @@ def main() -> None:
         print(f"{n} worker(s): {r.messages} messages, {r.receipts} receipts, {r.pages} pages ({r.ocr_pages} OCR), "
               f"{r.parked} parked, {r.elapsed_s:.1f}s → {r.messages_per_min:.1f} msg/min, "
               f"{r.pages_per_min:.1f} pages/min; receipt latency median {statistics.median(r.latencies or [0]):.1f}s, "
-              f"max {max(r.latencies or [0]):.1f}s", flush=True)
+              f"max {max(r.latencies or [0]):.1f}s; worker CPU {r.cpu_s:.0f}s "
+              f"({r.cpu_s / r.elapsed_s / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); "
+              f"load average {r.load[0]:.1f} → {r.load[1]:.1f}", flush=True)
     print()
     print(f"{'workers':>7} {'msgs':>5} {'receipts':>8} {'pages':>6} {'seconds':>8} {'msg/min':>8} {'pages/min':>9}")
     for r in results:
