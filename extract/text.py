@@ -253,7 +253,8 @@ class _OcrPool:
     def _submit(self) -> None:
         if not self.pending:
             return
-        while len(self.running) >= 2 * self.workers:
+        # Only running batches and the one being filled hold full-size page images: bounded memory.
+        while len(self.running) >= self.workers:
             self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
         if self.executor is None:
             self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ocr")
