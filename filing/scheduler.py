@@ -168,9 +168,14 @@ class ServiceScheduler:
         log.info("scheduler started", extra={"jobs": ",".join(s.name for s in self.specs)})
 
     def wake(self, job_id: str, delay_s: float = 0.0) -> None:
-        """Run a job now, or in `delay_s` (coalesced with a run already due)."""
-        if self.scheduler.running and not self.stop.is_set() and self.scheduler.get_job(job_id) is not None:
-            self.scheduler.modify_job(job_id, next_run_time=datetime.now(self.tz) + timedelta(seconds=delay_s))
+        """Run a job now, or in `delay_s`; never later than it was already due (so repeated wakes
+        cannot starve it), and coalesced with a run already due."""
+        if not self.scheduler.running or self.stop.is_set():
+            return
+        job = self.scheduler.get_job(job_id)
+        target = datetime.now(self.tz) + timedelta(seconds=delay_s)
+        if job is not None and (job.next_run_time is None or job.next_run_time > target):
+            self.scheduler.modify_job(job_id, next_run_time=target)
 
     @property
     def active_jobs(self) -> int:
