@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extract.analyze import understand
+from extract.text import extract_files
 from extract.types import Page as PageText
 from extract.types import PageSource
 from filing.adapters import extract_settings, ocr_cache, sender_policy, sender_registry, unpack_limits
@@ -195,15 +196,15 @@ def step_extract(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         todo = [(a.id, a.sha256, a.content_type) for a in msg.attachments if a.status == "ok" and not _is_archive(a)]
-    results: dict[int, list[PageText] | FilingError] = {}
-    settings, cache = extract_settings(app.settings), ocr_cache(app.settings)
-    from extract.text import extract_pages
-
-    for att_id, sha, ctype in todo:
-        try:
-            results[att_id] = extract_pages(app.blobs.get(sha), ctype, settings, cache)
-        except FilingError as e:
-            results[att_id] = e
+    # One OCR pool for the whole message, so its short files share workers and tesseract start-ups.
+    outcomes = extract_files(
+        [(app.blobs.get(sha), ctype) for _id, sha, ctype in todo],
+        extract_settings(app.settings),
+        ocr_cache(app.settings),
+    )
+    results: dict[int, list[PageText] | FilingError] = {
+        att_id: out for (att_id, _s, _c), out in zip(todo, outcomes, strict=True)
+    }
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         for att in msg.attachments:
