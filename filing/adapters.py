@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from extract.ocr_cache import DirectoryOcrCache
 from extract.settings import OcrSettings
 from filing.config import Settings
+from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
 from notify.rules import MissingRules
+from notify.settings import NotifySettings as NotifyStageSettings
+from notify.smtp import SmtpSettings as SmtpClientSettings
 from notify.workdays import CalendarConfig, WorkCalendar, YearOverride
 from store import models as m
 
@@ -75,7 +78,6 @@ def sender_policy(settings: Settings) -> SenderPolicy:
 
 
 def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
-    from filing.jobs import notify_settings
     from notify.receipts import queue_receipt
 
     queue_receipt(s, msg.id, notify_settings(settings))
@@ -96,3 +98,52 @@ def work_calendar(settings: Settings) -> WorkCalendar:
         for year, y in settings.calendar.overrides.items()
     }
     return WorkCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))
+
+
+def imap_settings(settings: Settings) -> ImapSettings:
+    b = settings.mailbox
+    return ImapSettings(
+        host=b.host,
+        port=b.port,
+        security=b.security,
+        user=b.user,
+        password=b.password,
+        oauth2_token=b.oauth2_token,
+        folder=b.folder,
+        filed_folder=b.filed_folder,
+        after_filing=b.after_filing,
+        flag=b.flag,
+        batch_size=b.batch_size,
+        max_message_bytes=b.max_message_bytes,
+        timeout_s=b.timeout_s,
+        retries=b.retries,
+    )
+
+
+def smtp_settings(settings: Settings) -> SmtpClientSettings:
+    s, n = settings.smtp, settings.notify
+    return SmtpClientSettings(
+        host=s.host,
+        port=s.port,
+        security=s.security,
+        user=s.user,
+        password=s.password,
+        timeout_s=s.timeout_s,
+        from_address=n.from_address,
+        from_name=n.bureau_name,
+        max_attempts=s.max_attempts,
+    )
+
+
+def notify_settings(settings: Settings) -> NotifyStageSettings:
+    n = settings.notify
+    return NotifyStageSettings(
+        bureau_name=n.bureau_name,
+        signature=n.signature,
+        staff_addresses=tuple(n.staff_addresses),
+        receipt_domain=n.receipt_domain,
+        timezone=settings.report.timezone,
+        rules=missing_rules(settings),
+        calendar=work_calendar(settings).config,
+        hearing_lead_workdays=n.hearing_reminder_workdays,
+    )

@@ -16,17 +16,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from filing.adapters import imap_settings, notify_settings, smtp_settings, work_calendar
 from filing.bootstrap import App
-from filing.config import Settings
 from filing.pipeline import receive
 from filing.worker import StepRunner
 from ingest.ledger import Ledger
-from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.poll import PollProgress, PollReport, poll_once
 from notify.outbox import SendReport, send_pending
-from notify.rules import MissingRules
-from notify.settings import NotifySettings as NotifyStageSettings
-from notify.smtp import SmtpSettings as SmtpClientSettings
 from notify.workdays import WorkCalendar
 from store import models as m
 from store.clock import utcnow
@@ -36,39 +32,6 @@ log = logging.getLogger(__name__)
 
 OUTBOX_BATCH = 20  # rows per run: a run then ends well within the shutdown grace
 REPORT_CATCH_UP_DAYS = 31  # after this, a missed quarterly report is left to staff (`filing report`)
-
-
-# ----------------------------------------------------------------- settings for the stage adapters
-
-
-def imap_settings(settings: Settings) -> ImapSettings:
-    b = settings.mailbox
-    return ImapSettings(
-        host=b.host, port=b.port, security=b.security, user=b.user, password=b.password,
-        oauth2_token=b.oauth2_token, folder=b.folder, filed_folder=b.filed_folder, after_filing=b.after_filing,
-        flag=b.flag, batch_size=b.batch_size, max_message_bytes=b.max_message_bytes, timeout_s=b.timeout_s,
-        retries=b.retries,
-    )
-
-
-def smtp_settings(settings: Settings) -> SmtpClientSettings:
-    s, n = settings.smtp, settings.notify
-    return SmtpClientSettings(
-        host=s.host, port=s.port, security=s.security, user=s.user, password=s.password, timeout_s=s.timeout_s,
-        from_address=n.from_address, from_name=n.bureau_name, max_attempts=s.max_attempts,
-    )
-
-
-def notify_settings(settings: Settings) -> NotifyStageSettings:
-    """The notify stage's settings (belongs in filing/adapters.py once the lead adds it there)."""
-    n = settings.notify
-    late = n.late_after_workdays
-    return NotifyStageSettings(
-        bureau_name=n.bureau_name, signature=n.signature, staff_addresses=tuple(n.staff_addresses),
-        receipt_domain=n.receipt_domain, timezone=settings.report.timezone,
-        rules=MissingRules(late_after_workdays=late, grace_workdays=late, hearing_grace_workdays=late),
-        calendar=calendar_for(settings).config, hearing_lead_workdays=n.hearing_reminder_workdays,
-    )
 
 
 def ledger_for(app: App) -> Ledger:
@@ -181,15 +144,9 @@ def send_outbox(app: App) -> SendReport:
     return report
 
 
-def calendar_for(settings: Settings) -> WorkCalendar:
-    from filing.report.settings import calendar_from
-
-    return calendar_from(settings)
-
-
 def remind(app: App, day: date) -> int | None:
     """The reminder sweep for `day` if it is a working day; None when skipped."""
-    if not calendar_for(app.settings).is_workday(day):
+    if not work_calendar(app.settings).is_workday(day):
         log.info("reminders: %s is not a working day, skipped", day, extra={"job": "reminders"})
         return None
     from notify.reminders import sweep_reminders
@@ -205,7 +162,7 @@ def remind(app: App, day: date) -> int | None:
 
 def quarantine_digest(app: App, day: date) -> int | None:
     """Queue the staff digest of quarantined mail and outbox problems on working days; None when skipped."""
-    if not calendar_for(app.settings).is_workday(day):
+    if not work_calendar(app.settings).is_workday(day):
         return None
     from notify.digest import queue_quarantine_digest
 
@@ -218,7 +175,7 @@ def quarantine_digest(app: App, day: date) -> int | None:
 
 def quarterly_report(app: App, day: date) -> str | None:
     """Build and store last quarter's report on the first working day after the quarter; once per quarter."""
-    key = quarterly_report_due(day, calendar_for(app.settings))
+    key = quarterly_report_due(day, work_calendar(app.settings))
     if key is None or done_marker(app, f"quarterly_report:{key}"):
         return None
     from filing.report.build import build_report

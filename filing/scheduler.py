@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from filing import jobs
+from filing.adapters import imap_settings
 from filing.bootstrap import App
 from filing.worker import StepRunner
 from ingest.mailbox import MailboxRejected, MailboxUnavailable, idle_wait
@@ -222,7 +223,7 @@ class ServiceScheduler:
         a poll shortly after it has begun: that poll takes whatever came between the previous
         poll and the start of this IDLE. The scheduled polls still run as well.
         """
-        settings = jobs.imap_settings(self.app.settings)
+        settings = imap_settings(self.app.settings)
         window = min(self.app.settings.scheduler.poll_minutes * 60, IDLE_WINDOW_S)
         while not self.stop.is_set():
             if not self.lease.held:

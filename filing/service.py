@@ -14,12 +14,12 @@ from store.review import audit
 
 
 def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
-    from filing.jobs import calendar_for, notify_settings
+    from filing.adapters import notify_settings, work_calendar
     from notify.reminders import load_case_snapshot
     from notify.rules import compute_missing
 
     ns = notify_settings(app.settings)
-    return compute_missing(load_case_snapshot(s, case, ns), as_of, calendar_for(app.settings), ns.rules)
+    return compute_missing(load_case_snapshot(s, case, ns), as_of, work_calendar(app.settings), ns.rules)
 
 
 def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: str) -> str:
