@@ -175,7 +175,7 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
         m = _PARTY_LINE.match(ln)
         if not m:
             continue
-        # Without a colon only a short table cell (原告 孙宪法) is a label; 原告认为… is a sentence.
+        # Without a colon only a short table cell (原告 张某某) is a label; 原告认为… is a sentence.
         if not m["rest"].startswith(("：", ":")) and not (m["role"] and m["rest"]):
             if len(m["rest"]) > 20 or re.search(r"[，,。；;]|诉|不服|因|一案", m["rest"]):
                 continue
