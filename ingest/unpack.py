@@ -12,7 +12,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from filing.errors import ErrorCode
 from ingest import images
@@ -118,16 +118,7 @@ def _add(
     problem = _read_zip(data, limits, budget, members)
     if problem is not None:
         code, message = problem
-        out[index] = Attachment(
-            filename=filename,
-            content_type=kind,
-            data=data,
-            sha256=sha,
-            parent_sha256=parent,
-            error_code=code,
-            error=message,
-            archive_path=archive_path,
-        )
+        out[index] = replace(out[index], error_code=code, error=message)
         if code == ErrorCode.zip_bomb:
             return  # nothing from a bomb is trusted
     for name, member_path, member_data, member_declared in members:
