@@ -44,6 +44,8 @@ from extract.pdf import PdfSource, TextLayerPage  # noqa: E402
 from extract.settings import OcrSettings  # noqa: E402
 from extract.text import extract_files  # noqa: E402
 from extract.types import Page  # noqa: E402
+from filing.adapters import extract_settings  # noqa: E402
+from filing.config import load_settings  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "corpus" / "sample"
 SCANNED = {"scan_pdf": "application/pdf", "tiff": "image/tiff", "photo_jpg": "image/jpeg"}
@@ -471,7 +473,8 @@ def main() -> None:
     args = ap.parse_args()
 
     overrides = {k: _parse_value(v) for k, v in (s.split("=", 1) for s in args.set)}
-    settings = OcrSettings(**overrides)  # type: ignore[arg-type]
+    # The configured engine (config.yaml + env), as the pipeline runs it, plus --set overrides.
+    settings = dataclasses.replace(extract_settings(load_settings()), **overrides)
     cores = os.cpu_count() or 1
     files = load_sample()
     if args.limit:

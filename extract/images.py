@@ -108,14 +108,13 @@ def count_image_frames(data: bytes) -> int:
         raise ImageDecodeError(str(e) or type(e).__name__) from e
 
 
-def to_gray(img: Image.Image, suppress_seals: bool, suppress_grey_seals: bool = False) -> Gray:
+def to_gray(img: Image.Image, suppress_seals: bool) -> Gray:
     """Greyscale for OCR. Red seals over text are whitened by taking the red channel where a pixel is
     clearly red: red ink is bright in the red channel while black text stays dark."""
     if img.mode == "1":
         return np.asarray(img.convert("L"), dtype=np.uint8)
     if img.mode in ("L", "I;16", "I", "F"):
-        grey = np.asarray(img.convert("L"), dtype=np.uint8)
-        return suppress_grey_seal(grey) if suppress_grey_seals else grey
+        return np.asarray(img.convert("L"), dtype=np.uint8)
     rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
     gray: Gray = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     if suppress_seals:
@@ -126,48 +125,6 @@ def to_gray(img: Image.Image, suppress_seals: bool, suppress_grey_seals: bool = 
         if red.any():
             gray = np.where(red, np.maximum(gray, rgb[..., 0]), gray).astype(np.uint8)
     return np.ascontiguousarray(gray)
-
-
-def suppress_grey_seal(gray: Gray) -> Gray:
-    """Whiten a seal scanned in greyscale where it covers the page, keeping dark text under it.
-
-    A red seal scans as mid-grey strokes several pixels thick; text is dark with only 1-2 px of
-    grey at its edges. Mid-grey pixels that survive a morphological opening therefore mark seal
-    strokes; around compact groups of them, everything lighter than text ink is set to paper.
-    Text elsewhere is left untouched (thresholding the whole page thinned strokes: CER 5.6 % → 13.9 %).
-    """
-    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    paper = float(np.percentile(small, 75))
-    dark = small[small < paper - 80]
-    if dark.size < 200:
-        return gray
-    ink = float(np.percentile(dark, 20))
-    lo = ink + 0.4 * (paper - ink)
-    hi = paper - 35
-    if hi - lo < 20:
-        return gray
-    mid = ((small >= lo) & (small <= hi)).astype(np.uint8)
-    strokes = cv2.morphologyEx(mid, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    if int(strokes.sum()) < 300:
-        return gray
-    zones = cv2.dilate(strokes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25)))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(zones, connectivity=8)
-    stroke_counts = np.bincount(labels[strokes > 0], minlength=count)
-    keep = np.zeros(count, dtype=bool)
-    for i in range(1, count):
-        _x, _y, w, h, _area = stats[i]
-        # A seal is a compact blob 3-6 cm across (120-480 px at 200 dpi, half that here) made of a ring
-        # of thick strokes: at least half its circumference worth of stroke pixels.
-        if 60 <= w <= 320 and 60 <= h <= 320 and 0.6 <= w / h <= 1.7 and stroke_counts[i] >= 1.5 * (w + h):
-            keep[i] = True
-    if not keep.any():
-        return gray
-    zone = cv2.resize(keep[labels].astype(np.uint8), (gray.shape[1], gray.shape[0]),
-                      interpolation=cv2.INTER_NEAREST).astype(bool)
-    out = gray.copy()
-    # Inside the seal, anything clearly lighter than text ink goes; seal strokes scan darker than their edges.
-    out[zone & (gray >= ink + 0.28 * (paper - ink))] = 255
-    return out
 
 
 def estimate_skew(gray: Gray, max_deg: float) -> float:

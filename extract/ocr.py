@@ -22,6 +22,7 @@ import cv2
 
 from extract.images import Gray, deskew, rotate_quarter
 from extract.ocr_cache import OcrResult
+from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
 from extract.settings import OcrSettings
 
 
@@ -82,7 +83,8 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -
         listing = work / "pages.txt"
         listing.write_text("".join(f"{p.resolve()}\n" for p in images), encoding="utf-8")
         args = [settings.tesseract_cmd, str(listing), str(work / "out"), "-l", settings.lang,
-                "--dpi", str(settings.ocr_dpi), "--psm", str(settings.psm), "txt", "tsv"]
+                "--dpi", str(settings.ocr_dpi), "--psm", str(settings.psm),
+                "-c", f"thresholding_method={settings.thresholding_method}", "txt", "tsv"]
         proc = _run(args, timeout_s, work)
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {_stderr_tail(proc)}")
@@ -227,12 +229,14 @@ def ocr_gray_pages(grays: Sequence[Gray], settings: OcrSettings) -> list[OcrResu
                         rotations[i] = 0
                         skews[i] = upright_skews[i]
     engine = f"tesseract:{settings.lang}"
+    places = PlaceNames(settings.place_names, find_cjk_font(settings.glyph_font))
     results: list[OcrResult | OcrEngineError] = []
     for i, res in enumerate(first):
         if isinstance(res, OcrEngineError):
             results.append(res)
         else:
-            results.append(OcrResult(text=res.text, confidence=round(res.confidence, 4), rotation=rotations[i],
+            results.append(OcrResult(text=clean_ocr_text(res.text, places), confidence=round(res.confidence, 4),
+                                     rotation=rotations[i],
                                      engine=engine, skew_deg=skews[i], osd_used=osd_used[i]))
     return results
 

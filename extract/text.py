@@ -36,6 +36,7 @@ from extract.images import (
 from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages
 from extract.ocr_cache import OcrCache, OcrResult, cache_key
 from extract.pdf import PdfSource, TextLayerPage
+from extract.seals import suppress_round_seals
 from extract.settings import OcrSettings
 from extract.types import Page, PageSource
 from filing.errors import ErrorCode, FilingError
@@ -293,7 +294,8 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _Ba
         try:
             prep.preview = preview_image(item.image, settings.preview_width)
             upright = rescale_to_dpi(item.image, item.dpi, settings.ocr_dpi)
-            grays.append(to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
+            gray = to_gray(upright, settings.suppress_seals)
+            grays.append(suppress_round_seals(gray, settings.ocr_dpi) if settings.suppress_grey_seals else gray)
         except (OSError, ValueError, MemoryError) as e:
             prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
         item.image = Image.new("1", (1, 1))  # release the full-size image as soon as it is converted

@@ -47,6 +47,8 @@ def extract_settings(settings: Settings) -> OcrSettings:
         page_timeout_s=o.page_timeout_s,
         max_pages=o.max_pages,
         max_image_pixels=settings.unpack.max_image_pixels,
+        place_names=tuple(o.place_names),
+        glyph_font=o.glyph_font,
     )
 
 

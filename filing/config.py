@@ -90,6 +90,8 @@ class OcrSection(Section):
     page_timeout_s: float = Field(default=120.0, gt=0)
     max_pages: int = Field(default=500, ge=1)
     cache_path: RelPath = Path("var/ocr-cache")
+    place_names: list[str] = []  # the jurisdiction's place and court names; OCR text is corrected toward them
+    glyph_font: str = ""
 
 
 class MatchingSettings(Section):

@@ -115,6 +115,24 @@ def test_tiff_photo_and_skew(notice: Image.Image, judgment: Image.Image) -> None
     assert looks_like(photo_page.text, NOTICE_LINES)
 
 
+def test_text_under_a_grey_seal_is_read() -> None:
+    # A red seal scanned in greyscale, stamped over the ends of the last lines: tesseract drops
+    # those lines as a picture unless the seal is faded first.
+    page_image = text_page_image(NOTICE_LINES, seal=True, mode="L", seal_rgb=(235, 110, 110))
+    (page,) = extract_pages(jpeg_bytes(page_image), "image/jpeg", SETTINGS)
+    assert "负责人应当出庭应诉" in compact(page.text)
+    assert looks_like(page.text, NOTICE_LINES)
+
+
+def test_ocr_text_is_repaired_toward_configured_names(judgment: Image.Image) -> None:
+    # 滕州市 printed, configured as 滕州市: whatever glyph OCR confuses it with, the text says 滕州市;
+    # and a configured name never replaces text that reads correctly.
+    settings = replace(SETTINGS, place_names=("滕州市", "山东省枣庄市中级人民法院"))
+    (page,) = extract_pages(scanned_pdf([judgment]), "application/pdf", settings)
+    flat = compact(page.text)
+    assert "滕州市人民政府" in flat and "山东省枣庄市中级人民法院" in flat
+
+
 def test_cache_prevents_a_second_ocr(tmp_path: Path, notice: Image.Image, count_ocr: list[int]) -> None:
     data = scanned_pdf([notice])
     cache = DirectoryOcrCache(tmp_path / "ocr-cache")

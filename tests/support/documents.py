@@ -47,7 +47,8 @@ def font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def text_page_image(lines: Sequence[str], size: tuple[int, int] = A4_200DPI, font_px: int = 44,
-                    seal: bool = False, mode: str = "L") -> Image.Image:
+                    seal: bool = False, mode: str = "L", seal_rgb: tuple[int, int, int] = (215, 30, 35),
+                    ) -> Image.Image:
     """An upright A4 page at 200 dpi with the lines printed in black (optionally a red seal)."""
     img = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(img)
@@ -58,7 +59,7 @@ def text_page_image(lines: Sequence[str], size: tuple[int, int] = A4_200DPI, fon
         y += int(font_px * 1.9)
     if seal:
         cx, cy, r = size[0] - 520, y - 60, 190
-        red = (215, 30, 35)
+        red = seal_rgb
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=12)
         star = [(cx + 70 * math.cos(math.radians(90 + k * 144)), cy - 70 * math.sin(math.radians(90 + k * 144)))
                 for k in range(5)]

@@ -18,10 +18,10 @@ from extract.images import (
     pixel_sha256,
     rescale_to_dpi,
     rotate_quarter,
-    suppress_grey_seal,
     to_gray,
 )
 from extract.pdf import text_layer_quality, text_layer_usable
+from extract.seals import find_seals, suppress_round_seals
 from tests.support.documents import NOTICE_LINES, jpeg_bytes, rotated, text_page_image, tiff_bytes
 
 
@@ -51,25 +51,37 @@ def test_red_seal_is_whitened_but_black_text_stays(page: Image.Image) -> None:
     assert cleaned[200:300, 150:900].min() < 40
 
 
-def test_grey_seal_ring_is_whitened_and_text_kept() -> None:
+def _grey_seal_page() -> tuple[np.ndarray, np.ndarray]:
+    """A 150-dpi page with text lines and a seal (ring and star) scanned in mid-grey over some of them."""
     import cv2
 
-    gray = np.full((1200, 1000), 245, np.uint8)
-    cv2.circle(gray, (500, 600), 170, (150,), 12)  # a seal ring scanned in grey
-    for y in range(100, 1100, 80):
-        gray[y : y + 6, 60:940] = 30  # text printed over it, dark (ink over seal stays dark)
-    out = suppress_grey_seal(gray)
-    ring = np.zeros_like(gray, dtype=bool)
-    cv2.circle(ring.view(np.uint8), (500, 600), 170, (1,), 12)
-    ring &= gray == 150
-    assert out[ring].mean() > 240
-    assert out[580:586, 60:940].max() <= 30  # the stroke crossing the seal stays dark
-    assert out[100:106, 60:940].max() <= 30
+    gray = np.full((1754, 1240), 245, np.uint8)
+    for y in range(100, 1700, 60):
+        gray[y : y + 4, 60:1180] = 25  # text strokes, some crossing the seal
+    seal = np.zeros_like(gray)
+    cv2.circle(seal, (800, 1300), 110, (1,), 9)
+    cv2.circle(seal, (800, 1300), 30, (1,), -1)
+    gray[(seal > 0) & (gray > 100)] = 140
+    return gray, seal > 0
 
 
-def test_grey_seal_leaves_blank_page_alone() -> None:
+def test_grey_seal_is_found_and_faded_and_text_kept() -> None:
+    gray, seal = _grey_seal_page()
+    circles = find_seals(gray, 150)
+    assert any(abs(x - 800) < 10 and abs(y - 1300) < 10 and abs(r - 110) < 15 for x, y, r in circles)
+    out = suppress_round_seals(gray, 150)
+    assert out[seal & (gray == 140)].mean() > 240
+    assert out[1300:1304, 60:1180].max() <= 25  # the stroke crossing the seal stays dark
+    assert out[100:104, 60:1180].max() <= 25
+    assert np.array_equal(out[:1100], gray[:1100])  # nothing changes away from the seal
+
+
+def test_no_seal_no_change() -> None:
     blank = np.full((300, 300), 240, np.uint8)
-    assert np.array_equal(suppress_grey_seal(blank), blank)
+    assert suppress_round_seals(blank, 150) is blank
+    gray, _ = _grey_seal_page()
+    lines_only = np.where(gray == 140, 245, gray).astype(np.uint8)
+    assert suppress_round_seals(lines_only, 150) is lines_only
 
 
 @pytest.mark.parametrize("angle", [-3.0, -1.5, 1.0, 2.5])

@@ -1,0 +1,79 @@
+"""OCR text repairs: brackets, stray marks, jurisdiction names (glyphs compared in the Noto CJK font)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font, fix_brackets, fix_stray_marks, glyph_likeness
+
+FONT = find_cjk_font()
+NAMES = ["山东省", "枣庄市", "滕州市", "薛城区", "峄城区", "滕", "枣",
+         "山东省枣庄市中级人民法院", "山东省枣庄市台儿庄区人民法院", "枣庄市薛城区人民法院"]
+
+needs_font = pytest.mark.skipif(FONT is None, reason="no CJK font (apt install fonts-noto-cjk)")
+
+
+@pytest.mark.parametrize(("ocr", "fixed"), [
+    ("(滕交通依申复【2025]252号)", "(滕交通依申复〔2025〕252号)"),
+    ("应诉通知书[2026]和鲁04行终44号", "应诉通知书〔2026〕鲁04行终44号"),
+    ("人民法院〈2026)鲁0481行初3号", "人民法院（2026）鲁0481行初3号"),
+    ("行政判决书(2026)和鲁0405行初3号", "行政判决书（2026）鲁0405行初3号"),
+    ("《决定书》〈滕市监罚\n〔2026〕65号)", "《决定书》（滕市监罚\n〔2026〕65号)"),
+    ("二C二六年五月十八日", "二〇二六年五月十八日"),
+    ("二O二六年", "二〇二六年"),
+])
+def test_brackets_and_years(ocr: str, fixed: str) -> None:
+    assert fix_brackets(ocr) == fixed
+
+
+@pytest.mark.parametrize("text", [
+    "《中华人民共和国行政诉讼法》第四十九条",  # title marks stay
+    "2026年3月6日",  # Arabic years are not Chinese-numeral years
+    "和解协议(2026年)",  # 和 before a year is text, and "(2026年)" is no bracketed year
+    "〈附件〉",  # a paired angle bracket is left alone
+])
+def test_correct_text_is_left_alone(text: str) -> None:
+    assert clean_ocr_text(text) == text
+
+
+def test_stray_marks() -> None:
+    assert fix_stray_marks("承办人:冯超” 联系电话:0632") == "承办人:冯超 联系电话:0632"
+    assert fix_stray_marks("《申请表》“，申请公开") == "《申请表》，申请公开"
+    assert fix_stray_marks("以“经检索不存在”为由") == "以“经检索不存在”为由"
+    assert fix_stray_marks("工作单位或住址|滕州市学院中路") == "工作单位或住址 滕州市学院中路"
+    assert fix_stray_marks("1988年]月28日 学院中路13]号") == "1988年1月28日 学院中路131号"
+    assert fix_stray_marks("认证如下;被告") == "认证如下：被告"
+
+
+@needs_font
+def test_glyph_likeness_separates_look_alikes() -> None:
+    assert FONT is not None
+    assert glyph_likeness("腾", "滕", FONT) > 0.95
+    assert glyph_likeness("徐", "滕", FONT) < 0.86  # 徐州市 is a real city
+    assert glyph_likeness("一", "滕", FONT) < 0.5
+
+
+@needs_font
+@pytest.mark.parametrize(("ocr", "fixed"), [
+    ("被告腾州市人民政府", "被告滕州市人民政府"),
+    ("此致\n山东省吏庄市中级人民\n法院", "此致\n山东省枣庄市中级人民\n法院"),
+    ("山东省束庄前台儿庄区人民法院", "山东省枣庄市台儿庄区人民法院"),  # two misreadings in a long name
+    ("决定书》（腾市监罚 〔2026〕65号)", "决定书》（滕市监罚 〔2026〕65号)"),
+])
+def test_place_names_are_corrected(ocr: str, fixed: str) -> None:
+    assert PlaceNames(NAMES, FONT).correct(ocr) == fixed
+
+
+@needs_font
+@pytest.mark.parametrize("text", [
+    "住徐州市云龙区",  # another real city one character away
+    "枣庄市峄城区人民法院",  # 峄 is itself a configured name's character
+    "（徐公罚〔2025〕88号）",  # another city's document number
+    "腾讯公司",
+])
+def test_real_names_are_not_corrected(text: str) -> None:
+    assert PlaceNames(NAMES, FONT).correct(text) == text
+
+
+def test_without_a_font_nothing_is_corrected() -> None:
+    assert PlaceNames(NAMES, None).correct("腾州市") == "腾州市"
