@@ -373,7 +373,7 @@ def build_long_scan(files: list[SampleFile], pages: int, path: Path) -> None:
 
 
 _CHILD = r"""
-import json, os, sys, threading, time
+import json, os, resource, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 from extract.settings import OcrSettings
 from extract.text import extract_pages
@@ -423,13 +423,17 @@ def sample():
         time.sleep(0.1)
 threading.Thread(target=sample, daemon=True).start()
 
+def cpu_s():
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
 data = open(sys.argv[2], "rb").read()
 settings = OcrSettings(**json.loads(sys.argv[3]))
-t0 = time.perf_counter()
+t0, cpu0 = time.perf_counter(), cpu_s()
 pages = extract_pages(data, "application/pdf", settings)
-wall = time.perf_counter() - t0
+wall, cpu = time.perf_counter() - t0, cpu_s() - cpu0
 done.set()
-print(json.dumps({"pages": len(pages), "failed": sum(1 for p in pages if p.error), "wall": wall,
+print(json.dumps({"pages": len(pages), "failed": sum(1 for p in pages if p.error), "wall": wall, "cpu": cpu,
                   "python_peak_mb": peak["self"] / 1024, "tesseract_peak_mb": peak["tesseract"] / 1024,
                   "total_peak_mb": peak["total"] / 1024,
                   "preview_mb": sum(len(p.preview_png or b"") for p in pages) / 2**20}))
@@ -532,7 +536,8 @@ def run_long(files: list[SampleFile], settings: OcrSettings, cores: int, pages: 
         print()
         print(f"## {pages}-page scanned PDF ({size_mb:.0f} MB), {cores} workers")
         print(f"pages={res['pages']} failed={res['failed']} wall={res['wall']:.0f}s "
-              f"s/page={res['wall'] / max(1, res['pages']):.3f} pages/min={60 * res['pages'] / res['wall']:.0f}")
+              f"s/page={res['wall'] / max(1, res['pages']):.3f} pages/min={60 * res['pages'] / res['wall']:.0f} "
+              f"CPU s/page={res['cpu'] / max(1, res['pages']):.3f}")
         print(f"peak RSS (sampled /proc every 100 ms): python {res['python_peak_mb']:.0f} MB, largest tesseract "
               f"{res['tesseract_peak_mb']:.0f} MB, python + all tesseract at once {res['total_peak_mb']:.0f} MB; "
               f"previews held {res['preview_mb']:.0f} MB")
