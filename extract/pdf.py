@@ -12,13 +12,16 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image
 
 from extract.images import FailedPage, PageImage, pixel_sha256
 from filing.errors import ErrorCode, FilingError
+
+if TYPE_CHECKING:
+    import pdfplumber
 
 _FULL_PAGE_SHARE = 0.85  # an image covering this much of the page is "the scan"
 _CID = re.compile(r"\(cid:\d+\)")
@@ -151,6 +154,9 @@ class PdfSource:
         try:
             if self._plumber is None:
                 import io
+
+                # Imported here: pdfminer costs ~20 MB at import, and scanned PDFs never need it.
+                import pdfplumber
 
                 self._plumber = pdfplumber.open(io.BytesIO(self._data))
             page = self._plumber.pages[index]

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from extract.docx import docx_text
 from extract.images import (
     FailedPage,
     ImageDecodeError,
@@ -89,6 +88,9 @@ def _feed(pool: _OcrPool, index: int, data: bytes, content_type: str, settings: 
     elif mime in IMAGE_TYPES:
         _feed_image(pool, index, data, settings)
     elif mime == DOCX:
+        # Imported here: python-docx and lxml cost ~10 MB, which scan-only runs need not carry.
+        from extract.docx import docx_text
+
         pool.add_done(index, Page(number=1, text=docx_text(data), source=PageSource.docx, confidence=1.0))
     elif mime == PLAIN:
         for page in plain_pages(data):
