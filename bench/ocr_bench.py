@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from extract.images import PageImage, iter_image_file  # noqa: E402
-from extract.pdf import PdfSource, TextLayerPage  # noqa: E402
+from extract.pdf import PdfSource  # noqa: E402
 from extract.settings import OcrSettings  # noqa: E402
 from extract.text import extract_files  # noqa: E402
 from extract.types import Page  # noqa: E402
@@ -272,12 +272,12 @@ def page_images(f: SampleFile) -> Iterator[tuple[int, object, float]]:
     if f.content_type == "application/pdf":
         with PdfSource(f.data, 200, 1000, 20, 10**9) as pdf:
             for item in pdf.pages():
-                if not isinstance(item, TextLayerPage) and hasattr(item, "image"):
-                    yield item.number, item.image, item.dpi
+                if isinstance(item, PageImage):
+                    yield item.number, item.load(), item.dpi
     else:
         for item in iter_image_file(f.data, 10**9):
             if isinstance(item, PageImage):
-                yield item.number, item.image, item.dpi
+                yield item.number, item.load(), item.dpi
 
 
 def run_plain_pytesseract(files: list[SampleFile], workers: int) -> Score:

@@ -115,7 +115,7 @@ def render_preview(data: bytes, content_type: str, page_number: int, width: int 
         if mime in IMAGE_TYPES:
             for item in iter_image_file(data, 10**9):
                 if item.number == page_number and not isinstance(item, FailedPage):
-                    return encode_preview(preview_image(item.image, width), rotation)
+                    return encode_preview(preview_image(item.load(), width), rotation)
     except (FilingError, ImageDecodeError, ImageTooLarge):
         return None
     return None
@@ -240,7 +240,11 @@ class _OcrPool:
         key = cache_key(item.sha256, self.fingerprint)
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
-            preview = encode_preview(preview_image(item.image, self.settings.preview_width), hit.rotation)
+            try:
+                preview = encode_preview(preview_image(item.load(), self.settings.preview_width), hit.rotation)
+            except ImageDecodeError:
+                preview = None
+            item.release()
             self.add_done(index, _page_from_result(item.number, hit, item.sha256, preview, 0.0))
             return
         self.pending.append(_Job(key=(index, item.number), page=item))
@@ -293,12 +297,15 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _Ba
         item = job.page
         prep = _Prepared(key=job.key, sha256=item.sha256, cache_key=cache_key(item.sha256, fingerprint))
         try:
-            prep.preview = preview_image(item.image, settings.preview_width)
-            upright = rescale_to_dpi(item.image, item.dpi, settings.ocr_dpi)
+            image = item.load()
+            prep.preview = preview_image(image, settings.preview_width)
+            upright = rescale_to_dpi(image, item.dpi, settings.ocr_dpi)
             grays.append(to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
+        except ImageDecodeError as e:
+            prep.error = f"{ErrorCode.corrupt_image}: {e}. Ask the sender to scan the page again."
         except (OSError, ValueError, MemoryError) as e:
             prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
-        item.image = Image.new("1", (1, 1))  # release the full-size image as soon as it is converted
+        item.release()  # the job list lives until the batch is collected; its page data need not
         prepared.append(prep)
     ok = [p for p in prepared if p.error is None]
     try:
