@@ -295,12 +295,16 @@ _GREY16 = [c for v in range(16) for c in (v * 17,) * 3]
 _GREY16_LUT = [15 if v >= 200 else v // 16 for v in range(256)]
 
 
-def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
+def _turn(img: Image.Image, rotation_cw: int) -> Image.Image:
     turns = (rotation_cw // 90) % 4
-    if turns:
-        # PIL's ROTATE_n turns counter-clockwise.
-        turn = (Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_90)[turns - 1]
-        img = img.transpose(turn)
+    if not turns:
+        return img
+    # PIL's ROTATE_n turns counter-clockwise.
+    return img.transpose((Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_90)[turns - 1])
+
+
+def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
+    img = _turn(img, rotation_cw)
     if img.mode == "L":
         out = Image.frombytes("P", img.size, img.point(_GREY16_LUT).tobytes())
         out.putpalette(_GREY16)
@@ -310,6 +314,21 @@ def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
         bits = 8
     # A palette image's transparency entry survives conversion and makes the PNG writer fail.
     out.info.pop("transparency", None)
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", compress_level=3, bits=bits)
+    return buf.getvalue()
+
+
+def turn_preview(png: bytes, rotation_cw: int) -> bytes:
+    """A PNG from encode_preview turned by `rotation_cw` degrees clockwise, without the source image:
+    the palette image is turned as it is, so no quality is lost."""
+    if not (rotation_cw // 90) % 4:
+        return png
+    with Image.open(io.BytesIO(png)) as img:
+        img.load()
+        out = _turn(img, rotation_cw)
+    out.info.pop("transparency", None)
+    bits = 4 if len(out.getpalette() or []) <= 16 * 3 else 8
     buf = io.BytesIO()
     out.save(buf, format="PNG", compress_level=3, bits=bits)
     return buf.getvalue()

@@ -6,19 +6,22 @@ with `source=failed` and its error, so the rest of the file still arrives.
 
 OCR runs in parallel: each worker thread prepares a batch of pages (numpy/OpenCV/Pillow release
 the GIL) and drives one single-threaded tesseract process over the whole batch. pdfium is not
-thread-safe, so PDF pages are read in the calling thread and handed over as images; at most
-two batches per worker are in flight, which bounds memory on long scans.
+thread-safe, so PDF pages are read in the calling thread and handed over as images, or as their
+JPEG stream where that decodes to the same pixels. A worker decodes and converts one page at a
+time and parks its greyscale in a PGM file until the batch goes to tesseract, so at most one
+full-size page per worker is in memory; with one batch per worker running and one being filled,
+that bounds memory on long scans.
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-
-from PIL import Image
+from pathlib import Path
 
 from extract.images import (
     FailedPage,
@@ -31,8 +34,9 @@ from extract.images import (
     preview_image,
     rescale_to_dpi,
     to_gray,
+    turn_preview,
 )
-from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages
+from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages, write_pgm
 from extract.ocr_cache import OcrCache, OcrResult, cache_key
 from extract.pdf import PdfSource, TextLayerPage
 from extract.settings import OcrSettings
@@ -186,7 +190,7 @@ class _Prepared:
     key: _PageKey
     sha256: str
     cache_key: str
-    preview: Image.Image | None = None
+    preview: bytes | None = None  # PNG, upright as scanned
     error: str | None = None
 
 
@@ -288,37 +292,49 @@ def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes |
                 rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3))
 
 
+def _prepare_page(item: PageImage, settings: OcrSettings, path: Path) -> bytes:
+    """Write the page's OCR greyscale to `path` and return its upright preview PNG.
+
+    A function of its own so the full-size image and its conversions are freed on return, before
+    the next page of the batch is decoded."""
+    image = item.load()
+    preview = encode_preview(preview_image(image, settings.preview_width), 0)
+    upright = rescale_to_dpi(image, item.dpi, settings.ocr_dpi)
+    write_pgm(path, to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
+    return preview
+
+
 def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _BatchOut:
     """Worker: prepare and OCR one batch. Never raises: a page that fails becomes a failed Page."""
     start = time.perf_counter()
     prepared: list[_Prepared] = []
-    grays = []
-    for job in batch:
-        item = job.page
-        prep = _Prepared(key=job.key, sha256=item.sha256, cache_key=cache_key(item.sha256, fingerprint))
+    with tempfile.TemporaryDirectory(prefix="ocr-batch-") as tmp:
+        paths: list[Path] = []
+        for n, job in enumerate(batch):
+            item = job.page
+            prep = _Prepared(key=job.key, sha256=item.sha256, cache_key=cache_key(item.sha256, fingerprint))
+            path = Path(tmp) / f"g{n:04d}.pgm"
+            try:
+                prep.preview = _prepare_page(item, settings, path)
+                paths.append(path)
+            except ImageDecodeError as e:
+                prep.error = f"{ErrorCode.corrupt_image}: {e}. Ask the sender to scan the page again."
+            except (OSError, ValueError, MemoryError, OcrEngineError) as e:
+                prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
+            item.release()  # the job list lives until the batch is collected; its page data need not
+            prepared.append(prep)
+        ok = [p for p in prepared if p.error is None]
         try:
-            image = item.load()
-            prep.preview = preview_image(image, settings.preview_width)
-            upright = rescale_to_dpi(image, item.dpi, settings.ocr_dpi)
-            grays.append(to_gray(upright, settings.suppress_seals, settings.suppress_grey_seals))
-        except ImageDecodeError as e:
-            prep.error = f"{ErrorCode.corrupt_image}: {e}. Ask the sender to scan the page again."
-        except (OSError, ValueError, MemoryError) as e:
-            prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
-        item.release()  # the job list lives until the batch is collected; its page data need not
-        prepared.append(prep)
-    ok = [p for p in prepared if p.error is None]
-    try:
-        results: list[OcrResult | OcrEngineError] = list(ocr_gray_pages(grays, settings))
-    except (OcrEngineError, OSError) as e:
-        results = [OcrEngineError(str(e))] * len(ok)
+            results: list[OcrResult | OcrEngineError] = list(ocr_gray_pages(paths, settings))
+        except (OcrEngineError, OSError) as e:
+            results = [OcrEngineError(str(e))] * len(ok)
     per_page = round((time.perf_counter() - start) / max(1, len(batch)), 3)
     by_key = dict(zip((p.key for p in ok), results, strict=True))
     out: _BatchOut = []
     for prep in prepared:
         res = by_key.get(prep.key)
         rotation = res.rotation if isinstance(res, OcrResult) else 0
-        preview = encode_preview(prep.preview, rotation) if prep.preview is not None else None
+        preview = turn_preview(prep.preview, rotation) if prep.preview is not None else None
         if isinstance(res, OcrResult):
             out.append((prep.key, _page_from_result(prep.key[1], res, prep.sha256, preview, per_page), res,
                         prep.cache_key))
