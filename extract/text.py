@@ -15,6 +15,8 @@ that bounds memory on long scans.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
 import tempfile
 import time
@@ -267,6 +269,7 @@ class _OcrPool:
         while len(self.running) >= self.workers:
             self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
         if self.executor is None:
+            _return_page_buffers_to_os()
             self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ocr")
         batch, self.pending = self.pending, []
         self.running.add(self.executor.submit(ocr_batch, batch, self.settings, self.fingerprint))
@@ -284,6 +287,26 @@ class _OcrPool:
         while self.running:
             self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
         return sorted(self.pages.items())
+
+
+_M_MMAP_THRESHOLD = -3  # glibc <malloc.h>
+
+
+@functools.cache
+def _return_page_buffers_to_os() -> None:
+    """Have glibc serve every allocation of 1 MiB or more by mmap, so it goes back to the OS when freed.
+
+    Page images and their conversions are 2-12 MB each. glibc's default threshold starts at 128 KiB but
+    rises to the largest block freed so far (up to 32 MiB), after which such buffers come from the
+    worker threads' malloc arenas, which fragment and rarely shrink: the process kept growing over a
+    long scan. A fixed threshold also turns that adjustment off. Best effort: a no-op without glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        if hasattr(libc, "gnu_get_libc_version"):
+            libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):
+        pass
 
 
 def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes | None, seconds: float) -> Page:
