@@ -68,3 +68,11 @@ def test_too_large_jpeg_page_is_refused_before_decoding() -> None:
     with PdfSource(scanned_pdf_from_jpegs([jpeg]), 200, 1000, 20, 1_000_000) as pdf:
         (page,) = list(pdf.pages())
     assert isinstance(page, FailedPage) and "too large" in page.error
+
+
+def test_long_scan_reads_every_page_across_document_reopens() -> None:
+    # PdfSource reopens the document every few pages to drop pdfium's parsed objects.
+    jpegs = [jpeg_bytes(Image.new("L", (200 + n, 280), 255 - n)) for n in range(40)]
+    pages = _pages(scanned_pdf_from_jpegs(jpegs))
+    assert [p.number for p in pages] == list(range(1, 41))
+    assert [p.encoded for p in pages if isinstance(p, PageImage)] == jpegs
