@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from extract.images import PageImage, iter_image_file  # noqa: E402
-from extract.pdf import PdfSource, TextLayerPage  # noqa: E402
+from extract.pdf import PdfSource  # noqa: E402
 from extract.settings import OcrSettings  # noqa: E402
 from extract.text import extract_files  # noqa: E402
 from extract.types import Page  # noqa: E402
@@ -274,12 +274,12 @@ def page_images(f: SampleFile) -> Iterator[tuple[int, object, float]]:
     if f.content_type == "application/pdf":
         with PdfSource(f.data, 200, 1000, 20, 10**9) as pdf:
             for item in pdf.pages():
-                if not isinstance(item, TextLayerPage) and hasattr(item, "image"):
-                    yield item.number, item.image, item.dpi
+                if isinstance(item, PageImage):
+                    yield item.number, item.load(), item.dpi
     else:
         for item in iter_image_file(f.data, 10**9):
             if isinstance(item, PageImage):
-                yield item.number, item.image, item.dpi
+                yield item.number, item.load(), item.dpi
 
 
 def run_plain_pytesseract(files: list[SampleFile], workers: int) -> Score:
@@ -375,7 +375,7 @@ def build_long_scan(files: list[SampleFile], pages: int, path: Path) -> None:
 
 
 _CHILD = r"""
-import json, os, sys, threading, time
+import json, os, resource, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 from extract.settings import OcrSettings
 from extract.text import extract_pages
@@ -425,13 +425,17 @@ def sample():
         time.sleep(0.1)
 threading.Thread(target=sample, daemon=True).start()
 
+def cpu_s():
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
 data = open(sys.argv[2], "rb").read()
 settings = OcrSettings(**json.loads(sys.argv[3]))
-t0 = time.perf_counter()
+t0, cpu0 = time.perf_counter(), cpu_s()
 pages = extract_pages(data, "application/pdf", settings)
-wall = time.perf_counter() - t0
+wall, cpu = time.perf_counter() - t0, cpu_s() - cpu0
 done.set()
-print(json.dumps({"pages": len(pages), "failed": sum(1 for p in pages if p.error), "wall": wall,
+print(json.dumps({"pages": len(pages), "failed": sum(1 for p in pages if p.error), "wall": wall, "cpu": cpu,
                   "python_peak_mb": peak["self"] / 1024, "tesseract_peak_mb": peak["tesseract"] / 1024,
                   "total_peak_mb": peak["total"] / 1024,
                   "preview_mb": sum(len(p.preview_png or b"") for p in pages) / 2**20}))
@@ -535,7 +539,8 @@ def run_long(files: list[SampleFile], settings: OcrSettings, cores: int, pages: 
         print()
         print(f"## {pages}-page scanned PDF ({size_mb:.0f} MB), {cores} workers")
         print(f"pages={res['pages']} failed={res['failed']} wall={res['wall']:.0f}s "
-              f"s/page={res['wall'] / max(1, res['pages']):.3f} pages/min={60 * res['pages'] / res['wall']:.0f}")
+              f"s/page={res['wall'] / max(1, res['pages']):.3f} pages/min={60 * res['pages'] / res['wall']:.0f} "
+              f"CPU s/page={res['cpu'] / max(1, res['pages']):.3f}")
         print(f"peak RSS (sampled /proc every 100 ms): python {res['python_peak_mb']:.0f} MB, largest tesseract "
               f"{res['tesseract_peak_mb']:.0f} MB, python + all tesseract at once {res['total_peak_mb']:.0f} MB; "
               f"previews held {res['preview_mb']:.0f} MB")

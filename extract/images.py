@@ -33,12 +33,30 @@ class ImageTooLarge(Exception):
 
 @dataclass
 class PageImage:
-    """One page as an image, before OCR preprocessing."""
+    """One page as an image, before OCR preprocessing: decoded (`image`) or still a JPEG (`encoded`)."""
 
     number: int  # 1-based within the file
-    image: Image.Image
+    image: Image.Image | None
     dpi: float  # effective resolution of the page image
-    sha256: str  # of the decoded pixels, the OCR cache key's base
+    sha256: str  # of the decoded pixels or of the JPEG stream: the OCR cache key's base
+    # A scanned PDF page's JPEG stream as stored. It is ~20x smaller than its pixels, so pages waiting
+    # for an OCR worker cost little; the worker decodes it (`load`). Set only when decoding it here
+    # gives exactly the pixels pdfium would (see extract/pdf.py).
+    encoded: bytes | None = None
+
+    def load(self) -> Image.Image:
+        """The page's pixels; decodes `encoded` anew on every call (nothing is kept). Raises
+        ImageDecodeError for a damaged JPEG."""
+        if self.image is not None:
+            return self.image
+        if self.encoded is None:
+            raise ImageDecodeError("the page image was already released")
+        return decode_jpeg(self.encoded)
+
+    def release(self) -> None:
+        """Drop the page's data once it has been converted for OCR."""
+        self.image = None
+        self.encoded = None
 
 
 @dataclass
@@ -53,6 +71,31 @@ def pixel_sha256(img: Image.Image) -> str:
     h = hashlib.sha256(f"{img.mode}:{img.width}x{img.height}:".encode())
     h.update(img.tobytes())
     return h.hexdigest()
+
+
+def jpeg_sha256(data: bytes) -> str:
+    # Hashing the stream instead of the pixels spares a decode; the prefix keeps the two kinds apart.
+    h = hashlib.sha256(b"jpeg:")
+    h.update(data)
+    return h.hexdigest()
+
+
+def jpeg_header(data: bytes) -> tuple[str, tuple[int, int]] | None:
+    """(PIL mode, size) from a JPEG's header without decoding it; None when it is not a readable JPEG."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
+            return img.mode, img.size
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        return None
+
+
+def decode_jpeg(data: bytes) -> Image.Image:
+    try:
+        img = Image.open(io.BytesIO(data), formats=["JPEG"])
+        img.load()  # a truncated or damaged stream fails here rather than being padded with grey
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
+        raise ImageDecodeError(f"the page's JPEG image is damaged: {e}") from e
+    return img
 
 
 def effective_dpi(img: Image.Image, declared: float | None) -> float:
@@ -209,12 +252,16 @@ _GREY16 = [c for v in range(16) for c in (v * 17,) * 3]
 _GREY16_LUT = [15 if v >= 200 else v // 16 for v in range(256)]
 
 
-def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
+def _turn(img: Image.Image, rotation_cw: int) -> Image.Image:
     turns = (rotation_cw // 90) % 4
-    if turns:
-        # PIL's ROTATE_n turns counter-clockwise.
-        turn = (Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_90)[turns - 1]
-        img = img.transpose(turn)
+    if not turns:
+        return img
+    # PIL's ROTATE_n turns counter-clockwise.
+    return img.transpose((Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_90)[turns - 1])
+
+
+def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
+    img = _turn(img, rotation_cw)
     if img.mode == "L":
         out = Image.frombytes("P", img.size, img.point(_GREY16_LUT).tobytes())
         out.putpalette(_GREY16)
@@ -224,6 +271,21 @@ def encode_preview(img: Image.Image, rotation_cw: int) -> bytes:
         bits = 8
     # A palette image's transparency entry survives conversion and makes the PNG writer fail.
     out.info.pop("transparency", None)
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", compress_level=3, bits=bits)
+    return buf.getvalue()
+
+
+def turn_preview(png: bytes, rotation_cw: int) -> bytes:
+    """A PNG from encode_preview turned by `rotation_cw` degrees clockwise, without the source image:
+    the palette image is turned as it is, so no quality is lost."""
+    if not (rotation_cw // 90) % 4:
+        return png
+    with Image.open(io.BytesIO(png)) as img:
+        img.load()
+        out = _turn(img, rotation_cw)
+    out.info.pop("transparency", None)
+    bits = 4 if len(out.getpalette() or []) <= 16 * 3 else 8
     buf = io.BytesIO()
     out.save(buf, format="PNG", compress_level=3, bits=bits)
     return buf.getvalue()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from extract.images import Gray, deskew, rotate_quarter
 from extract.ocr_cache import OcrResult
@@ -157,11 +158,18 @@ def tesseract_version(settings: OcrSettings) -> str:
     return first[0] if first else "tesseract"
 
 
-def _write_pgm(path: Path, gray: Gray) -> Path:
+def write_pgm(path: Path, gray: Gray) -> Path:
     # Uncompressed PGM: writing PNG costs more than it saves, tesseract reads both.
     if not cv2.imwrite(str(path), gray):
         raise OcrEngineError(f"could not write page image {path}")
     return path
+
+
+def read_pgm(path: Path) -> Gray:
+    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if gray is None:
+        raise OcrEngineError(f"could not read page image {path}")
+    return np.asarray(gray, dtype=np.uint8)
 
 
 def _looks_bad(result: EngineText, settings: OcrSettings) -> bool:
@@ -185,29 +193,35 @@ def _recognize_each(paths: Sequence[Path], settings: OcrSettings) -> list[Engine
     return out
 
 
-def ocr_gray_pages(grays: Sequence[Gray], settings: OcrSettings) -> list[OcrResult | OcrEngineError]:
-    """OCR greyscale pages in one tesseract run; fix small skew and quarter-turn rotation.
+def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResult | OcrEngineError]:
+    """OCR greyscale page images (8-bit PGM files, see write_pgm) in one tesseract run; fix small skew
+    and quarter-turn rotation.
 
+    Pages are files rather than arrays so a batch never holds more than one page in memory: each is
+    read back when it is deskewed, and again if it has to be turned.
     Orientation detection costs more than OCR, so it only runs for pages whose upright result
     looks bad (low mean word confidence), then only rotated pages are OCR'd again.
     """
-    skews = [0.0] * len(grays)
+    skews = [0.0] * len(pages)
 
-    def prepare(i: int, rotation: int) -> Gray:
-        gray = rotate_quarter(grays[i], rotation)
+    def prepare(i: int, rotation: int, dest: Path) -> Path:
+        if not rotation and not settings.deskew:
+            return pages[i]
+        original = read_pgm(pages[i])
+        gray = rotate_quarter(original, rotation)
         if settings.deskew:
             gray, skews[i] = deskew(gray, settings.max_skew_deg)
-        return gray
+        return pages[i] if gray is original else write_pgm(dest, gray)
 
     with tempfile.TemporaryDirectory(prefix="ocr-pages-") as tmp:
         work = Path(tmp)
-        rotations = [0] * len(grays)
+        rotations = [0] * len(pages)
         if settings.osd == "always":
-            for i, g in enumerate(grays):
-                rotations[i] = _orientation(_write_pgm(work / f"o{i:04d}.pgm", g), settings)
-        paths = [_write_pgm(work / f"p{i:04d}.pgm", prepare(i, rotations[i])) for i in range(len(grays))]
+            for i, page in enumerate(pages):
+                rotations[i] = _orientation(page, settings)
+        paths = [prepare(i, rotations[i], work / f"p{i:04d}.pgm") for i in range(len(pages))]
         first = _recognize_each(paths, settings)
-        osd_used = [settings.osd == "always"] * len(grays)
+        osd_used = [settings.osd == "always"] * len(pages)
         if settings.osd == "auto":
             retry: list[int] = []
             for i, res in enumerate(first):
@@ -219,7 +233,7 @@ def ocr_gray_pages(grays: Sequence[Gray], settings: OcrSettings) -> list[OcrResu
                         retry.append(i)
             if retry:
                 upright_skews = {i: skews[i] for i in retry}
-                rpaths = [_write_pgm(work / f"p{i:04d}r.pgm", prepare(i, rotations[i])) for i in retry]
+                rpaths = [prepare(i, rotations[i], work / f"p{i:04d}r.pgm") for i in retry]
                 second = _recognize_each(rpaths, settings)
                 for i, res in zip(retry, second, strict=True):
                     old = first[i]

@@ -12,15 +12,19 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image
 
-from extract.images import FailedPage, PageImage, pixel_sha256
+from extract.images import FailedPage, PageImage, jpeg_header, jpeg_sha256, pixel_sha256
 from filing.errors import ErrorCode, FilingError
 
+if TYPE_CHECKING:
+    import pdfplumber
+
 _FULL_PAGE_SHARE = 0.85  # an image covering this much of the page is "the scan"
+_REOPEN_EVERY = 16  # pages; see PdfSource._reopen
 _CID = re.compile(r"\(cid:\d+\)")
 
 
@@ -101,10 +105,21 @@ class PdfSource:
 
     def pages(self) -> Iterator[PdfItem]:
         for index in range(len(self._doc)):
+            if index and index % _REOPEN_EVERY == 0:
+                self._reopen()
             try:
                 yield self._page(index)
             except (pdfium.PdfiumError, OSError, ValueError, MemoryError) as e:
                 yield FailedPage(number=index + 1, error=f"page could not be read: {e}")
+
+    def _reopen(self) -> None:
+        # pdfium keeps every object it has parsed, each page's scan image stream included, until the
+        # document is closed: a long scan would end up in memory twice. Reopening costs ~0.3 ms.
+        self._doc.close()
+        try:
+            self._doc = pdfium.PdfDocument(self._data)
+        except pdfium.PdfiumError as e:
+            raise _open_error(e) from e
 
     def _page(self, index: int) -> PdfItem:
         page = self._doc[index]
@@ -120,6 +135,13 @@ class PdfSource:
                     text = quick_text.replace("\r\n", "\n")  # pdfminer cannot decode some CID fonts pdfium can
                 return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
             if scan is not None:
+                jpeg = _plain_jpeg(scan)
+                if jpeg is not None:
+                    data, (w_px, h_px) = jpeg
+                    if w_px * h_px > self._max_pixels:
+                        return FailedPage(number=index + 1, error=f"page image too large ({w_px}x{h_px} pixels)")
+                    return PageImage(number=index + 1, image=None, dpi=w_px / (width / 72.0),
+                                     sha256=jpeg_sha256(data), encoded=data)
                 img = scan.get_bitmap(render=False).to_pil()
                 img = img.copy() if img.mode in ("L", "1", "RGB") else img.convert("RGB")
                 dpi = img.width / (width / 72.0)
@@ -152,6 +174,9 @@ class PdfSource:
             if self._plumber is None:
                 import io
 
+                # Imported here: pdfminer costs ~20 MB at import, and scanned PDFs never need it.
+                import pdfplumber
+
                 self._plumber = pdfplumber.open(io.BytesIO(self._data))
             page = self._plumber.pages[index]
             try:
@@ -181,6 +206,29 @@ def _scan_image(page: pdfium.PdfPage, width: float, height: float) -> pdfium.Pdf
     if covered < _FULL_PAGE_SHARE * width * height:
         return None
     return image
+
+
+# pdfium colour space → the PIL mode its bitmap of such an image has; Pillow decodes a JPEG in these
+# spaces to the very same pixels (both use libjpeg-turbo's defaults).
+_JPEG_MODES = {pdfium.raw.FPDF_COLORSPACE_DEVICEGRAY: ("L", 8), pdfium.raw.FPDF_COLORSPACE_DEVICERGB: ("RGB", 24)}
+
+
+def _plain_jpeg(image: pdfium.PdfImage) -> tuple[bytes, tuple[int, int]] | None:
+    """The image's JPEG stream and pixel size, when decoding that stream with Pillow gives exactly the
+    bitmap pdfium would; None otherwise (CMYK or ICC colour, other codecs, a header Pillow cannot read),
+    and then pdfium decodes it. A stream damaged past its header is passed on and fails at decoding."""
+    filters = image.get_filters(skip_simple=True)
+    if filters != ["DCTDecode"]:
+        return None
+    meta = image.get_metadata()
+    expected = _JPEG_MODES.get(meta.colorspace)
+    if expected is None or expected[1] != meta.bits_per_pixel:
+        return None
+    data = bytes(image.get_data(decode_simple=True))
+    header = jpeg_header(data)
+    if header != (expected[0], (meta.width, meta.height)):
+        return None
+    return data, (meta.width, meta.height)
 
 
 def _open_error(e: Exception) -> FilingError:

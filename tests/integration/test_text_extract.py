@@ -13,7 +13,9 @@ import pytest
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
+from extract import pdf as pdf_module
 from extract import text as text_module
+from extract.images import jpeg_sha256
 from extract.ocr_cache import DirectoryOcrCache, MemoryOcrCache
 from extract.settings import OcrSettings
 from extract.text import DOCX, extract_files, extract_pages, render_preview
@@ -26,6 +28,7 @@ from tests.support.documents import (
     jpeg_bytes,
     rotated,
     scanned_pdf,
+    scanned_pdf_from_jpegs,
     text_page_image,
     text_pdf,
     tiff_bytes,
@@ -138,6 +141,7 @@ def test_cache_prevents_a_second_ocr(tmp_path: Path, notice: Image.Image, count_
     cache = DirectoryOcrCache(tmp_path / "ocr-cache")
     first = extract_pages(data, "application/pdf", SETTINGS, cache)
     assert count_ocr == [1]
+    assert first[0].image_sha256 == jpeg_sha256(jpeg_bytes(notice))  # the page went to OCR as its JPEG
     assert list((tmp_path / "ocr-cache").rglob("*.json"))
     second = extract_pages(data, "application/pdf", SETTINGS, DirectoryOcrCache(tmp_path / "ocr-cache"))
     assert count_ocr == [1]  # no second OCR
@@ -176,6 +180,31 @@ def test_corrupt_page_fails_alone(notice: Image.Image) -> None:
     pages = extract_pages(bytes(data), "image/tiff", SETTINGS)
     assert [p.source for p in pages] == [PageSource.tesseract, PageSource.failed, PageSource.tesseract]
     assert pages[1].error is not None and pages[1].error.startswith(f"{ErrorCode.corrupt_image}:")
+    assert looks_like(pages[0].text, NOTICE_LINES) and looks_like(pages[2].text, NOTICE_LINES)
+
+
+def test_jpeg_scan_reads_as_when_pdfium_decoded_it(notice: Image.Image, judgment: Image.Image,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pages now reach the workers as JPEG streams decoded by Pillow; the result must not change.
+    data = scanned_pdf([notice, rotated(judgment, 90)])
+    pages = extract_pages(data, "application/pdf", SETTINGS)
+    monkeypatch.setattr(pdf_module, "_plain_jpeg", lambda image: None)
+    before = extract_pages(data, "application/pdf", SETTINGS)
+    assert [p.source for p in pages] == [PageSource.tesseract, PageSource.tesseract]
+    assert pages[1].rotation == 90
+    for new, old in zip(pages, before, strict=True):
+        assert (new.text, new.confidence, new.rotation) == (old.text, old.confidence, old.rotation)
+        assert new.preview_png == old.preview_png
+    assert pages[0].image_sha256 != before[0].image_sha256  # keyed by the stream, not the pixels
+
+
+def test_corrupt_jpeg_in_a_pdf_fails_its_page_alone(notice: Image.Image) -> None:
+    jpeg = jpeg_bytes(notice)
+    data = scanned_pdf_from_jpegs([jpeg, jpeg[: len(jpeg) // 2], jpeg])
+    pages = extract_pages(data, "application/pdf", SETTINGS)
+    assert [p.source for p in pages] == [PageSource.tesseract, PageSource.failed, PageSource.tesseract]
+    assert pages[1].error is not None and pages[1].error.startswith(f"{ErrorCode.corrupt_image}:")
+    assert "truncated" in pages[1].error
     assert looks_like(pages[0].text, NOTICE_LINES) and looks_like(pages[2].text, NOTICE_LINES)
 
 

@@ -16,9 +16,11 @@ from extract.images import (
     estimate_skew,
     iter_image_file,
     pixel_sha256,
+    preview_image,
     rescale_to_dpi,
     rotate_quarter,
     to_gray,
+    turn_preview,
 )
 from extract.pdf import text_layer_quality, text_layer_usable
 from extract.seals import find_seals, suppress_round_seals
@@ -156,6 +158,13 @@ def test_preview_is_small_and_rotated(page: Image.Image) -> None:
     out = Image.open(io.BytesIO(png))
     assert out.format == "PNG"
     assert out.size == (141, 100)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_turning_an_encoded_preview_equals_encoding_it_turned(page: Image.Image, mode: str, rotation: int) -> None:
+    small = preview_image(page.convert(mode), 400)
+    assert turn_preview(encode_preview(small, 0), rotation) == encode_preview(small, rotation)
 
 
 def test_pixel_hash_depends_on_pixels_only(page: Image.Image) -> None:
