@@ -23,7 +23,6 @@ import numpy as np
 
 from extract.images import Gray, deskew, rotate_quarter
 from extract.ocr_cache import OcrResult
-from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
 from extract.settings import OcrSettings
 
 
@@ -243,14 +242,12 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
                         rotations[i] = 0
                         skews[i] = upright_skews[i]
     engine = f"tesseract:{settings.lang}"
-    places = PlaceNames(settings.place_names, find_cjk_font(settings.glyph_font))
     results: list[OcrResult | OcrEngineError] = []
     for i, res in enumerate(first):
         if isinstance(res, OcrEngineError):
             results.append(res)
         else:
-            results.append(OcrResult(text=clean_ocr_text(res.text, places), confidence=round(res.confidence, 4),
-                                     rotation=rotations[i],
+            results.append(OcrResult(text=res.text, confidence=round(res.confidence, 4), rotation=rotations[i],
                                      engine=engine, skew_deg=skews[i], osd_used=osd_used[i]))
     return results
 

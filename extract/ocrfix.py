@@ -85,10 +85,7 @@ def _drop_unpaired_quotes(line: str) -> str:
                 continue
             open_at = None
         out.append(ch)
-    if open_at is not None and "”" not in line[line.rfind("“"):]:
-        # The quote may close on a later line; keep it unless nothing follows it at all.
-        if open_at == len(out) - 1:
-            out[open_at] = ""
+    # An unclosed “ may close on a later line; one with nothing after it went with _DEAD_QUOTE.
     return "".join(out)
 
 
@@ -107,6 +104,7 @@ class PlaceNames:
         # One-character names are the short forms that start document numbers (滕政发〔2020〕5号).
         self.short_names = frozenset(n for n in names if len(n) == 1 and re.fullmatch(f"[{_CJK}]", n))
         self.font_path = font_path
+        self._font = font_path or ""
         self._known_chars = frozenset("".join(self.names))
 
     def correct(self, text: str) -> str:
@@ -149,7 +147,7 @@ class PlaceNames:
             if not re.fullmatch(f"[{_CJK}]", a) or a in self._known_chars:
                 # A character of another configured name (薛/峄城区) is a real reading, not a misreading.
                 return False
-            if glyph_likeness(a, b, self.font_path or "") < need:
+            if glyph_likeness(a, b, self._font) < need:
                 return False
         return True
 
@@ -157,8 +155,8 @@ class PlaceNames:
         first = m[1]
         if first in self.short_names:
             return m[0]
-        best = max(self.short_names, key=lambda s: glyph_likeness(first, s, self.font_path or ""))
-        if glyph_likeness(first, best, self.font_path or "") < 0.9:
+        best = max(self.short_names, key=lambda s: glyph_likeness(first, s, self._font))
+        if glyph_likeness(first, best, self._font) < 0.9:
             return m[0]
         at = m.start(1) - m.start(0)
         return m[0][:at] + best + m[0][at + 1:]

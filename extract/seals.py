@@ -2,7 +2,7 @@
 
 Every court and agency document ends with a round seal stamped over the signature block (court
 name and date). Scanned in greyscale or bilevel the seal is as dark as text, and tesseract's page
-layout analysis then drops the whole block as a picture. Seals are circles 3-6 cm across; a Hough
+layout analysis then drops the whole block as a picture. Seals are circles 2.4-6.8 cm across; a Hough
 transform finds them reliably, and inside a found circle everything clearly lighter than text ink
 (the seal's red ink scans mid-grey) is set to paper. Colour scans are handled earlier by taking
 the red channel (`images.to_gray`).

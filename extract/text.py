@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from extract.images import (
@@ -40,6 +40,7 @@ from extract.images import (
 )
 from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages, write_pgm
 from extract.ocr_cache import OcrCache, OcrResult, cache_key
+from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
 from extract.pdf import PdfSource, TextLayerPage
 from extract.seals import suppress_round_seals
 from extract.settings import OcrSettings
@@ -214,6 +215,7 @@ class _OcrPool:
         self.batch_size = settings.batch_size
         self.expected = 0
         self.fingerprint = settings.fingerprint()
+        self.places = PlaceNames(settings.place_names, find_cjk_font(settings.glyph_font))
         self.pending: list[_Job] = []
         self.running: set[Future[_BatchOut]] = set()
         self.pages: dict[_PageKey, Page] = {}
@@ -272,7 +274,7 @@ class _OcrPool:
         if self.executor is None:
             self.executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ocr")
         batch, self.pending = self.pending, []
-        self.running.add(self.executor.submit(ocr_batch, batch, self.settings, self.fingerprint))
+        self.running.add(self.executor.submit(ocr_batch, batch, self.settings, self.fingerprint, self.places))
 
     def _collect(self, done: Iterable[Future[_BatchOut]]) -> None:
         for fut in list(done):
@@ -331,7 +333,8 @@ def _prepare_page(item: PageImage, settings: OcrSettings, path: Path) -> bytes:
     return preview
 
 
-def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _BatchOut:
+def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str, places: PlaceNames | None = None,
+              ) -> _BatchOut:
     """Worker: prepare and OCR one batch. Never raises: a page that fails becomes a failed Page."""
     start = time.perf_counter()
     prepared: list[_Prepared] = []
@@ -361,6 +364,9 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str) -> _Ba
     for prep in prepared:
         res = by_key.get(prep.key)
         rotation = res.rotation if isinstance(res, OcrResult) else 0
+        if isinstance(res, OcrResult):
+            # Repaired before caching, so a cache hit returns the same text (place names are in the fingerprint).
+            res = replace(res, text=clean_ocr_text(res.text, places))
         preview = turn_preview(prep.preview, rotation) if prep.preview is not None else None
         if isinstance(res, OcrResult):
             out.append((prep.key, _page_from_result(prep.key[1], res, prep.sha256, preview, per_page), res,
