@@ -39,17 +39,15 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
+from terms.status import ACCEPTED_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
-MISSING = "reminder_missing"
-DEFENSE_DUE = "reminder_defense_due"
-APPEAL_WINDOW = "reminder_appeal_window"
-HEARING = "reminder_hearing"
-REMINDER_KINDS = (MISSING, DEFENSE_DUE, APPEAL_WINDOW, HEARING)
-
-MATCHED = ("auto", "confirmed")
+MISSING = OutboxKind.reminder_missing
+DEFENSE_DUE = OutboxKind.reminder_defense_due
+APPEAL_WINDOW = OutboxKind.reminder_appeal_window
+HEARING = OutboxKind.reminder_hearing
 
 OUTCOME_LABELS = {
     "agency_lost": "贵单位败诉",
@@ -120,7 +118,7 @@ def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> 
         .join(Message, Attachment.message_id == Message.id)
         .where(
             Document.case_id == case_id,
-            Document.match_status.in_(MATCHED),
+            Document.match_status.in_(ACCEPTED_MATCHES),
             Attachment.status == "ok",
             Message.status.in_(sorted(settings.receipt_statuses)),
         )

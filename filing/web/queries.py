@@ -32,6 +32,7 @@ from filing.web.views import (
 )
 from notify.views import DECISION_LABELS, doc_label
 from store import models as m
+from terms.status import ACCEPTED_MATCHES
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -149,7 +150,7 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
 
 def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
