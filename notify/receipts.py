@@ -17,9 +17,9 @@ from notify.views import (
     ReceiptDocument,
     ReceiptView,
     cn_date,
-    doc_label,
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
+from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
 from terms.status import ACCEPTED_MATCHES, OutboxKind
 

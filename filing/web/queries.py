@@ -10,9 +10,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cases.review import pending_items
-from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
-from filing.web.templating import CST, OUTCOME_LABELS
+from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -30,8 +29,9 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import DECISION_LABELS, doc_label
 from store import models as m
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import formal_doc_label as doc_label
 from terms.status import ACCEPTED_MATCHES
 
 FIELD_LABELS = {
@@ -264,7 +264,7 @@ def value_text(field: str, value: object) -> str:
     if field == "outcome" and isinstance(value, str):
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
-        return DECISION_LABELS.get(value, value)
+        return DECISION_DOC_LABELS.get(value, value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return value[:16].replace("T", " ")
     return text_of(value)
