@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from cases.review import suggestions_for
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
 
@@ -27,7 +28,20 @@ def _doc(d: m.Document) -> dict[str, Any]:
         "type_confidence": round(d.type_confidence, 3),
         "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
         "fields": d.fields,
+        **({"suggestions": _suggestions(d)} if d.match_status in REVIEW_MATCHES else {}),
     }
+
+
+def _suggestions(d: m.Document) -> list[dict[str, Any]]:
+    """The review queue's ranking (what a person sees on top), for `filing eval`."""
+    s = Session.object_session(d)
+    if s is None:
+        return []
+    sug = suggestions_for(s, d)
+    return [
+        {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons), "default": x.case_id == sug.default_case_id}
+        for x in sug.items
+    ]
 
 
 def _attachment(a: m.Attachment) -> dict[str, Any]:

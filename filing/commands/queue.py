@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cases import review
 from filing.commands.core import app_from
+from filing.config import load_settings
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()
@@ -61,6 +62,8 @@ def show(ctx: typer.Context, document_id: int) -> None:
         f" ({it.type_confidence:.2f}), 案号 {it.case_number or '—'}, 状态 {it.status}"
     )
     out.print(f"邮件: {it.subject} ({it.agency or '—'})", markup=False)
+    if it.question:
+        out.print(f"待判断: {it.question}", markup=False)
     for i, c in enumerate(it.candidates, start=1):
         out.print(
             f"  {i}. 案件 {c.case_id} {c.case_number or '—'} score {c.score:.2f}: {'; '.join(c.evidence)}", markup=False
@@ -85,8 +88,9 @@ def confirm(
     case_id: Annotated[int | None, typer.Option("--case")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Accept the suggested case (or --case ID)."""
-    _decide(ctx, review.confirm, document_id, _actor(actor), case_id)
+    """Accept the suggested case when it is confident (or --case ID)."""
+    threshold = load_settings((ctx.obj or {}).get("config")).matching.default_threshold
+    _decide(ctx, review.confirm, document_id, _actor(actor), case_id, threshold)
 
 
 @queue.command("reassign")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from cases.review import pending_items
+from cases.review import DEFAULT_THRESHOLD, case_number_doubt, pending_ids, pending_items, suggestions_for
 from filing.bootstrap import App
 from filing.service import missing_for_case
 from filing.web.views import (
@@ -86,38 +86,42 @@ def _agency_name(a: m.Agency | None) -> str | None:
     return (a.short_name or a.name) if a else None
 
 
-def queue_rows(s: Session) -> list[QueueRow]:
+def queue_rows(s: Session, threshold: float = DEFAULT_THRESHOLD) -> list[QueueRow]:
     rows = []
-    for item in pending_items(s):
+    for item in pending_items(s, threshold):
         top = item.candidates[0] if item.candidates else None
         rows.append(QueueRow(
             document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
             agency=item.agency, received_at=item.received_at, status=item.status,
             suggestion=top.case_number if top else None, score=top.score if top else 0.0,
+            confident=item.default_case_id is not None,
         ))
     return rows
 
 
-def item_detail(s: Session, document_id: int) -> ItemDetail | None:
+def item_detail(s: Session, document_id: int, threshold: float = DEFAULT_THRESHOLD) -> ItemDetail | None:
     doc = s.get(m.Document, document_id)
     if doc is None:
         return None
     att, msg = doc.attachment, doc.attachment.message
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     pos = queue.index(doc.id) if doc.id in queue else -1
     pages = tuple(
         PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None)
         for p in att.pages if doc.first_page <= p.number <= doc.last_page
     )
+    sug = suggestions_for(s, doc, threshold)
     cands = []
-    for c in doc.candidates:
-        if c.case is None:
+    for rank, x in enumerate(sug.items, start=1):
+        case = s.get(m.Case, x.case_id)
+        if case is None:
             continue
         cands.append(CandidateRow(
-            case_id=c.case.id, case_number=c.case.case_number, agency=_agency_name(c.case.agency),
-            plaintiffs=text_of(c.case.plaintiffs), cause=c.case.cause, score=c.score,
-            evidence=tuple(str(e) for e in c.evidence or ()), rank=c.rank,
+            case_id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
+            plaintiffs=text_of(case.plaintiffs), cause=case.cause, score=x.score,
+            evidence=x.reasons, rank=rank,
         ))
+    doubt = case_number_doubt(doc)
     fields = tuple((field_label(k), value_text(k, v)) for k, v in (doc.fields or {}).items() if v not in (None, "", []))
     return ItemDetail(
         document_id=doc.id, doc_type=doc.doc_type, type_confidence=doc.type_confidence, title=doc.title,
@@ -133,12 +137,14 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
         position=pos + 1, queue_size=len(queue),
         next_id=queue[pos + 1] if 0 <= pos < len(queue) - 1 else None,
         prev_id=queue[pos - 1] if pos > 0 else None,
+        default_case_id=sug.default_case_id, question=sug.question, tie_rule=sug.tie_rule,
+        prefill_number=doc.case_number if doubt is None else None, number_doubt=doubt,
     )
 
 
 def next_pending_after(s: Session, document_id: int, before: list[int]) -> int | None:
     """The item to open after deciding `document_id`: the one that followed it, else the oldest."""
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     if not queue:
         return None
     if document_id in before:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from cases import review
-from cases.review import pending_items
+from cases.review import pending_ids
 from extract.types import DocType
 from filing.web import deps
 from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
@@ -20,6 +20,10 @@ from terms.labels import DOC_LABELS_FORMAL
 router = APIRouter()
 
 
+def _threshold(request: Request) -> float:
+    return deps.state(request).app.settings.matching.default_threshold
+
+
 @router.get("/")
 def home(user: StaffUser = Depends(deps.current_user)) -> Response:
     return deps.redirect("/queue")
@@ -28,19 +32,19 @@ def home(user: StaffUser = Depends(deps.current_user)) -> Response:
 @router.get("/queue")
 def queue_page(request: Request, user: StaffUser = Depends(deps.current_user),
                s: Session = Depends(deps.db)) -> Response:
-    return deps.render(request, "queue.html", rows=queue_rows(s), now_title="待审核")
+    return deps.render(request, "queue.html", rows=queue_rows(s, _threshold(request)), now_title="待审核")
 
 
 @router.get("/queue/next")
 def queue_next(user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    items = pending_items(s)
-    return deps.redirect(f"/queue/{items[0].document_id}" if items else "/queue")
+    items = pending_ids(s)
+    return deps.redirect(f"/queue/{items[0]}" if items else "/queue")
 
 
 @router.get("/queue/{document_id}")
 def item_page(request: Request, document_id: int, q: str = "", user: StaffUser = Depends(deps.current_user),
               s: Session = Depends(deps.db)) -> Response:
-    item = item_detail(s, document_id)
+    item = item_detail(s, document_id, _threshold(request))
     if item is None:
         raise HTTPException(404, "该文书不存在")
     app = deps.state(request).app
@@ -53,7 +57,7 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
 def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,
             action: Callable[[], object]) -> Response:
     """Run one decision in this request's transaction; then open the next pending item."""
-    before = [i.document_id for i in pending_items(s)]
+    before = pending_ids(s)
     try:
         action()
         s.commit()
@@ -70,7 +74,7 @@ def _decide(request: Request, s: Session, user: StaffUser, document_id: int, don
 def confirm(request: Request, document_id: int, case_id: int | None = Form(None),
             user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
     return _decide(request, s, user, document_id, f"文书 {document_id} 已确认归档",
-                   lambda: review.confirm(s, document_id, user.name, case_id))
+                   lambda: review.confirm(s, document_id, user.name, case_id, _threshold(request)))
 
 
 @router.post("/queue/{document_id}/reassign")
