@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store import models as m
 from cases.review import suggestions_for
+from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
@@ -39,7 +39,8 @@ def _suggestions(d: m.Document) -> list[dict[str, Any]]:
         return []
     sug = suggestions_for(s, d)
     return [
-        {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons), "default": x.case_id == sug.default_case_id}
+        {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
+         "default": x.case_id == sug.default_case_id}
         for x in sug.items
     ]
 
