@@ -6,9 +6,12 @@ import re
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from filing.bootstrap import bootstrap
 from filing.commands.core import import_files, init_app
@@ -17,7 +20,8 @@ from store import models as m
 from store.users import add_user, cheap_hasher
 from tests.browser.test_web_ui import case_id_of, doc, log_in
 from tests.support.browser import BrowserPage
-from tests.support.webdata import ADMIN, CST, PASSWORD, SLJ, WebData, complaint, eml, notice, write_config
+from tests.support.documents import docx_bytes
+from tests.support.webdata import ADMIN, CST, PASSWORD, SLJ, WebData, complaint, defense, eml, notice, write_config
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +40,21 @@ def _messages() -> list[bytes]:
             [("会议通知.pdf", [["关于召开全市法治政府建设工作会议的通知", "各单位：",
                                 "定于三月十日上午九时召开工作会议，", "请各单位分管负责同志参加。",
                                 "滕州市示例管理局办公室", "2026年3月3日"]])]),
+        _docx_message(13, t0 + timedelta(days=2)),
     ]
+
+
+def _docx_message(n: int, when: datetime) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"示例管理局法规科 <{SLJ}>"
+    msg["To"] = "filing@example.invalid"
+    msg["Subject"] = "答辩状（Word 版）"
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = f"<webtest-{n:04d}@agency.example.invalid>"
+    msg.set_content("现报送答辩状电子版。")
+    msg.add_attachment(docx_bytes(defense("赵晓明", "行政许可")), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="答辩状.docx")
+    return bytes(msg)
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +88,7 @@ def web_data(review_template: Path, tmp_path: Path) -> Iterator[WebData]:
 def test_two_case_message_gets_the_right_defaults(browser_page: BrowserPage, web_data: WebData) -> None:
     bp, page = browser_page, browser_page.page
     log_in(bp)
-    assert page.locator("#queue-table tbody tr").count() == 3
+    assert page.locator("#queue-table tbody tr").count() == 4
     page.click("text=开始审核")
     page.wait_for_url(re.compile(r"/queue/\d+$"))
 
@@ -99,5 +117,22 @@ def test_two_case_message_gets_the_right_defaults(browser_page: BrowserPage, web
         assert uow.session.get(m.Document, meeting) is not None
     bp.screenshot("review-question.png")
     page.keyboard.press("x")
-    page.wait_for_url(re.compile(r"/queue$"))
+    page.wait_for_url(lambda url: not url.endswith(f"/queue/{meeting}"))
     assert doc(web_data, meeting) == ("not_litigation", None)
+
+
+def test_a_word_file_shows_its_text_as_the_page(browser_page: BrowserPage, web_data: WebData) -> None:
+    bp, page = browser_page, browser_page.page
+    with web_data.app.uow() as uow:
+        doc_id = uow.session.scalar(
+            select(m.Document.id).join(m.Attachment).where(m.Attachment.filename == "答辩状.docx"))
+    assert doc_id is not None
+    log_in(bp, f"/queue/{doc_id}")
+    preview = page.locator("#pages .text-page").first
+    assert preview.is_visible()
+    assert "答辩人：滕州市示例管理局" in preview.inner_text() and "赵晓明" in preview.inner_text()
+    # The text is in the viewer, at the top of the page, not only far down the right-hand panel.
+    box = preview.bounding_box()
+    assert box is not None and box["y"] < 400
+    assert page.locator("#pages").inner_text().count("此页无预览图") == 0
+    bp.screenshot("review-docx.png")
