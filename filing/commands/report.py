@@ -22,11 +22,16 @@ console = Console(stderr=True)
 FORMATS = ("xlsx", "html", "json")
 
 
-def period_from(quarter: str | None, start: str | None, end: str | None, today: date) -> Period:
-    """--quarter, or --from/--to (either may be combined with --quarter to narrow it)."""
+def period_from(quarter: str | None, start: str | None, end: str | None, today: date,
+                year: int | None = None) -> Period:
+    """--quarter (a quarter, or a year such as 2026), --year, or --from/--to (either may narrow the others)."""
+    if year is not None:
+        if quarter:
+            raise typer.BadParameter("give --quarter or --year, not both")
+        quarter = str(year)
     try:
         if quarter:
-            q = Period.quarter(quarter)
+            q = Period.parse(quarter)
             if start or end:
                 return Period.between(date.fromisoformat(start) if start else q.start,
                                       date.fromisoformat(end) if end else q.end)
@@ -44,19 +49,21 @@ def register(cli: typer.Typer) -> None:
     @cli.command("report")
     def report_cmd(
         ctx: typer.Context,
-        quarter: Annotated[str | None, typer.Option("--quarter", help="e.g. 2026Q3 (default: this quarter)")] = None,
+        quarter: Annotated[str | None, typer.Option(
+            "--quarter", help="e.g. 2026Q3, or a whole year: 2026 (default: this quarter)")] = None,
+        year: Annotated[int | None, typer.Option("--year", help="the year view, e.g. 2026")] = None,
         start: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
         end: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
         format: Annotated[str, typer.Option("--format", help="xlsx | html | json")] = "xlsx",
         output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write ('-': stdout)")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="judge the data as of (default: today)")] = None,
     ) -> None:
-        """The quarterly report: appearance rate, loss rate, late and missing filings per agency."""
+        """The quarterly (or yearly) report: appearance rate, loss rate, late and missing filings per agency."""
         if format not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
         app = app_from(ctx)
         today = app.settings.today()
-        period = period_from(quarter, start, end, today)
+        period = period_from(quarter, start, end, today, year)
         try:
             day = date.fromisoformat(as_of) if as_of else today
         except ValueError as e:

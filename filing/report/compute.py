@@ -208,15 +208,40 @@ def first_receipts(docs: Iterable[ReceivedDoc]) -> list[ReceivedDoc]:
     return list(first.values())
 
 
+def case_existed_from(case: CaseSnap) -> date | None:
+    """The earliest day the case can have existed: 1 January of its number's year (立案年度)."""
+    m = re.match(r"\s*[（(]\s*(\d{4})\s*[）)]", case.case_number or "")
+    return date(int(m.group(1)), 1, 1) if m else None
+
+
 def late_filings(case: CaseSnap, calendar: WorkCalendar, rules: ReportRules) -> list[Lateness]:
-    """Documents whose first receipt came after the deadline (reference date + N working days)."""
+    """Documents whose first receipt came after the deadline (reference date + N working days).
+
+    A deadline before the case existed comes from a misread date (2025 for 2026): nobody is accused.
+    """
     snap = notify_snapshot(case)
+    existed = case_existed_from(case)
     out = []
     for doc in first_receipts(case.documents):
         lateness = assess_lateness(doc, snap, calendar, rules.missing)
-        if lateness is not None and lateness.late:
-            out.append(lateness)
+        if lateness is None or not lateness.late:
+            continue
+        if existed is not None and lateness.due < existed:
+            continue
+        out.append(lateness)
     return out
+
+
+def first_known(data: ReportInput) -> date | None:
+    """The first day any case was known (notice, first receipt, decision; never before the case's year):
+    the trend starts with its quarter."""
+    days = []
+    for c in data.cases:
+        known = [d for d in (c.notice_date, c.first_received, c.decision_date) if d is not None]
+        if known:
+            existed = case_existed_from(c)
+            days.append(max(min(known), existed) if existed else min(known))
+    return min(days) if days else None
 
 
 def missing_documents(case: CaseSnap, day: date, calendar: WorkCalendar, rules: ReportRules) -> list[MissingItem]:
@@ -380,9 +405,10 @@ def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tu
 
 def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[TrendPoint, ...]:
     points: list[TrendPoint] = []
+    first = first_known(data)
     for q in period.quarters_back(ctx.rules.trend_quarters):
-        if q.start > data.as_of:
-            continue
+        if q.start > data.as_of or first is None or q.end < first:
+            continue  # no point for a quarter before the first case was received (or after today)
         t = tally(data, q, ctx)
         if not points and not any(t.items.values()) and q.end < period.start:
             continue  # quarters before the first case on record would only be a row of dashes

@@ -209,3 +209,11 @@ def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: P
 
     bad = _cli(config, "--quarter", "2026Q5")
     assert bad.returncode != 0 and b"2026Q3" in bad.stderr
+
+    done = _cli(config, "--year", "2026", "--as-of", "2026-12-31", "--format", "json", "-o", "-")
+    assert done.returncode == 0, done.stderr.decode()
+    year = json.loads(done.stdout)
+    assert (year["period"]["key"], year["period"]["label"]) == ("2026", "2026年度")
+    assert year["total"]["lost"]["value"] >= 1
+    same = _cli(config, "--quarter", "2026", "--as-of", "2026-12-31", "--format", "json", "-o", "-")
+    assert json.loads(same.stdout)["total"] == year["total"]
