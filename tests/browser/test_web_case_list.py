@@ -1,4 +1,7 @@
-"""The cases list in Chromium: every case reachable by paging, filters that combine, links that open in a tab."""
+"""The cases list in Chromium: every case reachable by paging, filters that combine, links that open in a tab.
+
+(Named test_web_*: the browser modules sharing the session's Chromium run after test_report_page, which
+starts its own Playwright.)"""
 
 from __future__ import annotations
 
