@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.fields import is_enforcement
 from extract.types import COURT_DOC_TYPES, DocType
 from store import models as m
 from store.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
@@ -295,6 +296,35 @@ def _parse_d(v: Any) -> date | None:
     return date.fromisoformat(v[:10]) if isinstance(v, str) and v else None
 
 
+def _head_from_record(s: Session, case: m.Case) -> bool:
+    """Whether an appearance record already gave this case its head appearance."""
+    return (
+        s.scalar(
+            select(m.CaseFact.id)
+            .join(m.Document, m.CaseFact.document_id == m.Document.id)
+            .where(
+                m.CaseFact.case_id == case.id,
+                m.CaseFact.field.like("head_%"),
+                m.Document.doc_type == DocType.appearance_record.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _agency_outcome(case: m.Case, f: dict[str, Any]) -> Any:
+    """A ruling on an enforcement application is a win or loss only for the body that applied: the
+    court reviewing another body's application decides nothing about this agency."""
+    outcome = f.get("outcome")
+    applicant = f.get("defendant")
+    if outcome in ("agency_won", "agency_lost") and is_enforcement(f.get("disposition")) and applicant:
+        names = [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n]
+        if not any(n in applicant or applicant in n for n in names if len(n) >= 4):
+            return "pending"
+    return outcome
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     f = doc.fields or {}
@@ -310,11 +340,13 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             value = list(value or [])
         if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
             continue
+        if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
+            continue  # the appearance record is the authority on who appeared
         _set(s, case, name, value, doc)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", _parse_d(f.get("doc_date")), doc)
     if doc.doc_type in DECISION_TYPES and f.get("outcome"):
-        _set(s, case, "outcome", f.get("outcome"), doc)
+        _set(s, case, "outcome", _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", _parse_d(f.get("doc_date")), doc)
         _set(s, case, "disposition", f.get("disposition"), doc)
