@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
 from extract.classify import classify_text, page_lines
 from extract.fields import extract_fields, normalize_lines, own_and_cited
+from extract.signature import DecisionDate, decision_date
 from extract.split import split_pages
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["header_reread_pages", "understand"]
+__all__ = ["header_reread_pages", "reread_decision_dates", "understand"]
+
+# Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
+# doing so (0, 1: different resolution and layout); None if it cannot.
+BlockReader = Callable[[int, int], str | None]
+READ_ATTEMPTS = 2
 
 
 def understand(
@@ -162,4 +168,54 @@ def _repair_numbers(
             out.append(d)
         else:
             out.append(replace(d, fields=replace(d.fields, case_number=own), evidence=(*d.evidence, note)))
+    return out
+
+
+def needs_date_reread(d: Document) -> bool:
+    """A judgment or ruling whose decision date is missing or doubtful."""
+    return d.doc_type in (DocType.judgment, DocType.ruling) and "decision_date" in d.fields.doubts
+
+
+def reread_decision_dates(
+    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
+) -> list[Document]:
+    """Decisions whose date is missing or doubtful, with the date read again from their signature block.
+
+    `texts` maps page numbers to the full-page text. The block is read from the last page, then the
+    one before (a block can start at the foot of a page). Two independent reads that agree, or one
+    read as cleanly printed, settle the date; anything else keeps (or states) the doubt.
+    """
+    out: list[Document] = []
+    for d in documents:
+        if not needs_date_reread(d):
+            out.append(d)
+            continue
+        lines = normalize_lines([texts.get(n, "") for n in range(d.first_page, d.last_page + 1)])
+        own = d.fields.case_number
+        own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
+        found: DecisionDate | None = None
+        reads: list[DecisionDate] = []
+        for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
+            for attempt in range(READ_ATTEMPTS):
+                text = read_block(page, attempt)
+                got = decision_date(lines, own_year, normalize_lines([text])) if text else None
+                if got is None or got.value is None:
+                    continue
+                if got.doubt is None or any(r.value == got.value for r in reads):
+                    found = DecisionDate(got.value, None, got.line)
+                    break
+                reads.append(got)
+            if found is not None or reads:
+                break
+        if found is None and reads:
+            found = reads[0]
+        if found is None or found.value is None:
+            out.append(d)
+            continue
+        doubts = {k: v for k, v in d.fields.doubts.items() if k != "decision_date"}
+        if found.doubt:
+            doubts["decision_date"] = found.doubt
+        note = f"decision date {found.value.isoformat()} from a second read of the signature block ({found.line})"
+        fields = replace(d.fields, doc_date=found.value, doubts=doubts)
+        out.append(replace(d, fields=fields, evidence=(*d.evidence, note)))
     return out

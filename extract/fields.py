@@ -20,11 +20,11 @@ from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
 __all__ = [
     "Disposition",
-    "enforcement_applicant",
-    "is_enforcement",
     "category_of",
     "category_of_label",
+    "enforcement_applicant",
     "extract_fields",
+    "is_enforcement",
     "normalize_lines",
     "own_and_cited",
     "read_outcome",
@@ -430,7 +430,9 @@ _HEAD_NAMED = (
     re.compile(rf"负责人[:：]?(?P<title>{_HEAD_TITLE})?(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?=及|和|、|，|,|出庭|到庭)"),
     re.compile(rf"(?P<title>{_HEAD_TITLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?=及|和|、|，|,|出庭|到庭)"),
 )
-_NOT_PRESENT = re.compile(r"(?:法定代表人|负责人)[:：]?(?P<name>[\u4e00-\u9fff]{2,4}?)[，,][^。；]{0,12}?[（(]未出庭[)）]")
+_NOT_PRESENT = re.compile(
+    r"(?:法定代表人|负责人)[:：]?(?P<name>[\u4e00-\u9fff]{2,4}?)[，,][^。；]{0,12}?[（(]未出庭[)）]"
+)
 
 
 def _head_in_decision(flat: str) -> _Head:
@@ -471,7 +473,9 @@ class Disposition:
     sentence: str | None
 
 
-_DECISION_MARK = re.compile(r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?")
+_DECISION_MARK = re.compile(
+    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?"
+)
 # Where the decision ends: costs, the appeal notice, the finality line, the signers. Matched in the
 # joined text, so 本判决生效之日起 inside a disposition must not end it.
 _DECISION_END = re.compile(
@@ -484,12 +488,10 @@ def _disposition_text(lines: list[str]) -> str | None:
     # The court's own decision is the last 判决如下/裁定如下; an appeal quotes the first instance's earlier.
     # Lines are joined first: 判决如/下 broken over two lines is common.
     flat = "".join(lines)
-    last = None
-    for last in _DECISION_MARK.finditer(flat):
-        pass
-    if last is None:
+    marks = list(_DECISION_MARK.finditer(flat))
+    if not marks:
         return None
-    tail = re.sub(r"^裁判结果", "", flat[last.end() :])
+    tail = re.sub(r"^裁判结果", "", flat[marks[-1].end() :])
     end = _DECISION_END.search(tail)
     text = tail[: end.start()] if end else tail[:400]
     return text.strip() or None
@@ -608,6 +610,14 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
             doubts["decision_date"] = signed.doubt
     else:
         doc_date = _doc_date(lines, doc_type)
+        own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
+        if doc_type is DocType.notice_to_respond:
+            if doc_date is None:
+                doubts["notice_date"] = "no date found at the end of the notice"
+            elif own_year is not None and not own_year <= doc_date.year <= own_year + 1:
+                # A notice is issued when the case is numbered: another year is a misread digit.
+                doubts["notice_date"] = f"notice date read as {doc_date.isoformat()}, not the case number's year"
+                doc_date = None
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
     category = category_of_label(cause) if cause else None

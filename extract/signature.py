@@ -31,9 +31,9 @@ _DAY = "(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七�
 _CLEAN = re.compile(rf"^[一二][{_DIGIT}]{{3}}年{_MONTH}月{_DAY}日$|^(?:19|20)[0-9]{{2}}年[0-9]{{1,2}}月[0-9]{{1,2}}日$")
 # As OCR may leave it: a lost or misread 日 (曰 目 口), one stray character around the numbers.
 _LOOSE = re.compile(
-    rf"(?P<c>[一二12])(?P<y>[{_DIGIT}一二三四五六七八九0-9]{{3}})[年午]"
-    rf"(?P<m>十[一二]?|[一二三四五六七八九元]|1[0-2]|0?[1-9])[月只]"
-    rf"(?P<d>[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[12][0-9]|3[01]|0?[1-9])(?:[日曰目口]|$)"
+    rf"(?P<c>[一二12])(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}})[年午]"
+    rf"(?P<m>[十上][一二]?|[一二三四五六七八九元]|1[0-2]|0?[1-9])[月只有]"
+    rf"(?P<d>[一二三]?[十上][一二三四五六七八九]?|[一二三四五六七八九]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
 )
 _CN = {ch: 0 for ch in _ZERO} | {ch: i for i, ch in enumerate("一二三四五六七八九", start=1)}
 
@@ -74,9 +74,15 @@ def _loose_date(line: str) -> date | None:
     m = _LOOSE.search(line)
     if m is None:
         return None
-    year = _number(m["c"].replace("1", "一").replace("2", "二") + m["y"])
-    month, day = _number(m["m"]), _number(m["d"])
-    if year is None or month is None or day is None or not 1949 <= year <= 2100:
+    # Years 2000-2099 print 〇 second: whatever OCR made of that character, the century is known.
+    if m["c"] in "一1" and m["z"] not in ("九", "9"):
+        return None
+    # 上 is what OCR makes of 十 most often.
+    yy, month, day = _number(m["y"]), _number(m["m"].replace("上", "十")), _number(m["d"].replace("上", "十"))
+    if yy is None or month is None or day is None:
+        return None
+    year = (1900 if m["c"] in "一1" else 2000) + yy
+    if not 1949 <= year <= 2100:
         return None
     try:
         return date(year, month, day)
@@ -98,10 +104,8 @@ def _body_dates(lines: list[str], end: int) -> list[date]:
     """Dates the body narrates before the decision (filing, hearing, the contested act); deadlines
     (延长审理期限至…, …前, …止) point forward and are left out."""
     flat = "".join(lines[:end])
-    marker = None
-    for marker in _MARKER.finditer(flat):
-        pass
-    body = flat[: marker.start()] if marker else flat
+    marks = list(_MARKER.finditer(flat))
+    body = flat[: marks[-1].start()] if marks else flat
     out = []
     for h in find_dates(body):
         before, after = body[max(0, h.start - 2) : h.start], body[h.end : h.end + 2]
@@ -111,13 +115,20 @@ def _body_dates(lines: list[str], end: int) -> list[date]:
     return out
 
 
-def decision_date(lines: list[str], own_year: int | None = None) -> DecisionDate:
-    """The date under the signatures (lines as `normalize_lines` gives them), with a doubt if any."""
-    signers = signature_lines(lines)
+def decision_date(lines: list[str], own_year: int | None = None, reread: list[str] | None = None) -> DecisionDate:
+    """The date under the signatures (lines as `normalize_lines` gives them), with a doubt if any.
+
+    `reread`: lines of a second, closer read of the page part that holds the signature block; the
+    block is then taken from it, while the body is still the document's.
+    """
+    source = reread if reread is not None else lines
+    signers = signature_lines(source)
     # The block runs from just above the first signer to the end; a date may share a line with the
     # names or be broken over two lines, so the block is read as one string.
-    start = max(0, signers[0] - 3) if signers else max(0, len(lines) - 8)
-    block = [_SIGN_OFF.sub("", ln) for ln in lines[start:]]
+    start = max(0, signers[0] - 3) if signers else max(0, len(source) - 8)
+    block = [_SIGN_OFF.sub("", ln) for ln in source[start:]]
+    if reread is not None:
+        start = len(lines)
     if signers:
         found = _dates_in("".join(block))
     else:
@@ -130,6 +141,8 @@ def decision_date(lines: list[str], own_year: int | None = None) -> DecisionDate
     clean = clean and any(ln == read for ln in block)
     if own_year is not None and value.year < own_year:
         return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
+    if own_year is not None and value.year > own_year + 5:
+        return DecisionDate(None, f"signature date read as {value.isoformat()}, years after the case number's", read)
     later = [d for d in _body_dates(lines, start) if d > value]
     if later:
         return DecisionDate(

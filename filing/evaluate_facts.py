@@ -80,9 +80,11 @@ def _names(v: Any) -> frozenset[str] | None:
 
 FACTS: tuple[Fact, ...] = (
     Fact("decision_type", DECISION_DOCS, lambda c: c.get("decision_type"), lambda g: g.get("decision_type")),
-    Fact("decision_date", DECISION_DOCS, lambda c: _day(c.get("decision_date")), lambda g: _day(g.get("decision_date"))),
+    Fact("decision_date", DECISION_DOCS, lambda c: _day(c.get("decision_date")),
+         lambda g: _day(g.get("decision_date"))),
     Fact("outcome", DECISION_DOCS, _truth_outcome, _system_outcome, _same_outcome),
-    Fact("hearing_at", HEARING_DOCS, lambda c: _minute(c.get("hearing_datetime")), lambda g: _minute(g.get("hearing_at"))),
+    Fact("hearing_at", HEARING_DOCS, lambda c: _minute(c.get("hearing_datetime")),
+         lambda g: _minute(g.get("hearing_at"))),
     Fact("head_present", APPEARANCE_DOCS, lambda c: _appearance(c, "head_present"), lambda g: g.get("head_present")),
     Fact("head_role", APPEARANCE_DOCS, lambda c: _role(_appearance(c, "principal")), _system_role),
     Fact("head_name", APPEARANCE_DOCS, lambda c: _appearance(c, "name"), lambda g: g.get("head_name")),
@@ -146,12 +148,12 @@ def _case_lookup(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, dic
                 votes[number][got["case_id"]] = votes[number].get(got["case_id"], 0) + 1
     for case in truth.get("cases", []):
         number = case["case_number"]
-        got = by_number.get(_norm_number(number))
-        if got is None and votes.get(number):
+        record: dict[str, Any] | None = by_number.get(_norm_number(number))
+        if record is None and votes.get(number):
             best = max(votes[number].items(), key=lambda kv: kv[1])[0]
-            got = by_id.get(best)
-        if got is not None:
-            out[number] = got
+            record = by_id.get(best)
+        if record is not None:
+            out[number] = record
     return out
 
 
