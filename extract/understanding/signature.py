@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from extract.dates import find_dates
+from extract.understanding.dates import find_dates
 
 __all__ = ["DecisionDate", "decision_date", "signature_lines"]
 

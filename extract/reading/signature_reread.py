@@ -16,12 +16,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from extract.images import FailedPage, ImageDecodeError, ImageTooLarge, PageImage, iter_image_file, to_gray
-from extract.ocr import OcrEngineError, recognize, write_pgm
-from extract.pdf import PdfSource
-from extract.seals import suppress_round_seals
-from extract.settings import OcrSettings
-from filing.errors import FilingError
+from extract.reading.images import FailedPage, ImageDecodeError, ImageTooLarge, PageImage, iter_image_file, to_gray
+from extract.reading.ocr import OcrEngineError, recognize, write_pgm
+from extract.reading.pdf import PdfSource
+from extract.reading.seals import suppress_round_seals
+from extract.reading.settings import OcrSettings
+from terms.errors import FilingError
 
 __all__ = ["reread_signature_block"]
 
