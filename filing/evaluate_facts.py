@@ -157,6 +157,41 @@ def _case_lookup(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, dic
     return out
 
 
+def _document_reads(export: dict[str, Any], truth: dict[str, Any]) -> tuple[dict[Verdict, int], dict[Verdict, int]]:
+    """Decision date and outcome as each received judgment or ruling reads them, before any filing to
+    a case: what extraction got right, independent of matching. Counts per document."""
+    found = _export_documents(export)
+    cases = {c["case_number"]: c for c in truth.get("cases", [])}
+    dates: dict[Verdict, int] = {v: 0 for v in Verdict}
+    outcomes: dict[Verdict, int] = {v: 0 for v in Verdict}
+    seen: set[str] = set()
+    for number, sha, doc in _truth_docs_by_case(truth):
+        if doc.get("type") not in DECISION_DOCS or doc.get("doc_id") in seen or number not in cases:
+            continue
+        seen.add(doc.get("doc_id") or "")
+        case = cases[number]
+        pages = doc.get("pages")
+        got = next(
+            (g for g in found.get(sha, []) if not pages or not g.get("pages")
+             or not (g["pages"][1] < pages[0] or g["pages"][0] > pages[1])),
+            None,
+        )
+        fields = (got or {}).get("fields") or {}
+        doubts = fields.get("doubts") or {}
+        if case.get("decision_date"):
+            value = _day(fields.get("doc_date"))
+            verdict = (Verdict.unverified if value is None or "decision_date" in doubts
+                       else Verdict.right if value == case["decision_date"] else Verdict.wrong)
+            dates[verdict] += 1
+        if case.get("outcome") and (_raw_document(case) or not case.get("source")):
+            outcome = fields.get("outcome")
+            outcome = "other" if outcome == "pending" else outcome
+            verdict = (Verdict.unverified if outcome is None or "outcome" in doubts
+                       else Verdict.right if _same_outcome(case["outcome"], outcome) else Verdict.wrong)
+            outcomes[verdict] += 1
+    return dates, outcomes
+
+
 def _raw_document(case: dict[str, Any]) -> bool:
     return (case.get("source") or {}).get("text_form") == "raw_document"
 
@@ -205,6 +240,16 @@ def evaluate_facts(export: dict[str, Any], truth: dict[str, Any]) -> EvalSection
     metrics += [
         Metric("head appearance right (present, principal/deputy)", appearance[Verdict.right], _n(appearance), 0.97),
         Metric("hearing time right", counts["hearing_at"][Verdict.right], _n(counts["hearing_at"]), 0.98),
+    ]
+    doc_dates, doc_outcomes = _document_reads(export, truth)
+    metrics += [
+        Metric("document: decision date read right", doc_dates[Verdict.right], _n(doc_dates), None),
+        Metric("document: decision date not silently wrong", _n(doc_dates) - doc_dates[Verdict.wrong],
+               _n(doc_dates), None),
+        Metric("document: outcome read right" + (" (court's own text)" if has_raw else ""),
+               doc_outcomes[Verdict.right], _n(doc_outcomes), None),
+        Metric("document: outcome not silently wrong", _n(doc_outcomes) - doc_outcomes[Verdict.wrong],
+               _n(doc_outcomes), None),
     ]
     return EvalSection(
         name="Case facts (cases whose evidencing document arrived)",

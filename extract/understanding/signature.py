@@ -91,12 +91,21 @@ def _loose_date(line: str) -> date | None:
 
 
 def _dates_in(text: str) -> list[tuple[date, bool, str]]:
-    """Dates in a stretch of the signature block: (date, printed cleanly, the text read)."""
+    """Dates in a stretch of the signature block: (date, printed cleanly, the text read).
+
+    A judge's name may end in 一 or 二 right before the date when lines run together, so every
+    start position is tried and a match is clean when it is, less such a leading character."""
     out: list[tuple[date, bool, str]] = []
-    for m in _LOOSE.finditer(text):
+    pos = 0
+    while (m := _LOOSE.search(text, pos)) is not None:
         value = _loose_date(m.group(0))
-        if value is not None:
-            out.append((value, bool(_CLEAN.match(m.group(0))), m.group(0)))
+        if value is None:
+            pos = m.start() + 1
+            continue
+        read = m.group(0)
+        clean = next((read[i:] for i in range(3) if _CLEAN.match(read[i:])), None)
+        out.append((value, clean is not None, clean or read))
+        pos = m.end()
     return out
 
 
@@ -138,7 +147,6 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
         return DecisionDate(None, "no date found in the signature block")
     # The last one: a 本件与原本核对无异 stamp date or a copy's date never precedes the signing date.
     value, clean, read = found[-1]
-    clean = clean and any(ln == read for ln in block)
     if own_year is not None and value.year < own_year:
         return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
     if own_year is not None and value.year > own_year + 5:
@@ -148,7 +156,7 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
         return DecisionDate(
             None, f"signature date read as {value.isoformat()}, before {max(later).isoformat()} in the body", read
         )
-    if not signers:
+    if not signers and reread is None:
         return DecisionDate(value, "date read at the end of the document without judges' names around it", read)
     if not clean:
         return DecisionDate(value, f"signature date read with repairs from {read!r}", read)

@@ -81,3 +81,16 @@ def test_other_outcome_is_pending_with_a_decision() -> None:
     truth = _truth(outcome="other")
     assert _rows(evaluate_facts(_export(outcome="pending"), truth))["outcome"][2] == "1 (100%)"
     assert _rows(evaluate_facts(_export(outcome="pending", decision_type=None), truth))["outcome"][3] == "1 (100%)"
+
+
+def test_document_reads_count_doubts_as_unverified() -> None:
+    truth = _truth()
+    doc = {"type": "judgment", "pages": [4, 4], "case_id": None, "match": "review",
+           "fields": {"doc_date": "2031-03-02", "outcome": "agency_lost", "doubts": {"outcome": "unclear"}}}
+    export = _export()
+    export["messages"] = [{"attachments": [{"sha256": "s1", "documents": [doc]}]}]
+    section = evaluate_facts(export, truth)
+    by_name = {m.name: m for m in section.metrics}
+    assert by_name["document: decision date read right"].numerator == 1
+    assert by_name["document: outcome read right"].numerator == 0
+    assert by_name["document: outcome not silently wrong"].numerator == 1
