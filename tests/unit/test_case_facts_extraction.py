@@ -60,7 +60,8 @@ def test_old_style_zeros_as_digits() -> None:
 
 
 def test_body_dates_never_stand_in_for_a_missing_signature_date() -> None:
-    fields = extract_fields(_judgment("驳回原告林小满的诉讼请求。", "审判长周一\n审判员吴二\n书记员王四\n"), DocType.judgment)
+    pages = _judgment("驳回原告林小满的诉讼请求。", "审判长周一\n审判员吴二\n书记员王四\n")
+    fields = extract_fields(pages, DocType.judgment)
     assert fields.doc_date is None
     assert fields.doubts["decision_date"] == "no date found in the signature block"
 
@@ -74,7 +75,8 @@ def test_a_date_before_the_hearing_is_not_used() -> None:
 
 
 def test_a_date_before_the_case_number_year_is_not_used() -> None:
-    fields = extract_fields(_judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二〇二一")), DocType.judgment)
+    pages = _judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二〇二一"))
+    fields = extract_fields(pages, DocType.judgment)
     assert fields.doc_date is None
     assert "case number" in fields.doubts["decision_date"]
 
@@ -86,7 +88,8 @@ def test_a_deadline_in_the_body_is_not_a_narrated_event() -> None:
 
 
 def test_a_repaired_read_keeps_its_value_with_a_doubt() -> None:
-    fields = extract_fields(_judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二-三一")), DocType.judgment)
+    pages = _judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二-三一"))
+    fields = extract_fields(pages, DocType.judgment)
     assert fields.doc_date == date(2031, 4, 27)
     assert "repairs" in fields.doubts["decision_date"]
 
@@ -182,7 +185,10 @@ def test_head_named_only_in_the_hearing_paragraph() -> None:
 
 
 def test_appearance_form_that_contradicts_the_title() -> None:
-    form = "行政机关负责人出庭应诉情况登记表\n案号 （2031）某0102行初77号\n出庭负责人 许朗\n职务 副局长\n是否为正职负责人 是\n"
+    form = (
+        "行政机关负责人出庭应诉情况登记表\n案号 （2031）某0102行初77号\n出庭负责人 许朗\n职务 副局长\n"
+        "是否为正职负责人 是\n"
+    )
     fields = extract_fields([form], DocType.appearance_record)
     assert fields.head_present is True
     assert "head_role" in fields.doubts
