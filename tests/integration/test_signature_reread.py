@@ -18,9 +18,11 @@ def _signed_page(seal: bool) -> Image.Image:
     img = Image.new("RGB", A4_200DPI, "white")
     draw = ImageDraw.Draw(img)
     body = font(44)
-    for i, line in enumerate(("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。", "如不服本判决，可以上诉。")):
+    lines = ("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。", "如不服本判决，可以上诉。")
+    for i, line in enumerate(lines):
         draw.text((170, 220 + i * 84), line, fill=(0, 0, 0), font=body)
-    block = ("审 判 长　　周 一", "审 判 员　　吴 二", "人民陪审员　郑 三", "二〇三一年四月二十七日", "书 记 员　　王 四")
+    block = ("审 判 长　　周 一", "审 判 员　　吴 二", "人民陪审员　郑 三", "二〇三一年四月二十七日",
+             "书 记 员　　王 四")
     for i, line in enumerate(block):
         draw.text((900, 700 + i * 84), line, fill=(0, 0, 0), font=body)
     if seal:
