@@ -221,3 +221,9 @@ def test_documents_without_doubt_are_not_reread() -> None:
         raise AssertionError("read")
 
     assert reread_decision_dates([doc], {}, never) == [doc]
+
+
+def test_appearance_form_with_a_label_cut_short() -> None:
+    form = "行政机关负责人出庭应诉情况登记表\n案号 （2031）某0102行初77号\n出庭负责    许朗\n职务    局长\n"
+    fields = extract_fields([form], DocType.appearance_record)
+    assert (fields.head_present, fields.head_principal, fields.head_name) == (True, True, "许朗")
