@@ -154,15 +154,25 @@ def _repair_numbers(
     return out
 
 
+# The court's signed date under its seal: the decision date of a judgment or ruling, the notice date
+# of a notice to respond (the day the case's deadlines count from).
+_SEALED_DATE = {
+    DocType.judgment: "decision_date",
+    DocType.ruling: "decision_date",
+    DocType.notice_to_respond: "notice_date",
+}
+
+
 def needs_date_reread(d: Document) -> bool:
-    """A judgment or ruling whose decision date is missing or doubtful."""
-    return d.doc_type in (DocType.judgment, DocType.ruling) and "decision_date" in d.fields.doubts
+    """A judgment, ruling or notice to respond whose sealed date is missing or doubtful."""
+    fact = _SEALED_DATE.get(d.doc_type)
+    return fact is not None and fact in d.fields.doubts
 
 
 def reread_decision_dates(
     documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
 ) -> list[Document]:
-    """Decisions whose date is missing or doubtful, with the date read again from their signature block.
+    """Court documents whose sealed date is missing or doubtful, with it read again from their signature block.
 
     `texts` maps page numbers to the full-page text. The block is read from the last page, then the
     one before (a block can start at the foot of a page). Two independent reads that agree, or one
@@ -195,10 +205,11 @@ def reread_decision_dates(
         if found is None or found.value is None:
             out.append(d)
             continue
-        doubts = {k: v for k, v in d.fields.doubts.items() if k != "decision_date"}
+        fact = _SEALED_DATE[d.doc_type]
+        doubts = {k: v for k, v in d.fields.doubts.items() if k != fact}
         if found.doubt:
-            doubts["decision_date"] = found.doubt
-        note = f"decision date {found.value.isoformat()} from a second read of the signature block ({found.line})"
+            doubts[fact] = found.doubt
+        note = f"{fact} {found.value.isoformat()} from a second read of the signature block ({found.line})"
         fields = replace(d.fields, doc_date=found.value, doubts=doubts)
         out.append(replace(d, fields=fields, evidence=(*d.evidence, note)))
     return out

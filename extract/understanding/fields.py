@@ -383,7 +383,9 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
     labels: dict[str, str] = {}
     for ln in lines:
         # OCR cuts labels short (职 for 职务, 是否为正职负责 for 是否为正职负责人).
-        m = re.match(r"^(出庭负责人?|负责人姓名|是否为?正职负?责?人?|职务?|未出庭原因|不能出庭原因|备注)[:：]?(.*)$", ln)
+        m = re.match(
+            r"^(出庭负责人?|负责人姓名|是否为?正职负?责?人?|职务?|未出庭原因|不能出庭原因|备注)[:：]?(.*)$", ln
+        )
         if m:
             key = {"职": "职务", "出庭负责": "出庭负责人"}.get(m[1], m[1])
             key = "是否为正职负责人" if key.startswith("是否") else key

@@ -227,3 +227,14 @@ def test_appearance_form_with_a_label_cut_short() -> None:
     form = "行政机关负责人出庭应诉情况登记表\n案号 （2031）某0102行初77号\n出庭负责    许朗\n职务    局长\n"
     fields = extract_fields([form], DocType.appearance_record)
     assert (fields.head_present, fields.head_principal, fields.head_name) == (True, True, "许朗")
+
+
+def test_notice_date_missing_is_read_again() -> None:
+    notice = (
+        "某某省青禾市湖西区人民法院\n应诉通知书\n（2031）某0102行初77号\n青禾市湖西区城市管理局：\n"
+        "本院已受理原告林小满诉你单位一案。\n"
+    )
+    doc = Document(DocType.notice_to_respond, 1, 1, 0.9, fields=extract_fields([notice], DocType.notice_to_respond))
+    assert doc.fields.doc_date is None and "notice_date" in doc.fields.doubts
+    out = reread_decision_dates([doc], {1: notice}, lambda page, attempt: "青禾市湖西区人民法院\n二〇三一年二月五日")[0]
+    assert out.fields.doc_date == date(2031, 2, 5) and "notice_date" not in out.fields.doubts
