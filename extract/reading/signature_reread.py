@@ -1,9 +1,10 @@
-"""A second, closer OCR read of a decision's signature block (judges' names, date, court seal).
+"""A second, closer OCR read of a court document's signature block (judges' names, date, seal).
 
-The date of a judgment or ruling sits under the court's red seal, the hardest line of the document
-for a full-page read. This reads only the lower part of the page again, with red ink removed by
-colour where the scan has colour (round seals faded in grey scans), at a higher resolution and with
-a single-block layout. Called by the pipeline only for decisions whose date is missing or doubtful.
+The date of a judgment, ruling or notice sits under the court's red seal, the hardest line of the
+document for a full-page read. This reads only the block again (the right-set lines at the end of the
+page), with red ink removed by colour where the scan has colour (round seals faded in grey scans), at
+a higher resolution and with a single-block layout. The pipeline calls it only for documents whose
+sealed date is missing or doubtful; it never changes the full-page OCR (extract/reading/text.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ __all__ = ["reread_signature_block"]
 
 _PDF = "application/pdf"
 _READ_DPI = 300
-# The block sits in the lower part of the last page; where exactly depends on how long the
-# disposition ran, so most of the page below the top quarter is read.
+# When the block cannot be located: most of the page below the top quarter (where it sits depends on
+# how long the disposition ran).
 _TOP = 0.25
 
 
