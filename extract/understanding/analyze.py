@@ -9,7 +9,7 @@ from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, 
 from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
-from extract.understanding.signature import DecisionDate, decision_date
+from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
@@ -189,16 +189,21 @@ def reread_decision_dates(
         found: DecisionDate | None = None
         reads: list[DecisionDate] = []
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
+            signed_here = False
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
-                got = decision_date(lines, own_year, normalize_lines([text])) if text else None
+                block = normalize_lines([text or ""])
+                signed_here = signed_here or bool(signature_lines(block))
+                got = decision_date(lines, own_year, block) if text else None
                 if got is None or got.value is None:
+                    if not signed_here:
+                        break  # no block on this page: another look at it will not find one
                     continue
                 if got.doubt is None or any(r.value == got.value for r in reads):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 reads.append(got)
-            if found is not None or reads:
+            if found is not None or reads or signed_here:
                 break
         if found is None and reads:
             found = reads[0]
