@@ -5,6 +5,7 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -308,15 +309,19 @@ def _head_from_record(s: Session, case: m.Case) -> bool:
     )
 
 
-def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
-    """A ruling on an enforcement application is a win or loss only for the body that applied: the
-    court reviewing another body's application decides nothing about this agency."""
+def agency_outcome(f: Fields, agency_names: Sequence[str]) -> Outcome | None:
+    """A ruling on an enforcement application is a win or loss only for the body that applied (the
+    document's `defendant` side): the court reviewing another body's application decides nothing
+    about this agency."""
     applicant = f.defendant
     if f.outcome in (Outcome.agency_won, Outcome.agency_lost) and is_enforcement(f.disposition) and applicant:
-        names = [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n]
-        if not any(n in applicant or applicant in n for n in names if len(n) >= 4):
+        if not any(n in applicant or applicant in n for n in agency_names if len(n) >= 4):
             return Outcome.pending
     return f.outcome
+
+
+def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
+    return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
 
 
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:

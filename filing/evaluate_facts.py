@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cases.fields import fields_from_json
+from cases.filing import agency_outcome
 from filing.evaluate import EvalSection, Metric, Table, _accepted_docs, _export_documents, _norm_number, _walk
 
 __all__ = ["FACTS", "Verdict", "evaluate_facts", "score_fact"]
@@ -184,8 +186,9 @@ def _document_reads(export: dict[str, Any], truth: dict[str, Any]) -> tuple[dict
                        else Verdict.right if value == case["decision_date"] else Verdict.wrong)
             dates[verdict] += 1
         if case.get("outcome") and (_raw_document(case) or not case.get("source")):
-            outcome = fields.get("outcome")
-            outcome = "other" if outcome == "pending" else outcome
+            # As the case will count it: an enforcement ruling is this agency's only if it applied.
+            read = agency_outcome(fields_from_json(fields), [case.get("defendant_agency") or ""]) if got else None
+            outcome = "other" if read == "pending" else (str(read) if read else None)
             verdict = (Verdict.unverified if outcome is None or "outcome" in doubts
                        else Verdict.right if _same_outcome(case["outcome"], outcome) else Verdict.wrong)
             outcomes[verdict] += 1

@@ -552,7 +552,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
     elif has(_LOSS) and not has(r"^.回[^。；]*(?:请求|起诉)。?$"):
         outcome = Outcome.agency_lost
-    elif has(r"回[^。；]{0,80}(?:请求|起.|申请)|不予立案|不予受理"):
+    elif has(r"回[^。；]{0,80}(?:请求|起.|申请)|不.?予(?:立案|受理)"):
         outcome = Outcome.agency_won
     elif has(r"^[^。；]{0,4}强制执行"):
         # 行审: the disposition opens with (准予) 强制执行 — 不准予 was handled above.

@@ -238,3 +238,14 @@ def test_notice_date_missing_is_read_again() -> None:
     assert doc.fields.doc_date is None and "notice_date" in doc.fields.doubts
     out = reread_decision_dates([doc], {1: notice}, lambda page, attempt: "青禾市湖西区人民法院\n二〇三一年二月五日")[0]
     assert out.fields.doc_date == date(2031, 2, 5) and "notice_date" not in out.fields.doubts
+
+
+def test_enforcement_ruling_counts_only_for_the_applicant() -> None:
+    from cases.filing import agency_outcome
+
+    granted = Fields(outcome=Outcome.agency_won, disposition="准予强制执行申请执行人青禾市自然资源局作出的处罚决定。",
+                     defendant="青禾市自然资源局")
+    assert agency_outcome(granted, ["青禾市自然资源局", "自然资源局"]) is Outcome.agency_won
+    assert agency_outcome(granted, ["青禾市城市管理局"]) is Outcome.pending
+    judgment = Fields(outcome=Outcome.agency_lost, disposition="撤销被告作出的处罚决定。", defendant="青禾市自然资源局")
+    assert agency_outcome(judgment, ["青禾市城市管理局"]) is Outcome.agency_lost
