@@ -104,6 +104,11 @@ def _dates_in(text: str) -> list[tuple[date, bool, str]]:
             continue
         read = m.group(0)
         clean = next((read[i:] for i in range(3) if _CLEAN.match(read[i:])), None)
+        # The 〇 of 二〇xx is what seals and OCR damage most, and it carries nothing: the century comes
+        # from the first character. A date clean but for that slot is read as printed.
+        zero_fixed = m["c"] + "〇" + read[m.end("y") - m.start() - 2 :]
+        if clean is None and m["c"] in "二2" and _CLEAN.match(zero_fixed):
+            clean = read
         out.append((value, clean is not None, clean or read))
         pos = m.end()
     return out

@@ -88,10 +88,17 @@ def test_a_deadline_in_the_body_is_not_a_narrated_event() -> None:
 
 
 def test_a_repaired_read_keeps_its_value_with_a_doubt() -> None:
-    pages = _judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二-三一"))
+    pages = _judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二十七日", "二十七曰"))
     fields = extract_fields(pages, DocType.judgment)
     assert fields.doc_date == date(2031, 4, 27)
     assert "repairs" in fields.doubts["decision_date"]
+
+
+def test_a_damaged_zero_of_the_year_needs_no_repair() -> None:
+    pages = _judgment("驳回原告林小满的诉讼请求。", SIGNED.replace("二〇三一", "二-三一"))
+    fields = extract_fields(pages, DocType.judgment)
+    assert fields.doc_date == date(2031, 4, 27)
+    assert "decision_date" not in fields.doubts
 
 
 @pytest.mark.parametrize(
@@ -198,7 +205,7 @@ def test_reread_settles_a_missing_date_when_two_reads_agree() -> None:
     pages = _judgment("驳回原告林小满的诉讼请求。", "审判长周一\n审判员吴二\n二Q三一年人月\n书记员王四\n")
     doc = Document(DocType.judgment, 1, 1, 0.9, fields=extract_fields(pages, DocType.judgment))
     assert doc.fields.doc_date is None
-    reads = {0: "审判长周一\n二-三一年四月二十七日\n书记员王四", 1: "审判长周一\n二O三一年四月二十七日\n书记员王四"}
+    reads = {0: "审判长周一\n二〇三一年四月二十七曰\n书记员王四", 1: "审判长周一\n二〇三一年四月二十七口\n书记员王四"}
     out = reread_decision_dates([doc], {1: pages[0]}, lambda page, attempt: reads.get(attempt))[0]
     assert out.fields.doc_date == date(2031, 4, 27)
     assert "decision_date" not in out.fields.doubts
@@ -208,7 +215,7 @@ def test_reread_settles_a_missing_date_when_two_reads_agree() -> None:
 def test_reread_that_disagrees_keeps_the_doubt() -> None:
     pages = _judgment("驳回原告林小满的诉讼请求。", "审判长周一\n审判员吴二\n书记员王四\n")
     doc = Document(DocType.judgment, 1, 1, 0.9, fields=extract_fields(pages, DocType.judgment))
-    reads = {0: "二-三一年四月二十七日", 1: "二-三一年四月二十一日"}
+    reads = {0: "二〇三一年四月二十七曰", 1: "二〇三一年四月二十一曰"}
     out = reread_decision_dates([doc], {1: pages[0]}, lambda page, attempt: reads.get(attempt))[0]
     assert out.fields.doc_date == date(2031, 4, 27)
     assert "repairs" in out.fields.doubts["decision_date"]
