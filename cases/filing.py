@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
-from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
+from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import is_enforcement
 from store import models as m

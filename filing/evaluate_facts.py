@@ -16,6 +16,7 @@ from typing import Any
 from cases.fields import fields_from_json
 from cases.filing import agency_outcome
 from filing.evaluate import EvalSection, Metric, Table, _accepted_docs, _export_documents, _norm_number, _walk
+from terms.status import Outcome
 
 __all__ = ["FACTS", "Verdict", "evaluate_facts", "score_fact"]
 
@@ -59,13 +60,13 @@ def _truth_outcome(case: dict[str, Any]) -> str | None:
 def _system_outcome(got: dict[str, Any]) -> str | None:
     # `pending` with a decision read is the system's "neither won nor lost" (发回重审, 执行 rulings).
     outcome = got.get("outcome")
-    if outcome == "pending":
+    if outcome == Outcome.pending:
         return "other" if got.get("decision_type") else None
     return outcome
 
 
 def _same_outcome(truth: Any, got: Any) -> bool:
-    return truth == got or {truth, got} == {"other", "pending"}
+    return truth == got or {truth, got} == {"other", Outcome.pending}
 
 
 def _day(v: Any) -> str | None:
@@ -188,7 +189,7 @@ def _document_reads(export: dict[str, Any], truth: dict[str, Any]) -> tuple[dict
         if case.get("outcome") and (_raw_document(case) or not case.get("source")):
             # As the case will count it: an enforcement ruling is this agency's only if it applied.
             read = agency_outcome(fields_from_json(fields), [case.get("defendant_agency") or ""]) if got else None
-            outcome = "other" if read == "pending" else (str(read) if read else None)
+            outcome = "other" if read is Outcome.pending else (str(read) if read else None)
             verdict = (Verdict.unverified if outcome is None or "outcome" in doubts
                        else Verdict.right if _same_outcome(case["outcome"], outcome) else Verdict.wrong)
             outcomes[verdict] += 1
