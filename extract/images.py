@@ -16,19 +16,16 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from extract.limits import ImageTooLarge, check_pixels, plausible_dpi
+
 Gray = NDArray[np.uint8]
 
 A4_SHORT_SIDE_IN = 8.27
 # Photos and images without a usable DPI: assume the page's short side fills the frame.
-_MIN_PLAUSIBLE_DPI = 50.0
 
 
 class ImageDecodeError(Exception):
     """The bytes are not an image we can read."""
-
-
-class ImageTooLarge(Exception):
-    """More pixels than allowed: a decompression bomb or an absurd scan."""
 
 
 @dataclass
@@ -65,6 +62,7 @@ class FailedPage:
 
     number: int
     error: str
+    too_large: bool = False  # refused by a pixel limit rather than damaged
 
 
 def pixel_sha256(img: Image.Image) -> str:
@@ -99,8 +97,10 @@ def decode_jpeg(data: bytes) -> Image.Image:
 
 
 def effective_dpi(img: Image.Image, declared: float | None) -> float:
-    if declared and declared >= _MIN_PLAUSIBLE_DPI:
-        return float(declared)
+    # A declared dpi that makes the page metres wide (an 8,900-pixel image "at 52 dpi") would have the
+    # page enlarged to gigapixels for OCR: believe it only when it describes a real sheet of paper.
+    if plausible_dpi(declared, img.width, img.height) is not None:
+        return float(declared or 0)
     return min(img.size) / A4_SHORT_SIDE_IN
 
 
@@ -121,6 +121,7 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
     """
     try:
         container = Image.open(io.BytesIO(data))
+        check_pixels(container.width, container.height, max_pixels, "the image")  # before decoding anything
         container.load()
     except Image.DecompressionBombError as e:
         raise ImageTooLarge(str(e)) from e
@@ -224,12 +225,18 @@ def rotate_quarter(gray: Gray, degrees_cw: int) -> Gray:
     return np.ascontiguousarray(np.rot90(gray, k=-turns)) if turns else gray
 
 
-def rescale_to_dpi(img: Image.Image, dpi: float, target_dpi: int) -> Image.Image:
-    """Bring the page to the DPI tesseract reads best (200 for chi_sim); skip small differences."""
+def rescale_to_dpi(img: Image.Image, dpi: float, target_dpi: int, max_pixels: int | None = None) -> Image.Image:
+    """Bring the page to the DPI tesseract reads best (200 for chi_sim); skip small differences.
+
+    Raises ImageTooLarge, before resizing, when the result would exceed `max_pixels`."""
     factor = target_dpi / dpi
     if 0.87 <= factor <= 1.15:
+        if max_pixels is not None:
+            check_pixels(img.width, img.height, max_pixels, "the page for OCR")
         return img
     size = (max(1, round(img.width * factor)), max(1, round(img.height * factor)))
+    if max_pixels is not None:
+        check_pixels(size[0], size[1], max_pixels, f"the page at {target_dpi} dpi for OCR")
     src = img.convert("L") if img.mode == "1" else img
     return src.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
 

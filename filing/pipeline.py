@@ -215,6 +215,9 @@ def step_extract(app: App, message_row_id: int) -> None:
             if isinstance(res, FilingError):
                 att.status, att.error_code, att.error = "error", str(res.code), res.message
                 continue
+            failure = page_failures(res)
+            if failure is not None:
+                att.status, att.error_code, att.error = failure
             for page in res:
                 preview = app.blobs.put(page.preview_png) if page.preview_png else None
                 att.pages.append(
@@ -233,6 +236,24 @@ def step_extract(app: App, message_row_id: int) -> None:
         uow.commit()
 
 
+def page_failures(pages: list[PageText]) -> tuple[str, str, str] | None:
+    """(attachment status, error code, error) when pages failed: `error` when none was read,
+    `partial` when some were; None when every page was read."""
+    failed = [p for p in pages if p.source == PageSource.failed]
+    if not failed:
+        return None
+    first = failed[0].error or "page could not be read"
+    code, sep, _rest = first.partition(": ")
+    code = code if sep and code in ErrorCode.__members__ else str(ErrorCode.ocr_failed)
+    numbers = "、".join(str(p.number) for p in failed[:10]) + ("…" if len(failed) > 10 else "")
+    if len(failed) == len(pages):
+        return "error", code, f"no page of the file could be read (page {failed[0].number}: {first})"
+    return "partial", code, f"{len(failed)} of {len(pages)} pages could not be read (pages {numbers}): {first}"
+
+
+READABLE = ("ok", "partial")  # attachments whose readable pages are classified and filed
+
+
 def _is_archive(att: m.Attachment) -> bool:
     return att.content_type == "application/zip"
 
@@ -242,7 +263,7 @@ def step_classify(app: App, message_row_id: int) -> None:
         msg = _get(uow.session, message_row_id)
         for att in msg.attachments:
             att.documents.clear()
-            if att.status != "ok" or not att.pages:
+            if att.status not in READABLE or not att.pages:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
@@ -292,10 +313,10 @@ def step_notify(app: App, message_row_id: int) -> None:
 
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        has_docs = any(a.documents for a in msg.attachments)
         status = "filed" if msg.attachments else "no_attachments"
-        if not has_docs and msg.attachments and all(a.status == "error" for a in msg.attachments):
-            status = "filed"
+        if any(a.status != "ok" for a in msg.attachments):
+            # Filed as far as it could be read, but not cleanly: staff see it, the receipt asks for the file again.
+            status = "incomplete"
         _finish(msg, status)
         queue_receipt_for(uow.session, msg, app.settings)
         uow.commit()

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from filing.errors import ErrorCode
 from ingest import images
-from ingest.sniff import SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
+from ingest.complete import pdf_cut_short
+from ingest.sniff import PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
 
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
@@ -48,6 +49,14 @@ def unpack(parts: Sequence[MimePart], limits: UnpackLimits) -> list[Attachment]:
     budget = _Budget(remaining=limits.max_total_uncompressed)
     out: list[Attachment] = []
     for part in parts:
+        if part.incomplete:
+            # Whatever still opens is not the file the agency sent: nothing of it is filed.
+            kind = sniff(part.data, part.content_type, part.filename)
+            error = f"The file arrived incomplete: {part.incomplete}. Ask the sender to send it again."
+            out.append(Attachment(filename=part.filename, content_type=kind, data=part.data,
+                                  sha256=hashlib.sha256(part.data).hexdigest(),
+                                  error_code=ErrorCode.truncated_file, error=error))
+            continue
         try:
             _add(out, part.filename, part.content_type, part.data, None, None, 1, limits, budget)
         except Exception as exc:  # a bug here must cost one attachment, not the message
@@ -102,6 +111,10 @@ def _add(
     if kind in _IMAGE_TYPES:
         code, message = _check_image(data, kind, limits)
         record(code, message)
+        return
+    if kind == PDF and pdf_cut_short(data):
+        record(ErrorCode.truncated_file,
+               "The PDF ends before its end-of-file marker (cut short in transit); ask the sender to send it again.")
         return
     if kind != ZIP:
         record()

@@ -41,6 +41,7 @@ ATTACHMENT_PROBLEMS = {
     "too_many_pages": "页数超过处理上限",
     "ocr_failed": "文件内容无法识别",
     "ocr_timeout": "文件内容无法识别",
+    "truncated_file": "文件不完整（传输中被截断）",
 }
 
 REFERENCE_KINDS = {
@@ -64,6 +65,13 @@ def _is_container(att: Attachment, attachments: list[Attachment]) -> bool:
     return any(other.parent_sha256 == att.sha256 for other in attachments if other is not att)
 
 
+def _unread_pages(att: Attachment) -> str | None:
+    numbers = [p.number for p in att.pages if p.source == "failed"] if att.status == "partial" else []
+    if not numbers:
+        return None
+    return "第" + "、".join(str(n) for n in sorted(numbers)[:20]) + ("等页" if len(numbers) > 20 else "页")
+
+
 def _matched_case(doc: Document) -> Case | None:
     return doc.case if doc.case is not None and doc.match_status in MATCHED else None
 
@@ -79,7 +87,7 @@ def build_receipt(
     attachments: list[ReceiptAttachment] = []
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
-        if att.status != "ok":
+        if att.status not in ("ok", "partial"):
             unreadable += 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))
@@ -116,7 +124,9 @@ def build_receipt(
                     late=late,
                 )
             )
-        attachments.append(ReceiptAttachment(att.filename, tuple(docs)))
+        unread = _unread_pages(att)
+        unreadable += 1 if unread else 0
+        attachments.append(ReceiptAttachment(att.filename, tuple(docs), unread_pages=unread))
 
     statuses = []
     for case_id, case in sorted(cases.items()):

@@ -121,7 +121,7 @@ def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> 
         .where(
             Document.case_id == case_id,
             Document.match_status.in_(MATCHED),
-            Attachment.status == "ok",
+            Attachment.status.in_(("ok", "partial")),
             Message.status.in_(sorted(settings.receipt_statuses)),
         )
         .order_by(Message.received_at, Document.id)

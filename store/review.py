@@ -80,7 +80,7 @@ def pending_items(s: Session) -> list[ReviewItem]:
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.match_status.in_(PENDING), m.Message.status == "filed")
+        .where(m.Document.match_status.in_(PENDING), m.Message.status.in_(("filed", "incomplete")))
         .order_by(m.Message.received_at, m.Document.id)
     ).all()
     return [_item(d) for d in docs]

@@ -31,6 +31,7 @@ MATCH_LABELS = {
 }
 MESSAGE_STATUS_LABELS = {
     "filed": "已归档",
+    "incomplete": "附件不完整",
     "quarantined": "隔离",
     "duplicate": "重复",
     "failed": "处理失败",
