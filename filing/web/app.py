@@ -17,10 +17,12 @@ from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
 from filing.web import deps, report_routes
+from filing.web.clients import parse_networks, via_https
 from filing.web.routes import agencies, auth, cases, files, quarantine, queue
-from filing.web.security import LoginLimiter, apply_security_headers, csrf_protect
-from filing.web.sessions import COOKIE, SessionCodec, new_session
+from filing.web.security import apply_security_headers, csrf_protect
+from filing.web.sessions import COOKIE, KNOWN_COOKIE, KNOWN_DAYS, KnownClients, SessionCodec, new_session
 from filing.web.templating import make_env
+from filing.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,8 +36,9 @@ def _secret(app: App) -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginThrottle | None = None) -> FastAPI:
     web = app.settings.web
+    secret = _secret(app)
     api = FastAPI(
         title="行政应诉案件备案",
         docs_url=None,
@@ -46,8 +49,10 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
     api.state.web = deps.WebState(
         app=app,
         env=make_env(),
-        codec=SessionCodec(_secret(app), web.session_minutes),
-        limiter=limiter or LoginLimiter(),
+        codec=SessionCodec(secret, web.session_minutes),
+        throttle=throttle or LoginThrottle(),
+        known=KnownClients(secret),
+        proxies=parse_networks(web.trusted_proxies),
         hasher=hasher,
     )
 
@@ -71,9 +76,12 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
         out = request.state.session
         if out.logged_in:
             out = st.codec.touch(out)
-        response.set_cookie(
-            COOKIE, st.codec.dumps(out), httponly=True, samesite="lax", secure=web.https_only, path="/"
-        )
+        secure = web.https_only or via_https(request, st.proxies)
+        response.set_cookie(COOKIE, st.codec.dumps(out), httponly=True, samesite="lax", secure=secure, path="/")
+        known = getattr(request.state, "known_cookie", None)
+        if known:
+            response.set_cookie(KNOWN_COOKIE, known, max_age=KNOWN_DAYS * 86400, httponly=True, samesite="lax",
+                                secure=secure, path="/login")
         apply_security_headers(response, html=response.media_type == "text/html"
                                or response.headers.get("content-type", "").startswith("text/html"))
         return response

@@ -15,8 +15,10 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session
 
 from filing.bootstrap import App
-from filing.web.security import CSRF_FIELD, LoginLimiter, session_of
-from filing.web.sessions import ABSOLUTE_HOURS, SessionCodec, SessionData
+from filing.web.clients import Network
+from filing.web.security import CSRF_FIELD, session_of
+from filing.web.sessions import ABSOLUTE_HOURS, KnownClients, SessionCodec, SessionData
+from filing.web.throttle import LoginThrottle
 from store.users import StaffUser, get_user
 
 
@@ -25,7 +27,9 @@ class WebState:
     app: App
     env: Environment
     codec: SessionCodec
-    limiter: LoginLimiter
+    throttle: LoginThrottle
+    known: KnownClients
+    proxies: tuple[Network, ...] = ()
     hasher: PasswordHasher | None = None
     # Session ids ended by login or logout: a copied cookie must not outlive them.
     revoked: dict[str, float] = field(default_factory=dict)

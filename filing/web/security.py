@@ -1,11 +1,8 @@
-"""CSRF, security headers, login rate limiting, safe file responses."""
+"""CSRF, security headers, safe file responses (login throttling: filing/web/throttle.py)."""
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import deque
 from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request
@@ -67,37 +64,6 @@ def apply_security_headers(response: Response, html: bool) -> None:
         response.headers.setdefault(k, v)
     if html:
         response.headers.setdefault("Cache-Control", "no-store")
-
-
-class LoginLimiter:
-    """At most `limit` failed logins per key (client address, user name) in a sliding window."""
-
-    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
-
-    def blocked(self, keys: list[str], now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
-
-    def failed(self, keys: list[str], now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
-
-    def succeeded(self, keys: list[str]) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)
 
 
 # Content types a browser may show inline; anything else is sent as opaque bytes.
