@@ -14,11 +14,11 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from filing.errors import ErrorCode
 from ingest import images
 from ingest.complete import pdf_cut_short
 from ingest.sniff import PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
+from terms.errors import ErrorCode
 
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/tiff"})

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
-from extract.limits import ImageTooLarge, check_pixels, plausible_dpi
+from extract.reading.limits import ImageTooLarge, check_pixels, plausible_dpi
 
 Gray = NDArray[np.uint8]
 
@@ -38,7 +38,7 @@ class PageImage:
     sha256: str  # of the decoded pixels or of the JPEG stream: the OCR cache key's base
     # A scanned PDF page's JPEG stream as stored. It is ~20x smaller than its pixels, so pages waiting
     # for an OCR worker cost little; the worker decodes it (`load`). Set only when decoding it here
-    # gives exactly the pixels pdfium would (see extract/pdf.py).
+    # gives exactly the pixels pdfium would (see extract/reading/pdf.py).
     encoded: bytes | None = None
 
     def load(self) -> Image.Image:
