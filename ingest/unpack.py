@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest import images
 from ingest.complete import pdf_cut_short
-from ingest.sniff import PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
+from ingest.sniff import DOCX, PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
 from terms.errors import ErrorCode
 
@@ -112,6 +112,11 @@ def _add(
         code, message = _check_image(data, kind, limits)
         record(code, message)
         return
+    if kind == DOCX:
+        bomb = _docx_bomb(data, limits, budget)
+        if bomb:
+            record(ErrorCode.zip_bomb, f"The Word file is a ZIP inside: {bomb}")
+            return
     if kind == PDF and pdf_cut_short(data):
         record(ErrorCode.truncated_file,
                "The PDF ends before its end-of-file marker (cut short in transit); ask the sender to send it again.")
@@ -196,6 +201,16 @@ def _read_zip(
             "Some files in the ZIP archive could not be read: " + "; ".join(unreadable[:10]) + ". Ask for them again.",
         )
     return None
+
+
+def _docx_bomb(data: bytes, limits: UnpackLimits, budget: _Budget) -> str | None:
+    """A .docx is a ZIP that python-docx inflates whole: the same limits as for any archive."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            files = [i for i in zf.infolist() if not i.is_dir()]
+    except Exception:  # damaged: the extract step reports it as a corrupt Word file
+        return None
+    return _bomb_reason(files, len(data), limits, budget)
 
 
 def _bomb_reason(files: list[zipfile.ZipInfo], archive_size: int, limits: UnpackLimits, budget: _Budget) -> str | None:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.textsafe import strip_nul_before_flush
+
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
@@ -39,4 +41,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", strip_nul_before_flush)
+    return factory

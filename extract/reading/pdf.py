@@ -64,7 +64,27 @@ def text_layer_quality(text: str) -> tuple[int, float]:
     return usable, usable / len(chars)
 
 
+def text_layer_broken(text: str) -> bool:
+    """A font without a Unicode mapping for some glyphs: NUL or other control characters (二\x00二六年
+    for 二〇二六年), or private-use and replacement characters. Such a layer hides exactly the digits
+    and dates we need, so the page is read by OCR instead."""
+    odd = 0
+    for ch in text:
+        if ch in "\n\r\t\f\v":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs"):
+            return True
+        if cat == "Co" or ch == "\ufffd":
+            odd += 1
+            if odd >= 2:
+                return True
+    return False
+
+
 def text_layer_usable(text: str, min_chars: int, has_scan_image: bool) -> bool:
+    if text_layer_broken(text):
+        return False
     usable, share = text_layer_quality(text)
     if share < 0.8:
         return False
@@ -141,7 +161,8 @@ class PdfSource:
                 text = self._plumber_text(index)
                 if text_layer_quality(text)[0] < 0.9 * text_layer_quality(quick_text)[0]:
                     text = quick_text.replace("\r\n", "\n")  # pdfminer cannot decode some CID fonts pdfium can
-                return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
+                if not text_layer_broken(text):
+                    return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
             if scan is not None:
                 jpeg = _plain_jpeg(scan)
                 if jpeg is not None:
