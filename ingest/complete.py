@@ -28,4 +28,4 @@ def transfer_problem(defects: list[str], declared_size: int | None, actual: int)
 
 def pdf_cut_short(data: bytes) -> bool:
     """A PDF without its end-of-file marker near the end lost its tail."""
-    return data.startswith(b"%PDF") and b"%%EOF" not in data[-_PDF_TAIL:]
+    return b"%%EOF" not in data[-_PDF_TAIL:]

@@ -66,7 +66,7 @@ def text_layer_quality(text: str) -> tuple[int, float]:
 
 def text_layer_broken(text: str) -> bool:
     """A font without a Unicode mapping for some glyphs: NUL or other control characters (二\x00二六年
-    for 二〇二六年), or private-use and replacement characters. Such a layer hides exactly the digits
+    for 二〇二六年), or private-use, noncharacter and replacement characters. Such a layer hides exactly the digits
     and dates we need, so the page is read by OCR instead."""
     odd = 0
     for ch in text:
@@ -75,7 +75,7 @@ def text_layer_broken(text: str) -> bool:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cs"):
             return True
-        if cat == "Co" or ch == "\ufffd":
+        if cat in ("Co", "Cn") or ch == "\ufffd":  # pdfium shows an unmapped glyph as U+FFFE (Cn)
             odd += 1
             if odd >= 2:
                 return True
