@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from extract.types import PageSource
 from notify.outbox import NewEmail, enqueue
-from notify.reminders import MATCHED, load_case_snapshot, local_date
+from notify.reminders import load_case_snapshot, local_date
 from notify.render import EmailRenderer, receipt_message_id, reply_subject, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import (
@@ -17,14 +18,15 @@ from notify.views import (
     ReceiptDocument,
     ReceiptView,
     cn_date,
-    doc_label,
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
+from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
-RECEIPT_KIND = "receipt"
+RECEIPT_KIND = OutboxKind.receipt
 FALLBACK_SUBJECT = "行政应诉材料报送回执"
 
 # What the agency should hear about an attachment we could not read (codes from terms.errors).
@@ -66,14 +68,16 @@ def _is_container(att: Attachment, attachments: list[Attachment]) -> bool:
 
 
 def _unread_pages(att: Attachment) -> str | None:
-    numbers = [p.number for p in att.pages if p.source == "failed"] if att.status == "partial" else []
+    if att.status != AttachmentStatus.partial:
+        return None
+    numbers = [p.number for p in att.pages if p.source == PageSource.failed]
     if not numbers:
         return None
     return "第" + "、".join(str(n) for n in sorted(numbers)[:20]) + ("等页" if len(numbers) > 20 else "页")
 
 
 def _matched_case(doc: Document) -> Case | None:
-    return doc.case if doc.case is not None and doc.match_status in MATCHED else None
+    return doc.case if doc.case is not None and doc.match_status in ACCEPTED_MATCHES else None
 
 
 def build_receipt(
@@ -87,7 +91,7 @@ def build_receipt(
     attachments: list[ReceiptAttachment] = []
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
-        if att.status not in ("ok", "partial"):
+        if att.status not in READABLE_ATTACHMENTS:
             unreadable += 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from store import models as m
 from terms.rules import ReceivedDoc
+from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
-ACCEPTED_MATCHES = ("auto", "confirmed")
 
 
 def _date(v: Any) -> date | None:
@@ -67,7 +67,7 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
     for d, message_id, received_at, msg_status, att_status in doc_rows:
         day = received_at.astimezone(tz).date()
         received_on[d.id] = day
-        if msg_status in ("filed", "incomplete") and att_status in ("ok", "partial") and d.case_id is not None:
+        if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
             docs_by_case[d.case_id].append((d, day, message_id))
     facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
     for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):

@@ -10,9 +10,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cases.review import pending_items
-from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
-from filing.web.templating import CST, OUTCOME_LABELS
+from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -30,8 +29,10 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import DECISION_LABELS, doc_label
 from store import models as m
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import formal_doc_label as doc_label
+from terms.status import ACCEPTED_MATCHES, MessageStatus
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -149,7 +150,7 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
 
 def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
@@ -263,7 +264,7 @@ def value_text(field: str, value: object) -> str:
     if field == "outcome" and isinstance(value, str):
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
-        return DECISION_LABELS.get(value, value)
+        return DECISION_DOC_LABELS.get(value, value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return value[:16].replace("T", " ")
     return text_of(value)
@@ -323,7 +324,8 @@ def quarantine_rows(s: Session) -> list[QuarantineRow]:
 def problem_rows(s: Session) -> list[ProblemRow]:
     """Messages that failed in the pipeline or carried nothing to file, newest first."""
     out = []
-    for msg in s.scalars(select(m.Message).where(m.Message.status.in_(("failed", "no_attachments", "incomplete")))
+    problems = (MessageStatus.failed, MessageStatus.no_attachments, MessageStatus.incomplete)
+    for msg in s.scalars(select(m.Message).where(m.Message.status.in_(problems))
                          .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
                               msg.error, _attachments(msg), msg.body_text))
