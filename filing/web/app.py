@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
@@ -61,7 +62,9 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
         st: deps.WebState = request.app.state.web
         raw = request.cookies.get(COOKIE)
         data = st.codec.loads(raw)
-        if data is None or data.sid in st.revoked:
+        # Only a logged-in session is worth a database look: a revoked visitor's cookie opens nothing.
+        revoked = data is not None and data.logged_in and await run_in_threadpool(st.is_revoked, data.sid)
+        if data is None or data.sid in st.revoked or revoked:
             data = new_session()
             if raw:
                 data = replace(data, flash="登录已过期或已退出，请重新登录。")

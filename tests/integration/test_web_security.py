@@ -183,6 +183,27 @@ def test_login_rotates_the_session_and_logout_revokes_it(client: TestClient, web
     assert audit_count(web_data, "login") == 1 and audit_count(web_data, "logout") == 1
 
 
+def test_a_logged_out_session_stays_revoked_after_a_restart(web_data: WebData) -> None:
+    from filing.web.app import create_app
+    from tests.support.webdata import cheap_hasher
+
+    first = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    token = login(first)
+    copied = first.cookies.get(COOKIE)
+    first.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    # A new process (nothing in memory) on the same database and secret: the copy still opens nothing.
+    restarted = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    restarted.cookies.set(COOKIE, copied or "")
+    r = restarted.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # While a session nobody ended keeps working across the restart.
+    other = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    login(other, REVIEWER)
+    again = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    again.cookies.set(COOKIE, other.cookies.get(COOKIE) or "")
+    assert again.get("/queue", follow_redirects=False).status_code == 200
+
+
 def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:
     login(client)
     value = client.cookies.get(COOKIE) or ""

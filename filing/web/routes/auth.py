@@ -63,7 +63,7 @@ def login(
                            error="用户名或密码错误。")
     st.throttle.succeeded(account, client)
     request.state.known_cookie = st.known.dumps(known_accounts, account)
-    st.revoke(session_of(request).sid)
+    st.revoke(s, session_of(request).sid)
     deps.set_session(request, new_session(user.id))
     s.add(AuditEntry(actor=user.name, action="login", object_type="user", object_id=user.id, before=None,
                      after={"client": client}))
@@ -73,7 +73,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    deps.state(request).revoke(session_of(request).sid)
+    deps.state(request).revoke(s, session_of(request).sid)
     s.add(AuditEntry(actor=user.name, action="logout", object_type="user", object_id=user.id, before=None, after=None))
     s.commit()
     deps.set_session(request, new_session())
