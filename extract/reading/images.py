@@ -67,7 +67,10 @@ class FailedPage:
 
 def pixel_sha256(img: Image.Image) -> str:
     h = hashlib.sha256(f"{img.mode}:{img.width}x{img.height}:".encode())
-    h.update(img.tobytes())
+    # In bands of rows: the same bytes as img.tobytes(), without a second copy of a large page.
+    band = max(1, (8 << 20) // max(1, img.width * len(img.getbands())))
+    for top in range(0, img.height, band):
+        h.update(img.crop((0, top, img.width, min(img.height, top + band))).tobytes())
     return h.hexdigest()
 
 
@@ -136,12 +139,21 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
                                     f"(limit {max_pixels})")
             declared = _declared_dpi(container)
             container.load()
-            page = ImageOps.exif_transpose(container)  # always a new image
-            page.load()
+            page = _upright(container, frames)
         except (OSError, ValueError, SyntaxError, EOFError) as e:
             yield FailedPage(number=index, error=f"page {index} of the image file is damaged: {e}")
             continue
         yield PageImage(number=index, image=page, dpi=effective_dpi(page, declared), sha256=pixel_sha256(page))
+
+
+def _upright(container: Image.Image, frames: int) -> Image.Image:
+    """The current frame upright per its EXIF orientation: a new image, except for a single upright
+    frame, which is returned as decoded (no second copy of a possibly 80-Mpx page)."""
+    if frames == 1 and container.getexif().get(0x0112, 1) in (1, None):
+        return container
+    page = ImageOps.exif_transpose(container)
+    page.load()
+    return page
 
 
 def count_image_frames(data: bytes) -> int:
@@ -248,6 +260,10 @@ def preview_image(img: Image.Image, width: int) -> Image.Image:
     if img.width <= width:
         return img.copy()
     height = max(1, round(img.height * width / img.width))
+    factor = img.width // (2 * width)
+    if factor >= 2:
+        # A box-filter reduction first, so a huge page is never copied whole into an array.
+        img = img.reduce(factor)
     # OpenCV's area filter is several times faster than Pillow's resize at equal quality.
     small = cv2.resize(np.asarray(img), (width, height), interpolation=cv2.INTER_AREA)
     return Image.fromarray(small, mode=img.mode)

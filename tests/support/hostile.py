@@ -16,20 +16,21 @@ from email.message import EmailMessage
 from typing import Any
 
 
-def png(width: int, height: int, dpi: float | None = None, *, pixels: bool = True) -> bytes:
+def png(width: int, height: int, dpi: float | None = None, *, pixels: bool = True, rgb: bool = False) -> bytes:
     """A greyscale PNG. With `pixels` the image data is real (all white, compresses to ~1/1000);
     without, only the header declares the size (the data is cut off: a bomb that is never decoded)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    channels = 3 if rgb else 1
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if rgb else 0, 0, 0, 0))
     if dpi is not None:
         ppm = round(dpi / 0.0254)
         out += chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
     if pixels:
         comp = zlib.compressobj(9)
-        row = b"\x00" + b"\xff" * width
+        row = b"\x00" + b"\xff" * (width * channels)
         data = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
     else:
         data = zlib.compress(b"\x00" * 64)
