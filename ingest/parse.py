@@ -52,7 +52,8 @@ _SIGNATURE_TYPES = frozenset(
     }
 )
 _MSG_ID = re.compile(r"<[^<>\s]+>")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the bidi controls that make "报告\u202efdp.exe" display as "报告exe.pdf".
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Defects policy.default reports about display names, not about the address itself.
 _BENIGN_ADDRESS_DEFECTS = ("encoded word", "encoded-word", "non-ascii", "non-printable")
 

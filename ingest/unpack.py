@@ -286,10 +286,14 @@ def _unicode_path_extra(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+# Bidi controls reorder what is shown: "报告\u202efdp.exe" displays as "报告exe.pdf".
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _display_name(path: str) -> str:
     """The last path component, for display only: never joined to any directory."""
     name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch >= " " and ch != "\x7f").strip()
+    name = "".join(ch for ch in name if ch >= " " and not "\x7f" <= ch <= "\x9f" and ch not in _BIDI).strip()
     return name[:255] or "unnamed"
 
 

@@ -20,7 +20,7 @@ from filing.bootstrap import App
 from filing.web import deps, report_routes
 from filing.web.clients import parse_networks, via_https
 from filing.web.routes import agencies, auth, cases, files, quarantine, queue
-from filing.web.security import apply_security_headers, csrf_protect
+from filing.web.security import apply_security_headers, csrf_protect, request_out_of_range
 from filing.web.sessions import COOKIE, KNOWN_COOKIE, KNOWN_DAYS, KnownClients, SessionCodec, new_session
 from filing.web.templating import make_env
 from filing.web.throttle import LoginThrottle
@@ -69,8 +69,14 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
             if raw:
                 data = replace(data, flash="登录已过期或已退出，请重新登录。")
         request.state.session = data
+        refused = request_out_of_range(request)
+        response: Response
         try:
-            response = await call_next(request)
+            if refused is not None:
+                response = deps.render(request, "error.html", status_code=refused[0], status=refused[0],
+                                       detail=refused[1])
+            else:
+                response = await call_next(request)
         except Exception:
             # A bug must not show a traceback or drop the security headers: log it, answer plainly.
             log.exception("web request failed: %s %s", request.method, request.url.path)

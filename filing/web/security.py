@@ -59,6 +59,22 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(403, "表单已失效或缺少安全令牌（CSRF），请刷新页面后重试")
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit in both databases
+MAX_QUERY_CHARS = 500  # a search box, not a document
+
+
+def request_out_of_range(request: Request) -> tuple[int, str] | None:
+    """(status, message) for a request no route can answer sensibly: an id past 64 bits in the path (the
+    database would raise) or an over-long query parameter; None for everything else."""
+    for segment in request.url.path.split("/"):
+        if segment.isdigit() and (len(segment) > 19 or int(segment) > MAX_ID):
+            return 404, "页面不存在"
+    for value in request.query_params.values():
+        if len(value) > MAX_QUERY_CHARS:
+            return 400, f"查询内容过长（不超过 {MAX_QUERY_CHARS} 个字符）"
+    return None
+
+
 def apply_security_headers(response: Response, html: bool) -> None:
     for k, v in SECURITY_HEADERS.items():
         response.headers.setdefault(k, v)

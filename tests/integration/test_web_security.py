@@ -204,6 +204,16 @@ def test_a_logged_out_session_stays_revoked_after_a_restart(web_data: WebData) -
     assert again.get("/queue", follow_redirects=False).status_code == 200
 
 
+def test_absurd_ids_and_queries_are_refused_not_crashed(client: TestClient) -> None:
+    login(client)
+    assert client.get(f"/cases/{2**63}", follow_redirects=False).status_code == 404
+    assert client.get("/queue/99999999999999999999999", follow_redirects=False).status_code == 404
+    assert client.get("/cases", params={"q": "案" * 3000}, follow_redirects=False).status_code == 400
+    # % and _ in a search are letters, not wildcards that match every case.
+    everything = client.get("/cases").text.count("/cases/")
+    assert everything > 0 and client.get("/cases", params={"q": "%"}).text.count("/cases/") < everything
+
+
 def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:
     login(client)
     value = client.cookies.get(COOKIE) or ""

@@ -84,3 +84,31 @@ def test_forwarded_headers_count_only_from_trusted_proxies() -> None:
     assert client_address(_request("10.0.0.1", chain), ()) == "10.0.0.1"  # no proxies configured
     with pytest.raises(ValueError):
         parse_networks(["not-an-ip"])
+
+
+def test_workbook_cells_are_never_formulas() -> None:
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from filing.report.xlsx import _no_formulas
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = '=HYPERLINK("http://evil.example","滕州市示例管理局")'
+    _no_formulas(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    cell = load_workbook(io.BytesIO(buf.getvalue())).active["A1"]  # type: ignore[index]
+    assert cell.data_type == "s" and str(cell.value).startswith("=HYPERLINK")
+
+
+def test_display_names_lose_bidi_and_control_characters() -> None:
+    from ingest.parse import parse_message
+
+    raw = (b"From: a@b.example\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+           b"--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+           b"filename*=utf-8''%E6%8A%A5%E5%91%8A%E2%80%AEfdp.exe\r\n\r\n%PDF-1.4\r\n--B--\r\n")
+    (part,) = parse_message(raw).parts
+    assert part.filename == "报告fdp.exe"  # shown as what it is, not as 报告exe.pdf
