@@ -49,7 +49,7 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
     )
     api.state.web = deps.WebState(
         app=app,
-        env=make_env(),
+        env=make_env(timezone=app.settings.calendar.timezone),
         codec=SessionCodec(secret, web.session_minutes),
         throttle=throttle or LoginThrottle(),
         known=KnownClients(secret),
