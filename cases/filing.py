@@ -5,6 +5,7 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
-from extract.types import COURT_DOC_TYPES, DocType
+from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.fields import is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, MatchStatus, Outcome
@@ -309,6 +311,38 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     record_fact(s, case, field, value, current, doc.id)
 
 
+def _head_from_record(s: Session, case: m.Case) -> bool:
+    """Whether an appearance record already gave this case its head appearance."""
+    return (
+        s.scalar(
+            select(m.CaseFact.id)
+            .join(m.Document, m.CaseFact.document_id == m.Document.id)
+            .where(
+                m.CaseFact.case_id == case.id,
+                m.CaseFact.field.like("head_%"),
+                m.Document.doc_type == DocType.appearance_record.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def agency_outcome(f: Fields, agency_names: Sequence[str]) -> Outcome | None:
+    """A ruling on an enforcement application is a win or loss only for the body that applied (the
+    document's `defendant` side): the court reviewing another body's application decides nothing
+    about this agency."""
+    applicant = f.defendant
+    if f.outcome in (Outcome.agency_won, Outcome.agency_lost) and is_enforcement(f.disposition) and applicant:
+        if not any(n in applicant or applicant in n for n in agency_names if len(n) >= 4):
+            return Outcome.pending
+    return f.outcome
+
+
+def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
+    return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     f = fields_from_json(doc.fields)
@@ -323,11 +357,13 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             value = list(value or [])
         if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
             continue
+        if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
+            continue  # the appearance record is the authority on who appeared
         _set(s, case, name, value, doc)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", f.outcome, doc)
+        _set(s, case, "outcome", _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)
