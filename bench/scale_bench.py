@@ -264,7 +264,7 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
     from filing.report.jsonout import report_data
     from filing.report.types import Period
     from filing.report.xlsx import workbook_bytes
-    from filing.service import missing_for_case
+    from filing.service import missing_for_cases
     from filing.web.app import create_app
     from store import models as m
     from store.users import add_user, cheap_hasher
@@ -305,7 +305,7 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
 
             def export(_i: int) -> None:
                 with app.uow() as uow:
-                    data = build_export(uow.session, as_of, lambda s, c, d: missing_for_case(app, s, c, d))
+                    data = build_export(uow.session, as_of, lambda s, c, d: missing_for_cases(app, s, c, d))
                 json.dumps(data, ensure_ascii=False)
 
             out["export"] = measure(export, counter, args.runs)
