@@ -31,7 +31,7 @@ from filing.web.views import (
 )
 from notify.views import DECISION_LABELS, doc_label
 from store import models as m
-from store.review import pending_items
+from store.review import pending_ids, pending_items
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -85,9 +85,13 @@ def _agency_name(a: m.Agency | None) -> str | None:
     return (a.short_name or a.name) if a else None
 
 
-def queue_rows(s: Session) -> list[QueueRow]:
+QUEUE_PAGE = 100
+
+
+def queue_rows(s: Session, page: int = 1) -> list[QueueRow]:
+    """One page of the queue (QUEUE_PAGE items, oldest first)."""
     rows = []
-    for item in pending_items(s):
+    for item in pending_items(s, offset=(max(page, 1) - 1) * QUEUE_PAGE, limit=QUEUE_PAGE):
         top = item.candidates[0] if item.candidates else None
         rows.append(QueueRow(
             document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
@@ -102,7 +106,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
     if doc is None:
         return None
     att, msg = doc.attachment, doc.attachment.message
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     pos = queue.index(doc.id) if doc.id in queue else -1
     pages = tuple(
         PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None)
@@ -137,7 +141,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
 
 def next_pending_after(s: Session, document_id: int, before: list[int]) -> int | None:
     """The item to open after deciding `document_id`: the one that followed it, else the oldest."""
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     if not queue:
         return None
     if document_id in before:
