@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from notify.workdays import CalendarConfig, UnknownYearWarning, WorkCalendar, YearOverride
+from terms.workdays import CalendarConfig, UnknownYearWarning, WorkCalendar, YearOverride
 
 
 @pytest.fixture()

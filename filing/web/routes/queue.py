@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases import review
+from cases.review import pending_count, pending_ids, pending_items
 from extract.types import DocType
-from filing.errors import FilingError
 from filing.web import deps
 from filing.web.queries import (
     QUEUE_PAGE,
@@ -21,9 +22,8 @@ from filing.web.queries import (
     today_local,
 )
 from notify.views import DOC_TYPE_LABELS
-from store import review
-from store.review import pending_count, pending_ids, pending_items
 from store.users import StaffUser
+from terms.errors import FilingError
 
 router = APIRouter()
 
