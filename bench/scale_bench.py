@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,9 @@ FKS = {
     ("outbox", "case_id"): "cases",
     ("step_runs", "message_id"): "messages",
 }
+# The sample's queue is empty (everything files itself); a real store has a queue. In the clones the
+# defenses and unclassified papers wait for a person, so re-scoring and the queue have work to do.
+WAITING_TYPES = ("defense", "other")
 AUDIT_OBJECTS = {"case": "cases", "document": "documents", "message": "messages"}
 MSGID_COLUMNS = {("messages", "message_id"), ("messages", "in_reply_to"), ("outbox", "header_message_id"),
                  ("outbox", "in_reply_to")}
@@ -135,6 +139,8 @@ def clone_row(table: str, row: dict[str, Any], c: Copy) -> dict[str, Any]:
             out[col] = c.id("cases", v) if isinstance(v, int) else v
         else:
             out[col] = c.value(v)
+    if table == "documents" and row["doc_type"] in WAITING_TYPES and row["match_status"] == "auto":
+        out["match_status"], out["case_id"] = "review", None
     return out
 
 
@@ -255,6 +261,7 @@ def pick_messages(base_url: str, corpus: Path, n: int) -> list[Path]:
 def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, picks: list[Path]) -> dict[str, Result]:
     from fastapi.testclient import TestClient
 
+    from filing import service
     from filing.bootstrap import bootstrap
     from filing.config import load_settings
     from filing.export import build_export
@@ -264,7 +271,6 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
     from filing.report.jsonout import report_data
     from filing.report.types import Period
     from filing.report.xlsx import workbook_bytes
-    from filing.service import missing_for_cases
     from filing.web.app import create_app
     from store import models as m
     from store.users import add_user, cheap_hasher
@@ -286,10 +292,11 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
             app = bootstrap(load_settings(cfg, environ={}))
             counter = Counter(app.engine)
             with app.uow() as uow:
-                add_user(uow.session, "bench", "reviewer", "bench-password-1", hasher=cheap_hasher())
+                add_user(uow.session, "bench", "bench-password-1", "reviewer", hasher=cheap_hasher())
                 uow.commit()
                 s = uow.session
-                case_id = s.scalar(select(m.Case.id).where(m.Case.plaintiffs != "[]").order_by(m.Case.id.desc()))
+                case_id = s.scalar(select(m.Document.case_id).where(m.Document.case_id.is_not(None))
+                                   .order_by(m.Document.id.desc()).limit(1))
                 plaintiff = next(c.plaintiffs[0] for c in s.scalars(select(m.Case)) if c.plaintiffs)
             as_of = date.fromisoformat(args.as_of)
             period = Period.of_quarter(as_of.year, (as_of.month - 1) // 3 + 1)
@@ -305,7 +312,10 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
 
             def export(_i: int) -> None:
                 with app.uow() as uow:
-                    data = build_export(uow.session, as_of, lambda s, c, d: missing_for_cases(app, s, c, d))
+                    if hasattr(service, "missing_for_cases"):
+                        data = build_export(uow.session, as_of, partial(service.missing_for_cases, app))
+                    else:  # the code before issue 23
+                        data = build_export(uow.session, as_of, partial(service.missing_for_case, app))
                 json.dumps(data, ensure_ascii=False)
 
             out["export"] = measure(export, counter, args.runs)
