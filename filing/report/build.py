@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from filing.bootstrap import App
-from filing.report.compute import compute_report
+from filing.report.compute import compute_report, report_window
 from filing.report.settings import context_from
 from filing.report.snapshot import load_input
 from filing.report.types import Period, Report
@@ -18,6 +18,9 @@ def today_in(timezone: str) -> date:
 
 def build_report(app: App, period: Period, as_of: date | None = None) -> Report:
     tz = app.settings.report.timezone
+    ctx = context_from(app.settings)
+    day = as_of or today_in(tz)
     with app.uow() as uow:
-        data = load_input(uow.session, as_of or today_in(tz), tz)
-    return compute_report(data, period, context_from(app.settings))
+        # Only the cases this period's report can use (issue 23): its cost follows the period, not the store.
+        data = load_input(uow.session, day, tz, window=(report_window(period, ctx.rules), max(period.end, day)))
+    return compute_report(data, period, ctx)
