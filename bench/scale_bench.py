@@ -10,7 +10,7 @@ then times each operation the issue lists and counts its SQL statements:
     queue    GET /queue
     report   build_report + JSON, HTML, XLSX (each timed with its build)
     case     GET /cases/{id}
-    search   GET /cases?q=<plaintiff>
+    search   GET /cases?q=<plaintiff>; the lists GET /cases and GET /agencies/{id}
 
 The 1x store is the sample corpus imported once by `bench/eval_sample.sh` (FILING_EVAL_DIR keeps it):
 
@@ -298,6 +298,7 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                 case_id = s.scalar(select(m.Document.case_id).where(m.Document.case_id.is_not(None))
                                    .order_by(m.Document.id.desc()).limit(1))
                 plaintiff = next(c.plaintiffs[0] for c in s.scalars(select(m.Case)) if c.plaintiffs)
+                agency_id = s.scalar(select(m.Case.agency_id).where(m.Case.id == case_id))
             as_of = date.fromisoformat(args.as_of)
             period = Period.of_quarter(as_of.year, (as_of.month - 1) // 3 + 1)
 
@@ -343,6 +344,8 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
             out["GET /reports"] = measure(get(f"/reports?quarter={period.key}"), counter, args.runs)
             out["GET /cases/{id}"] = measure(get(f"/cases/{case_id}"), counter, args.runs)
             out["GET /cases?q="] = measure(get(f"/cases?q={plaintiff}"), counter, args.runs)
+            out["GET /cases"] = measure(get("/cases"), counter, args.runs)
+            out["GET /agencies/{id}"] = measure(get(f"/agencies/{agency_id}"), counter, args.runs)
             app.engine.dispose()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.review import pending_ids, pending_items
 from extract.understanding.vocab import CAUSE_LABELS
@@ -293,18 +293,24 @@ def agency_rows(s: Session) -> list[AgencyRow]:
     ]
 
 
-def filing_record(s: Session, agency_id: int) -> list[FilingRecord]:
+LIST_LIMIT = 100  # rows a list page shows: the newest; the page says how many there are in all
+
+
+def filing_record(s: Session, agency_id: int, limit: int = LIST_LIMIT) -> list[FilingRecord]:
     out = []
     for msg in s.scalars(select(m.Message).where(m.Message.agency_id == agency_id)
-                         .order_by(m.Message.received_at.desc(), m.Message.id.desc())):
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(limit)
+                         .options(selectinload(m.Message.attachments).selectinload(m.Attachment.documents))):
         out.append(FilingRecord(msg.id, msg.received_at, msg.subject, msg.status,
                                 tuple(doc_label(d.doc_type) for a in msg.attachments for d in a.documents)))
     return out
 
 
-def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None) -> list[CaseRow]:
+def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None,
+                 limit: int = LIST_LIMIT) -> list[CaseRow]:
     return [case_row(s, c, today, missing)
-            for c in s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc()))]
+            for c in s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc())
+                               .limit(limit).options(joinedload(m.Case.agency)))]
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
