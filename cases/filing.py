@@ -279,11 +279,15 @@ def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) 
     if ctx.own_number and not any(c.case_number == ctx.own_number for c, _ in out.values()):
         parsed = parse_case_number(ctx.own_number)
         if parsed is not None:
-            like = s.scalars(
-                select(m.Case).where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code)
+            # Numbers only (no case rows) to find the few one confusable character away.
+            like = s.execute(
+                select(m.Case.id, m.Case.case_number)
+                .where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code)
+                .order_by(m.Case.id)
             )
-            for case in like:
-                if case.case_number and near_miss(ctx.own_number, case.case_number):
+            near = [cid for cid, number in like if number and near_miss(ctx.own_number, number)]
+            if near:
+                for case in s.scalars(select(m.Case).where(m.Case.id.in_(near)).order_by(m.Case.id)):
                     out[case.id] = (case, True)
     if ctx.agency_code and not ctx.own_number:
         agency_cases = pool.agency_cases(s, ctx.agency_code) if pool else _agency_cases(s, ctx.agency_code)
