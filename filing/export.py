@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store import models as m
+from terms.status import ACCEPTED_MATCHES
 
 # (session, cases, as_of) -> {case id: missing document types}
 MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
@@ -150,7 +151,7 @@ def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str
         types: dict[int, set[str]] = {}
         for case_id, doc_type in s.execute(
             select(m.Document.case_id, m.Document.doc_type).where(
-                m.Document.case_id.in_(ids), m.Document.match_status.in_(("auto", "confirmed"))
+                m.Document.case_id.in_(ids), m.Document.match_status.in_(ACCEPTED_MATCHES)
             )
         ):
             if case_id is not None:

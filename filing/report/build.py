@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from filing.bootstrap import App
 from filing.report.compute import compute_report, report_window
@@ -12,14 +11,10 @@ from filing.report.snapshot import load_input
 from filing.report.types import Period, Report
 
 
-def today_in(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
 def build_report(app: App, period: Period, as_of: date | None = None) -> Report:
-    tz = app.settings.report.timezone
+    tz = app.settings.calendar.timezone
     ctx = context_from(app.settings)
-    day = as_of or today_in(tz)
+    day = as_of or app.settings.today()
     with app.uow() as uow:
         # Only the cases this period's report can use (issue 23): its cost follows the period, not the store.
         data = load_input(uow.session, day, tz, window=(report_window(period, ctx.rules), max(period.end, day)))

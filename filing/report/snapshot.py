@@ -12,35 +12,17 @@ from sqlalchemy.orm import Session
 
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from store import models as m
+from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
+from terms.status import ACCEPTED_MATCHES
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
-ACCEPTED_MATCHES = ("auto", "confirmed")
-
-
-def _date(v: Any) -> date | None:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str) and len(v) >= 10:
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _datetime(v: Any) -> datetime | None:
-    if isinstance(v, datetime):
-        return v.replace(tzinfo=None)
-    if isinstance(v, str) and v:
-        try:
-            return datetime.fromisoformat(v).replace(tzinfo=None)
-        except ValueError:
-            return None
-    return None
+    at = iso_datetime(v)
+    return at.replace(tzinfo=None) if at else None
 
 
 def _bool(v: Any) -> bool | None:
@@ -92,7 +74,7 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
 
 
 def load_input(
-    session: Session, as_of: date, timezone: str = "Asia/Shanghai", window: tuple[date, date] | None = None
+    session: Session, as_of: date, timezone: str = DEFAULT_TIMEZONE, window: tuple[date, date] | None = None
 ) -> ReportInput:
     """The agencies and cases, with the documents the bureau received, as of `as_of`: every case,
     or with `window` (first and last day a report looks at) only those `relevant_case_ids` names."""
@@ -136,7 +118,7 @@ def load_input(
         f.document_id for fs in facts_by_case.values() for f in fs
         if f.document_id is not None and f.document_id not in received_on
     }
-    doc_dates = {d.id: _date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
+    doc_dates = {d.id: iso_date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     if elsewhere:
         for d, received_at, msg_status, att_status in session.execute(
             select(m.Document, m.Message.received_at, m.Message.status, m.Attachment.status)
@@ -146,7 +128,7 @@ def load_input(
         ):
             received_on[d.id] = received_at.astimezone(tz).date()
             if msg_status == "filed" and att_status == "ok" and d.case_id is not None:
-                doc_dates[d.id] = _date((d.fields or {}).get("doc_date"))
+                doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))
 
     cases = []
     for c in case_rows:
@@ -173,7 +155,7 @@ def load_input(
             if d.doc_type == "appearance_record"
         )
         received = tuple(
-            ReceivedDoc(d.doc_type, day, _date((d.fields or {}).get("doc_date")), message_id, d.id)
+            ReceivedDoc(d.doc_type, day, iso_date((d.fields or {}).get("doc_date")), message_id, d.id)
             for d, day, message_id in docs
         )
         cases.append(
