@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from copy import copy
 from io import BytesIO
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCell, MergedCellRange
@@ -26,9 +29,22 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 WARN_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 
+# Per workbook, the style of each kind of cell once set: openpyxl hashes every style object on every
+# assignment, which made large sheets slow; a copied style array is the same style for a fraction.
+# Keyed by the ids of the alignment and fill, which the entry keeps alive so no other object takes their id.
+_STYLES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], tuple[StyleArray, object, object]]] = \
+    WeakKeyDictionary()
+
+
 def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False, align: Alignment = CENTER,
           fill: PatternFill | None = None, fmt: str | None = None, size: int = 11) -> None:
     c = ws.cell(row=row, column=col, value=value)
+    styles = _STYLES.setdefault(ws.parent, {})
+    key = (bold, id(align), id(fill), fmt, size)
+    known = styles.get(key)
+    if known is not None:
+        c._style = copy(known[0])
+        return
     c.font = Font(name=FONT, bold=bold, size=size)
     c.alignment = align
     c.border = BOX
@@ -36,6 +52,7 @@ def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = Fals
         c.fill = fill
     if fmt is not None:
         c.number_format = fmt
+    styles[key] = (copy(c._style), align, fill)
 
 
 def _merge_row(ws: Worksheet, r: int, ncols: int) -> None:
