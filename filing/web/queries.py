@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -172,20 +173,41 @@ def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | No
 
 
 def case_row(s: Session, case: m.Case, today: date, missing: MissingFn | None) -> CaseRow:
-    docs = _filed_docs(s, case.id)
-    miss: tuple[str, ...] | None = None
-    if missing is not None:
-        miss = tuple(doc_label(t) for t in missing(s, case, today))
+    return _case_row(case, _filed_docs(s, case.id), today,
+                     missing(s, case, today) if missing is not None else None)
+
+
+def _case_row(case: m.Case, docs: list[m.Document], today: date, missing: list[str] | None) -> CaseRow:
     return CaseRow(
         id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
-        plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome, missing=miss,
+        plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome,
+        missing=tuple(doc_label(t) for t in missing) if missing is not None else None,
         next_deadline=next_deadline(case, docs, today), documents=len(docs),
     )
 
 
+def case_rows(s: Session, cases: Sequence[m.Case], today: date, missing: MissingFn | None) -> list[CaseRow]:
+    """`case_row` for a list page: the filed documents and missing lists of all its cases at once."""
+    if not cases:
+        return []
+    docs: dict[int, list[m.Document]] = {}
+    for d in s.scalars(
+        select(m.Document).where(m.Document.case_id.in_([c.id for c in cases]),
+                                 m.Document.match_status.in_(ACCEPTED_MATCHES)).order_by(m.Document.id)
+    ):
+        if d.case_id is not None:
+            docs.setdefault(d.case_id, []).append(d)
+    many = getattr(missing, "many", None)
+    if many is not None:
+        found: Mapping[int, list[str]] = many(s, cases, today)
+        return [_case_row(c, docs.get(c.id, []), today, found[c.id]) for c in cases]
+    return [_case_row(c, docs.get(c.id, []), today, missing(s, c, today) if missing is not None else None)
+            for c in cases]
+
+
 def search_case_rows(s: Session, query: str, today: date, missing: MissingFn | None,
                      search: Callable[[Session, str], list[m.Case]]) -> list[CaseRow]:
-    return [case_row(s, c, today, missing) for c in search(s, query)]
+    return case_rows(s, search(s, query), today, missing)
 
 
 def _doc_title(d: m.Document) -> str:
@@ -308,9 +330,9 @@ def filing_record(s: Session, agency_id: int, limit: int = LIST_LIMIT) -> list[F
 
 def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None,
                  limit: int = LIST_LIMIT) -> list[CaseRow]:
-    return [case_row(s, c, today, missing)
-            for c in s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc())
-                               .limit(limit).options(joinedload(m.Case.agency)))]
+    cases = s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc())
+                      .limit(limit).options(joinedload(m.Case.agency))).all()
+    return case_rows(s, cases, today, missing)
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
@@ -350,10 +372,27 @@ def today_local(app: App) -> date:
 
 
 
+@dataclass(frozen=True)
+class _AppMissing:
+    """The missing-document rules as the CLI export applies them: per case, or for a list at once."""
+
+    app: App
+
+    def __call__(self, s: Session, case: m.Case, day: date) -> list[str]:
+        from filing.service import missing_for_case
+
+        return list(missing_for_case(self.app, s, case, day))
+
+    def many(self, s: Session, cases: Sequence[m.Case], day: date) -> Mapping[int, list[str]]:
+        from filing.service import missing_for_cases
+
+        return missing_for_cases(self.app, s, cases, day)
+
+
 def missing_fn(app: App) -> MissingFn | None:
     """The missing-document rules as the CLI export applies them, if that service is installed."""
     try:
-        from filing.service import missing_for_case
+        import filing.service  # noqa: F401
     except ImportError:
         return None
-    return lambda s, c, d: list(missing_for_case(app, s, c, d))
+    return _AppMissing(app)
