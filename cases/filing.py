@@ -159,7 +159,15 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any, created: set[int] | No
             m.Message.received_at <= at + RESCORE_WINDOW,
         )
         .order_by(m.Document.id)
-        .options(selectinload(m.Document.attachment).selectinload(m.Attachment.message))
+        .options(
+            # The context of a document reads its message's other documents and its file's: load them at once.
+            selectinload(m.Document.attachment)
+            .selectinload(m.Attachment.message)
+            .selectinload(m.Message.attachments)
+            .selectinload(m.Attachment.documents),
+            selectinload(m.Document.candidates),
+            joinedload(m.Document.case),
+        )
     ).all()
     pool = CasePool()
     for doc in waiting:
