@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.fields import fields_from_json
-from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
+from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
@@ -42,8 +42,8 @@ class MatchingConfig:
     margin: float
 
 
-def _snapshot(case: m.Case) -> CaseSnapshot:
-    return CaseSnapshot(
+def _snapshot(case: m.Case) -> CandidateCase:
+    return CandidateCase(
         id=case.id,
         case_number=case.case_number,
         agency_code=case.agency.code if case.agency else None,
@@ -196,10 +196,10 @@ class CasePool:
     """Snapshots and agency case lists shared by the documents of one re-scoring pass."""
 
     def __init__(self) -> None:
-        self._snapshots: dict[int, CaseSnapshot] = {}
+        self._snapshots: dict[int, CandidateCase] = {}
         self._agency_cases: dict[str, list[m.Case]] = {}
 
-    def snapshot(self, case: m.Case) -> CaseSnapshot:
+    def snapshot(self, case: m.Case) -> CandidateCase:
         snap = self._snapshots.get(case.id)
         if snap is None:
             snap = self._snapshots[case.id] = _snapshot(case)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.review import pending_ids, pending_items
 from filing.bootstrap import App
+from filing.service import missing_for_case, missing_for_cases
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -379,20 +380,12 @@ class _AppMissing:
     app: App
 
     def __call__(self, s: Session, case: m.Case, day: date) -> list[str]:
-        from filing.service import missing_for_case
-
         return list(missing_for_case(self.app, s, case, day))
 
     def many(self, s: Session, cases: Sequence[m.Case], day: date) -> Mapping[int, list[str]]:
-        from filing.service import missing_for_cases
-
         return missing_for_cases(self.app, s, cases, day)
 
 
 def missing_fn(app: App) -> MissingFn | None:
-    """The missing-document rules as the CLI export applies them, if that service is installed."""
-    try:
-        import filing.service  # noqa: F401
-    except ImportError:
-        return None
+    """The missing-document rules as the CLI export applies them."""
     return _AppMissing(app)
