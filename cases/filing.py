@@ -166,7 +166,6 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any, created: set[int] | No
             .selectinload(m.Message.attachments)
             .selectinload(m.Attachment.documents),
             selectinload(m.Document.candidates),
-            joinedload(m.Document.case),
         )
     ).all()
     pool = CasePool()
