@@ -17,7 +17,7 @@ from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, s
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome
 
 FACT_FIELDS = (
     "court",
@@ -84,7 +84,7 @@ def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message)
         agency_role="applicant" if parsed and parsed.type_code.startswith("行审") else "defendant",
         plaintiffs=[],
         third_parties=[],
-        outcome="pending",
+        outcome=Outcome.pending,
     )
     s.add(case)
     s.flush()
@@ -319,10 +319,10 @@ def match_document(
         doc.candidates.append(
             m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))
         )
-    if status == "auto":
+    if status == MatchStatus.auto:
         top = ranked[0]
         doc.case_id = top.case.id
-        doc.match_status = "auto"
+        doc.match_status = MatchStatus.auto
         doc.match_confidence = top.score
         ev = list(doc.evidence or [])
         if top.case.id in created and doc.case_number == top.case.case_number:
