@@ -43,7 +43,7 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
-from terms.status import ACCEPTED_MATCHES, AttachmentStatus, OutboxKind
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, OutboxKind
 from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def _received_docs_of(
         .where(
             Document.case_id.in_(case_ids) if len(case_ids) > 1 else Document.case_id == case_ids[0],
             Document.match_status.in_(ACCEPTED_MATCHES),
-            Attachment.status == AttachmentStatus.ok,
+            Attachment.status.in_(READABLE_ATTACHMENTS),
             Message.status.in_(sorted(settings.receipt_statuses)),
         )
         .order_by(Message.received_at, Document.id)
@@ -159,7 +159,7 @@ def load_case_snapshots(session: Session, cases: Sequence[Case], settings: Notif
             .where(
                 Document.case_id.in_([c.id for c in chunk]),
                 Document.match_status.in_(ACCEPTED_MATCHES),
-                Attachment.status == "ok",
+                Attachment.status.in_(READABLE_ATTACHMENTS),
                 Message.status.in_(sorted(settings.receipt_statuses)),
             )
             .order_by(Message.received_at, Document.id)

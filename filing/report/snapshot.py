@@ -14,7 +14,7 @@ from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFa
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
-from terms.status import ACCEPTED_MATCHES, AttachmentStatus, MessageStatus, Outcome
+from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, Outcome
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
@@ -104,7 +104,7 @@ def load_input(
         for d, message_id, received_at, msg_status, att_status in doc_rows:
             day = received_at.astimezone(tz).date()
             received_on[d.id] = day
-            if msg_status == MessageStatus.filed and att_status == AttachmentStatus.ok and d.case_id is not None:
+            if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 docs_by_case[d.case_id].append((d, day, message_id))
         for f in session.scalars(
             select(m.CaseFact)
@@ -127,7 +127,7 @@ def load_input(
             .where(m.Document.id.in_(sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
         ):
             received_on[d.id] = received_at.astimezone(tz).date()
-            if msg_status == MessageStatus.filed and att_status == AttachmentStatus.ok and d.case_id is not None:
+            if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))
 
     cases = []

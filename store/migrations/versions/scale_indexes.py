@@ -1,7 +1,7 @@
 """indexes for lookups that grow with the store (issue 23)
 
 Revision ID: scale_indexes
-Revises: 0001
+Revises: harden_revoked_sessions
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "scale_indexes"
-down_revision: str | None = "0001"
+down_revision: str | None = "harden_revoked_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
