@@ -6,12 +6,13 @@ so the audit row and the change land together).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from cases.fields import fields_from_json
 from cases.filing import apply_document_facts, get_or_create_case, message_documents
@@ -23,10 +24,10 @@ from store.clock import utcnow
 from terms.errors import ErrorCode, FilingError
 from terms.status import (
     ACCEPTED_MATCHES,
+    FILED_STATUSES,
     REMINDER_KINDS,
     REVIEW_MATCHES,
     MatchStatus,
-    MessageStatus,
     OutboxStatus,
     Outcome,
 )
@@ -116,24 +117,38 @@ def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> 
     )
 
 
-def _pending_query() -> Select[m.Document]:
+def _pending() -> Select[m.Document]:
     return (
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status == MessageStatus.filed)
+        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status.in_(FILED_STATUSES))
         .order_by(m.Message.received_at, m.Document.id)
     )
 
 
+def pending_items(s: Session, offset: int = 0, limit: int | None = None,
+                  threshold: float = DEFAULT_THRESHOLD) -> list[ReviewItem]:
+    """Documents waiting for a person, oldest message first, with their ranked suggestions;
+    `limit` of them from `offset`."""
+    stmt = _pending().options(
+        selectinload(m.Document.attachment).selectinload(m.Attachment.message).joinedload(m.Message.agency),
+        selectinload(m.Document.candidates).joinedload(m.MatchCandidate.case),
+    )
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_item(s, d, threshold) for d in s.scalars(stmt).all()]
+
+
 def pending_ids(s: Session) -> list[int]:
-    """The queue's document ids, oldest message first (navigation needs no suggestions)."""
-    return [d.id for d in s.scalars(_pending_query())]
+    """The queue's document ids in order, without loading the documents."""
+    return list(s.scalars(_pending().with_only_columns(m.Document.id)).all())
 
 
-def pending_items(s: Session, threshold: float = DEFAULT_THRESHOLD) -> list[ReviewItem]:
-    """Documents waiting for a person, oldest message first, with their ranked suggestions."""
-    return [_item(s, d, threshold) for d in s.scalars(_pending_query()).all()]
+def pending_count(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(_pending().order_by(None).subquery())) or 0
 
 
 def get_item(s: Session, document_id: int, threshold: float = DEFAULT_THRESHOLD) -> ReviewItem:
@@ -332,21 +347,47 @@ def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
     stmt = select(m.Case).order_by(m.Case.id.desc()).limit(limit)
     if q:
         parsed = parse_case_number(q)
-        like = f"%{q}%"
+        # The query's own % and _ are letters to find, not wildcards.
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conds: list[ColumnElement[bool]] = [
-            m.Case.case_number.like(like),
-            m.Case.cause.like(like),
-            m.Case.court.like(like),
+            m.Case.case_number.like(like, escape="\\"),
+            m.Case.cause.like(like, escape="\\"),
+            m.Case.court.like(like, escape="\\"),
         ]
         if parsed is not None:
             conds.append(m.Case.case_number == str(parsed))
-        agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like), m.Agency.short_name.like(like)))
+        agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like, escape="\\"),
+                                                   m.Agency.short_name.like(like, escape="\\")))
         conds.append(m.Case.agency_id.in_(agency_ids))
         cases = list(s.scalars(stmt.where(or_(*conds))).all())
-        # Plaintiffs are a JSON list: filter in Python so the query works on SQLite and PostgreSQL alike.
-        seen = {c.id for c in cases}
-        for c in s.scalars(select(m.Case).order_by(m.Case.id.desc())):
-            if c.id not in seen and any(q in p for p in (c.plaintiffs or [])):
-                cases.append(c)
+        if len(cases) < limit:
+            cases += _plaintiff_matches(s, q, {c.id for c in cases}, limit - len(cases))
         return cases[:limit]
     return list(s.scalars(stmt).all())
+
+
+def _like_text(text: str) -> str:
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _plaintiff_matches(s: Session, q: str, seen: set[int], limit: int) -> list[m.Case]:
+    """Cases (newest first) with a plaintiff whose name contains `q`.
+
+    Plaintiffs are a JSON list: the database narrows by the list's text (as stored, with or without
+    \\u escapes), Python checks each name, so SQLite and PostgreSQL answer alike."""
+    stored = cast(m.Case.plaintiffs, String)
+    narrowed = or_(stored.like(_like_text(q), escape="!"), stored.like(_like_text(json.dumps(q)[1:-1]), escape="!"))
+    stmt = select(m.Case).where(narrowed).order_by(m.Case.id.desc())
+    if seen:
+        stmt = stmt.where(m.Case.id.not_in(seen))
+    out: list[m.Case] = []
+    result = s.scalars(stmt.execution_options(yield_per=200))
+    try:
+        for c in result:
+            if any(q in p for p in (c.plaintiffs or [])):
+                out.append(c)
+                if len(out) >= limit:
+                    break
+    finally:
+        result.close()
+    return out

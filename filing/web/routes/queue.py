@@ -9,10 +9,18 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from cases import review
-from cases.review import pending_ids
+from cases.review import pending_count, pending_ids
 from extract.types import DocType
 from filing.web import deps
-from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
+from filing.web.queries import (
+    QUEUE_PAGE,
+    item_detail,
+    missing_fn,
+    next_pending_after,
+    queue_rows,
+    search_case_rows,
+    today_local,
+)
 from store.users import StaffUser
 from terms.errors import FilingError
 from terms.labels import DOC_LABELS_FORMAL
@@ -30,9 +38,13 @@ def home(user: StaffUser = Depends(deps.current_user)) -> Response:
 
 
 @router.get("/queue")
-def queue_page(request: Request, user: StaffUser = Depends(deps.current_user),
+def queue_page(request: Request, page: int = 1, user: StaffUser = Depends(deps.current_user),
                s: Session = Depends(deps.db)) -> Response:
-    return deps.render(request, "queue.html", rows=queue_rows(s, _threshold(request)), now_title="待审核")
+    total = pending_count(s)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(max(page, 1), pages)
+    return deps.render(request, "queue.html", rows=queue_rows(s, page, _threshold(request)), total=total,
+                       page=page, pages=pages, now_title="待审核")
 
 
 @router.get("/queue/next")
