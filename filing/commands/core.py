@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from filing.bootstrap import App, bootstrap
+from filing.commands.common import local_today, parse_day
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
@@ -85,14 +86,16 @@ def register(cli: typer.Typer) -> None:
     @cli.command("init")
     def init_cmd(
         ctx: typer.Context,
-        agencies: Annotated[Path | None, typer.Option(help="agency registry YAML (default: agencies.registry)")] = None,
+        agencies: Annotated[Path | None, typer.Option(metavar="FILE",
+            help="agency registry YAML (default: agencies.registry)")] = None,
     ) -> None:
         """Create or upgrade the database and load the agency registry."""
         typer.echo(init_app(app_from(ctx), agencies))
 
     @cli.command("import")
     def import_cmd(
-        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")]
+        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+            help=".eml files or folders")]
     ) -> None:
         """File .eml files or folders of them (re-importing files nothing twice)."""
         app = app_from(ctx)
@@ -104,14 +107,15 @@ def register(cli: typer.Typer) -> None:
     @cli.command("export")
     def export_cmd(
         ctx: typer.Context,
-        format: Annotated[str, typer.Option("--format", help="json")] = "json",
-        as_of: Annotated[str | None, typer.Option("--as-of", help="date for the missing-document lists")] = None,
+        format: Annotated[str, typer.Option("--format", metavar="json", help="output format")] = "json",
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="date for the missing-document lists")] = None,
     ) -> None:
         """Everything the system decided, on stdout."""
         if format != "json":
             raise typer.BadParameter("only --format json is supported")
         app = app_from(ctx)
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         with app.uow() as uow:
             data = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)

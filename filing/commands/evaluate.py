@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from filing.commands.common import local_today, parse_day
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, evaluate_understanding, render
 from filing.evaluate_matching import evaluate_matching
@@ -21,13 +21,15 @@ def register(cli: typer.Typer) -> None:
     @cli.command("eval")
     def eval_cmd(
         ctx: typer.Context,
-        truth: Annotated[Path, typer.Option("--truth", help="truth.json of an imported corpus")],
-        as_of: Annotated[str | None, typer.Option("--as-of", help="default: the truth's expectations.as_of")] = None,
+        truth: Annotated[Path, typer.Option("--truth", metavar="FILE", help="truth.json of an imported corpus")],
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="default: the truth's expectations.as_of")] = None,
     ) -> None:
         """Print accuracy figures against the truth (after importing that corpus)."""
         app = app_from(ctx)
         data = json.loads(truth.read_text(encoding="utf-8"))
-        day = date.fromisoformat(as_of or data.get("expectations", {}).get("as_of") or date.today().isoformat())
+        expected = as_of or data.get("expectations", {}).get("as_of")
+        day = parse_day(expected, "--as-of") if expected else local_today(app)
         with app.uow() as uow:
             export = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
         sections: list[EvalSection] = [

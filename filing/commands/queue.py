@@ -20,7 +20,13 @@ def _actor(actor: str | None) -> str:
     return actor or os.environ.get("USER") or "cli"
 
 
-ActorOpt = Annotated[str | None, typer.Option("--as", help="who decides (default: $USER)")]
+DocArg = Annotated[int, typer.Argument(metavar="DOC_ID")]
+CaseArg = Annotated[int, typer.Argument(metavar="CASE_ID", help="case id")]
+PageArg = Annotated[int, typer.Argument(metavar="PAGE", help="page number within the document")]
+OtherArg = Annotated[int, typer.Argument(metavar="OTHER_ID", help="document id")]
+TypeArg = Annotated[str, typer.Argument(metavar="TYPE",
+            help="complaint, notice_to_respond, defense, judgment, ruling, ...")]
+ActorOpt = Annotated[str | None, typer.Option("--as", metavar="NAME", help="who decides (default: $USER)")]
 
 
 @queue.callback(invoke_without_command=True)
@@ -51,7 +57,7 @@ def list_items(ctx: typer.Context) -> None:
 
 
 @queue.command("show")
-def show(ctx: typer.Context, document_id: int) -> None:
+def show(ctx: typer.Context, document_id: DocArg) -> None:
     """One item with its ranked candidates and their evidence."""
     app = app_from(ctx)
     with app.uow() as uow:
@@ -81,8 +87,8 @@ def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
 @queue.command("confirm")
 def confirm(
     ctx: typer.Context,
-    document_id: int,
-    case_id: Annotated[int | None, typer.Option("--case")] = None,
+    document_id: DocArg,
+    case_id: Annotated[int | None, typer.Option("--case", metavar="CASE_ID", help="case id")] = None,
     actor: ActorOpt = None,
 ) -> None:
     """Accept the suggested case (or --case ID)."""
@@ -90,7 +96,7 @@ def confirm(
 
 
 @queue.command("reassign")
-def reassign(ctx: typer.Context, document_id: int, case_id: int, actor: ActorOpt = None) -> None:
+def reassign(ctx: typer.Context, document_id: DocArg, case_id: CaseArg, actor: ActorOpt = None) -> None:
     """File the document to another case."""
     _decide(ctx, review.reassign, document_id, case_id, _actor(actor))
 
@@ -98,8 +104,8 @@ def reassign(ctx: typer.Context, document_id: int, case_id: int, actor: ActorOpt
 @queue.command("new-case")
 def new_case(
     ctx: typer.Context,
-    document_id: int,
-    number: Annotated[str | None, typer.Option("--number", help="case number if not read")] = None,
+    document_id: DocArg,
+    number: Annotated[str | None, typer.Option("--number", metavar="案号", help="case number if not read")] = None,
     actor: ActorOpt = None,
 ) -> None:
     """Create a case from the document and file it there."""
@@ -107,25 +113,25 @@ def new_case(
 
 
 @queue.command("type")
-def change_type(ctx: typer.Context, document_id: int, doc_type: str, actor: ActorOpt = None) -> None:
+def change_type(ctx: typer.Context, document_id: DocArg, doc_type: TypeArg, actor: ActorOpt = None) -> None:
     """Change the document type."""
     _decide(ctx, review.change_type, document_id, doc_type, _actor(actor))
 
 
 @queue.command("split")
-def split(ctx: typer.Context, document_id: int, at_page: int, actor: ActorOpt = None) -> None:
+def split(ctx: typer.Context, document_id: DocArg, at_page: PageArg, actor: ActorOpt = None) -> None:
     """Split the document before AT_PAGE."""
     _decide(ctx, review.split_document, document_id, at_page, _actor(actor))
 
 
 @queue.command("merge")
-def merge(ctx: typer.Context, document_id: int, other_id: int, actor: ActorOpt = None) -> None:
+def merge(ctx: typer.Context, document_id: DocArg, other_id: OtherArg, actor: ActorOpt = None) -> None:
     """Merge OTHER_ID (same file) into DOCUMENT_ID."""
     _decide(ctx, review.merge_documents, document_id, other_id, _actor(actor))
 
 
 @queue.command("not-litigation")
-def not_litigation(ctx: typer.Context, document_id: int, actor: ActorOpt = None) -> None:
+def not_litigation(ctx: typer.Context, document_id: DocArg, actor: ActorOpt = None) -> None:
     """Mark the document as not litigation material."""
     _decide(ctx, review.mark_not_litigation, document_id, _actor(actor))
 

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from filing.commands.common import local_today, parse_day
 from filing.commands.core import app_from
 from filing.logging import configure_logging
 
 console = Console(stderr=True)
 
-LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG | INFO | WARNING")]
+LogLevel = Annotated[str, typer.Option("--log-level", metavar="DEBUG|INFO|WARNING", help="log level")]
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command("serve")
     def serve_cmd(
         ctx: typer.Context,
-        host: Annotated[str | None, typer.Option(help="web bind address (default: web.host)")] = None,
-        port: Annotated[int | None, typer.Option(help="web port (default: web.port)")] = None,
+        host: Annotated[str | None, typer.Option(metavar="HOST", help="web bind address (default: web.host)")] = None,
+        port: Annotated[int | None, typer.Option(metavar="PORT", help="web port (default: web.port)")] = None,
         no_web: Annotated[bool, typer.Option("--no-web", help="scheduler and processing only")] = False,
         no_process: Annotated[bool, typer.Option("--no-process",
                                                  help="leave processing to `filing worker` (PostgreSQL)")] = False,
@@ -85,13 +85,15 @@ def register(cli: typer.Typer) -> None:
     @cli.command("remind")
     def remind_cmd(
         ctx: typer.Context,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="the day to run the sweep for (YYYY-MM-DD)")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="the day to run the sweep for (YYYY-MM-DD)")] = None,
     ) -> None:
         """Run the reminder sweep for a day (only on working days), as serve does each morning."""
         from filing import jobs
 
-        day = date.fromisoformat(as_of) if as_of else date.today()
-        result = jobs.remind(app_from(ctx), day)
+        app = app_from(ctx)
+        day = parse_day(as_of, "--as-of") if as_of else local_today(app)
+        result = jobs.remind(app, day)
         console.print(f"{day}: not a working day, nothing sent" if result is None
                       else f"{day}: {result} reminder(s) queued")
 

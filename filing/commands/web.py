@@ -19,8 +19,9 @@ def register(cli: typer.Typer) -> None:
     @cli.command("web")
     def web_cmd(
         ctx: typer.Context,
-        host: Annotated[str | None, typer.Option(help="bind address (default: web.host, 127.0.0.1)")] = None,
-        port: Annotated[int | None, typer.Option(help="port (default: web.port)")] = None,
+        host: Annotated[str | None, typer.Option(metavar="HOST",
+            help="bind address (default: web.host, 127.0.0.1)")] = None,
+        port: Annotated[int | None, typer.Option(metavar="PORT", help="port (default: web.port)")] = None,
     ) -> None:
         """Serve the staff web UI (review queue, cases, agencies, quarantine)."""
         import uvicorn
@@ -41,8 +42,8 @@ def register(cli: typer.Typer) -> None:
     @user_cli.command("add")
     def user_add(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="login name")],
-        role: Annotated[str, typer.Option(help="reviewer | admin")] = "reviewer",
+        name: Annotated[str, typer.Argument(metavar="NAME", help="login name")],
+        role: Annotated[str, typer.Option(metavar="reviewer|admin", help="role")] = "reviewer",
     ) -> None:
         """Create a user, or reset an existing user's password and role.
 
