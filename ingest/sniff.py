@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from enum import StrEnum
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -93,3 +95,44 @@ def _looks_like_text(data: bytes, declared: str, filename: str) -> bool:
                 continue
             return label_says_text or codec == "utf-8"
     return False
+
+
+class NotMail(StrEnum):
+    """Why a file given as an email message is not one."""
+
+    empty = "empty"
+    pdf = "pdf"
+    image = "image"
+    docx = "docx"
+    archive = "archive"
+    other_format = "other_format"
+    no_headers = "no_headers"
+
+
+_MAIL_HEADERS = frozenset({
+    "from", "to", "cc", "date", "subject", "message-id", "received", "return-path", "mime-version",
+    "delivered-to", "reply-to", "sender", "content-type", "dkim-signature", "authentication-results",
+})
+_HEADER_LINE = re.compile(rb"([!-9;-~]+)[ \t]*:")
+
+
+def not_mail(data: bytes) -> NotMail | None:
+    """Why `data` cannot be an RFC 5322 message (a PDF, an empty file, a YAML file), or None if it may be one."""
+    if not data.strip():
+        return NotMail.empty
+    kind = sniff(data, "", "")
+    formats = {PDF: NotMail.pdf, JPEG: NotMail.image, PNG: NotMail.image, TIFF: NotMail.image,
+               DOCX: NotMail.docx, ZIP: NotMail.archive}
+    if kind in formats:
+        return formats[kind]
+    if describe_unsupported(data) is not None:
+        return NotMail.other_format
+    # Lenient on purpose: real mail has stray lines and broken headers; the parser copes with those.
+    names: set[str] = set()
+    for line in data[:65536].lstrip().splitlines():
+        if not line.strip():
+            break
+        found = _HEADER_LINE.match(line)
+        if found is not None:
+            names.add(found.group(1).decode("ascii").lower())
+    return None if names & _MAIL_HEADERS else NotMail.no_headers
