@@ -14,7 +14,7 @@ from filing.commands import core, evaluate, queue, web
 from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
 from filing.commands.common import USER_ERRORS, click_error_text, os_error_text
-from filing.errors import FilingError
+from terms.errors import FilingError
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,

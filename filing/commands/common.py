@@ -11,8 +11,8 @@ import typer
 from typer._click import exceptions as cx
 
 from filing.bootstrap import App
-from filing.errors import ErrorCode
 from filing.report.build import today_in
+from terms.errors import ErrorCode
 
 # Errors the person at the terminal caused and can fix; shown without an internal code.
 USER_ERRORS = frozenset({ErrorCode.config})

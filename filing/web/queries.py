@@ -1,4 +1,4 @@
-"""Read-only queries that build the web view-models. Decisions go through store.review / filing.service."""
+"""Read-only queries that build the web view-models. Decisions go through cases.review / filing.service."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from extract.vocab import CAUSE_LABELS
+from cases.review import pending_items
+from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
 from filing.web.templating import CST, OUTCOME_LABELS
 from filing.web.views import (
@@ -31,7 +32,6 @@ from filing.web.views import (
 )
 from notify.views import DECISION_LABELS, doc_label
 from store import models as m
-from store.review import pending_items
 
 FIELD_LABELS = {
     "case_number": "案号",
