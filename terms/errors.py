@@ -31,6 +31,9 @@ class ErrorCode(StrEnum):
     ocr_timeout = "ocr_timeout"
     imap = "imap"
     smtp = "smtp"
+    # A person asked for something that does not exist or cannot be done: theirs to fix, not a bug.
+    not_found = "not_found"
+    invalid_request = "invalid_request"
     internal = "internal"
 
 

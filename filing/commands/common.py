@@ -15,7 +15,7 @@ from filing.report.build import today_in
 from terms.errors import ErrorCode
 
 # Errors the person at the terminal caused and can fix; shown without an internal code.
-USER_ERRORS = frozenset({ErrorCode.config})
+USER_ERRORS = frozenset({ErrorCode.config, ErrorCode.not_found, ErrorCode.invalid_request})
 
 _ERRNO_TEXT = {
     errno.ENOENT: "路径不存在（或该位置不能新建文件）",

@@ -7,10 +7,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from cases import review
 from filing.commands.core import app_from
+from filing.commands.tables import review_table
+from filing.web.templating import MATCH_LABELS, evidence_label
+from notify.views import doc_label
+from store import models as m
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()
@@ -34,26 +37,7 @@ def list_items(ctx: typer.Context) -> None:
     """List pending items, oldest first."""
     if ctx.invoked_subcommand is not None:
         return
-    app = app_from(ctx)
-    with app.uow() as uow:
-        items = review.pending_items(uow.session)
-    table = Table(title=f"待复核 {len(items)} 件")
-    for col in ("文书", "文件", "页", "类型", "案号", "单位", "等待(时)", "建议案件"):
-        table.add_column(col)
-    for it in items:
-        best = it.candidates[0] if it.candidates else None
-        suggestion = f"{best.case_number} ({best.score:.2f})" if best else "—"
-        table.add_row(
-            str(it.document_id),
-            it.filename,
-            f"{it.pages[0]}-{it.pages[1]}",
-            it.doc_type,
-            it.case_number or "—",
-            it.agency or "—",
-            f"{it.age_hours:.0f}",
-            suggestion,
-        )
-    out.print(table)
+    out.print(review_table(app_from(ctx)))
 
 
 @queue.command("show")
@@ -63,14 +47,18 @@ def show(ctx: typer.Context, document_id: DocArg) -> None:
     with app.uow() as uow:
         it = review.get_item(uow.session, document_id)
     out.print(
-        f"文书 {it.document_id}: {it.filename} 第{it.pages[0]}-{it.pages[1]}页, 类型 {it.doc_type}"
-        f" ({it.type_confidence:.2f}), 案号 {it.case_number or '—'}, 状态 {it.status}"
+        f"文书 {it.document_id}：{it.filename} 第{it.pages[0]}-{it.pages[1]}页，类型 {doc_label(it.doc_type)}"
+        f"（把握 {it.type_confidence:.2f}），案号 {it.case_number or '未读到'}，"
+        f"状态 {MATCH_LABELS.get(it.status, it.status)}",
+        markup=False, highlight=False, soft_wrap=True,
     )
-    out.print(f"邮件: {it.subject} ({it.agency or '—'})", markup=False)
+    out.print(f"邮件：{it.subject}（{it.agency or '—'}）", markup=False, highlight=False, soft_wrap=True)
+    if not it.candidates:
+        out.print("  没有候选案件：可用 filing queue new-case 新建案件", markup=False, highlight=False, soft_wrap=True)
     for i, c in enumerate(it.candidates, start=1):
-        out.print(
-            f"  {i}. 案件 {c.case_id} {c.case_number or '—'} score {c.score:.2f}: {'; '.join(c.evidence)}", markup=False
-        )
+        evidence = "；".join(evidence_label(e) for e in c.evidence)
+        out.print(f"  {i}. 案件 {c.case_id} {c.case_number or '—'} 匹配度 {c.score:.2f}：{evidence}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
@@ -78,10 +66,12 @@ def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
     with app.uow() as uow:
         result = fn(uow.session, *args)  # type: ignore[operator]
         uow.commit()
-    if result is not None and hasattr(result, "id"):
-        out.print(f"ok: {type(result).__name__.lower()} {result.id}")
+    if isinstance(result, m.Case):
+        out.print(f"完成：案件 {result.id} {result.case_number or ''}", markup=False, highlight=False, soft_wrap=True)
+    elif isinstance(result, m.Document):
+        out.print(f"完成：文书 {result.id}", markup=False, highlight=False, soft_wrap=True)
     else:
-        out.print("ok")
+        out.print("完成")
 
 
 @queue.command("confirm")
