@@ -18,7 +18,7 @@ from terms.errors import ErrorCode
 USER_ERRORS = frozenset({ErrorCode.config, ErrorCode.not_found, ErrorCode.invalid_request})
 
 _ERRNO_TEXT = {
-    errno.ENOENT: "路径不存在（或该位置不能新建文件）",
+    errno.ENOENT: "文件或文件夹不存在",
     errno.EACCES: "没有权限",
     errno.EPERM: "没有权限",
     errno.EROFS: "只读文件系统",
@@ -40,7 +40,7 @@ _CLICK_PATTERNS = (
 def os_error_text(e: OSError) -> str:
     reason = _ERRNO_TEXT.get(e.errno or 0, e.strerror or str(e))
     where = f" {e.filename}" if e.filename else ""
-    return f"无法读写{where}：{reason}"
+    return f"无法访问{where}：{reason}"
 
 
 def local_today(app: App) -> date:
@@ -62,7 +62,7 @@ def write_output(path: Path, payload: bytes) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(payload)
     except OSError as e:
-        reason = _ERRNO_TEXT.get(e.errno or 0, e.strerror)
+        reason = "该位置不能新建文件" if e.errno == errno.ENOENT else _ERRNO_TEXT.get(e.errno or 0, e.strerror)
         raise UserError(f"无法写入 {path}：{reason}；请换一个输出路径（-o）") from None
     return path
 
