@@ -55,7 +55,7 @@ def register(cli: typer.Typer) -> None:
         end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="last day, YYYY-MM-DD")] = None,
         format: Annotated[str, typer.Option("--format", metavar="xlsx|html|json", help="output format")] = "xlsx",
         output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
-            help="file to write ('-': stdout)")] = None,
+            help="file to write ('-': stdout; default: reports/ beside storage.path, i.e. var/reports/)")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
             help="judge the data as of (default: today)")] = None,
     ) -> None:
@@ -78,12 +78,14 @@ def register(cli: typer.Typer) -> None:
             sys.stdout.buffer.write(payload)
             return
         if output is None:
+            # Beside the service's own quarterly reports, not in whatever folder the command ran from.
             safe = period.key.replace("..", "_")
-            output = Path(f"report-{safe}.{format}")
+            output = app.var_dir / "reports" / f"report-{safe}.{format}"
         write_output(output, payload)
         t = report.total
         console.print(
             f"{period.label}：新收 {t.new_cases.value}，审结 {t.concluded.value}，开庭 {t.hearings.value}，"
             f"出庭应诉率 {t.appearance_rate.display}，败诉率 {t.loss_rate.display}，"
-            f"逾期报备 {t.late_filings.value}，缺报文书 {t.missing_documents.value} → {output}"
+            f"逾期报备 {t.late_filings.value}，缺报文书 {t.missing_documents.value} → {output}",
+            soft_wrap=True,
         )
