@@ -56,14 +56,27 @@ def parse_day(value: str, option: str) -> date:
         raise UserError(f"{option} 应为 YYYY-MM-DD 格式的日期（如 2026-11-30），收到 “{value}”") from None
 
 
-def write_output(path: Path, payload: bytes) -> Path:
-    """Write a result file, creating missing folders; an impossible path is a user error, not a traceback."""
+def ensure_writable(path: Path) -> None:
+    """Fail before the work, not after it: create missing folders and open the file once for writing."""
+    existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(payload)
+        with path.open("ab"):
+            pass
     except OSError as e:
         reason = "该位置不能新建文件" if e.errno == errno.ENOENT else _ERRNO_TEXT.get(e.errno or 0, e.strerror)
         raise UserError(f"无法写入 {path}：{reason}；请换一个输出路径（-o）") from None
+    if not existed:
+        path.unlink()
+
+
+def write_output(path: Path, payload: bytes) -> Path:
+    """Write a result file, creating missing folders; an impossible path is a user error, not a traceback."""
+    ensure_writable(path)
+    try:
+        path.write_bytes(payload)
+    except OSError as e:
+        raise UserError(f"无法写入 {path}：{_ERRNO_TEXT.get(e.errno or 0, e.strerror)}") from None
     return path
 
 

@@ -113,10 +113,9 @@ def register(cli: typer.Typer) -> None:
 
     @cli.command("import")
     def import_cmd(
-        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
-            help=".eml files or folders")]
+        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)]
     ) -> None:
-        """File .eml files or folders of them (re-importing files nothing twice)."""
+        """File each PATH: an .eml file, or a folder of them (importing a file again files nothing twice)."""
         app = app_from(ctx)
         files, rejected = mail_files(expand_paths(paths))
         results = import_files(app, files)

@@ -23,12 +23,11 @@ def _actor(actor: str | None) -> str:
     return actor or os.environ.get("USER") or "cli"
 
 
-DocArg = Annotated[int, typer.Argument(metavar="DOC_ID")]
-CaseArg = Annotated[int, typer.Argument(metavar="CASE_ID", help="case id")]
-PageArg = Annotated[int, typer.Argument(metavar="PAGE", help="page number within the document")]
-OtherArg = Annotated[int, typer.Argument(metavar="OTHER_ID", help="document id")]
-TypeArg = Annotated[str, typer.Argument(metavar="TYPE",
-            help="complaint, notice_to_respond, defense, judgment, ruling, ...")]
+DocArg = Annotated[int, typer.Argument(metavar="DOC_ID", hidden=True)]
+CaseArg = Annotated[int, typer.Argument(metavar="CASE_ID", hidden=True)]
+PageArg = Annotated[int, typer.Argument(metavar="PAGE", hidden=True)]
+OtherArg = Annotated[int, typer.Argument(metavar="OTHER_ID", hidden=True)]
+TypeArg = Annotated[str, typer.Argument(metavar="TYPE", hidden=True)]
 ActorOpt = Annotated[str | None, typer.Option("--as", metavar="NAME", help="who decides (default: $USER)")]
 
 
@@ -42,7 +41,7 @@ def list_items(ctx: typer.Context) -> None:
 
 @queue.command("show")
 def show(ctx: typer.Context, document_id: DocArg) -> None:
-    """One item with its ranked candidates and their evidence."""
+    """Show document DOC_ID (first column of `filing queue`) with its ranked candidate cases and their evidence."""
     app = app_from(ctx)
     with app.uow() as uow:
         it = review.get_item(uow.session, document_id)
@@ -81,13 +80,13 @@ def confirm(
     case_id: Annotated[int | None, typer.Option("--case", metavar="CASE_ID", help="case id")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Accept the suggested case (or --case ID)."""
+    """File document DOC_ID to its suggested case (or to --case CASE_ID)."""
     _decide(ctx, review.confirm, document_id, _actor(actor), case_id)
 
 
 @queue.command("reassign")
 def reassign(ctx: typer.Context, document_id: DocArg, case_id: CaseArg, actor: ActorOpt = None) -> None:
-    """File the document to another case."""
+    """File document DOC_ID to case CASE_ID instead."""
     _decide(ctx, review.reassign, document_id, case_id, _actor(actor))
 
 
@@ -98,31 +97,31 @@ def new_case(
     number: Annotated[str | None, typer.Option("--number", metavar="案号", help="case number if not read")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Create a case from the document and file it there."""
+    """Create a case from document DOC_ID and file it there."""
     _decide(ctx, review.create_case, document_id, _actor(actor), number)
 
 
 @queue.command("type")
 def change_type(ctx: typer.Context, document_id: DocArg, doc_type: TypeArg, actor: ActorOpt = None) -> None:
-    """Change the document type."""
+    """Change the type of document DOC_ID to TYPE (complaint, notice_to_respond, defense, judgment, ruling, ...)."""
     _decide(ctx, review.change_type, document_id, doc_type, _actor(actor))
 
 
 @queue.command("split")
 def split(ctx: typer.Context, document_id: DocArg, at_page: PageArg, actor: ActorOpt = None) -> None:
-    """Split the document before AT_PAGE."""
+    """Split document DOC_ID before page PAGE."""
     _decide(ctx, review.split_document, document_id, at_page, _actor(actor))
 
 
 @queue.command("merge")
 def merge(ctx: typer.Context, document_id: DocArg, other_id: OtherArg, actor: ActorOpt = None) -> None:
-    """Merge OTHER_ID (same file) into DOCUMENT_ID."""
+    """Merge document OTHER_ID (same file) into document DOC_ID."""
     _decide(ctx, review.merge_documents, document_id, other_id, _actor(actor))
 
 
 @queue.command("not-litigation")
 def not_litigation(ctx: typer.Context, document_id: DocArg, actor: ActorOpt = None) -> None:
-    """Mark the document as not litigation material."""
+    """Mark document DOC_ID as not litigation material."""
     _decide(ctx, review.mark_not_litigation, document_id, _actor(actor))
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from filing.commands.common import UserError, local_today, parse_day, write_output
+from filing.commands.common import UserError, ensure_writable, local_today, parse_day, write_output
 from filing.commands.core import app_from
 from filing.report.build import build_report
 from filing.report.html import render_html
@@ -66,6 +66,12 @@ def register(cli: typer.Typer) -> None:
         today = local_today(app)
         period = period_from(quarter, start, end, today)
         day = parse_day(as_of, "--as-of") if as_of else today
+        if output is None:
+            # Beside the service's own quarterly reports, not in whatever folder the command ran from.
+            safe = period.key.replace("..", "_")
+            output = app.var_dir / "reports" / f"report-{safe}.{format}"
+        if str(output) != "-":
+            ensure_writable(output)
         with console.status(f"统计 {period.label} …"):
             report = build_report(app, period, day)
         if format == "xlsx":
@@ -74,13 +80,9 @@ def register(cli: typer.Typer) -> None:
             payload = render_html(report, standalone=True).encode("utf-8")
         else:
             payload = (json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        if output is not None and str(output) == "-":
+        if str(output) == "-":
             sys.stdout.buffer.write(payload)
             return
-        if output is None:
-            # Beside the service's own quarterly reports, not in whatever folder the command ran from.
-            safe = period.key.replace("..", "_")
-            output = app.var_dir / "reports" / f"report-{safe}.{format}"
         write_output(output, payload)
         t = report.total
         console.print(

@@ -48,12 +48,12 @@ def register(cli: typer.Typer) -> None:
     @user_cli.command("add")
     def user_add(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(metavar="NAME", help="login name")],
+        name: Annotated[str, typer.Argument(metavar="NAME", hidden=True)],
         role: Annotated[str, typer.Option(metavar="reviewer|admin", help="role")] = "reviewer",
     ) -> None:
-        """Create a user, or reset an existing user's password and role.
+        """Create the staff account NAME, or reset an existing account's password and role.
 
-        The password comes from $FILING_USER_PASSWORD, else from a prompt.
+        The password comes from $FILING_USER_PASSWORD, else from a prompt (or one line of standard input).
         """
         if role not in ROLES:
             raise UserError(f"--role 须为 {'、'.join(ROLES)} 之一（reviewer：审核员，admin：管理员）")
