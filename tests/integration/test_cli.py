@@ -89,7 +89,8 @@ def test_demo_files_the_demo_mailbox(tmp_path: Path) -> None:
     assert "（2026）鲁0481行初9" in out  # the case table (the number may wrap)
     data = export(home / "config.yaml")
     statuses = sorted(msg["status"] for msg in data["messages"])
-    assert statuses == ["duplicate", "filed", "filed", "quarantined"]  # 0004 is 0001 sent again
+    # 0004 is 0001 sent again; 0008's only attachment is damaged (its store status aside, shown as 附件无法读取)
+    assert len(statuses) == 8 and statuses.count("duplicate") == 1 and statuses.count("quarantined") == 1
     case = data["cases"][0]
     assert case["case_number"] == "（2026）鲁0481行初901号"
     assert {"notice_to_respond", "complaint", "defense"} <= set(case["documents"])
@@ -100,7 +101,7 @@ def test_queue_lists_and_decides_from_the_terminal(config: Path) -> None:
     run(config, "init")
     run(config, "import", str(DEMO / "0002.eml"))
     listing = run(config, "queue")
-    assert "待复核 1 件" in listing and "defense" in listing
+    assert "待复核 1 件" in listing and "答辩状" in listing
     doc_id = export(config)["messages"][0]["attachments"][0]["documents"][0]["id"]
     run(config, "queue", "new-case", str(doc_id), "--as", "alice")
     data = export(config)
