@@ -11,7 +11,6 @@ import typer
 from typer._click import exceptions as cx
 
 from filing.bootstrap import App
-from filing.report.build import today_in
 from terms.errors import ErrorCode
 
 # Errors the person at the terminal caused and can fix; shown without an internal code.
@@ -44,8 +43,8 @@ def os_error_text(e: OSError) -> str:
 
 
 def local_today(app: App) -> date:
-    """Today in the bureau's timezone: the one "today" every command uses."""
-    return today_in(app.settings.report.timezone)
+    """Today in the bureau's timezone (calendar.timezone): the one "today" of every command and the service."""
+    return app.settings.today()
 
 
 def parse_day(value: str, option: str) -> date:

@@ -11,9 +11,10 @@ from rich.console import Console
 from cases import review
 from filing.commands.core import app_from
 from filing.commands.tables import review_table
-from filing.web.templating import MATCH_LABELS, evidence_label
-from notify.views import doc_label
+from filing.web.templating import evidence_label
 from store import models as m
+from terms.labels import MATCH_LABELS
+from terms.labels import formal_doc_label as doc_label
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()

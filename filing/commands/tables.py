@@ -12,24 +12,19 @@ from sqlalchemy.orm import Session
 
 from cases import review
 from filing.bootstrap import App
-from filing.web.templating import (
-    MESSAGE_STATUS_LABELS,
-    OUTBOX_STATUS_LABELS,
-    OUTCOME_LABELS,
-    evidence_label,
-    outbox_kind,
-)
+from filing.web.templating import evidence_label, outbox_kind
 from notify.receipts import ATTACHMENT_PROBLEMS
-from notify.views import doc_label
 from store import models as m
+from terms.labels import MESSAGE_STATUS_LABELS, OUTBOX_STATUS_LABELS, doc_label, formal_doc_label, outcome_label
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MessageState, MessageStatus
 
 # What the progress line says while a message is in each stored state.
-STEP_LABELS = {
-    "received": "解析邮件",
-    "parsed": "读取附件",
-    "extracted": "识别文书",
-    "classified": "匹配案件",
-    "matched": "登记回执",
+STEP_LABELS: dict[str, str] = {
+    MessageState.received: "解析邮件",
+    MessageState.parsed: "读取附件",
+    MessageState.extracted: "识别文书",
+    MessageState.classified: "匹配案件",
+    MessageState.matched: "登记回执",
 }
 
 
@@ -46,29 +41,29 @@ def status_text(s: Session, message_row_id: int) -> tuple[str, str]:
     msg = s.get(m.Message, message_row_id)
     if msg is None:
         return "—", ""
-    if msg.state not in ("done", "parked"):
+    if msg.state not in (MessageState.done, MessageState.parked):
         reason = msg.error or ""
         return ("处理失败，将重试" if msg.attempts else "处理中"), reason
-    if msg.status == "duplicate":
+    if msg.status == MessageStatus.duplicate:
         first = s.get(m.Message, msg.duplicate_of_id) if msg.duplicate_of_id else None
         return "重复邮件", f"与已收的{_name(first)}是同一封邮件，未再次归档"
-    if msg.status == "quarantined":
+    if msg.status == MessageStatus.quarantined:
         reasons = "；".join(evidence_label(e) for e in msg.sender_evidence) or "发件人未通过核验"
         return "已隔离", f"{reasons}。请在网页「隔离区」核实后放行或丢弃"
-    if msg.status == "failed":
+    if msg.status == MessageStatus.failed:
         return "处理失败", f"{msg.error or ''}（已暂停重试，请在网页查看）"
     label = MESSAGE_STATUS_LABELS.get(msg.status, msg.status)
     atts = [a for a in msg.attachments if not _is_container(a, msg.attachments)]
     broken = [a for a in atts if a.status != "ok"]
     notes = [f"{a.filename}：{ATTACHMENT_PROBLEMS.get(a.error_code or '', a.error or '无法读取')}" for a in broken]
     docs = [d for a in atts for d in a.documents]
-    if msg.status == "no_attachments" or not atts:
-        return MESSAGE_STATUS_LABELS.get("no_attachments", "无附件"), "邮件没有附件"
+    if msg.status == MessageStatus.no_attachments or not atts:
+        return MESSAGE_STATUS_LABELS[MessageStatus.no_attachments], "邮件没有附件"
     if atts and len(broken) == len(atts):
         # Nothing readable came with it: the message is kept, but nothing was filed.
         return "附件无法读取", "；".join(notes) + "。未归档任何文书，请联系报送单位重新发送"
-    filed = sum(1 for d in docs if d.match_status in ("auto", "confirmed"))
-    waiting = sum(1 for d in docs if d.match_status in review.PENDING)
+    filed = sum(1 for d in docs if d.match_status in ACCEPTED_MATCHES)
+    waiting = sum(1 for d in docs if d.match_status in REVIEW_MATCHES)
     parts = [f"{len(docs)} 份文书"]
     if filed:
         parts.append(f"{filed} 份已归入案件")
@@ -117,13 +112,13 @@ def cases_table(app: App) -> Table:
         table.add_column(col, overflow="fold")
     with app.uow() as uow:
         for case in uow.session.scalars(select(m.Case).order_by(m.Case.id)):
-            types = sorted({d.doc_type for d in case.documents if d.match_status in ("auto", "confirmed")})
+            types = sorted({d.doc_type for d in case.documents if d.match_status in ACCEPTED_MATCHES})
             table.add_row(
                 case.case_number or "—",
                 case.agency.short_name if case.agency else "—",
                 "、".join(case.plaintiffs or []) or "—",
                 "、".join(doc_label(t) for t in types) or "—",
-                OUTCOME_LABELS.get(case.outcome, case.outcome),
+                outcome_label(case.outcome),
             )
     return table
 
@@ -139,7 +134,7 @@ def review_table(app: App) -> Table:
         table.add_row(
             str(it.document_id),
             f"{it.filename}（{_pages(it.pages)}）",
-            doc_label(it.doc_type),
+            formal_doc_label(it.doc_type),
             it.case_number or "未读到",
             f"{best.case_number or '—'}（{best.score:.2f}）" if best else "无，可新建案件",
         )

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from filing.report.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
@@ -42,6 +41,7 @@ from filing.report.types import (
     ReportInput,
     TrendPoint,
 )
+from terms.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
 from terms.workdays import WorkCalendar
 

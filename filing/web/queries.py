@@ -10,9 +10,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cases.review import pending_items
-from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
-from filing.web.templating import CST, OUTCOME_LABELS
+from filing.service import missing_for_case
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -30,8 +29,10 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import DECISION_LABELS, doc_label
 from store import models as m
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import formal_doc_label as doc_label
+from terms.status import ACCEPTED_MATCHES
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -149,7 +150,7 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
 
 def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
@@ -157,7 +158,7 @@ def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
 def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | None:
     """The next date someone must act on: the hearing, or the defense due after the notice."""
     if case.hearing_at is not None:
-        hearing = case.hearing_at if case.hearing_at.tzinfo else case.hearing_at.replace(tzinfo=CST)
+        hearing = case.hearing_at  # a local wall time, as the court wrote it
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
     types = {d.doc_type for d in docs}
@@ -263,7 +264,7 @@ def value_text(field: str, value: object) -> str:
     if field == "outcome" and isinstance(value, str):
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
-        return DECISION_LABELS.get(value, value)
+        return DECISION_DOC_LABELS.get(value, value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return value[:16].replace("T", " ")
     return text_of(value)
@@ -335,15 +336,11 @@ def message_attachments(s: Session, message_id: int) -> tuple[AttachmentView, ..
     return _attachments(msg) if msg else ()
 
 
-def today_local() -> date:
-    return datetime.now(CST).date()
+def today_local(app: App) -> date:
+    return app.settings.today()
 
 
 
 def missing_fn(app: App) -> MissingFn | None:
-    """The missing-document rules as the CLI export applies them, if that service is installed."""
-    try:
-        from filing.service import missing_for_case
-    except ImportError:
-        return None
+    """The missing-document rules as the CLI export applies them."""
     return lambda s, c, d: list(missing_for_case(app, s, c, d))

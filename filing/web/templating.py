@@ -3,66 +3,28 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from extract.understanding.vocab import CAUSE_LABELS
-from notify.views import doc_label
+from terms.dates import DEFAULT_TIMEZONE, zone
+from terms.labels import (
+    CAUSE_LABELS,
+    MATCH_LABELS,
+    MESSAGE_STATUS_LABELS,
+    OUTBOX_KIND_LABELS,
+    OUTBOX_STATUS_LABELS,
+    OUTCOME_LABELS,
+    PAGE_SOURCE_LABELS,
+    SENDER_LABELS,
+)
+from terms.labels import formal_doc_label as doc_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
-# The bureau works in China Standard Time; the store keeps UTC.
-CST = timezone(timedelta(hours=8))
 
-OUTCOME_LABELS = {
-    "pending": "审理中",
-    "agency_won": "胜诉",
-    "agency_lost": "败诉",
-    "withdrawn": "撤诉",
-}
-MATCH_LABELS = {
-    "auto": "自动归档",
-    "confirmed": "人工确认",
-    "review": "待审核",
-    "none": "无匹配",
-    "not_litigation": "非诉讼材料",
-}
-MESSAGE_STATUS_LABELS = {
-    "filed": "已归档",
-    "quarantined": "隔离",
-    "duplicate": "重复",
-    "failed": "处理失败",
-    "no_attachments": "无附件",
-    "pending": "处理中",
-    "discarded": "已丢弃",
-}
-SENDER_LABELS = {
-    "registered": "已登记",
-    "unregistered": "未登记发件人",
-    "spoofed": "疑似冒用",
-    "unauthenticated": "未认证",
-}
-OUTBOX_KIND_LABELS = {"receipt": "回执", "digest": "日报", "report": "报表"}
-OUTBOX_STATUS_LABELS = {
-    "queued": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "uncertain": "发送状态不明",
-    "dead": "发送失败",
-    "cancelled": "已取消",
-}
-
-
-PAGE_SOURCE_LABELS = {
-    "text_layer": "文字层",
-    "tesseract": "OCR",
-    "rapidocr": "OCR",
-    "docx": "Word 文档",
-    "plain": "纯文本",
-    "failed": "识别失败",
-}
 # The matcher stores its evidence in English (logs, exports); staff read it in Chinese.
 _EVIDENCE = (
     (re.compile(r"^own case number (\S+) differs from (\S+) by one OCR-confusable character$"),
@@ -106,29 +68,29 @@ def evidence_label(text: str) -> str:
     return text
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", timezone: str = DEFAULT_TIMEZONE) -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
         # The store keeps instants as aware UTC; a naive value is a local wall time (a hearing).
         return value.strftime(fmt)
-    return value.astimezone(CST).strftime(fmt)
+    return value.astimezone(zone(timezone)).strftime(fmt)
 
 
-def local_date(value: date | datetime | None) -> str:
+def local_date(value: date | datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return local_time(value, "%Y-%m-%d")
+        return local_time(value, "%Y-%m-%d", timezone)
     return value.isoformat()
 
 
-def age(value: datetime | None, now: datetime | None = None) -> str:
+def age(value: datetime | None, now: datetime | None = None, timezone: str = DEFAULT_TIMEZONE) -> str:
     """How long ago, in the units a reviewer cares about."""
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=CST)
+        value = value.replace(tzinfo=zone(timezone))
     secs = ((now or datetime.now(UTC)) - value).total_seconds()
     if secs < 3600:
         return f"{max(int(secs // 60), 0)} 分钟"
@@ -143,7 +105,8 @@ def outbox_kind(kind: str) -> str:
     return OUTBOX_KIND_LABELS.get(kind, kind)
 
 
-def make_env(templates_dir: Path | None = None) -> Environment:
+def make_env(templates_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE) -> Environment:
+    """The environment; times are shown in `timezone` (config calendar.timezone), the store keeps UTC."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir or TEMPLATES_DIR)),
         # Everything that reaches a page came from email or OCR at some point: escape it all.
@@ -154,9 +117,9 @@ def make_env(templates_dir: Path | None = None) -> Environment:
     )
     filters: dict[str, Any] = {
         "doc_label": doc_label,
-        "local_time": local_time,
-        "local_date": local_date,
-        "age": age,
+        "local_time": partial(local_time, timezone=timezone),
+        "local_date": partial(local_date, timezone=timezone),
+        "age": partial(age, timezone=timezone),
         "outcome_label": lambda v: OUTCOME_LABELS.get(v or "", v or "—"),
         "match_label": lambda v: MATCH_LABELS.get(v or "", v or "—"),
         "msg_status_label": lambda v: MESSAGE_STATUS_LABELS.get(v or "", v or "—"),
