@@ -16,7 +16,7 @@ from filing.web.templating import evidence_label, outbox_kind
 from notify.receipts import ATTACHMENT_PROBLEMS
 from store import models as m
 from terms.labels import MESSAGE_STATUS_LABELS, OUTBOX_STATUS_LABELS, doc_label, formal_doc_label, outcome_label
-from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MessageState, MessageStatus
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, AttachmentStatus, MessageState, MessageStatus
 
 # What the progress line says while a message is in each stored state.
 STEP_LABELS: dict[str, str] = {
@@ -54,8 +54,11 @@ def status_text(s: Session, message_row_id: int) -> tuple[str, str]:
         return "处理失败", f"{msg.error or ''}（已暂停重试，请在网页查看）"
     label = MESSAGE_STATUS_LABELS.get(msg.status, msg.status)
     atts = [a for a in msg.attachments if not _is_container(a, msg.attachments)]
-    broken = [a for a in atts if a.status != "ok"]
+    broken = [a for a in atts if a.status == AttachmentStatus.error]
     notes = [f"{a.filename}：{ATTACHMENT_PROBLEMS.get(a.error_code or '', a.error or '无法读取')}" for a in broken]
+    # Any other status (a partly read attachment) filed what it could: say what is missing.
+    notes += [f"{a.filename}：部分页面无法读取" for a in atts if a.status not in (AttachmentStatus.ok,
+                                                                             AttachmentStatus.error)]
     docs = [d for a in atts for d in a.documents]
     if msg.status == MessageStatus.no_attachments or not atts:
         return MESSAGE_STATUS_LABELS[MessageStatus.no_attachments], "邮件没有附件"
