@@ -33,6 +33,7 @@ from filing.adapters import (
 from filing.bootstrap import App
 from ingest.parse import parse_message
 from ingest.senders import check_sender
+from ingest.sniff import CONTAINERS
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
@@ -247,7 +248,7 @@ def step_extract(app: App, message_row_id: int) -> None:
 
 
 def _is_archive(att: m.Attachment) -> bool:
-    return att.content_type == "application/zip"
+    return att.content_type in CONTAINERS
 
 
 def step_classify(app: App, message_row_id: int) -> None:

@@ -13,10 +13,13 @@ PNG = "image/png"
 TIFF = "image/tiff"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
+TNEF = "application/ms-tnef"  # Outlook's winmail.dat: a container of the real attachments
 TEXT = "text/plain"
 UNKNOWN = "application/octet-stream"
 
-SUPPORTED = frozenset({PDF, JPEG, PNG, TIFF, DOCX, ZIP, TEXT})
+SUPPORTED = frozenset({PDF, JPEG, PNG, TIFF, DOCX, ZIP, TNEF, TEXT})
+# Containers whose members become attachments of their own.
+CONTAINERS = frozenset({ZIP, TNEF})
 
 # Formats we recognise but do not process: named in error messages so staff can
 # tell the sender what to send instead.
@@ -27,7 +30,6 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (.doc/.xls) document"),
     (0, b"GIF8", "a GIF image"),
     (0, b"BM", "a BMP image"),
-    (0, b"\x78\x9f\x3e\x22", "a Outlook TNEF (winmail.dat) file"),
     (8, b"WEBP", "a WebP image"),
     (4, b"ftypheic", "a HEIC photo"),
     (4, b"ftypheix", "a HEIC photo"),
@@ -48,6 +50,8 @@ def sniff(data: bytes, declared: str, filename: str) -> str:
         return PNG
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return TIFF
+    if head.startswith(b"\x78\x9f\x3e\x22"):
+        return TNEF
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return DOCX if _is_docx(data) else ZIP
     # Readers accept a PDF header anywhere in the first 1 KiB (after the fixed-offset
@@ -122,7 +126,7 @@ def not_mail(data: bytes) -> NotMail | None:
         return NotMail.empty
     kind = sniff(data, "", "")
     formats = {PDF: NotMail.pdf, JPEG: NotMail.image, PNG: NotMail.image, TIFF: NotMail.image,
-               DOCX: NotMail.docx, ZIP: NotMail.archive}
+               DOCX: NotMail.docx, ZIP: NotMail.archive, TNEF: NotMail.archive}
     if kind in formats:
         return formats[kind]
     if describe_unsupported(data) is not None:

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     corrupt_image = "corrupt_image"
     image_bomb = "image_bomb"
     corrupt_zip = "corrupt_zip"
+    corrupt_tnef = "corrupt_tnef"
     zip_bomb = "zip_bomb"
     corrupt_docx = "corrupt_docx"
     too_many_pages = "too_many_pages"

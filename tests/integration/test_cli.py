@@ -110,3 +110,32 @@ def test_queue_lists_and_decides_from_the_terminal(config: Path) -> None:
     assert data["cases"][0]["case_number"] == "（2026）鲁0481行初901号" and data["cases"][0]["agency"] == "slj"
     assert "defense" in data["cases"][0]["documents"]
     assert "待复核 0 件" in run(config, "queue")
+
+
+def test_a_winmail_dat_from_outlook_is_unpacked_and_filed(config: Path, tmp_path: Path) -> None:
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    from tests.unit.test_tnef import winmail
+
+    original = message_from_bytes((DEMO / "0002.eml").read_bytes(), policy=policy.default)
+    assert isinstance(original, EmailMessage)
+    docx = next(p for p in original.iter_attachments()).get_content()
+    msg = EmailMessage()
+    for header in ("From", "To", "Subject", "Date"):
+        msg[header] = original[header]
+    msg["Message-ID"] = "<winmail-demo@agency.example.invalid>"
+    msg.set_content("现报送答辩状（Outlook 发送）。")
+    msg.add_attachment(winmail([("答辩状.docx".encode("gbk"), docx)]), maintype="application",
+                       subtype="ms-tnef", filename="winmail.dat")
+    path = tmp_path / "outlook.eml"
+    path.write_bytes(bytes(msg))
+    run(config, "init")
+    run(config, "import", str(path))
+    (message,) = export(config)["messages"]
+    assert message["status"] == "filed"
+    container, member = message["attachments"]
+    assert container["filename"] == "winmail.dat" and container["status"] == "ok"
+    assert member["filename"] == "答辩状.docx" and member["parent"] == container["sha256"]
+    assert [d["type"] for d in member["documents"]] == ["defense"]
+    assert member["documents"][0]["case_number"] == "（2026）鲁0481行初901号"
