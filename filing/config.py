@@ -110,6 +110,7 @@ class NotifySettings(Section):
     receipt_domain: str = "filing.tzsfj.local"
     late_after_workdays: int = Field(default=5, ge=1)
     hearing_reminder_workdays: int = Field(default=2, ge=0)
+    escalate_after_workdays: int = Field(default=3, ge=0)
 
 
 class SmtpSettings(Section):
