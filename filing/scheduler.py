@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -117,6 +118,9 @@ class ServiceScheduler:
         self._was_leader = False
         self._active = 0
         self._active_lock = threading.Lock()
+        # job → the moment a run was asked to start by (wake); cleared by a run that starts at or after it.
+        self._wanted: dict[str, datetime] = {}
+        self._running: dict[str, threading.Lock] = defaultdict(threading.Lock)  # one run of a job at a time
         self.scheduler = BackgroundScheduler(
             timezone=self.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -175,6 +179,10 @@ class ServiceScheduler:
             return
         job = self.scheduler.get_job(job_id)
         target = datetime.now(self.tz) + timedelta(seconds=delay_s)
+        with self._active_lock:
+            # Kept until a run starts at or after it: a run skipped because the job was still running
+            # (max_instances=1) would otherwise lose the wake until the next interval.
+            self._wanted[job_id] = min(self._wanted.get(job_id, target), target)
         if job is not None and (job.next_run_time is None or job.next_run_time > target):
             self.scheduler.modify_job(job_id, next_run_time=target)
 
@@ -263,9 +271,30 @@ class ServiceScheduler:
         def run() -> None:
             if self.stop.is_set() or (spec.leader_only and not self.lease.held):
                 return
+            running = self._running[spec.name]
+            if not running.acquire(blocking=False):
+                return  # a run is under way; it runs once more when it ends if a wake came meanwhile
+            try:
+                run_once()
+            finally:
+                running.release()
+            with self._active_lock:
+                missed = self._wanted.get(spec.name)
+            if missed is not None and missed <= datetime.now(self.tz) and self.scheduler.running \
+                    and not self.stop.is_set():
+                # A wake came while this run was busy (the scheduler skipped it: max_instances=1). A one-off
+                # job of its own id runs it now, so the wake is not lost until the next interval.
+                self.scheduler.add_job(run, "date", run_date=datetime.now(self.tz), id=f"{spec.name}-again",
+                                       name=f"{spec.name}-again", replace_existing=True)
+
+        def run_once() -> None:
             fire = fire_time or datetime.now(self.tz)
+            started = datetime.now(self.tz)
             with self._active_lock:
                 self._active += 1
+                wanted = self._wanted.get(spec.name)
+                if wanted is not None and started >= wanted:
+                    del self._wanted[spec.name]
             try:
                 if spec.leader_only:
                     with jobs.job_run(self.app, spec.name, fire):
