@@ -279,12 +279,13 @@ class ServiceScheduler:
             finally:
                 running.release()
             with self._active_lock:
-                missed = self._wanted.get(spec.name)
-            if missed is not None and missed <= datetime.now(self.tz) and self.scheduler.running \
-                    and not self.stop.is_set():
-                # A wake came while this run was busy (the scheduler skipped it: max_instances=1). A one-off
-                # job of its own id runs it now, so the wake is not lost until the next interval.
-                self.scheduler.add_job(run, "date", run_date=datetime.now(self.tz), id=f"{spec.name}-again",
+                wanted = self._wanted.get(spec.name)
+            if wanted is not None and self.scheduler.running and not self.stop.is_set():
+                # A wake asked for a run starting at `wanted` and this run began earlier: either it was due
+                # already (wake coalesced with it) or the wake's own run was skipped while this one was busy
+                # (max_instances=1). A one-off job of its own id makes that run happen.
+                when = max(wanted, datetime.now(self.tz))
+                self.scheduler.add_job(run, "date", run_date=when, id=f"{spec.name}-again",
                                        name=f"{spec.name}-again", replace_existing=True)
 
         def run_once() -> None:
