@@ -48,8 +48,8 @@ def init_app(app: App, agencies: Path | None = None) -> str:
         report = load_registry(uow.session, read_registry(path))
         uow.commit()
     return (
-        f"database ready; agencies: {report.added} added, {report.updated} updated, "
-        f"{report.addresses} addresses ({path})"
+        f"数据库已就绪；单位名录：新增 {report.added} 个，更新 {report.updated} 个，"
+        f"登记邮箱 {report.addresses} 个（{path}）"
     )
 
 

@@ -54,11 +54,11 @@ def register(cli: typer.Typer) -> None:
         configure_logging(log_level)
         app = app_from(ctx)
         if app.engine.dialect.name == "sqlite":
-            console.print("[yellow]SQLite: one process does all the work; `filing serve` already processes. "
-                          "Extra workers need PostgreSQL.[/yellow]")
+            console.print("[yellow]SQLite：由一个进程完成全部处理，filing serve 已在处理；"
+                          "增加处理进程需要 PostgreSQL。[/yellow]")
         done = work(app, once=once)
         if once:
-            console.print(f"{done} message(s) processed")
+            console.print(f"已处理邮件 {done} 封")
 
     @cli.command("poll")
     def poll_cmd(ctx: typer.Context) -> None:
@@ -81,9 +81,9 @@ def register(cli: typer.Typer) -> None:
                 done += 1
                 progress.update(pending, completed=done)
             runner.close()
-        console.print(f"{done} message(s) processed")
+        console.print(f"已处理邮件 {done} 封")
         if not report.ok:
-            console.print("[red]the poll did not finish: see the error above; the next poll resumes safely[/red]")
+            console.print("[red]本次收信未完成：原因见上方；下次收信会安全地接着进行[/red]")
             raise typer.Exit(1)
 
     @cli.command("remind")
@@ -98,8 +98,7 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         result = jobs.remind(app, day)
-        console.print(f"{day}: not a working day, nothing sent" if result is None
-                      else f"{day}: {result} reminder(s) queued")
+        console.print(f"{day}：非工作日，不发提醒" if result is None else f"{day}：新排入待发提醒 {result} 封")
 
 
 def _progress() -> Progress:

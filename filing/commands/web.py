@@ -40,9 +40,9 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         h, p = host or app.settings.web.host, port or app.settings.web.port
         if not app.settings.web.secret_key:
-            console.print("[yellow]web.secret_key is not set (FILING_WEB__SECRET_KEY): "
-                          "everyone is logged out when the server restarts[/yellow]")
-        console.print(f"行政应诉案件备案 web UI on http://{h}:{p}/")
+            console.print("[yellow]未设置 web.secret_key（FILING_WEB__SECRET_KEY）："
+                          "服务重启后所有人需重新登录[/yellow]")
+        console.print(f"行政应诉案件备案网页：http://{h}:{p}/")
         uvicorn.run(build_web(app), host=h, port=p, log_level="info", proxy_headers=False)
 
     user_cli = typer.Typer(no_args_is_help=True, help="Staff accounts of the web UI.")

@@ -39,8 +39,8 @@ def export(config: Path) -> dict:  # type: ignore[type-arg]
 
 
 def test_init_is_idempotent(config: Path) -> None:
-    assert "2 added" in run(config, "init")
-    assert "0 added" in run(config, "init")
+    assert "新增 2 个" in run(config, "init")
+    assert "新增 0 个" in run(config, "init")
 
 
 def test_import_files_once_and_exports_the_decisions(config: Path, tmp_path: Path) -> None:
