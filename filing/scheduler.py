@@ -180,9 +180,10 @@ class ServiceScheduler:
         job = self.scheduler.get_job(job_id)
         target = datetime.now(self.tz) + timedelta(seconds=delay_s)
         with self._active_lock:
-            # Kept until a run starts at or after it: a run skipped because the job was still running
-            # (max_instances=1) would otherwise lose the wake until the next interval.
-            self._wanted[job_id] = min(self._wanted.get(job_id, target), target)
+            # Kept until a run starts at or after it (the latest asked-for start: a run that begins earlier
+            # does not serve a later wake). A run skipped because the job was still running
+            # (max_instances=1), or an earlier wake moving the run forward, would otherwise lose it.
+            self._wanted[job_id] = max(self._wanted.get(job_id, target), target)
         if job is not None and (job.next_run_time is None or job.next_run_time > target):
             self.scheduler.modify_job(job_id, next_run_time=target)
 

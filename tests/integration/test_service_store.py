@@ -213,3 +213,31 @@ def test_a_wake_that_comes_while_the_job_runs_gets_a_run_after_it(app: App) -> N
     finally:
         stop.set()
         sched.scheduler.shutdown(wait=False)
+
+
+def test_an_earlier_wake_does_not_swallow_a_later_one(app: App) -> None:
+    import time
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from filing.scheduler import JobSpec
+
+    stop = threading.Event()
+    sched = ServiceScheduler(app, StepRunner(app, "s", stop), "s", stop)
+    starts: list[datetime] = []
+    spec = JobSpec("poll-like", IntervalTrigger(hours=1, timezone=sched.tz), lambda _f: starts.append(
+        datetime.now(sched.tz)), leader_only=False)
+    sched.scheduler.start()
+    try:
+        sched.scheduler.add_job(sched._runner_for(spec), spec.trigger, id="poll-like",
+                                next_run_time=datetime.now(sched.tz) + timedelta(hours=1))
+        later = datetime.now(sched.tz) + timedelta(seconds=0.5)
+        sched.wake("poll-like", delay_s=0.5)  # IDLE began: a poll a moment later
+        sched.wake("poll-like")  # leadership gained: a poll now (moves the run forward, before the other)
+        deadline = time.monotonic() + 10
+        while len(starts) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(starts) == 2 and starts[1] >= later
+    finally:
+        stop.set()
+        sched.scheduler.shutdown(wait=False)
