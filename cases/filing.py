@@ -5,6 +5,7 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
-from extract.types import COURT_DOC_TYPES, DocType
+from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.fields import is_enforcement
+from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, MatchStatus, Outcome
 
@@ -91,15 +94,22 @@ def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message)
     return case, True
 
 
+def held_for_review(msg: m.Message) -> bool:
+    """The sender check held this message (registered address, not authenticated): no case is started
+    from it and none of its documents is filed automatically, now or when cases are rescored later."""
+    return HELD_FOR_REVIEW in (msg.sender_evidence or [])
+
+
 def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     """Match every document of a message; court documents with a number may start a case."""
+    hold_for_review = held_for_review(msg)
     docs = message_documents(msg)
     created: set[int] = set()
     text_numbers = _numbers_in(f"{msg.subject}\n{msg.body_text}")
     _confirm_own_numbers(docs, text_numbers)
     # Court documents first, so a complaint in the same message finds the case they start.
     for doc in docs:
-        if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None:
+        if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None and not hold_for_review:
             if _near_existing(s, doc.case_number):
                 continue  # maybe an OCR-damaged number of a known case: a person decides
             case, new = get_or_create_case(s, doc.case_number, doc, msg)
@@ -107,11 +117,20 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
                 created.add(case.id)
     for doc in docs:
         match_document(s, doc, document_context(s, doc, msg), cfg, created)
+        if hold_for_review:
+            _hold(doc)
     for doc in docs:
         if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
         rescore_waiting(s, msg, cfg)
+
+
+def _hold(doc: m.Document) -> None:
+    if doc.match_status == MatchStatus.auto:
+        doc.case = None
+        doc.match_status = MatchStatus.review
+        doc.evidence = [*(doc.evidence or []), "sender not authenticated: held for review"]
 
 
 def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
@@ -149,6 +168,8 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
     for doc in waiting:
         other = doc.attachment.message
         match_document(s, doc, document_context(s, doc, other), cfg, set())
+        if held_for_review(other):
+            _hold(doc)
         if doc.case is not None and doc.match_status == MatchStatus.auto:
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)
@@ -290,6 +311,38 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     record_fact(s, case, field, value, current, doc.id)
 
 
+def _head_from_record(s: Session, case: m.Case) -> bool:
+    """Whether an appearance record already gave this case its head appearance."""
+    return (
+        s.scalar(
+            select(m.CaseFact.id)
+            .join(m.Document, m.CaseFact.document_id == m.Document.id)
+            .where(
+                m.CaseFact.case_id == case.id,
+                m.CaseFact.field.like("head_%"),
+                m.Document.doc_type == DocType.appearance_record.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def agency_outcome(f: Fields, agency_names: Sequence[str]) -> Outcome | None:
+    """A ruling on an enforcement application is a win or loss only for the body that applied (the
+    document's `defendant` side): the court reviewing another body's application decides nothing
+    about this agency."""
+    applicant = f.defendant
+    if f.outcome in (Outcome.agency_won, Outcome.agency_lost) and is_enforcement(f.disposition) and applicant:
+        if not any(n in applicant or applicant in n for n in agency_names if len(n) >= 4):
+            return Outcome.pending
+    return f.outcome
+
+
+def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
+    return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     f = fields_from_json(doc.fields)
@@ -304,11 +357,13 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             value = list(value or [])
         if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
             continue
+        if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
+            continue  # the appearance record is the authority on who appeared
         _set(s, case, name, value, doc)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", f.outcome, doc)
+        _set(s, case, "outcome", _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)

@@ -80,6 +80,7 @@ def _case(s: Session, case: m.Case, missing: list[str]) -> dict[str, Any]:
         "plaintiffs": case.plaintiffs,
         "cause": case.cause,
         "cause_category": case.cause_category,
+        "notice_date": case.notice_date.isoformat() if case.notice_date else None,
         "hearing_at": case.hearing_at.isoformat() if case.hearing_at else None,
         "hearing_place": case.hearing_place,
         "head_present": case.head_present,

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_to_json
 from cases.filing import file_documents
+from extract.reading.signature_reread import reread_signature_block
 from extract.reading.text import extract_files
+from extract.types import Document, PageSource
 from extract.types import Page as PageText
-from extract.types import PageSource
-from extract.understanding.analyze import understand
+from extract.understanding.analyze import needs_date_reread, reread_decision_dates, understand
 from filing.adapters import (
     extract_settings,
     ocr_cache,
@@ -38,7 +39,14 @@ from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
 from terms.errors import ErrorCode, FilingError
-from terms.status import PENDING_STATES, TERMINAL_STATES, AttachmentStatus, MessageState, MessageStatus
+from terms.status import (
+    PENDING_STATES,
+    READABLE_ATTACHMENTS,
+    TERMINAL_STATES,
+    AttachmentStatus,
+    MessageState,
+    MessageStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +237,9 @@ def step_extract(app: App, message_row_id: int) -> None:
             if isinstance(res, FilingError):
                 att.status, att.error_code, att.error = AttachmentStatus.error, str(res.code), res.message
                 continue
+            failure = page_failures(res)
+            if failure is not None:
+                att.status, att.error_code, att.error = failure
             for page in res:
                 preview = app.blobs.put(page.preview_png) if page.preview_png else None
                 att.pages.append(
@@ -247,6 +258,22 @@ def step_extract(app: App, message_row_id: int) -> None:
         uow.commit()
 
 
+def page_failures(pages: list[PageText]) -> tuple[AttachmentStatus, str, str] | None:
+    """(attachment status, error code, error) when pages failed: `error` when none was read,
+    `partial` when some were; None when every page was read."""
+    failed = [p for p in pages if p.source == PageSource.failed]
+    if not failed:
+        return None
+    first = failed[0].error or "page could not be read"
+    code, sep, _rest = first.partition(": ")
+    code = code if sep and code in ErrorCode.__members__ else str(ErrorCode.ocr_failed)
+    numbers = "、".join(str(p.number) for p in failed[:10]) + ("…" if len(failed) > 10 else "")
+    if len(failed) == len(pages):
+        return AttachmentStatus.error, code, f"no page of the file could be read (page {failed[0].number}: {first})"
+    summary = f"{len(failed)} of {len(pages)} pages could not be read (pages {numbers})"
+    return AttachmentStatus.partial, code, f"{summary}: {first}"
+
+
 def _is_archive(att: m.Attachment) -> bool:
     return att.content_type in CONTAINERS
 
@@ -254,15 +281,20 @@ def _is_archive(att: m.Attachment) -> bool:
 def step_classify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
+        # Understood before anything is written: a second OCR read of a signature block may take seconds.
+        planned: dict[int, list[Document]] = {}
         for att in msg.attachments:
-            att.documents.clear()
-            if att.status != AttachmentStatus.ok or not att.pages:
+            if att.status not in READABLE_ATTACHMENTS or not att.pages:
                 continue
             pages = [
-                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
+                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
+                         rotation=p.rotation)
                 for p in att.pages
             ]
-            for doc in understand(pages, att.filename):
+            planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))
+        for att in msg.attachments:
+            att.documents.clear()
+            for doc in planned.get(att.id, []):
                 att.documents.append(
                     m.Document(
                         first_page=doc.first_page,
@@ -279,6 +311,22 @@ def step_classify(app: App, message_row_id: int) -> None:
         uow.commit()
 
 
+def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list[Document]) -> list[Document]:
+    """Judgments and rulings whose date is missing or doubtful: read their signature block again."""
+    ocr_pages = {p.number: p for p in pages if p.source is PageSource.tesseract}
+    if not any(needs_date_reread(d) and d.last_page in ocr_pages for d in docs):
+        return docs
+    data = app.blobs.get(att.sha256)
+    settings = extract_settings(app.settings)
+
+    def read(page: int, attempt: int) -> str | None:
+        if page not in ocr_pages:
+            return None
+        return reread_signature_block(data, att.content_type, page, ocr_pages[page].rotation, settings, attempt)
+
+    return reread_decision_dates(docs, {p.number: p.text for p in pages}, read)
+
+
 def step_match(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
@@ -290,8 +338,10 @@ def step_match(app: App, message_row_id: int) -> None:
 def step_notify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        # Attachments that could not be read are still filed: the receipt tells the agency so.
         status = MessageStatus.filed if msg.attachments else MessageStatus.no_attachments
+        if any(a.status != AttachmentStatus.ok for a in msg.attachments):
+            # Filed as far as it could be read, but not cleanly: staff see it, the receipt asks for the file again.
+            status = MessageStatus.incomplete
         _finish(msg, status)
         queue_receipt_for(uow.session, msg, app.settings)
         uow.commit()

@@ -11,6 +11,7 @@ import typer
 from filing.commands.common import UserError, local_today, parse_day
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, coverage, evaluate_understanding, render
+from filing.evaluate_facts import evaluate_facts
 from filing.evaluate_matching import evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
@@ -44,6 +45,7 @@ def register(cli: typer.Typer) -> None:
                         fg=typer.colors.YELLOW, err=True)
         sections: list[EvalSection] = [
             evaluate_understanding(export, data),
+            evaluate_facts(export, data),
             evaluate_matching(export, data),
             evaluate_notifications(export, data),
         ]
