@@ -28,7 +28,7 @@ from filing.commands.tables import (
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
-from filing.service import missing_for_case
+from filing.service import missing_for_cases
 from ingest.sniff import NotMail, not_mail
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
@@ -138,7 +138,7 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         with app.uow() as uow:
-            data = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
+            data = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
 

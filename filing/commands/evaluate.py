@@ -15,7 +15,7 @@ from filing.evaluate_facts import evaluate_facts
 from filing.evaluate_matching import evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
-from filing.service import missing_for_case
+from filing.service import missing_for_cases
 
 
 def register(cli: typer.Typer) -> None:
@@ -35,7 +35,7 @@ def register(cli: typer.Typer) -> None:
         expected = as_of or data.get("expectations", {}).get("as_of")
         day = parse_day(expected, "--as-of") if expected else local_today(app)
         with app.uow() as uow:
-            export = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
+            export = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
         found, total = coverage(export, data)
         if total and not found:
             raise UserError(f"这个数据库里没有 {truth} 中的任何一封邮件（共 {total} 封）：请先用 filing import "
