@@ -442,10 +442,9 @@ def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[Tre
     first = first_known(data)
     for q in period.quarters_back(ctx.rules.trend_quarters):
         if q.start > data.as_of or first is None or q.end < first:
-            continue  # no point for a quarter before the first case was received (or after today)
+            continue  # nothing before the first case was known (nor after today)
+        # From the first case on, every quarter is shown, empty ones too: the chart marks them "无数据".
         t = tally(data, q, ctx)
-        if not points and not any(t.items.values()) and q.end < period.start:
-            continue  # quarters before the first case on record would only be a row of dashes
         total = row_of(t, None, "合计", lambda a: True, ctx.rules)
         points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))
     return tuple(points)
