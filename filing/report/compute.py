@@ -271,10 +271,14 @@ def first_known(data: ReportInput) -> date | None:
     the trend starts with its quarter."""
     days = []
     for c in data.cases:
-        known = [d for d in (c.notice_date, c.first_received, c.decision_date) if d is not None]
+        existed = case_existed_from(c)
+        dated = [d for d in (c.notice_date, c.first_received, c.decision_date) if d is not None]
+        # A date before the case's own year is a misread one (2025 for 2026): the other dates count.
+        known = [d for d in dated if existed is None or d >= existed]
         if known:
-            existed = case_existed_from(c)
-            days.append(max(min(known), existed) if existed else min(known))
+            days.append(min(known))
+        elif dated and existed is not None:
+            days.append(existed)
     return min(days) if days else None
 
 

@@ -208,7 +208,7 @@ def test_excluded_types_trend_and_definitions() -> None:
     assert [r.case_number for r in rep.excluded] == ["（2026）鲁0481行初9号"]
     assert rep.total.new_cases.value == 0 and rep.total.concluded.value == 1
     assert [(p.key, p.appearance_rate.display, p.loss_rate.display) for p in rep.trend] == [
-        ("2025Q4", "—", "—"), ("2026Q1", "—", "—"),  # trend_quarters (4) quarters, the empty ones too
+        # From the first case's quarter (Q2) on; none before it (issue 19), empty ones after it are kept.
         ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]
     assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
     assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]
