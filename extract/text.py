@@ -44,7 +44,7 @@ from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
 from extract.pdf import PdfSource, TextLayerPage
 from extract.seals import suppress_round_seals
 from extract.settings import OcrSettings
-from extract.types import Page, PageSource
+from extract.types import Page, PageQuality, PageSource
 from filing.errors import ErrorCode, FilingError
 
 PDF = "application/pdf"
@@ -317,7 +317,8 @@ def _return_free_memory_to_os() -> None:
 def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes | None, seconds: float) -> Page:
     source = PageSource.rapidocr if result.engine.startswith("rapidocr") else PageSource.tesseract
     return Page(number=number, text=result.text, source=source, confidence=result.confidence,
-                rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3))
+                rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3),
+                quality=PageQuality(result.quality), quality_evidence=result.quality_evidence)
 
 
 def _prepare_page(item: PageImage, settings: OcrSettings, path: Path) -> bytes:

@@ -16,6 +16,14 @@ class PageSource(StrEnum):
     failed = "failed"
 
 
+class PageQuality(StrEnum):
+    """How well a page could be read (see extract/quality.py)."""
+
+    ok = "ok"  # the first reading looked right
+    reread = "reread"  # the first reading looked poor; another strategy read it well
+    unreadable = "unreadable"  # no strategy gave a plausible reading: a person must look, the sender rescan
+
+
 @dataclass(frozen=True)
 class Page:
     number: int  # 1-based within its file
@@ -27,6 +35,8 @@ class Page:
     image_sha256: str | None = None  # cache key of the OCR'd image
     error: str | None = None
     seconds: float = 0.0
+    quality: PageQuality = PageQuality.ok
+    quality_evidence: str | None = None  # why a page was re-read or judged unreadable
 
 
 class DocType(StrEnum):
