@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from extract.settings import OcrSettings  # noqa: E402
-from extract.text import extract_files  # noqa: E402
+from extract.reading.settings import OcrSettings  # noqa: E402
+from extract.reading.text import extract_files  # noqa: E402
 from tests.support.degraded import degraded_set  # noqa: E402
 
 

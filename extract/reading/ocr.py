@@ -21,12 +21,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extract.images import Gray, deskew, rotate_quarter
-from extract.ocr_cache import OcrResult
-from extract.quality import Judgement, Reading, judge
-from extract.settings import OcrSettings
+from extract.reading.images import Gray, deskew, rotate_quarter
+from extract.reading.ocr_cache import OcrResult
+from extract.reading.quality import Judgement, Reading, judge
+from extract.reading.settings import OcrSettings
+from extract.reading.variants import VARIANTS, ink_share, text_crop
 from extract.types import PageQuality
-from extract.variants import VARIANTS, ink_share, text_crop
 
 # A page with less dark ink than this is blank, not unreadable.
 BLANK_INK_SHARE = 0.002
@@ -205,7 +205,7 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
     Pages are files rather than arrays so a batch never holds more than one page in memory: each is
     read back when it is deskewed, and again if it has to be turned or re-read.
     Orientation detection and the other strategies cost more than OCR, so they only run for pages whose
-    first reading looks poor (extract/quality.py), and a page leaves the second pass at the first
+    first reading looks poor (extract/reading/quality.py), and a page leaves the second pass at the first
     strategy that reads it well.
     """
     skews = [0.0] * len(pages)
@@ -243,7 +243,7 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
 
 class _SecondPass:
     """Re-read the pages the judge finds poor: turned upright (OSD, or trying the four quarter turns on
-    a crop when OSD is unsure), then image variants (extract/variants.py); the best reading is kept.
+    a crop when OSD is unsure), then image variants (extract/reading/variants.py); the best reading is kept.
     Each stage reads all its pages in one tesseract process."""
 
     def __init__(self, settings: OcrSettings, work: Path, pages: Sequence[Path], paths: list[Path],

@@ -1,6 +1,6 @@
 """Other ways to present a poorly read page to tesseract (pure image work, greyscale in and out).
 
-Used only for pages whose first reading the judge (extract/quality.py) found poor, so none of this
+Used only for pages whose first reading the judge (extract/reading/quality.py) found poor, so none of this
 costs anything on a good page. Each variant answers one way scans go wrong:
 - `contrast`: faint or blurred print (low contrast, phone photos, dark paper): local contrast
   equalisation and an unsharp mask bring strokes back above tesseract's threshold;
@@ -18,8 +18,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from extract.images import Gray
-from extract.seals import paper_and_ink
+from extract.reading.images import Gray
+from extract.reading.seals import paper_and_ink
 
 
 def contrast(gray: Gray) -> Gray:

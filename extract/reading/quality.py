@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.vocab import AGENCY_MARKERS, CAUSE_LABELS, PRINCIPAL_TITLES
-
 # Words every kind of filed document (complaints, notices, defenses, judgments, rulings, appearance
 # records) is written with; their characters make up most of such a page. Written for this purpose
 # from the genre's conventions, not taken from any corpus.
@@ -39,6 +37,8 @@ _LEGAL_WORDS = """
 于 由 向 将 被 所 之 等 的 了 是 有 不 无 也 均 已 并 又 后 前 内 外 上 下 中 大 小 人 事 物 地 方 面 个 名 称 代表
 主任 局长 科长 处长 副 正 职 单位 机关 部门 个人 公民 法人 当事人 利害关系人 主体 资格 权利 义务 合法权益 侵犯
 损失 造成 影响 期限 期间 届满 逾期 超过 起诉期限 本案 该案 前述 上述 下列 所述 为由 为此 特 现 兹 谨 此致 敬礼
+办事处 中心 大队 支队 分局 所 办公室 司法 管委会 市长 县长 区长 镇长 乡长 书记 部长 院长 主席 所长 队长 校长
+经理 董事长 社长 总经理 署长 行长 工伤认定 行政协议 不动产登记 其他
 """
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,7 +46,7 @@ _GARBAGE = re.compile(r"[A-Za-z|\\/_~^`@#$%&*={}<>\[\]]")
 
 
 def _vocabulary_chars() -> frozenset[str]:
-    words = [*_LEGAL_WORDS.split(), *AGENCY_MARKERS, *PRINCIPAL_TITLES, *CAUSE_LABELS.values()]
+    words = _LEGAL_WORDS.split()
     return frozenset(ch for w in words for ch in w if _CJK.match(ch))
 
 

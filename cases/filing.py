@@ -1,6 +1,6 @@
 """Filing decisions: create cases from court documents, match every document, keep case facts.
 
-The only place that turns scores into stored decisions; scoring itself is pure (store.matching).
+The only place that turns scores into stored decisions; scoring itself is pure (cases.matching).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
 from extract.types import COURT_DOC_TYPES, DocType
+from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from store.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
+from terms.status import ACCEPTED_MATCHES
 
 FACT_FIELDS = (
     "court",
@@ -106,7 +107,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     for doc in docs:
         match_document(s, doc, document_context(s, doc, msg), cfg, created)
     for doc in docs:
-        if doc.case is not None and doc.match_status in ("auto", "confirmed"):
+        if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
         rescore_waiting(s, msg, cfg)

@@ -35,14 +35,14 @@ class OcrSettings:
     osd: OsdPolicy = "auto"
     osd_min_confidence: float = 2.0  # tesseract OSD "Orientation confidence" below this is ignored
     bad_page_confidence: float = 0.55  # upright result below this mean word confidence triggers OSD
-    # Pages whose first reading looks poor (extract/quality.py) are read again: turned upright, then
-    # image variants (extract/variants.py); a page still poor is marked unreadable either way.
+    # Pages whose first reading looks poor (extract/reading/quality.py) are read again: turned upright, then
+    # image variants (extract/reading/variants.py); a page still poor is marked unreadable either way.
     reread: bool = True
     deskew: bool = True
     max_skew_deg: float = 5.0
     suppress_seals: bool = True  # red seals in colour images: take the red channel where ink is red
     # Round seals in greyscale/bilevel scans (and what the red channel left of colour ones): found by a
-    # Hough transform and faded (extract/seals.py). Sample, 119 pages: CER 4.26 % → 3.87 % on its own
+    # Hough transform and faded (extract/reading/seals.py). Sample, 119 pages: CER 4.26 % → 3.87 % on its own
     # (the earlier ring-stroke heuristic it replaces: 4.26 %).
     suppress_grey_seals: bool = True
     # tesseract's binarization: 0 Otsu, 1 adaptive Otsu, 2 Sauvola. Sauvola keeps strokes under grey
