@@ -15,7 +15,7 @@ from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, sc
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, MatchStatus, PageQuality
 
 FACT_FIELDS = (
     "court",
@@ -231,12 +231,25 @@ def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
     return list(out.values())
 
 
+def unreadable_pages(doc: m.Document) -> list[int]:
+    """Pages of the document that OCR marked unreadable."""
+    return [p.number for p in doc.attachment.pages
+            if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
+
+
 def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int]) -> None:
     doc.candidates.clear()
     s.flush()
     scored: list[Candidate] = [score_case(ctx, _snapshot(c), nm) for c, nm in _candidate_cases(s, ctx)]
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
+    unreadable = unreadable_pages(doc)
+    if status == MatchStatus.auto and unreadable:
+        # Part of the document could not be read: what it says (a date, the outcome) may be missing.
+        status = MatchStatus.review
+        note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
     for i, cand in enumerate(ranked, start=1):
         doc.candidates.append(
             m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))

@@ -10,6 +10,7 @@ from enum import StrEnum
 from terms.status import COURT_DOC_TYPES as COURT_DOC_TYPES
 from terms.status import DocType as DocType
 from terms.status import Outcome as Outcome
+from terms.status import PageQuality as PageQuality
 
 
 class PageSource(StrEnum):
@@ -19,14 +20,6 @@ class PageSource(StrEnum):
     docx = "docx"
     plain = "plain"
     failed = "failed"
-
-
-class PageQuality(StrEnum):
-    """How well a page could be read (see extract/reading/quality.py)."""
-
-    ok = "ok"  # the first reading looked right
-    reread = "reread"  # the first reading looked poor; another strategy read it well
-    unreadable = "unreadable"  # no strategy gave a plausible reading: a person must look, the sender rescan
 
 
 @dataclass(frozen=True)

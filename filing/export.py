@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, PageQuality
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
 
@@ -40,6 +40,9 @@ def _attachment(a: m.Attachment) -> dict[str, Any]:
         "error": a.error,
         "error_code": a.error_code,
         "pages_extracted": len(a.pages),
+        # Pages OCR could not read (every strategy tried): kept apart, never filed as read.
+        "pages_unreadable": [{"page": p.number, "evidence": p.quality_evidence} for p in a.pages
+                             if p.quality == PageQuality.unreadable],
         "documents": [_doc(d) for d in a.documents],
     }
     if a.parent_sha256:

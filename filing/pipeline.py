@@ -36,7 +36,7 @@ from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
 from terms.errors import ErrorCode, FilingError
-from terms.status import PENDING_STATES, TERMINAL_STATES, AttachmentStatus, MessageState, MessageStatus
+from terms.status import PENDING_STATES, TERMINAL_STATES, AttachmentStatus, MessageState, MessageStatus, PageQuality
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,8 @@ def step_extract(app: App, message_row_id: int) -> None:
                         preview_sha256=preview,
                         error=page.error,
                         seconds=page.seconds,
+                        quality=str(page.quality),
+                        quality_evidence=page.quality_evidence,
                     )
                 )
         msg.state = MessageState.extracted
@@ -257,7 +259,8 @@ def step_classify(app: App, message_row_id: int) -> None:
             if att.status != AttachmentStatus.ok or not att.pages:
                 continue
             pages = [
-                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
+                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
+                         quality=PageQuality(p.quality))
                 for p in att.pages
             ]
             for doc in understand(pages, att.filename):
