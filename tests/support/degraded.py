@@ -130,7 +130,7 @@ def _low_contrast(img: Image.Image) -> Image.Image:
     return Image.fromarray(faded.astype(np.uint8), mode="L")
 
 
-def _noise_page(rng: random.Random) -> Image.Image:
+def noise_page(rng: random.Random) -> Image.Image:
     """Speckle and smudges: ink on the page but nothing a reader could read."""
     arr = np.full((A4_200DPI[1], A4_200DPI[0]), 245, dtype=np.uint8)
     gen = np.random.default_rng(rng.randint(0, 2**31))
@@ -170,5 +170,5 @@ def degraded_set(seed: int = 20, per_kind: int = 2) -> list[DegradedPage]:
             data, ctype = make(page_image(lines, seal_over_date=seal))
             out.append(DegradedPage(name, data, ctype, "\n".join(lines), rotation))
     for _ in range(per_kind):
-        out.append(DegradedPage("noise", jpeg_bytes(_noise_page(rng)), "image/jpeg", "", 0, readable=False))
+        out.append(DegradedPage("noise", jpeg_bytes(noise_page(rng)), "image/jpeg", "", 0, readable=False))
     return out
