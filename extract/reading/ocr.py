@@ -288,9 +288,9 @@ class _SecondPass:
                     break
                 todo = self._variant(todo, best, name, make, factor)
         for i in todo:
-            gray = read_pgm(self.paths[i])
-            share = ink_share(gray)
-            if share < BLANK_INK_SHARE:
+            share = ink_share(read_pgm(self.paths[i]))
+            judged = self.judged[i]
+            if share < BLANK_INK_SHARE and judged is not None and judged.cjk < 5:
                 # Nothing printed on it (the back of a sheet): nothing lost, nothing for a person to read.
                 self.quality[i] = str(PageQuality.ok)
                 self.notes[i] = [f"blank page ({100 * share:.2f}% ink)"]

@@ -84,14 +84,30 @@ class Judgement:
 # (bench/ocr_bench.py, bench/ocr_degraded_bench.py): correct readings of court pages have >= 0.76 of
 # their CJK characters in the vocabulary and >= 0.75 mean confidence; readings of pages turned
 # sideways or upside down have 0.38-0.48 and < 0.3 confidence. Short pages (a signature block, a
-# page footer) read correctly with >= 0.76 confidence; the ones read into garbage had <= 0.63.
+# page footer) read correctly with >= 0.76 confidence, or with one clear line (a court's name); the
+# ones read into garbage had <= 0.63 and no such line.
 MIN_CONFIDENCE = 0.55
 MIN_LEGAL_SHARE = 0.6
 MAX_GARBAGE_SHARE = 0.25
-MIN_CJK = 30  # fewer CJK characters than this: a short page, judged by confidence and stray symbols
+MIN_CJK = 40  # fewer CJK characters than this: a short page, judged by confidence and stray symbols
 SHORT_MIN_CONFIDENCE = 0.72
 SHORT_MAX_GARBAGE_SHARE = 0.1
 MIN_LINES = 3
+
+
+# The lines a signature block is made of: the court's or agency's name, and the date.
+_NAME_LINE = re.compile(r"[\u4e00-\u9fff]{2,24}(?:人民法院|人民政府|委员会|办事处|局)")
+_DATE_LINE = re.compile(r"(?:\d{4}|[〇一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日")
+
+
+def _clear_line(text: str) -> bool:
+    """A short page read with modest confidence is still plausible when a line reads exactly like a
+    signature block's court name or date: noise never does."""
+    for line in text.splitlines():
+        flat = re.sub(r"\s+", "", line)
+        if _NAME_LINE.fullmatch(flat) or _DATE_LINE.fullmatch(flat):
+            return True
+    return False
 
 
 def judge(reading: Reading) -> Judgement:
@@ -107,7 +123,7 @@ def judge(reading: Reading) -> Judgement:
     reasons = []
     if not cjk:
         reasons.append("no Chinese text")
-    elif short and (conf < SHORT_MIN_CONFIDENCE or garbage > SHORT_MAX_GARBAGE_SHARE):
+    elif short and (garbage > SHORT_MAX_GARBAGE_SHARE or (conf < SHORT_MIN_CONFIDENCE and not _clear_line(text))):
         reasons.append("little Chinese text, read unsure")
     if conf < MIN_CONFIDENCE:
         reasons.append("low confidence")

@@ -86,3 +86,11 @@ def test_fax_standard_pixels_are_made_square() -> None:
     (page,) = list(iter_image_file(buf.getvalue(), 10**8))
     assert page.image is not None and page.image.size == (1728, round(1100 * 204 / 98))
     assert round(page.dpi) == 204
+
+
+def test_a_short_page_with_a_clear_signature_line_is_plausible() -> None:
+    # Two lines of a signature page, some specks read as characters, modest confidence.
+    assert not judge(Reading("忆\n山东省枣庄市台儿庄区人民法院\n2026年5月13日\n卫", 0.64)).poor
+    assert not judge(Reading("滕州市人民法院\n二〇二六年三月一日", 0.6)).poor
+    # The same modest confidence without such a line: the date and names were lost.
+    assert judge(Reading("人民法院。\n审 判 长 王平\n人民陪审昌--、、邵德福\n二\n员 子， 国", 0.64)).poor
