@@ -97,7 +97,8 @@ MIN_LINES = 3
 
 # The lines a signature block is made of: the court's or agency's name, and the date.
 _NAME_LINE = re.compile(r"[\u4e00-\u9fff]{2,24}(?:人民法院|人民政府|委员会|办事处|局)")
-_DATE_LINE = re.compile(r"(?:\d{4}|[〇一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日")
+_NUM = r"[\d一二三四五六七八九十]{1,3}"
+_DATE_LINE = re.compile(rf"(?:\d{{4}}|[〇一二三四五六七八九]{{4}})年{_NUM}月{_NUM}日")
 
 
 def _clear_line(text: str) -> bool:
