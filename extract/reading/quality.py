@@ -88,6 +88,8 @@ class Judgement:
 # ones read into garbage had <= 0.63 and no such line.
 MIN_CONFIDENCE = 0.55
 MIN_LEGAL_SHARE = 0.6
+MIN_LEGAL_SHARE_ANY = 0.4  # below this a reading is poor however confident (a parties block read right: 0.56)
+TRUSTED_CONFIDENCE = 0.8
 MAX_GARBAGE_SHARE = 0.25
 MIN_CJK = 40  # fewer CJK characters than this: a short page, judged by confidence and stray symbols
 SHORT_MIN_CONFIDENCE = 0.72
@@ -128,7 +130,8 @@ def judge(reading: Reading) -> Judgement:
         reasons.append("little Chinese text, read unsure")
     if conf < MIN_CONFIDENCE:
         reasons.append("low confidence")
-    if not short and share < MIN_LEGAL_SHARE:
+    # Names and places lower the share of a correct reading a little; a confident one is trusted further.
+    if not short and (share < MIN_LEGAL_SHARE_ANY or (share < MIN_LEGAL_SHARE and conf < TRUSTED_CONFIDENCE)):
         reasons.append("few characters of the legal vocabulary")
     if garbage > MAX_GARBAGE_SHARE:
         reasons.append("many stray symbols")

@@ -94,3 +94,12 @@ def test_a_short_page_with_a_clear_signature_line_is_plausible() -> None:
     assert not judge(Reading("滕州市人民法院\n二〇二六年三月一日", 0.6)).poor
     # The same modest confidence without such a line: the date and names were lost.
     assert judge(Reading("人民法院。\n审 判 长 王平\n人民陪审昌--、、邵德福\n二\n员 子， 国", 0.64)).poor
+
+
+def test_a_confident_reading_full_of_names_and_places_is_not_poor() -> None:
+    # A parties block: mostly names and places, read with high confidence.
+    text = ("原告：河北省邢台市桥东区万顺石料厂，住所地邢台市桥东区牛尾河村。\n负责人：吴海涛，该厂厂长。\n"
+            "被告：邢台市桥东区人力资源和社会保障局。\n法定代表人：冯春梅，该局局长。\n"
+            "第三人：郑晓东，男，四十五岁，农民，住邢台市南和县贾宋镇东韩村。")
+    assert not judge(Reading(text, 0.88)).poor
+    assert judge(Reading(text, 0.5)).poor
