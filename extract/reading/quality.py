@@ -94,6 +94,8 @@ MAX_GARBAGE_SHARE = 0.25
 MIN_CJK = 40  # fewer CJK characters than this: a short page, judged by confidence and stray symbols
 SHORT_MIN_CONFIDENCE = 0.72
 SHORT_MAX_GARBAGE_SHARE = 0.1
+MEDIUM_CJK = 120  # up to this many CJK characters a page must also be read with some confidence
+MEDIUM_MIN_CONFIDENCE = 0.7
 MIN_LINES = 3
 
 
@@ -127,6 +129,9 @@ def judge(reading: Reading) -> Judgement:
     if not cjk:
         reasons.append("no Chinese text")
     elif short and (garbage > SHORT_MAX_GARBAGE_SHARE or (conf < SHORT_MIN_CONFIDENCE and not _clear_line(text))):
+        reasons.append("little Chinese text, read unsure")
+    elif len(cjk) < MEDIUM_CJK and conf < MEDIUM_MIN_CONFIDENCE and not _clear_line(text):
+        # A signature page half read: the names came through, the date and the seal's text turned to noise.
         reasons.append("little Chinese text, read unsure")
     if conf < MIN_CONFIDENCE:
         reasons.append("low confidence")

@@ -103,3 +103,10 @@ def test_a_confident_reading_full_of_names_and_places_is_not_poor() -> None:
             "第三人：郑晓东，男，四十五岁，农民，住邢台市南和县贾宋镇东韩村。")
     assert not judge(Reading(text, 0.88)).poor
     assert judge(Reading(text, 0.5)).poor
+
+
+def test_a_half_read_signature_page_is_poor() -> None:
+    text = ("人民法院\n审 判 长 王平\n审 判 员   陈晓东\n人民陪宣王 于德福\n二(二 三 三六入夺\n35 二渤有 讲\n二 员\n"
+            "~~>- 一\n本件与原本核对无异\n第3页共3页")
+    assert judge(Reading(text, 0.61)).poor
+    assert not judge(Reading(text.replace("二(二 三 三六入夺", "二〇二六年五月十八日"), 0.61)).poor
