@@ -1,7 +1,7 @@
 """pages: quality (ok / reread / unreadable) and its evidence
 
 Revision ID: ocrtail_page_quality
-Revises: harden_revoked_sessions
+Revises: scale_indexes
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "ocrtail_page_quality"
-down_revision: str | None = "harden_revoked_sessions"
+down_revision: str | None = "scale_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
