@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.fields import fields_from_json
-from cases.filing import apply_document_facts, get_or_create_case, message_documents
+from cases.filing import apply_document_facts, get_or_create_case, message_documents, unreadable_pages
 from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, number_doubt, suggest
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
@@ -58,6 +58,7 @@ class ReviewItem:
     candidates: tuple[CandidateView, ...]  # the reviewer's ranking (cases.suggest), not the matcher's
     default_case_id: int | None = None  # what Enter files to; None: a question for the reviewer
     question: str | None = None
+    unreadable_pages: tuple[int, ...] = ()  # pages of the document OCR could not read
 
     @property
     def age_hours(self) -> float:
@@ -114,6 +115,7 @@ def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> 
         ),
         default_case_id=sug.default_case_id,
         question=sug.question,
+        unreadable_pages=tuple(unreadable_pages(doc)),
     )
 
 

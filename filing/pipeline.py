@@ -46,6 +46,7 @@ from terms.status import (
     AttachmentStatus,
     MessageState,
     MessageStatus,
+    PageQuality,
 )
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,8 @@ def step_extract(app: App, message_row_id: int) -> None:
                         preview_sha256=preview,
                         error=page.error,
                         seconds=page.seconds,
+                        quality=str(page.quality),
+                        quality_evidence=page.quality_evidence,
                     )
                 )
         msg.state = MessageState.extracted
@@ -288,7 +291,7 @@ def step_classify(app: App, message_row_id: int) -> None:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
-                         rotation=p.rotation)
+                         rotation=p.rotation, quality=PageQuality(p.quality))
                 for p in att.pages
             ]
             planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))
