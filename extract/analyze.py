@@ -18,7 +18,10 @@ __all__ = ["header_reread_pages", "understand"]
 
 
 def understand(
-    pages: Sequence[Page], filename: str = "", header_texts: Mapping[int, str] | None = None
+    pages: Sequence[Page],
+    filename: str = "",
+    header_texts: Mapping[int, str] | None = None,
+    home_province: str | None = None,
 ) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
@@ -26,13 +29,14 @@ def understand(
     or confirm a damaged case number, never decide one (agencies name files 20260423.pdf).
     `header_texts` maps page numbers to a second OCR read of the page's top (see
     `header_reread_pages`); it is used only where the case number could not be read otherwise.
+    `home_province` (configured) is what an unreadable province character in a case number becomes.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
         return []
     texts = [p.text if p.source is not PageSource.failed else "" for p in ordered]
     documents: list[Document] = []
-    for seg in split_pages(texts):
+    for seg in split_pages(texts, home_province):
         seg_texts = texts[seg.first_page - 1 : seg.last_page]
         cls = classify_text(seg_texts)
         header = (header_texts or {}).get(ordered[seg.first_page - 1].number)
@@ -58,7 +62,7 @@ def understand(
                          None, evidence=("no text on these pages",))
             )
             continue
-        fields = extract_fields(seg_texts, cls.doc_type)
+        fields = extract_fields(seg_texts, cls.doc_type, home_province)
         documents.append(
             Document(
                 doc_type=cls.doc_type,
@@ -70,7 +74,7 @@ def understand(
                 evidence=tuple(evidence),
             )
         )
-    return _repair_numbers(documents, texts, filename, header_texts or {})
+    return _repair_numbers(documents, texts, filename, header_texts or {}, home_province)
 
 
 def header_reread_pages(documents: Sequence[Document]) -> list[int]:
@@ -111,7 +115,11 @@ def _sibling_consensus(documents: list[Document], index: int, from_name: list[Ca
 
 
 def _repair_numbers(
-    documents: list[Document], texts: list[str], filename: str, header_texts: Mapping[int, str]
+    documents: list[Document],
+    texts: list[str],
+    filename: str,
+    header_texts: Mapping[int, str],
+    home_province: str | None = None,
 ) -> list[Document]:
     """Fill in or correct own case numbers OCR damaged, from the file name and sibling documents.
 
@@ -141,7 +149,11 @@ def _repair_numbers(
                 own = str(consensus)
         elif (own is None or _suspicious_year(d)) and d.doc_type in NUMBERED_TYPES:
             header = header_texts.get(d.first_page)
-            reread = own_and_cited(normalize_lines([header]), d.doc_type)[0] if header else None
+            reread = (
+                own_and_cited(normalize_lines([header]), d.doc_type, home_province=home_province)[0]
+                if header
+                else None
+            )
             # A suspicious year is only replaced by a reading that agrees on everything but the year.
             if reread is not None and (own is None or (reread[5:] == own[5:] and reread != own)):
                 note = f"case number {reread} from a second read of the page header" + (f" (was {own})" if own else "")

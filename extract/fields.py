@@ -79,15 +79,16 @@ class _Hit:
     type_code: str
     own_shape: bool  # on a line of its own, after 案号, or in 一案（…）
     cited: bool
+    raw: str = ""  # as printed
 
 
-def _hits(lines: list[str], doc_year: int | None) -> list[_Hit]:
+def _hits(lines: list[str], doc_year: int | None, home_province: str | None) -> list[_Hit]:
     flat = "\n".join(lines)
     line_starts = [0]
     for ln in lines:
         line_starts.append(line_starts[-1] + len(ln) + 1)
     out: list[_Hit] = []
-    for h in find_case_number_hits(flat):
+    for h in find_case_number_hits(flat, home_province):
         out.append(_classify_hit(flat, h, lines, line_starts, doc_year))
     return out
 
@@ -107,14 +108,17 @@ def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: li
     number = h.number
     if doc_year and not number.legacy and not cited:
         number = repair_year(number, doc_year)
-    return _Hit(str(number), number.type_code, own_shape, cited)
+    return _Hit(str(number), number.type_code, own_shape, cited, h.raw.replace("\n", ""))
 
 
 def own_and_cited(
-    lines: list[str], doc_type: DocType, doc_year: int | None = None
+    lines: list[str], doc_type: DocType, doc_year: int | None = None, home_province: str | None = None
 ) -> tuple[str | None, tuple[str, ...], str | None]:
     """(own number, cited numbers, first-instance number) of a document."""
-    hits = _hits(lines, doc_year)
+    return _own_and_cited(_hits(lines, doc_year, home_province), doc_type)
+
+
+def _own_and_cited(hits: list[_Hit], doc_type: DocType) -> tuple[str | None, tuple[str, ...], str | None]:
     own: str | None = None
     for h in hits:
         if h.own_shape and not h.cited:
@@ -510,12 +514,13 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
 # ---------------------------------------------------------------- all fields
 
 
-def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
+def extract_fields(pages: list[str], doc_type: DocType, home_province: str | None = None) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
     doc_date = _doc_date(lines, doc_type)
     years = [h.value.year for h in find_dates("\n".join(lines))]
-    own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
+    number_hits = _hits(lines, max(years) if years else None, home_province)
+    own, cited, first_instance = _own_and_cited(number_hits, doc_type)
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
     category = category_of_label(cause) if cause else None
@@ -534,6 +539,7 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
         disposition = read_outcome(lines, doc_type)
     return Fields(
         case_number=own,
+        case_number_printed=next((h.raw for h in number_hits if h.number == own), None),
         cited_case_numbers=cited,
         court=_court(lines),
         plaintiffs=parties.plaintiffs,

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
+from extract.vocab import PROVINCES
 from filing.errors import ConfigError
 
 ENV_PREFIX = "FILING_"
@@ -92,6 +93,18 @@ class OcrSection(Section):
     cache_path: RelPath = Path("var/ocr-cache")
     place_names: list[str] = []  # the jurisdiction's place and court names; OCR text is corrected toward them
     glyph_font: str = ""
+
+
+def _province(value: str) -> str:
+    if value and value not in PROVINCES:
+        raise ValueError(f"'{value}' is not a province abbreviation of a case number (鲁, 苏, 京, …)")
+    return value
+
+
+class JurisdictionSettings(Section):
+    # The bureau's province as case numbers print it: an unreadable province character in front of a
+    # court code is read as this one. Numbers of other provinces are kept as printed. "" = none.
+    province: Annotated[str, AfterValidator(_province)] = "鲁"
 
 
 class MatchingSettings(Section):
@@ -178,6 +191,7 @@ class Settings(Section):
     senders: SenderSettings = SenderSettings()
     unpack: UnpackSettings = UnpackSettings()
     ocr: OcrSection = OcrSection()
+    jurisdiction: JurisdictionSettings = JurisdictionSettings()
     matching: MatchingSettings = MatchingSettings()
     notify: NotifySettings = NotifySettings()
     smtp: SmtpSettings = SmtpSettings()

@@ -248,7 +248,8 @@ def step_classify(app: App, message_row_id: int) -> None:
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
                 for p in att.pages
             ]
-            for doc in understand(pages, att.filename):
+            home = app.settings.jurisdiction.province or None
+            for doc in understand(pages, att.filename, home_province=home):
                 att.documents.append(
                     m.Document(
                         first_page=doc.first_page,
