@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from extract.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
+from extract.casereport import case_report_marker, case_report_number
 from extract.dates import find_dates, find_datetimes
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
 from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -521,6 +522,10 @@ def extract_fields(pages: list[str], doc_type: DocType, home_province: str | Non
     years = [h.value.year for h in find_dates("\n".join(lines))]
     number_hits = _hits(lines, max(years) if years else None, home_province)
     own, cited, first_instance = _own_and_cited(number_hits, doc_type)
+    printed = next((h.raw for h in number_hits if h.number == own), None)
+    if doc_type is DocType.other and case_report_marker(lines) is not None:
+        own, printed, _why = case_report_number(lines, home_province)
+        cited = tuple(h.number for h in number_hits if h.number != own)
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
     category = category_of_label(cause) if cause else None
@@ -539,7 +544,7 @@ def extract_fields(pages: list[str], doc_type: DocType, home_province: str | Non
         disposition = read_outcome(lines, doc_type)
     return Fields(
         case_number=own,
-        case_number_printed=next((h.raw for h in number_hits if h.number == own), None),
+        case_number_printed=printed,
         cited_case_numbers=cited,
         court=_court(lines),
         plaintiffs=parties.plaintiffs,

@@ -11,7 +11,7 @@ import typer
 
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, evaluate_understanding, render
-from filing.evaluate_matching import evaluate_matching
+from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
 from filing.service import missing_for_case
@@ -33,6 +33,7 @@ def register(cli: typer.Typer) -> None:
         sections: list[EvalSection] = [
             evaluate_understanding(export, data),
             evaluate_matching(export, data),
+            evaluate_filing_by_form(export, data),
             evaluate_notifications(export, data),
         ]
         typer.echo(render(sections))
