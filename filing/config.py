@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
-from extract.vocab import PROVINCES
-from filing.errors import ConfigError
+from extract.understanding.vocab import PROVINCES
+from terms.errors import ConfigError
 
 ENV_PREFIX = "FILING_"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.casenumber import case_key
+from extract.understanding.casenumber import case_key
 
 __all__ = ["EvalSection", "Metric", "Table", "evaluate_understanding", "render"]
 

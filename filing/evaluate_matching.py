@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from extract.casenumber import case_key
+from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
+from terms.status import ACCEPTED_MATCHES
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -54,7 +55,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any]) -> EvalSect
         if found is None:
             continue
         status = found.get("match")
-        if status in ("auto", "confirmed"):
+        if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
             if got == truth_case:
@@ -99,7 +100,9 @@ def _why(found: dict[str, Any], numbers: dict[Any, Any]) -> str:
     review = [e.removeprefix("review: ") for e in found.get("evidence") or [] if e.startswith("review: ")]
     cands = found.get("candidates") or []
     top = cands[0] if cands else None
-    parts = review or ([f"top {numbers.get(top.get('case_id'))}: " + "; ".join(top.get("evidence") or [])] if top else [])
+    parts = review
+    if not parts and top:
+        parts = [f"top {numbers.get(top.get('case_id'))}: " + "; ".join(top.get("evidence") or [])]
     if not found.get("case_number"):
         read = next((e for e in found.get("evidence") or [] if e.startswith("no readable case number")), None)
         parts.insert(0, read or "no own case number")
@@ -148,8 +151,13 @@ def evaluate_filing_by_form(export: dict[str, Any], truth: dict[str, Any]) -> Ev
             Metric(f"{form}: own case number exact", t["exact"], t["printed"], 0.98),
         ]
     tables = (
-        (Table("why: documents filed wrongly or left for review", ("doc", "form", "truth", "status", "filed to", "evidence"),
-               tuple(why)),)
+        (
+            Table(
+                "why: documents filed wrongly or left for review",
+                ("doc", "form", "truth", "status", "filed to", "evidence"),
+                tuple(why),
+            ),
+        )
         if why
         else ()
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import models as m
+from terms.status import ACCEPTED_MATCHES
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
 
@@ -90,7 +91,7 @@ def _case(s: Session, case: m.Case, missing: list[str]) -> dict[str, Any]:
         "decision_type": case.decision_type,
         "decision_date": case.decision_date.isoformat() if case.decision_date else None,
         "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
-        "documents": sorted({d.doc_type for d in docs if d.match_status in ("auto", "confirmed")}),
+        "documents": sorted({d.doc_type for d in docs if d.match_status in ACCEPTED_MATCHES}),
         "missing": missing,
     }
 

@@ -13,10 +13,11 @@ from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
 from store.models import Message, OutboxMessage
+from terms.status import OutboxKind
 
 log = logging.getLogger(__name__)
 
-DIGEST_KIND = "digest_quarantine"
+DIGEST_KIND = OutboxKind.digest_quarantine
 
 SENDER_REASONS = {
     "unregistered": "发件人地址未在备案单位名录中登记",

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cases import review
 from filing.commands.core import app_from
-from store import review
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from filing.report.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
@@ -42,8 +41,9 @@ from filing.report.types import (
     ReportInput,
     TrendPoint,
 )
-from notify.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
-from notify.workdays import WorkCalendar
+from terms.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
+from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
+from terms.workdays import WorkCalendar
 
 CONCLUDED = ("agency_won", "agency_lost", "withdrawn")
 UNKNOWN_AGENCY = "未确定单位"

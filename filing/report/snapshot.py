@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
-from notify.rules import ReceivedDoc
 from store import models as m
+from terms.rules import ReceivedDoc
+from terms.status import ACCEPTED_MATCHES
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
-ACCEPTED_MATCHES = ("auto", "confirmed")
 
 
 def _date(v: Any) -> date | None:

@@ -1,4 +1,4 @@
-"""Read-only queries that build the web view-models. Decisions go through store.review / filing.service."""
+"""Read-only queries that build the web view-models. Decisions go through cases.review / filing.service."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from extract.vocab import CAUSE_LABELS
+from cases.review import pending_items
 from filing.bootstrap import App
-from filing.web.templating import CST, OUTCOME_LABELS
+from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -29,9 +29,10 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import DECISION_LABELS, doc_label
 from store import models as m
-from store.review import pending_items
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import formal_doc_label as doc_label
+from terms.status import ACCEPTED_MATCHES
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -149,7 +150,7 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
 
 def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
@@ -263,7 +264,7 @@ def value_text(field: str, value: object) -> str:
     if field == "outcome" and isinstance(value, str):
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
-        return DECISION_LABELS.get(value, value)
+        return DECISION_DOC_LABELS.get(value, value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return value[:16].replace("T", " ")
     return text_of(value)

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases import review
+from cases.filing import file_documents
 from filing.config import MatchingSettings
 from store import models as m
-from store import review
 from store.db import make_engine, make_session_factory
-from store.filing import file_documents
 from store.migrate import upgrade
 
 CFG = MatchingSettings()
@@ -221,7 +221,10 @@ def test_uncited_document_whose_plaintiff_disagrees_with_the_only_case_goes_to_r
     message(session, [[D("notice_to_respond", N2, {"plaintiffs": ["滕州市鑫源商贸有限公司"]})]])
     msg = message(
         session,
-        [[D("notice_to_respond", N1, {"plaintiffs": ["王五"]})], [D("defense", fields={"plaintiffs": ["滕州市鑫源商贸有限公司"]})]],
+        [
+            [D("notice_to_respond", N1, {"plaintiffs": ["王五"]})],
+            [D("defense", fields={"plaintiffs": ["滕州市鑫源商贸有限公司"]})],
+        ],
         subject=f"答辩状 {N1}",
     )
     _, defense = docs_of(msg)
@@ -234,7 +237,10 @@ def test_uncited_document_whose_plaintiff_disagrees_with_the_only_case_goes_to_r
 def test_an_ocr_misread_plaintiff_still_agrees(session: Session) -> None:
     msg = message(
         session,
-        [[D("notice_to_respond", N1, {"plaintiffs": ["滕州市鑫源商贸有限公司"]})], [D("defense", fields={"plaintiffs": ["腾州市鑫源商货有限公司"]})]],
+        [
+            [D("notice_to_respond", N1, {"plaintiffs": ["滕州市鑫源商贸有限公司"]})],
+            [D("defense", fields={"plaintiffs": ["腾州市鑫源商货有限公司"]})],  # two characters misread
+        ],
     )
     _, defense = docs_of(msg)
     assert defense.match_status == "auto" and defense.case_id == case(session, N1).id

@@ -117,7 +117,7 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
                 s.flush()
                 if case is not None and doc["type"] == "summons" and status == "filed" and ok:
                     summons_doc.setdefault(case.case_number or "", d.id)
-    # The summons is the authority on the hearing time (store.filing): one fact per case that has one.
+    # The summons is the authority on the hearing time (cases.filing): one fact per case that has one.
     for number, heard in cases.items():
         if heard.hearing_at is not None:
             s.add(m.CaseFact(case_id=heard.id, field="hearing_at", value=heard.hearing_at.isoformat(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.casenumber import case_key, find_case_numbers, near_miss, parse_case_number
+from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 
 PRINTED = [
     ("（2026）鲁0481行初37号", "（2026）鲁0481行初37号"),
@@ -116,7 +116,10 @@ def test_fields_of_parsed_number() -> None:
     assert legacy is not None and legacy.legacy and legacy.court_code == "滕" and legacy.type_code == "行初"
     spc = parse_case_number("(2019)最高法行申5320号")
     assert spc is not None and spc.court_code == "最高法" and spc.case_type == "行申"
-    for enforcement in ("(2018)黔0303执1029号", "(2014)槐非诉执字第29号", "(2019)川0180行审82号", "（2005）东行执字第291号"):
+    enforcement_numbers = (
+        "(2018)黔0303执1029号", "(2014)槐非诉执字第29号", "(2019)川0180行审82号", "（2005）东行执字第291号",
+    )
+    for enforcement in enforcement_numbers:
         number = parse_case_number(enforcement)
         assert number is not None and number.case_type == "行审", enforcement
 
@@ -142,7 +145,7 @@ def test_near_miss() -> None:
 
 
 def test_serial_slip() -> None:
-    from extract.casenumber import serial_slip
+    from extract.understanding.casenumber import serial_slip
 
     a = parse_case_number("（2026）鲁0403行初12号")
     b = parse_case_number("（2026）鲁0403行初1号")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.casenumber import parse_case_number
 from extract.types import CaseNumber
-from extract.vocab import ADMIN_TYPE_CODES, EXECUTION_TYPE_CODES, PROVINCES
+from extract.understanding.casenumber import parse_case_number
+from extract.understanding.vocab import ADMIN_TYPE_CODES, EXECUTION_TYPE_CODES, PROVINCES
 
 HOME = "鲁"
 BRACKETS = [("（", "）"), ("(", ")"), ("〔", "〕"), ("[", "]"), ("【", "】")]
@@ -65,7 +65,9 @@ def printed(draw: st.DrawFn, numbers: st.SearchStrategy[CaseNumber]) -> tuple[Ca
     elif draw(st.booleans()):
         # OCR reads 0 as O or 〇 and 1 as l or I inside the digits.
         digits_only = {
-            k: "".join(draw(st.sampled_from(OCR_DIGITS[c])) if c in OCR_DIGITS and draw(st.booleans()) else c for c in v)
+            k: "".join(
+                draw(st.sampled_from(OCR_DIGITS[c])) if c in OCR_DIGITS and draw(st.booleans()) else c for c in v
+            )
             for k, v in digits_only.items()
         }
     text = f"{open_}{digits_only['year']}{close}{middle}{digits_only['serial']}{tail}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extract.casereport import case_report_marker, case_report_number
-from extract.classify import classify_text
 from extract.types import DocType
+from extract.understanding.casereport import case_report_marker, case_report_number
+from extract.understanding.classify import classify_text
 
 # Invented texts in the shape such reports take.
 TWO_INSTANCES = """判决书字号

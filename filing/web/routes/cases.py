@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases.review import search_cases
 from filing.web import deps
 from filing.web.queries import case_detail, missing_fn, search_case_rows, today_local
-from store.review import search_cases
 from store.users import StaffUser
 
 router = APIRouter()

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases import review
+from cases.review import pending_items
 from extract.types import DocType
-from filing.errors import FilingError
 from filing.web import deps
 from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
-from notify.views import DOC_TYPE_LABELS
-from store import review
-from store.review import pending_items
 from store.users import StaffUser
+from terms.errors import FilingError
+from terms.labels import DOC_LABELS_FORMAL
 
 router = APIRouter()
 
@@ -46,7 +46,7 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
     results = (search_case_rows(s, q, today_local(), missing_fn(deps.state(request).app), review.search_cases)
                if q.strip() else None)
     return deps.render(request, "item.html", item=item, q=q, results=results,
-                       doc_types=[(t.value, DOC_TYPE_LABELS.get(t.value, t.value)) for t in DocType])
+                       doc_types=[(t.value, DOC_LABELS_FORMAL.get(t.value, t.value)) for t in DocType])
 
 
 def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,

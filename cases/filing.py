@@ -1,6 +1,6 @@
 """Filing decisions: create cases from court documents, match every document, keep case facts.
 
-The only place that turns scores into stored decisions; scoring itself is pure (store.matching).
+The only place that turns scores into stored decisions; scoring itself is pure (cases.matching).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, review_reasons, score_case
 from extract.types import COURT_DOC_TYPES, DocType
+from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from store.matching import Candidate, CaseSnapshot, DocContext, decide, rank, review_reasons, score_case
+from terms.status import ACCEPTED_MATCHES, MatchStatus
 
 FACT_FIELDS = (
     "court",
@@ -110,7 +111,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
         for doc in batch:
             match_document(s, doc, document_context(s, doc, msg), cfg, created)
         for doc in batch:
-            if doc.case is not None and doc.match_status in ("auto", "confirmed"):
+            if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
                 apply_document_facts(s, doc.case, doc, msg)
     if created:
         link_waiting_appeals(s, created)
@@ -148,7 +149,7 @@ def link_waiting_appeals(s: Session, created: set[int]) -> None:
     ).all()
     for appeal in appeals:
         for doc in appeal.documents:
-            if doc.match_status not in ("auto", "confirmed"):
+            if doc.match_status not in ACCEPTED_MATCHES:
                 continue
             parent = new_cases.get((doc.fields or {}).get("first_instance_case") or "")
             if parent is not None and parent.id != appeal.id:
@@ -279,7 +280,7 @@ def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, creat
         doc.case_id = None
         doc.match_status = status  # review (ranked candidates) or none
         doc.match_confidence = ranked[0].score if ranked else 0.0
-        if status == "review":
+        if status == MatchStatus.review:
             # Scored again when new cases arrive: the latest reasons replace the earlier ones.
             kept = [e for e in (doc.evidence or []) if not e.startswith("review: ")]
             doc.evidence = kept + review_reasons(ranked, cfg.auto_threshold, cfg.margin)

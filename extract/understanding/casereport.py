@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
-from extract.casenumber import CaseNumberHit, find_case_number_hits
+from extract.understanding.casenumber import CaseNumberHit, find_case_number_hits
 
 __all__ = ["case_report_marker", "case_report_number"]
 
 # Headings only edited reports print (compared without spaces or brackets).
-MARKERS = ("判决书字号", "案件基本信息", "案件编号", "案例索引", "问题提示", "基本案情", "案情与裁判", "裁判要旨", "案情")
+MARKERS = (
+    "判决书字号", "案件基本信息", "案件编号", "案例索引", "问题提示", "基本案情", "案情与裁判", "裁判要旨", "案情",
+)
 HEADER_LINES = 12
 # Instance labels in front of a number, and their order; the last matching label before a number counts.
 _LABELS = (("一审", 1), ("二审", 2), ("申请再审", 3), ("再审申请", 3), ("再审", 4), ("提审", 4))

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extract.casenumber import compact
-from extract.casereport import case_report_marker
 from extract.types import DocType
+from extract.understanding.casenumber import compact
+from extract.understanding.casereport import case_report_marker
 
 __all__ = [
     "Classification",

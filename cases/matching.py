@@ -72,7 +72,8 @@ def disagreements(ctx: DocContext, case: CaseSnapshot) -> list[str]:
         out.append(f"disagrees: court {ctx.court} is not the case's {case.court}")
     categories = {ctx.cause_category, case.cause_category}
     if None not in categories and "other" not in categories and len(categories) == 2:
-        out.append(f"disagrees: cause {ctx.cause or ctx.cause_category} is not the case's {case.cause or case.cause_category}")
+        ours, theirs = ctx.cause or ctx.cause_category, case.cause or case.cause_category
+        out.append(f"disagrees: cause {ours} is not the case's {theirs}")
     return out
 
 

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from extract.types import CaseNumber
-from extract.vocab import (
+from extract.understanding.vocab import (
     ADMIN_TYPE_CODES,
     ADMIN_TYPE_SET,
     DIGIT_CONFUSIONS,
@@ -389,7 +389,7 @@ def _one_confusable_apart(a: str, b: str) -> bool:
 
 def serial_slip(a: CaseNumber, b: CaseNumber) -> bool:
     """Same year, court and type; serials one lost, added or confusable digit apart (行初1号 / 行初12号)."""
-    same = (a.year, a.court_code, a.type_code, a.legacy, a.suffix) == (b.year, b.court_code, b.type_code, b.legacy, b.suffix)
+    same = replace(a, serial=0) == replace(b, serial=0)
     if not same or a == b:
         return False
     x, y = str(a.serial), str(b.serial)

@@ -1,0 +1,1 @@
+"""The case domain: filing decisions, matching, review actions."""
