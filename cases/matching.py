@@ -158,14 +158,16 @@ def review_reasons(ranked: list[Candidate], threshold: float, margin: float) -> 
         return ["review: no case fits"]
     top = ranked[0]
     label = top.case.case_number or f"case {top.case.id}"
-    out = list(
-        dict.fromkeys(
-            f"review: {c.case.case_number or f'case {c.case.id}'} {e.removeprefix('review: ')}"
-            for c in ranked[:3]
-            for e in c.evidence
-            if e.startswith("review: ")
-        )
-    )
+    out: list[str] = []
+    for c in ranked[:3]:
+        for e in c.evidence:
+            if not e.startswith("review: "):
+                continue
+            reason = e.removeprefix("review: ")
+            # What the message names is the same for every candidate; a disagreement is one case's.
+            line = f"review: {reason}" if reason.startswith("the message") else f"review: {c.case.case_number} {reason}"
+            if line not in out:
+                out.append(line)
     if top.score < threshold:
         out.append(f"review: best candidate {label} scores {top.score:.2f} (< {threshold:.2f})")
     elif len(ranked) > 1 and top.score - ranked[1].score < margin:

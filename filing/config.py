@@ -101,10 +101,21 @@ def _province(value: str) -> str:
     return value
 
 
+def _court_codes(value: list[str]) -> list[str]:
+    for code in value:
+        if code[:1] not in PROVINCES or not code[1:].isdigit() or len(code) not in (3, 5):
+            raise ValueError(f"'{code}' is not a court code of a case number (鲁04, 鲁0481)")
+    return value
+
+
 class JurisdictionSettings(Section):
     # The bureau's province as case numbers print it: an unreadable province character in front of a
-    # court code is read as this one. Numbers of other provinces are kept as printed. "" = none.
+    # court code is read as this one, and only for the courts listed (all of the province's when
+    # empty). Numbers of other provinces are kept as printed. province "" = never guess.
     province: Annotated[str, AfterValidator(_province)] = "鲁"
+    courts: Annotated[list[str], AfterValidator(_court_codes)] = Field(
+        default_factory=lambda: ["鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0406", "鲁0481"]
+    )
 
 
 class MatchingSettings(Section):

@@ -23,6 +23,7 @@ from extract.types import PageSource
 from extract.understanding.analyze import understand
 from filing.adapters import (
     extract_settings,
+    jurisdiction,
     ocr_cache,
     queue_receipt_for,
     sender_policy,
@@ -260,8 +261,7 @@ def step_classify(app: App, message_row_id: int) -> None:
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
                 for p in att.pages
             ]
-            home = app.settings.jurisdiction.province or None
-            for doc in understand(pages, att.filename, home_province=home):
+            for doc in understand(pages, att.filename, jurisdiction=jurisdiction(app.settings)):
                 att.documents.append(
                     m.Document(
                         first_page=doc.first_page,

@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
-from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
+from extract.understanding.casenumber import (
+    Jurisdiction,
+    compatible,
+    find_case_numbers,
+    find_partial_numbers,
+    near_miss,
+    serial_slip,
+)
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
 from extract.understanding.split import split_pages
@@ -21,7 +28,7 @@ def understand(
     pages: Sequence[Page],
     filename: str = "",
     header_texts: Mapping[int, str] | None = None,
-    home_province: str | None = None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
@@ -29,14 +36,14 @@ def understand(
     or confirm a damaged case number, never decide one (agencies name files 20260423.pdf).
     `header_texts` maps page numbers to a second OCR read of the page's top (see
     `header_reread_pages`); it is used only where the case number could not be read otherwise.
-    `home_province` (configured) is what an unreadable province character in a case number becomes.
+    `jurisdiction` (configured): what an unreadable province character in a case number may stand for.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
         return []
     texts = [p.text if p.source is not PageSource.failed else "" for p in ordered]
     documents: list[Document] = []
-    for seg in split_pages(texts, home_province):
+    for seg in split_pages(texts, jurisdiction):
         seg_texts = texts[seg.first_page - 1 : seg.last_page]
         cls = classify_text(seg_texts)
         header = (header_texts or {}).get(ordered[seg.first_page - 1].number)
@@ -62,7 +69,7 @@ def understand(
                          None, evidence=("no text on these pages",))
             )
             continue
-        fields = extract_fields(seg_texts, cls.doc_type, home_province)
+        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction)
         documents.append(
             Document(
                 doc_type=cls.doc_type,
@@ -74,7 +81,7 @@ def understand(
                 evidence=tuple(evidence),
             )
         )
-    return _repair_numbers(documents, texts, filename, header_texts or {}, home_province)
+    return _repair_numbers(documents, texts, filename, header_texts or {}, jurisdiction)
 
 
 def header_reread_pages(documents: Sequence[Document]) -> list[int]:
@@ -119,7 +126,7 @@ def _repair_numbers(
     texts: list[str],
     filename: str,
     header_texts: Mapping[int, str],
-    home_province: str | None = None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> list[Document]:
     """Fill in or correct own case numbers OCR damaged, from the file name and sibling documents.
 
@@ -150,7 +157,7 @@ def _repair_numbers(
         elif (own is None or _suspicious_year(d)) and d.doc_type in NUMBERED_TYPES:
             header = header_texts.get(d.first_page)
             reread = (
-                own_and_cited(normalize_lines([header]), d.doc_type, home_province=home_province)[0]
+                own_and_cited(normalize_lines([header]), d.doc_type, jurisdiction=jurisdiction)[0]
                 if header
                 else None
             )

@@ -36,6 +36,7 @@ from extract.understanding.vocab import (
 
 __all__ = [
     "CaseNumberHit",
+    "Jurisdiction",
     "PartialNumber",
     "case_key",
     "compact",
@@ -97,6 +98,14 @@ _HEX_BRACKET_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,8}[发字函令]?$")
 
 
 @dataclass(frozen=True)
+class Jurisdiction:
+    """Where the bureau is (from config): what an unreadable province character may stand for."""
+
+    province: str  # 鲁
+    courts: frozenset[str] = frozenset()  # its courts' codes (鲁04, 鲁0481); empty: any code of the province
+
+
+@dataclass(frozen=True)
 class CaseNumberHit:
     number: CaseNumber
     start: int  # offset in the original text
@@ -149,7 +158,7 @@ def _valid_court_digits(d: str) -> bool:
     return False
 
 
-def _modern(m: re.Match[str], home_province: str | None) -> CaseNumber | None:
+def _modern(m: re.Match[str], jurisdiction: Jurisdiction | None) -> CaseNumber | None:
     year_s = _digits(m["year"])
     cdig = _digits(m["cdigits"]) if m["cdigits"] else ""
     serial_s = _digits(m["serial"])
@@ -177,9 +186,11 @@ def _modern(m: re.Match[str], home_province: str | None) -> CaseNumber | None:
     if province not in PROVINCES:
         # An unknown character only passes in front of a full court code (2 or 4 digits), and only
         # becomes the home province when one is configured; it never becomes another province.
-        if home_province is None or len(cdig) not in (2, 4) or m["court"] == "行":
+        if jurisdiction is None or len(cdig) not in (2, 4) or m["court"] == "行":
             return None
-        province = home_province
+        province = jurisdiction.province
+        if jurisdiction.courts and province + cdig not in jurisdiction.courts:
+            return None  # not one of our courts: maybe another province's number, left unread
         guesses += 1
     # One character-level guess is a correction; two make a different number too likely (a lost
     # serial digit then goes unnoticed). Such readings are left to confirmation against known numbers.
@@ -244,7 +255,7 @@ def case_key(printed: str | None) -> str | None:
     return str(number) if number is not None else None
 
 
-def find_case_number_hits(text: str, home_province: str | None = None) -> list[CaseNumberHit]:
+def find_case_number_hits(text: str, jurisdiction: Jurisdiction | None = None) -> list[CaseNumberHit]:
     """Every valid case number in `text`, in order, with original offsets and raw characters."""
     folded, offsets = compact(text)
     hits: list[tuple[int, int, CaseNumber]] = []
@@ -260,7 +271,7 @@ def find_case_number_hits(text: str, home_province: str | None = None) -> list[C
         if found is None:
             break
         m = found
-        number = _modern(m, home_province)
+        number = _modern(m, jurisdiction)
         glued = m["open"] is None and m.start() > 0 and folded[m.start() - 1].isdigit()
         if number is not None and not glued and not any(a <= m.start() < b for a, b in taken):
             start = m.start("year") if m["open"] is None else m.start()
@@ -277,14 +288,14 @@ def find_case_number_hits(text: str, home_province: str | None = None) -> list[C
     return out
 
 
-def find_case_numbers(text: str, home_province: str | None = None) -> list[tuple[CaseNumber, int]]:
+def find_case_numbers(text: str, jurisdiction: Jurisdiction | None = None) -> list[tuple[CaseNumber, int]]:
     """Every valid case number in `text` with its offset, in order of appearance."""
-    return [(h.number, h.start) for h in find_case_number_hits(text, home_province)]
+    return [(h.number, h.start) for h in find_case_number_hits(text, jurisdiction)]
 
 
-def parse_case_number(s: str, home_province: str | None = None) -> CaseNumber | None:
+def parse_case_number(s: str, jurisdiction: Jurisdiction | None = None) -> CaseNumber | None:
     """The first case number in `s`, or None when there is none that validates."""
-    hits = find_case_number_hits(s, home_province)
+    hits = find_case_number_hits(s, jurisdiction)
     return hits[0].number if hits else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from extract.understanding.casenumber import CaseNumberHit, find_case_number_hits
+from extract.understanding.casenumber import CaseNumberHit, Jurisdiction, find_case_number_hits
 
 __all__ = ["case_report_marker", "case_report_number"]
 
@@ -44,10 +44,12 @@ def _rank(flat: str, hit: CaseNumberHit, previous_end: int) -> int:
     return labels[-1] if labels else 0
 
 
-def case_report_number(lines: list[str], home_province: str | None = None) -> tuple[str | None, str | None, str]:
+def case_report_number(
+    lines: list[str], jurisdiction: Jurisdiction | None = None
+) -> tuple[str | None, str | None, str]:
     """(own number, as printed, why) of a case report; own is None when it cannot be decided."""
     flat = "".join(lines)
-    hits = find_case_number_hits(flat, home_province)
+    hits = find_case_number_hits(flat, jurisdiction)
     if not hits:
         return None, None, "case report: no case number"
     ranked: list[tuple[int, CaseNumberHit]] = []

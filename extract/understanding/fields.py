@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
-from extract.understanding.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
+from extract.understanding.casenumber import (
+    CaseNumberHit,
+    Jurisdiction,
+    compact,
+    find_case_number_hits,
+    repair_year,
+    repaired_year,
+)
 from extract.understanding.casereport import case_report_marker, case_report_number
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -83,13 +90,13 @@ class _Hit:
     raw: str = ""  # as printed
 
 
-def _hits(lines: list[str], doc_year: int | None, home_province: str | None) -> list[_Hit]:
+def _hits(lines: list[str], doc_year: int | None, jurisdiction: Jurisdiction | None) -> list[_Hit]:
     flat = "\n".join(lines)
     line_starts = [0]
     for ln in lines:
         line_starts.append(line_starts[-1] + len(ln) + 1)
     out: list[_Hit] = []
-    for h in find_case_number_hits(flat, home_province):
+    for h in find_case_number_hits(flat, jurisdiction):
         out.append(_classify_hit(flat, h, lines, line_starts, doc_year))
     return out
 
@@ -113,10 +120,10 @@ def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: li
 
 
 def own_and_cited(
-    lines: list[str], doc_type: DocType, doc_year: int | None = None, home_province: str | None = None
+    lines: list[str], doc_type: DocType, doc_year: int | None = None, jurisdiction: Jurisdiction | None = None
 ) -> tuple[str | None, tuple[str, ...], str | None]:
     """(own number, cited numbers, first-instance number) of a document."""
-    return _own_and_cited(_hits(lines, doc_year, home_province), doc_type)
+    return _own_and_cited(_hits(lines, doc_year, jurisdiction), doc_type)
 
 
 def _own_and_cited(hits: list[_Hit], doc_type: DocType) -> tuple[str | None, tuple[str, ...], str | None]:
@@ -515,16 +522,16 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
 # ---------------------------------------------------------------- all fields
 
 
-def extract_fields(pages: list[str], doc_type: DocType, home_province: str | None = None) -> Fields:
+def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdiction | None = None) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
     doc_date = _doc_date(lines, doc_type)
     years = [h.value.year for h in find_dates("\n".join(lines))]
-    number_hits = _hits(lines, max(years) if years else None, home_province)
+    number_hits = _hits(lines, max(years) if years else None, jurisdiction)
     own, cited, first_instance = _own_and_cited(number_hits, doc_type)
     printed = next((h.raw for h in number_hits if h.number == own), None)
     if doc_type is DocType.other and case_report_marker(lines) is not None:
-        own, printed, _why = case_report_number(lines, home_province)
+        own, printed, _why = case_report_number(lines, jurisdiction)
         cited = tuple(h.number for h in number_hits if h.number != own)
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extract.types import DocType
-from extract.understanding.casenumber import compact, find_case_number_hits
+from extract.understanding.casenumber import Jurisdiction, compact, find_case_number_hits
 from extract.understanding.classify import TitleHit, body_scores, find_title, page_lines
 
 __all__ = ["PageEvidence", "Segment", "page_evidence", "split_pages"]
@@ -68,14 +68,14 @@ def _footer(lines: list[str]) -> tuple[int, int | None] | None:
     return None
 
 
-def page_evidence(text: str, home_province: str | None = None) -> PageEvidence:
+def page_evidence(text: str, jurisdiction: Jurisdiction | None = None) -> PageEvidence:
     lines = page_lines(text)
     title = find_title(text)
     court_header = any(_COURT_LINE.search(_cjk(ln)) and len(_cjk(ln)) <= 20 for ln in lines[:2])
     case_line = False
     for ln in lines[:6]:
         folded, _ = compact(ln)
-        hits = find_case_number_hits(ln, home_province)
+        hits = find_case_number_hits(ln, jurisdiction)
         if hits and len(folded) <= len(str(hits[0].number)) + 6:
             case_line = True
             break
@@ -146,11 +146,11 @@ def _segment_type(ev: PageEvidence) -> DocType | None:
     return ev.title.doc_type if ev.title is not None else ev.cue_type
 
 
-def split_pages(texts: list[str], home_province: str | None = None) -> list[Segment]:
+def split_pages(texts: list[str], jurisdiction: Jurisdiction | None = None) -> list[Segment]:
     """Page ranges of the documents in one file, in order; every page belongs to exactly one."""
     if not texts:
         return []
-    evidence = [page_evidence(t, home_province) for t in texts]
+    evidence = [page_evidence(t, jurisdiction) for t in texts]
     starts: list[tuple[int, list[str]]] = [(0, ["first page"])]
     current = _segment_type(evidence[0])
     for i in range(1, len(texts)):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.casenumber import Jurisdiction, find_case_numbers, near_miss, parse_case_number
+
+HOME = Jurisdiction("鲁", frozenset({"鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0481"}))
 
 PRINTED = [
     ("（2026）鲁0481行初37号", "（2026）鲁0481行初37号"),
@@ -87,17 +89,20 @@ NOT_CASE_NUMBERS = [
 
 @pytest.mark.parametrize(("text", "expected"), PRINTED + OCR)
 def test_parses_printed_and_ocr_forms(text: str, expected: str) -> None:
-    number = parse_case_number(text, home_province="鲁")
+    number = parse_case_number(text, jurisdiction=HOME)
     assert number is not None, text
     assert str(number) == expected
 
 
 def test_an_unreadable_province_becomes_the_configured_one_only() -> None:
     assert parse_case_number("(2026) 重0402行初33号") is None  # no home province configured
-    assert str(parse_case_number("(2026) 重0402行初33号", home_province="苏")) == "（2026）苏0402行初33号"
+    assert str(parse_case_number("(2026) 重0402行初33号", jurisdiction=Jurisdiction("苏"))) == "（2026）苏0402行初33号"
+    # Only a court of the jurisdiction: 琼96 misread is not made 鲁96.
+    assert parse_case_number("(2018)瑶96行终30号", jurisdiction=HOME) is None
+    assert str(parse_case_number("(2018)瑶04行终30号", jurisdiction=HOME)) == "（2018）鲁04行终30号"
     # A province that was read is never changed, whatever the home province.
     for printed in ("(2026)黔0303行初5号", "(2026)苏0102行初5号", "(2026)贵0303行初5号"):
-        number = parse_case_number(printed, home_province="鲁")
+        number = parse_case_number(printed, jurisdiction=HOME)
         assert number is not None and str(number)[6] == printed[6]
 
 

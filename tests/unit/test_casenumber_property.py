@@ -6,10 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.types import CaseNumber
-from extract.understanding.casenumber import parse_case_number
+from extract.understanding.casenumber import Jurisdiction, parse_case_number
 from extract.understanding.vocab import ADMIN_TYPE_CODES, EXECUTION_TYPE_CODES, PROVINCES
 
 HOME = "鲁"
+HOME_J = Jurisdiction(HOME, frozenset({"鲁04", "鲁0481"}))
 BRACKETS = [("（", "）"), ("(", ")"), ("〔", "〕"), ("[", "]"), ("【", "】")]
 # Characters of pre-2016 court abbreviations (none of them starts a type code).
 ABBREVIATION_CHARS = "滕枣海沈高东顺郑成甬泸永穗沪一二三中法京苏安汉港蕉武当南"
@@ -80,7 +81,7 @@ def printed(draw: st.DrawFn, numbers: st.SearchStrategy[CaseNumber]) -> tuple[Ca
 @given(printed(st.one_of(modern, legacy)))
 def test_every_form_parses_back_to_its_key(case: tuple[CaseNumber, str]) -> None:
     number, text = case
-    parsed = parse_case_number(text, home_province=HOME)
+    parsed = parse_case_number(text, jurisdiction=HOME_J)
     assert parsed is not None, text
     assert str(parsed) == str(number), text
 
@@ -89,5 +90,5 @@ def test_every_form_parses_back_to_its_key(case: tuple[CaseNumber, str]) -> None
 @given(printed(modern.filter(lambda n: n.court_code[0] != HOME)))
 def test_other_provinces_survive_unchanged(case: tuple[CaseNumber, str]) -> None:
     number, text = case
-    parsed = parse_case_number(f"本院受理的{text}一案", home_province=HOME)
+    parsed = parse_case_number(f"本院受理的{text}一案", jurisdiction=HOME_J)
     assert parsed is not None and parsed.court_code == number.court_code, text
