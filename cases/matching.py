@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from terms.status import DocType
+
 
 @dataclass(frozen=True)
 class CaseSnapshot:
@@ -117,6 +119,10 @@ def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidat
             score = min(0.99, max(score, bonus) + (0.03 if score else 0))
             ev.append(f"reply to our receipt for {num}")
         named = ctx.message_numbers()
+        if score and ctx.doc_type == DocType.other and not ctx.title:
+            # Neither a title nor a phrase says what this is: it may be about anything.
+            cap = min(cap, REVIEW_CAP)
+            ev.append("review: an unidentified document (no title), only the message points to this case")
         if score and len(named) > 1:
             cap = min(cap, REVIEW_CAP)
             ev.append(f"review: the message concerns {len(named)} cases ({'、'.join(named)})")
