@@ -12,6 +12,7 @@ from extract.understanding.casenumber import (
     find_case_numbers,
     find_partial_numbers,
     near_miss,
+    province_of_court,
     serial_slip,
 )
 from extract.understanding.classify import classify_text, page_lines
@@ -173,6 +174,14 @@ def _repair_numbers(
                     own = str(match[0])
                     note = f"case number {own} confirmed from a partial reading against the {match[1]}"
                     break
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES and d.fields.court:
+            # The court the document names says which province an unreadable character stands for.
+            province = province_of_court(d.fields.court)
+            if province is not None:
+                lines = normalize_lines(texts[d.first_page - 1 : d.last_page])
+                own = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
+                if own is not None:
+                    note = f"case number {own}: its unreadable province character is {province} ({d.fields.court})"
         if own is None and note is None and d.doc_type in NUMBERED_TYPES:
             top_lines = page_lines(texts[d.first_page - 1])[:10]
             shaped = [ln for ln in top_lines if "行" in ln and any(c.isdigit() for c in ln)]

@@ -29,6 +29,7 @@ from extract.understanding.vocab import (
     EXECUTION_TYPE_CODES,
     LEGACY_TYPE_CHARS,
     PROVINCE_CONFUSIONS,
+    PROVINCE_NAMES,
     PROVINCES,
     SUPREME_COURT_CODE,
     TYPE_CHAR_CONFUSIONS,
@@ -46,6 +47,7 @@ __all__ = [
     "find_partial_numbers",
     "near_miss",
     "parse_case_number",
+    "province_of_court",
     "repair_year",
     "repaired_year",
     "serial_slip",
@@ -247,6 +249,14 @@ def _legacy(m: re.Match[str]) -> CaseNumber | None:
         return None
     suffix = (m["sub"] or "") + (m["suffix"] or "")
     return CaseNumber(year, court, typed[0], int(serial_s), legacy=True, suffix=suffix)
+
+
+def province_of_court(court: str) -> str | None:
+    """The case-number province abbreviation of a court named with its province (海南省… -> 琼)."""
+    for name, abbreviation in PROVINCE_NAMES.items():
+        if court.startswith(name):
+            return abbreviation
+    return None
 
 
 def case_key(printed: str | None) -> str | None:

@@ -10,6 +10,15 @@ from __future__ import annotations
 # Guizhou prints 黔, 贵 is kept for typed numbers).
 PROVINCES = frozenset("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川黔贵云陕甘青蒙桂藏宁新兵")
 
+# Province-level names as courts print them, and their case-number abbreviation.
+PROVINCE_NAMES: dict[str, str] = {
+    "北京": "京", "天津": "津", "上海": "沪", "重庆": "渝", "河北": "冀", "山西": "晋", "辽宁": "辽", "吉林": "吉",
+    "黑龙江": "黑", "江苏": "苏", "浙江": "浙", "安徽": "皖", "福建": "闽", "江西": "赣", "山东": "鲁", "河南": "豫",
+    "湖北": "鄂", "湖南": "湘", "广东": "粤", "海南": "琼", "四川": "川", "贵州": "黔", "云南": "云", "陕西": "陕",
+    "甘肃": "甘", "青海": "青", "内蒙古": "蒙", "广西": "桂", "西藏": "藏", "宁夏": "宁", "新疆生产建设兵团": "兵",
+    "新疆": "新",
+}
+
 # What tesseract chi_sim has been seen to read instead of a province character; only
 # unambiguous look-alikes, so a stray character never turns into a court.
 PROVINCE_CONFUSIONS: dict[str, str] = {

@@ -48,3 +48,16 @@ def test_rejected_petition_and_enforcement_rulings() -> None:
     assert classify_text(["某省高级人民法院\n驳回申诉通知书\n张某：你不服…"]).doc_type is DocType.other
     assert classify_text(["某县人民法院\n执行裁定书\n（2018）黔0303执1029号"]).doc_type is DocType.ruling
     assert classify_text(["某县人民法院\n行政赔偿判决书\n（2018）黔0303行赔初2号"]).doc_type is DocType.judgment
+
+
+def test_an_unreadable_province_is_the_one_of_the_court_the_document_names() -> None:
+    from extract.types import Page, PageSource
+    from extract.understanding.analyze import understand
+
+    text = "\n".join(
+        ("某省第二中级人民法院", "行 政 判 决 书", "（2018）琢96行终30号", "上诉人（原审原告）张某。", "判决如下：", "驳回上诉。")
+    )
+    (doc,) = understand([Page(1, text.replace("某省", "海南省"), PageSource.plain, 1.0)], "x.pdf")
+    assert doc.fields.case_number == "（2018）琼96行终30号"
+    (unknown,) = understand([Page(1, text, PageSource.plain, 1.0)], "x.pdf")
+    assert unknown.fields.case_number is None  # no province named: the number is left for a person
