@@ -150,7 +150,7 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         signature=n.signature,
         staff_addresses=tuple(n.staff_addresses),
         receipt_domain=n.receipt_domain,
-        timezone=settings.report.timezone,
+        timezone=settings.calendar.timezone,
         rules=missing_rules(settings),
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,

@@ -111,7 +111,7 @@ def register(cli: typer.Typer) -> None:
         if format != "json":
             raise typer.BadParameter("only --format json is supported")
         app = app_from(ctx)
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else app.settings.today()
         with app.uow() as uow:
             data = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)

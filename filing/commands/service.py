@@ -90,8 +90,9 @@ def register(cli: typer.Typer) -> None:
         """Run the reminder sweep for a day (only on working days), as serve does each morning."""
         from filing import jobs
 
-        day = date.fromisoformat(as_of) if as_of else date.today()
-        result = jobs.remind(app_from(ctx), day)
+        app = app_from(ctx)
+        day = date.fromisoformat(as_of) if as_of else app.settings.today()
+        result = jobs.remind(app, day)
         console.print(f"{day}: not a working day, nothing sent" if result is None
                       else f"{day}: {result} reminder(s) queued")
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from cases.review import pending_items
 from filing.bootstrap import App
-from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -158,7 +157,7 @@ def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
 def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | None:
     """The next date someone must act on: the hearing, or the defense due after the notice."""
     if case.hearing_at is not None:
-        hearing = case.hearing_at if case.hearing_at.tzinfo else case.hearing_at.replace(tzinfo=CST)
+        hearing = case.hearing_at  # a local wall time, as the court wrote it
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
     types = {d.doc_type for d in docs}
@@ -336,8 +335,8 @@ def message_attachments(s: Session, message_id: int) -> tuple[AttachmentView, ..
     return _attachments(msg) if msg else ()
 
 
-def today_local() -> date:
-    return datetime.now(CST).date()
+def today_local(app: App) -> date:
+    return app.settings.today()
 
 
 
