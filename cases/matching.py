@@ -51,6 +51,7 @@ class Candidate:
     case: CaseSnapshot
     score: float
     evidence: tuple[str, ...] = field(default=())
+    held: bool = False  # something points elsewhere: never filed automatically (reasons in evidence)
 
 
 def _plaintiff_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -80,7 +81,8 @@ def disagreements(ctx: DocContext, case: CaseSnapshot) -> list[str]:
 
 
 # Message-level evidence never files on its own when the message names several cases or the
-# document disagrees with the case: the score stays below any sensible auto threshold.
+# document disagrees with the case: such a candidate is held for review whatever the threshold, and
+# its score is capped so a case the document agrees with ranks above it.
 REVIEW_CAP = 0.6
 
 
@@ -151,7 +153,8 @@ def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidat
         # Month and day only: OCR misreads years far more often than a whole date.
         ev.append(f"same hearing day {ctx.hearing_day}")
         score += 0.15 if score < 0.5 else 0.0
-    return Candidate(case, round(max(0.0, min(score, cap)), 3), tuple(ev))
+    held = any(e.startswith("review: ") for e in ev)
+    return Candidate(case, round(max(0.0, min(score, cap)), 3), tuple(ev), held)
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
@@ -188,4 +191,4 @@ def decide(ranked: list[Candidate], threshold: float, margin: float) -> str:
         return "none"
     top = ranked[0].score
     second = ranked[1].score if len(ranked) > 1 else 0.0
-    return "auto" if top >= threshold and top - second >= margin else "review"
+    return "auto" if top >= threshold and top - second >= margin and not ranked[0].held else "review"
