@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
@@ -158,7 +158,16 @@ def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidat
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
-    return sorted((c for c in candidates if c.score > 0), key=lambda c: -c.score)
+    """Best first; a case named only by the message is held when the plaintiff points to another case."""
+    ranked = sorted((c for c in candidates if c.score > 0), key=lambda c: -c.score)
+    if not ranked or any(e.startswith("own case number") for e in ranked[0].evidence):
+        return ranked
+    top, rest = ranked[0], ranked[1:]
+    elsewhere = [c for c in rest if any(e.startswith("plaintiff similar") for e in c.evidence)]
+    if elsewhere and not any(e.startswith("plaintiff similar") for e in top.evidence):
+        reason = f"review: the plaintiff is that of {elsewhere[0].case.case_number or f'case {elsewhere[0].case.id}'}"
+        top = replace(top, evidence=(*top.evidence, reason), held=True)
+    return [top, *rest]
 
 
 def review_reasons(ranked: list[Candidate], threshold: float, margin: float) -> list[str]:

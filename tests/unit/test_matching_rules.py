@@ -42,3 +42,13 @@ def test_own_number_files_and_ranks_first() -> None:
 def test_untitled_other_document_is_held() -> None:
     cand = score_case(defense(doc_type="other", title=None, text_numbers=(N1,)), ONE, False)
     assert cand.held
+
+
+def test_plaintiff_of_another_case_holds_the_case_the_message_names() -> None:
+    unknown_parties = CaseSnapshot(1, N1, "zrj")
+    other = CaseSnapshot(2, N2, "zrj", plaintiffs=("李四",))
+    ctx = defense(sibling_numbers=(N1,), plaintiffs=("李四",))
+    ranked = rank([score_case(ctx, unknown_parties, False), score_case(ctx, other, False)])
+    assert ranked[0].case.id == 1 and ranked[0].held
+    assert decide(ranked, 0.9, 0.25) == "review"
+    assert any("plaintiff is that of" in r for r in review_reasons(ranked, 0.9, 0.25))
