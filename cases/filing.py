@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.fields import fields_from_json
-from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, review_reasons, score_case
+from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
@@ -41,8 +41,8 @@ class MatchingConfig:
     margin: float
 
 
-def _snapshot(case: m.Case) -> CaseSnapshot:
-    return CaseSnapshot(
+def _snapshot(case: m.Case) -> CandidateCase:
+    return CandidateCase(
         id=case.id,
         case_number=case.case_number,
         agency_code=case.agency.code if case.agency else None,

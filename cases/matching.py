@@ -10,7 +10,9 @@ from terms.status import DocType
 
 
 @dataclass(frozen=True)
-class CaseSnapshot:
+class CandidateCase:
+    """A case as the matcher compares it with a document (not the case snapshot the rules read)."""
+
     id: int | None  # None: a case this message is about to create
     case_number: str | None
     agency_code: str | None
@@ -48,7 +50,7 @@ class DocContext:
 
 @dataclass(frozen=True)
 class Candidate:
-    case: CaseSnapshot
+    case: CandidateCase
     score: float
     evidence: tuple[str, ...] = field(default=())
     held: bool = False  # something points elsewhere: never filed automatically (reasons in evidence)
@@ -66,7 +68,7 @@ def _names_disagree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return best < 60
 
 
-def disagreements(ctx: DocContext, case: CaseSnapshot) -> list[str]:
+def disagreements(ctx: DocContext, case: CandidateCase) -> list[str]:
     """What in the document points away from `case`: its plaintiff, court or kind of cause."""
     out = []
     if ctx.plaintiffs and case.plaintiffs and _names_disagree(ctx.plaintiffs, case.plaintiffs):
@@ -86,7 +88,7 @@ def disagreements(ctx: DocContext, case: CaseSnapshot) -> list[str]:
 REVIEW_CAP = 0.6
 
 
-def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidate:
+def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candidate:
     score, ev = 0.0, []
     cap = 0.99
     num = case.case_number

@@ -19,6 +19,7 @@ from filing.config import Settings
 from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
+from notify.receipts import queue_receipt
 from notify.settings import NotifySettings as NotifyStageSettings
 from notify.smtp import SmtpSettings as SmtpClientSettings
 from store import models as m
@@ -86,8 +87,6 @@ def sender_policy(settings: Settings) -> SenderPolicy:
 
 
 def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
-    from notify.receipts import queue_receipt
-
     queue_receipt(s, msg.id, notify_settings(settings))
 
 

@@ -33,6 +33,7 @@ from terms.dates import iso_date
 from terms.labels import DECISION_DOC_LABELS
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
+    DOC_ORDER,
     CaseSnapshot,
     MissingItem,
     ReceivedDoc,
@@ -256,8 +257,6 @@ def _render(
 
 
 def _ordered_types(snapshot: CaseSnapshot, as_of: date) -> list[str]:
-    from terms.rules import DOC_ORDER
-
     types = {d.doc_type for d in snapshot.received_by(as_of)}
     return [t for t in DOC_ORDER if t in types]
 

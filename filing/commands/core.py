@@ -13,12 +13,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from filing.bootstrap import App, bootstrap
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
 from filing.service import missing_for_case
+from store import models as m
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
 
@@ -139,10 +141,6 @@ def _summary(results: list[tuple[Path, int, str, bool]]) -> None:
 
 
 def _cases_table(app: App) -> None:
-    from sqlalchemy import select
-
-    from store import models as m
-
     table = Table(title="案件")
     table.add_column("案号", no_wrap=True)
     for col in ("单位", "原告", "已收文书", "结果"):
@@ -161,10 +159,6 @@ def _cases_table(app: App) -> None:
 
 
 def _outbox_table(app: App) -> None:
-    from sqlalchemy import select
-
-    from store import models as m
-
     table = Table(title="待发邮件（回执与提醒）")
     for col in ("类型", "收件人", "主题", "状态"):
         table.add_column(col)

@@ -1,4 +1,8 @@
-"""serve, worker, poll, remind: the commands that run the service."""
+"""serve, worker, poll, remind: the commands that run the service.
+
+Each command imports the service stack (APScheduler, FastAPI, uvicorn, the jobs) when it runs, so the
+other commands of the CLI start without loading it.
+"""
 
 from __future__ import annotations
 

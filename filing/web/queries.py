@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases.review import pending_items
 from filing.bootstrap import App
+from filing.service import missing_for_case
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -341,9 +342,5 @@ def today_local(app: App) -> date:
 
 
 def missing_fn(app: App) -> MissingFn | None:
-    """The missing-document rules as the CLI export applies them, if that service is installed."""
-    try:
-        from filing.service import missing_for_case
-    except ImportError:
-        return None
+    """The missing-document rules as the CLI export applies them."""
     return lambda s, c, d: list(missing_for_case(app, s, c, d))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cases.matching import CaseSnapshot, DocContext, decide, rank, review_reasons, score_case
+from cases.matching import CandidateCase, DocContext, decide, rank, review_reasons, score_case
 
 N1, N2 = "（2026）鲁0481行初37号", "（2026）鲁0481行初38号"
-ONE = CaseSnapshot(1, N1, "zrj", plaintiffs=("张三",), court="山东省滕州市人民法院", cause_category="work_injury")
+ONE = CandidateCase(1, N1, "zrj", plaintiffs=("张三",), court="山东省滕州市人民法院", cause_category="work_injury")
 
 
 def defense(**kw: object) -> DocContext:
@@ -45,8 +45,8 @@ def test_untitled_other_document_is_held() -> None:
 
 
 def test_plaintiff_of_another_case_holds_the_case_the_message_names() -> None:
-    unknown_parties = CaseSnapshot(1, N1, "zrj")
-    other = CaseSnapshot(2, N2, "zrj", plaintiffs=("李四",))
+    unknown_parties = CandidateCase(1, N1, "zrj")
+    other = CandidateCase(2, N2, "zrj", plaintiffs=("李四",))
     ctx = defense(sibling_numbers=(N1,), plaintiffs=("李四",))
     ranked = rank([score_case(ctx, unknown_parties, False), score_case(ctx, other, False)])
     assert ranked[0].case.id == 1 and ranked[0].held
