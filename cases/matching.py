@@ -161,7 +161,8 @@ def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candida
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
     """Best first; a case named only by the message is held when the plaintiff points to another case."""
-    ranked = sorted((c for c in candidates if c.score > 0), key=lambda c: -c.score)
+    # Ties go to the older case: the same order whichever database listed the candidates.
+    ranked = sorted((c for c in candidates if c.score > 0), key=lambda c: (-c.score, c.case.id or 0))
     if not ranked or any(e.startswith("own case number") for e in ranked[0].evidence):
         return ranked
     top, rest = ranked[0], ranked[1:]
