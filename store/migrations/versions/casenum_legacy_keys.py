@@ -1,7 +1,7 @@
 """Pre-2016 case numbers are keyed without 第 (（2014）滕行初字12号), as the new grammar normalises them
 
 Revision ID: casenum_legacy_keys
-Revises: harden_revoked_sessions
+Revises: scale_indexes
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "casenum_legacy_keys"
-down_revision: str | None = "harden_revoked_sessions"
+down_revision: str | None = "scale_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
