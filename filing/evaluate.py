@@ -14,7 +14,7 @@ from typing import Any
 
 from extract.understanding.casenumber import case_key
 
-__all__ = ["EvalSection", "Metric", "Table", "evaluate_understanding", "render"]
+__all__ = ["EvalSection", "Metric", "Table", "coverage", "evaluate_understanding", "render"]
 
 DOC_TYPES = (
     "complaint", "notice_to_respond", "evidence_notice", "summons", "defense", "appearance_record",
@@ -240,6 +240,13 @@ def _confusion_table(confusion: Counter[tuple[str, str]]) -> Table:
         if any(counts):
             rows.append((actual, *(str(c) if c else "." for c in counts)))
     return Table("Type confusion (rows: truth, columns: system)", ("truth \\ system", *predicted), tuple(rows))
+
+
+def coverage(export: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int]:
+    """(truth messages found in the store by Message-ID, truth messages); none found: the corpus was not imported."""
+    stored = {m.get("message_id") for m in export.get("messages", [])}
+    wanted = [m.get("message_id") for m in truth.get("messages", []) if m.get("message_id")]
+    return sum(1 for mid in wanted if mid in stored), len(wanted)
 
 
 # ---------------------------------------------------------------- rendering
