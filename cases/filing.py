@@ -19,7 +19,7 @@ from extract.understanding.casenumber import find_case_numbers, near_miss, parse
 from extract.understanding.fields import is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome, PageQuality
 
 FACT_FIELDS = (
     "court",
@@ -326,6 +326,12 @@ def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) 
     return list(out.values())
 
 
+def unreadable_pages(doc: m.Document) -> list[int]:
+    """Pages of the document that OCR marked unreadable."""
+    return [p.number for p in doc.attachment.pages
+            if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
+
+
 def match_document(
     s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int], pool: CasePool | None = None
 ) -> None:
@@ -335,6 +341,13 @@ def match_document(
     scored: list[Candidate] = [score_case(ctx, snap(c), nm) for c, nm in _candidate_cases(s, ctx, pool)]
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
+    unreadable = unreadable_pages(doc)
+    if status == MatchStatus.auto and unreadable:
+        # Part of the document could not be read: what it says (a date, the outcome) may be missing.
+        status = MatchStatus.review
+        note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
     for i, cand in enumerate(ranked, start=1):
         doc.candidates.append(
             m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))

@@ -10,6 +10,7 @@ from enum import StrEnum
 from terms.status import COURT_DOC_TYPES as COURT_DOC_TYPES
 from terms.status import DocType as DocType
 from terms.status import Outcome as Outcome
+from terms.status import PageQuality as PageQuality
 
 
 class PageSource(StrEnum):
@@ -32,6 +33,8 @@ class Page:
     image_sha256: str | None = None  # cache key of the OCR'd image
     error: str | None = None
     seconds: float = 0.0
+    quality: PageQuality = PageQuality.ok
+    quality_evidence: str | None = None  # why a page was re-read or judged unreadable
 
 
 @dataclass(frozen=True)

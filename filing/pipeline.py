@@ -34,6 +34,7 @@ from filing.adapters import (
 from filing.bootstrap import App
 from ingest.parse import parse_message
 from ingest.senders import check_sender
+from ingest.sniff import CONTAINERS
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
@@ -45,6 +46,7 @@ from terms.status import (
     AttachmentStatus,
     MessageState,
     MessageStatus,
+    PageQuality,
 )
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,8 @@ def step_extract(app: App, message_row_id: int) -> None:
                         preview_sha256=preview,
                         error=page.error,
                         seconds=page.seconds,
+                        quality=str(page.quality),
+                        quality_evidence=page.quality_evidence,
                     )
                 )
         msg.state = MessageState.extracted
@@ -274,7 +278,7 @@ def page_failures(pages: list[PageText]) -> tuple[AttachmentStatus, str, str] | 
 
 
 def _is_archive(att: m.Attachment) -> bool:
-    return att.content_type == "application/zip"
+    return att.content_type in CONTAINERS
 
 
 def step_classify(app: App, message_row_id: int) -> None:
@@ -287,7 +291,7 @@ def step_classify(app: App, message_row_id: int) -> None:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
-                         rotation=p.rotation)
+                         rotation=p.rotation, quality=PageQuality(p.quality))
                 for p in att.pages
             ]
             planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))

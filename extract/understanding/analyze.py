@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
+from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageQuality, PageSource
 from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
@@ -15,12 +15,15 @@ from extract.understanding.split import split_pages
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["needs_date_reread", "reread_decision_dates", "understand"]
+__all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
 # doing so (0, 1: different resolution and layout); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
 READ_ATTEMPTS = 2
+
+# Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
+UNREADABLE_EVIDENCE = "OCR could not read page(s)"
 
 
 def understand(
@@ -36,7 +39,9 @@ def understand(
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
         return []
-    texts = [p.text if p.source is not PageSource.failed else "" for p in ordered]
+    # An unreadable page's reading is implausible (extract/reading/quality.py): nothing is taken from it.
+    texts = [p.text if p.source is not PageSource.failed and p.quality is not PageQuality.unreadable else ""
+             for p in ordered]
     documents: list[Document] = []
     for seg in split_pages(texts):
         seg_texts = texts[seg.first_page - 1 : seg.last_page]
@@ -53,6 +58,11 @@ def understand(
         if page_conf < 0.5:
             confidence = min(confidence, 0.6)
         evidence = [*list(cls.evidence), f"split: {'; '.join(seg.evidence)}"]
+        unreadable = [p.number for p in ordered[seg.first_page - 1 : seg.last_page]
+                      if p.quality is PageQuality.unreadable]
+        if unreadable:
+            confidence = min(confidence, 0.6)
+            evidence.append(f"{UNREADABLE_EVIDENCE} {', '.join(map(str, unreadable))}")
         if reread_title:
             evidence.append("title from a second read of the page header")
         if cls.title is not None and filename and cls.title in filename:
@@ -61,7 +71,7 @@ def understand(
         if not any(t.strip() for t in seg_texts):
             documents.append(
                 Document(DocType.other, ordered[seg.first_page - 1].number, ordered[seg.last_page - 1].number, 0.0,
-                         None, evidence=("no text on these pages",))
+                         None, evidence=("no text on these pages", *(evidence[-1:] if unreadable else ())))
             )
             continue
         fields = extract_fields(seg_texts, cls.doc_type)

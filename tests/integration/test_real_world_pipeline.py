@@ -46,7 +46,7 @@ def test_every_real_world_message_is_stored_with_a_clear_status(tmp_path: Path) 
 
     assert len(results) == len(files)
     clear = ("filed", "incomplete", "quarantined", "duplicate", "no_attachments")
-    assert [status for *_x, status, _new in results if status not in clear] == []
+    assert [r.status for r in results if r.status not in clear] == []
     with app.uow() as uow:
         s = uow.session
         assert s.scalar(select(func.count()).select_from(m.Message)) == len(files)  # none lost
