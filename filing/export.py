@@ -31,6 +31,7 @@ def _doc(d: m.Document) -> dict[str, Any]:
         "type_confidence": round(d.type_confidence, 3),
         "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
         "fields": d.fields,
+        "evidence": d.evidence or [],
         **({"suggestions": _suggestions(d)} if d.match_status in REVIEW_MATCHES else {}),
     }
 

@@ -25,6 +25,7 @@ from extract.types import Page as PageText
 from extract.understanding.analyze import needs_date_reread, reread_decision_dates, understand
 from filing.adapters import (
     extract_settings,
+    jurisdiction,
     ocr_cache,
     queue_receipt_for,
     sender_policy,
@@ -294,7 +295,8 @@ def step_classify(app: App, message_row_id: int) -> None:
                          rotation=p.rotation, quality=PageQuality(p.quality))
                 for p in att.pages
             ]
-            planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))
+            found = understand(pages, att.filename, jurisdiction=jurisdiction(app.settings))
+            planned[att.id] = _reread_dates(app, att, pages, found)
         for att in msg.attachments:
             att.documents.clear()
             for doc in planned.get(att.id, []):
