@@ -57,7 +57,7 @@ def batch(tmp_path: Path, db_url: str) -> tuple[App, dict[str, dict[str, Any]], 
         path.write_bytes(case.raw)
         paths.append(path)
     results = import_files(app, paths, quiet=True)
-    row_of = {path.name.split("-", 1)[1][:-4]: row_id for path, row_id, _status, _new in results}
+    row_of = {r.path.name.split("-", 1)[1][:-4]: r.message_row_id for r in results}
     with app.uow() as uow:
         export = build_export(uow.session, date(2026, 3, 31), lambda s, cases, d: {c.id: [] for c in cases})
     by_row = {msg["id"]: msg for msg in export["messages"]}
