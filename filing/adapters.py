@@ -148,4 +148,5 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         rules=missing_rules(settings),
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
+        escalate_after_workdays=n.escalate_after_workdays,
     )

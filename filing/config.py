@@ -112,6 +112,7 @@ class NotifySettings(Section):
     receipt_domain: str = "filing.tzsfj.local"
     late_after_workdays: int = Field(default=5, ge=1)
     hearing_reminder_workdays: int = Field(default=2, ge=0)
+    escalate_after_workdays: int = Field(default=3, ge=0)
 
 
 class SmtpSettings(Section):
@@ -243,7 +244,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         section, _, key = name[len(ENV_PREFIX) :].partition("__")
         section, key = section.lower(), key.lower()
         if section not in Settings.model_fields or section == "config_path":
-            raise ConfigError(name, f"unknown section '{section}'")
+            raise ConfigError(name, f"没有这个配置节 “{section}”（unknown section）")
         # YAML scalars, so FILING_OCR__WORKERS=2 is an int and lists can be written inline.
         try:
             value = yaml.safe_load(raw) if raw != "" else ""
@@ -266,24 +267,26 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         path = Path(environ["FILING_CONFIG"]) if environ.get("FILING_CONFIG") else DEFAULT_CONFIG
     path = path.resolve()
     if not path.is_file():
-        raise ConfigError(str(path), "config file not found; pass --config PATH or set FILING_CONFIG")
+        raise ConfigError(str(path), "找不到配置文件：请用 --config 指定，或设置环境变量 FILING_CONFIG"
+                                     "（config file not found）")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
-        raise ConfigError(str(path), f"not valid YAML: {e}") from e
+        raise ConfigError(str(path), f"不是有效的 YAML（not valid YAML）：{e}") from e
     if not isinstance(data, dict):
-        raise ConfigError(str(path), "the top level must be a mapping of sections")
+        raise ConfigError(str(path), "顶层应为各配置节的映射（the top level must be a mapping of sections）")
     for section, values in _env_overrides(environ).items():
         current = data.get(section) or {}
         if not isinstance(current, dict):
-            raise ConfigError(section, "must be a mapping")
+            raise ConfigError(section, "应为键值映射（must be a mapping）")
         data[section] = {**current, **values}
     data["config_path"] = str(path)
     try:
         settings = Settings.model_validate(data, context={"base": path.parent})
     except ValidationError as e:
         err = e.errors()[0]
-        raise ConfigError(_key_of(err["loc"]), err["msg"]) from e
+        text = "没有这个配置项（unknown key）" if err["type"] == "extra_forbidden" else f"取值无效：{err['msg']}"
+        raise ConfigError(_key_of(err["loc"]), text) from e
     return settings.model_copy(update={"database": _resolve_db(settings.database, path.parent)})
 
 

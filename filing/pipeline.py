@@ -34,6 +34,7 @@ from filing.adapters import (
 from filing.bootstrap import App
 from ingest.parse import parse_message
 from ingest.senders import check_sender
+from ingest.sniff import CONTAINERS
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
@@ -274,7 +275,7 @@ def page_failures(pages: list[PageText]) -> tuple[AttachmentStatus, str, str] | 
 
 
 def _is_archive(att: m.Attachment) -> bool:
-    return att.content_type == "application/zip"
+    return att.content_type in CONTAINERS
 
 
 def step_classify(app: App, message_row_id: int) -> None:

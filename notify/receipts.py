@@ -37,6 +37,7 @@ ATTACHMENT_PROBLEMS = {
     "corrupt_image": "图片已损坏",
     "image_bomb": "图片尺寸异常",
     "corrupt_zip": "压缩包已损坏",
+    "corrupt_tnef": "Outlook 附件包（winmail.dat）已损坏",
     "zip_bomb": "压缩包异常（解压后体积过大）",
     "corrupt_docx": "文档已损坏",
     "unknown_type": "文件格式无法识别",

@@ -92,6 +92,20 @@ class MissingReminderView:
 
 
 @dataclass(frozen=True)
+class EscalationView:
+    """To bureau staff: an agency did not answer two reminders about the same missing documents."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    missing_labels: tuple[str, ...]
+    due: str
+    first_sent: str
+    second_sent: str
+    as_of: str
+
+
+@dataclass(frozen=True)
 class DefenseDueView:
     letterhead: Letterhead
     agency_name: str

@@ -86,10 +86,14 @@ class OutboxKind(StrEnum):
     reminder_defense_due = "reminder_defense_due"
     reminder_appeal_window = "reminder_appeal_window"
     reminder_hearing = "reminder_hearing"
+    reminder_missing_again = "reminder_missing_again"  # still missing N working days after the first reminder
+    escalation_staff = "escalation_staff"  # still missing after the second: bureau staff take it up
 
 
 REMINDER_KINDS: tuple[OutboxKind, ...] = (
     OutboxKind.reminder_missing,
+    OutboxKind.reminder_missing_again,
+    OutboxKind.escalation_staff,
     OutboxKind.reminder_defense_due,
     OutboxKind.reminder_appeal_window,
     OutboxKind.reminder_hearing,
