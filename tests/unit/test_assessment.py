@@ -113,3 +113,19 @@ def test_year_before() -> None:
     assert year_before(Period.quarter("2026Q1")) is None
     before = year_before(Period.quarter("2026Q3"))
     assert before is not None and (before.start, before.end) == (date(2026, 1, 1), date(2026, 6, 30))
+
+
+def test_a_document_still_missing_is_charged_once_a_year() -> None:
+    from terms.rules import ReceivedDoc
+
+    # Sued in May, notice received: the defense is due and never comes, so Q2 and Q3 both list it missing.
+    sued = case(1, notice_date=date(2026, 5, 4),
+                documents=(ReceivedDoc("notice_to_respond", date(2026, 5, 6), date(2026, 5, 4), 1, 101),))
+    q2 = of(assessment(sued, period=Period.quarter("2026Q2"), as_of=date(2026, 9, 30)), A)
+    missing = [d for d in q2.deductions if d.rule == Rule.missing_filing]
+    assert missing and all(d.case.case_id == 1 for d in missing)
+    assert any("答辩状" in d.note for d in missing)
+    q3 = assessment(sued, period=Period.quarter("2026Q3"), as_of=date(2026, 9, 30))
+    assert not [d for a in q3.agencies for d in a.deductions if (d.rule, d.note) in {(m.rule, m.note) for m in missing}]
+    next_year = assessment(sued, period=Period.quarter("2027Q1"), as_of=date(2027, 3, 31))
+    assert [d.note for d in of(next_year, A).deductions if d.rule == Rule.missing_filing] == [d.note for d in missing]
