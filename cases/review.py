@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases.filing import apply_document_facts, get_or_create_case
+from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -54,6 +54,7 @@ class ReviewItem:
     subject: str
     agency: str | None
     candidates: tuple[CandidateView, ...]
+    unreadable_pages: tuple[int, ...] = ()  # pages of the document OCR could not read
 
     @property
     def age_hours(self) -> float:
@@ -79,6 +80,7 @@ def _item(doc: m.Document) -> ReviewItem:
             CandidateView(c.case_id, c.case.case_number if c.case else None, c.score, tuple(c.evidence))
             for c in doc.candidates
         ),
+        unreadable_pages=tuple(unreadable_pages(doc)),
     )
 
 

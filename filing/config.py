@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from extract.understanding.vocab import PROVINCES
 from terms import dates
 from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.errors import ConfigError
@@ -97,6 +98,29 @@ class OcrSection(Section):
     cache_path: RelPath = Path("var/ocr-cache")
     place_names: list[str] = []  # the jurisdiction's place and court names; OCR text is corrected toward them
     glyph_font: str = ""
+
+
+def _province(value: str) -> str:
+    if value and value not in PROVINCES:
+        raise ValueError(f"'{value}' is not a province abbreviation of a case number (鲁, 苏, 京, …)")
+    return value
+
+
+def _court_codes(value: list[str]) -> list[str]:
+    for code in value:
+        if code[:1] not in PROVINCES or not code[1:].isdigit() or len(code) not in (3, 5):
+            raise ValueError(f"'{code}' is not a court code of a case number (鲁04, 鲁0481)")
+    return value
+
+
+class JurisdictionSettings(Section):
+    # The bureau's province as case numbers print it: an unreadable province character in front of a
+    # court code is read as this one, and only for the courts listed (all of the province's when
+    # empty). Numbers of other provinces are kept as printed. province "" = never guess.
+    province: Annotated[str, AfterValidator(_province)] = "鲁"
+    courts: Annotated[list[str], AfterValidator(_court_codes)] = Field(
+        default_factory=lambda: ["鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0406", "鲁0481"]
+    )
 
 
 class MatchingSettings(Section):
@@ -221,6 +245,7 @@ class Settings(Section):
     senders: SenderSettings = SenderSettings()
     unpack: UnpackSettings = UnpackSettings()
     ocr: OcrSection = OcrSection()
+    jurisdiction: JurisdictionSettings = JurisdictionSettings()
     matching: MatchingSettings = MatchingSettings()
     notify: NotifySettings = NotifySettings()
     smtp: SmtpSettings = SmtpSettings()

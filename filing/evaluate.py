@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract.understanding.casenumber import case_key
+
 __all__ = ["EvalSection", "Metric", "Table", "coverage", "evaluate_understanding", "render"]
 
 DOC_TYPES = (
@@ -115,6 +117,9 @@ def _best_overlap(found: list[dict[str, Any]], first: int, last: int, page_count
 def _norm_number(s: str | None) -> str | None:
     if not s:
         return None
+    key = case_key(s)  # one key for 字第N号 / 字N号, zero padding, brackets and spaces
+    if key is not None:
+        return key
     return s.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）").replace(" ", "")
 
 

@@ -51,6 +51,14 @@ class SenderStatus(StrEnum):
     spoofed = "spoofed"
 
 
+class PageQuality(StrEnum):
+    """How well a scanned page could be read (extract/reading/quality.py judges each reading)."""
+
+    ok = "ok"  # the first reading looked right (or the page is blank)
+    reread = "reread"  # the first reading looked poor; another strategy read it well
+    unreadable = "unreadable"  # no strategy gave a plausible reading: a person must look, the sender rescan
+
+
 class AttachmentStatus(StrEnum):
     ok = "ok"
     partial = "partial"  # some pages could not be read; the others are filed

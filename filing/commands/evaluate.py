@@ -12,7 +12,7 @@ from filing.commands.common import UserError, local_today, parse_day
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, coverage, evaluate_understanding, render
 from filing.evaluate_facts import evaluate_facts
-from filing.evaluate_matching import evaluate_matching
+from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
 from filing.service import missing_for_cases
@@ -47,6 +47,7 @@ def register(cli: typer.Typer) -> None:
             evaluate_understanding(export, data),
             evaluate_facts(export, data),
             evaluate_matching(export, data),
+            evaluate_filing_by_form(export, data),
             evaluate_notifications(export, data),
         ]
         typer.echo(render(sections))
