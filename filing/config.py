@@ -224,6 +224,21 @@ class ReportSettings(Section):
     trend_quarters: int = Field(default=4, ge=1, le=12)
 
 
+class AssessmentSettings(Section):
+    """Points the bureau deducts in the government's assessment (考核扣分). The Tengzhou notice puts losses
+    and non-appearance into the assessment but sets no point values: these are the bureau's own settings."""
+
+    enabled: bool = True
+    lost_case: float = Field(default=2.0, ge=0)  # per lost case (effective result counted in the period)
+    hearing_without_head: float = Field(default=1.0, ge=0)  # per hearing no head appeared at
+    late_filing: float = Field(default=0.5, ge=0)  # per document filed after the working-day deadline
+    missing_filing: float = Field(default=0.5, ge=0)  # per document still missing at the period's end
+    repeated_loss: float = Field(default=1.0, ge=0)  # extra, per repeat loss of one kind (2nd and later)
+    # Not computed until compliance (履行) tracking exists; must stay 0 until then.
+    unperformed_judgment: float = Field(default=0.0, ge=0, le=0)
+    cap_per_agency_year: float | None = Field(default=10.0, gt=0)  # null: no cap
+
+
 class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
@@ -240,6 +255,7 @@ class Settings(Section):
     web: WebSettings = WebSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     report: ReportSettings = ReportSettings()
+    assessment: AssessmentSettings = AssessmentSettings()
     config_path: Path | None = None
 
     def today(self) -> date:

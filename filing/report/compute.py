@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from filing.report.assessment import Assessment, assess, year_before
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
@@ -557,6 +558,22 @@ def data_warnings(data: ReportInput, rules: ReportRules, period: Period | None =
     return tuple(out)
 
 
+def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
+                  rows: tuple[AgencyRow, ...], repeated: tuple[RepeatedLoss, ...]) -> Assessment | None:
+    """Assessment points for the period's rows, after what the same year's earlier months already counted."""
+    if ctx.assessment is None:
+        return None
+    unknown_absent = ctx.rules.unknown_appearance == "absent"
+    earlier = None
+    before = year_before(period)
+    if before is not None:
+        t0 = tally(data, before, ctx)
+        rows0, _ = rows_of(data, t0, ctx.rules)
+        earlier = assess(rows0, repeated_losses(data, before, ctx.rules), before, ctx.assessment,
+                         count_unknown_as_absent=unknown_absent)
+    return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier)
+
+
 def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
     """The whole report for one period. Pure: the same input gives the same report."""
     t = tally(data, period, ctx)
@@ -567,6 +584,7 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         if c.case_type in ctx.rules.exclude_case_types
         and (period.contains(c.opened_on) or period.contains(c.decision_date))
     )
+    repeated = repeated_losses(data, period, ctx.rules)
     notes: list[str] = []
     if data.as_of < period.end:
         notes.append(f"统计期间尚未结束，数据截至{_day(data.as_of)}。")
@@ -577,11 +595,12 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         as_of=data.as_of,
         rows=rows,
         total=total,
-        repeated_losses=repeated_losses(data, period, ctx.rules),
+        repeated_losses=repeated,
         trend=trend_of(data, period, ctx),
         cases=case_lines(data, t, period, ctx),
         excluded=excluded,
         definitions=definitions(ctx.rules),
         notes=tuple(notes),
         warnings=data_warnings(data, ctx.rules, period),
+        assessment=assessment_of(data, period, ctx, rows, repeated),
     )

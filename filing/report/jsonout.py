@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from filing.report.assessment import assessment_data
 from filing.report.types import Figure, Rate, Report
 
 
@@ -33,4 +34,5 @@ def to_data(obj: Any) -> Any:
 
 def report_data(report: Report) -> dict[str, Any]:
     data: dict[str, Any] = to_data(report)
+    data["assessment"] = None if report.assessment is None else assessment_data(report.assessment)
     return data

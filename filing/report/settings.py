@@ -7,6 +7,7 @@ from typing import Literal
 
 from filing.adapters import missing_rules, work_calendar
 from filing.config import Settings
+from filing.report.assessment import AssessmentRules
 from terms.rules import MissingRules
 from terms.workdays import WorkCalendar
 
@@ -33,6 +34,7 @@ class ReportContext:
     calendar: WorkCalendar
     title: str
     bureau: str
+    assessment: AssessmentRules | None = None  # None: no assessment points (assessment.enabled: false)
 
 
 def city_of(bureau: str) -> str:
@@ -56,6 +58,21 @@ def rules_from(settings: Settings) -> ReportRules:
     )
 
 
+def assessment_rules_from(settings: Settings) -> AssessmentRules | None:
+    a = settings.assessment
+    if not a.enabled:
+        return None
+    return AssessmentRules(
+        lost_case=a.lost_case,
+        hearing_without_head=a.hearing_without_head,
+        late_filing=a.late_filing,
+        missing_filing=a.missing_filing,
+        repeated_loss=a.repeated_loss,
+        unperformed_judgment=a.unperformed_judgment,
+        cap_per_agency_year=a.cap_per_agency_year,
+    )
+
+
 def calendar_from(settings: Settings) -> WorkCalendar:
     return work_calendar(settings)
 
@@ -63,4 +80,5 @@ def calendar_from(settings: Settings) -> WorkCalendar:
 def context_from(settings: Settings) -> ReportContext:
     bureau = settings.notify.bureau_name
     city = settings.report.city_name or city_of(bureau)
-    return ReportContext(rules_from(settings), calendar_from(settings), settings.report.title.format(city=city), bureau)
+    return ReportContext(rules_from(settings), calendar_from(settings), settings.report.title.format(city=city), bureau,
+                         assessment_rules_from(settings))

@@ -6,8 +6,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from terms.rules import ReceivedDoc
+
+if TYPE_CHECKING:
+    from filing.report.assessment import Assessment
 
 QUARTER_NAMES = ("一", "二", "三", "四")
 
@@ -294,3 +298,4 @@ class Report:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # Facts that look wrong (often an OCR misreading) and move a case between periods: check them.
     warnings: tuple[CaseRef, ...] = field(default_factory=tuple)
+    assessment: Assessment | None = None  # 考核扣分 (filing/report/assessment.py); None when switched off

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from filing.report.columns import COLUMNS, EXTRA_FIGURES, header_groups
 from filing.report.types import AgencyRow, Figure, Rate, Report
+from filing.report.xlsx_assessment import add_assessment_sheet
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
@@ -260,6 +261,7 @@ def build_workbook(report: Report) -> Workbook:
     _sources(wb.create_sheet("数据来源"), report)
     _rates_chart(wb, report)
     _trend(wb.create_sheet("季度趋势"), report)
+    add_assessment_sheet(wb, report.assessment)
     wb.properties.title = f"{report.title}（{report.period.label}）"
     wb.properties.creator = report.bureau
     _no_formulas(wb)

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
-from filing.web import deps, report_routes
+from filing.web import assessment_routes, deps, report_routes
 from filing.web.clients import parse_networks, via_https
 from filing.web.routes import agencies, auth, cases, files, quarantine, queue
 from filing.web.security import apply_security_headers, csrf_protect, request_out_of_range
@@ -116,4 +116,5 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
     for module in (auth, queue, cases, agencies, quarantine, files):
         api.include_router(module.router)
     api.include_router(report_routes.router, dependencies=[Depends(deps.current_user)])
+    api.include_router(assessment_routes.router, dependencies=[Depends(deps.current_user)])
     return api

@@ -176,7 +176,7 @@ def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: P
     done = _cli(config, "--quarter", "2026Q3", "--as-of", "2026-12-31", "--format", "xlsx", "-o", str(xlsx))
     assert done.returncode == 0, done.stderr.decode()
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["通报汇总", "案件明细", "数据来源", "单位比率", "季度趋势"]
+    assert wb.sheetnames == ["通报汇总", "案件明细", "数据来源", "单位比率", "季度趋势", "考核扣分"]
     ws = wb["通报汇总"]
     assert ws["A1"].value == "滕州市行政机关行政应诉情况季度通报" and ws.freeze_panes == "C6"
     headers = [ws.cell(row=4, column=c).value for c in range(1, ws.max_column + 1)]

@@ -16,7 +16,8 @@ from store import models as m
 from tests.support.webdata import ADMIN, PASSWORD, REVIEWER, XSS, WebData
 
 PAGES = ["/", "/queue", "/queue/1", "/cases", "/cases/1", "/agencies", "/agencies/1", "/quarantine",
-         "/files/attachment/1", "/files/page/1/preview.png", "/files/message/1.eml", "/reports"]
+         "/files/attachment/1", "/files/page/1/preview.png", "/files/message/1.eml", "/reports",
+         "/reports/assessment"]
 
 
 def csrf_of(html: str) -> str:

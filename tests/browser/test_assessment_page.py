@@ -1,0 +1,90 @@
+"""The assessment points page (考核扣分) in a real browser, on the sample's truth.json store, reached from the
+report page; served like the web UI (security headers, CSP) as in test_report_page."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+from filing.bootstrap import App
+from filing.web import assessment_routes, report_routes
+from filing.web.security import apply_security_headers
+from tests.browser.test_report_page import TRUTH, _free_port, page, report_app  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")]
+
+
+@pytest.fixture(scope="module")
+def report_server(report_app: App) -> Iterator[str]:  # noqa: F811
+    api = FastAPI()
+    api.state.filing_app = report_app
+
+    @api.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        apply_security_headers(response, html=response.headers.get("content-type", "").startswith("text/html"))
+        return response
+
+    api.include_router(report_routes.router)
+    api.include_router(assessment_routes.router)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _num(text: str) -> float:
+    return float(text.strip())
+
+
+def test_assessment_page_lists_each_deduction_with_its_case(page: Any, report_server: str) -> None:  # noqa: F811
+    assert page.goto(f"{report_server}/reports?quarter=2026Q3").status == 200
+    page.locator('nav a[href^="/reports/assessment"]').click()
+    page.wait_for_url("**/reports/assessment?quarter=2026Q3")
+    assert "考核扣分" in page.title() and "2026年第三季度" in page.inner_text(".period")
+    assert "并非官方标准" in page.inner_text("#assessment")
+    assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+    # truth.json: 洪绪镇 lost （2026）鲁0481行初36号 in Q3, a lost-case deduction under the default 2 points.
+    rows = page.locator("table.deductions tr[data-rule='lost_case']")
+    texts = rows.all_inner_texts()
+    assert any("（2026）鲁0481行初36号" in t for t in texts), texts
+    link = rows.locator("a.case").first
+    assert (link.get_attribute("href") or "").startswith("/cases/")
+    # Each agency's total is the sum of what its deductions count.
+    totals = page.locator("table.assessment-totals tbody tr:not(.sum)")
+    assert totals.count() >= 1
+    sums = []
+    for i in range(totals.count()):
+        sums.append(_num(totals.nth(i).locator("td.total").inner_text()))
+        table = page.locator("table.deductions").nth(i)
+        counted = [_num(t) for t in table.locator("tbody tr td:last-child").all_inner_texts()]
+        assert sum(counted) == pytest.approx(sums[-1])
+    grand = _num(page.locator("table.assessment-totals tr.sum td.total").inner_text())
+    assert grand == pytest.approx(sum(sums))
+
+
+def test_assessment_page_for_a_year(page: Any, report_server: str) -> None:  # noqa: F811
+    page.goto(f"{report_server}/reports/assessment?quarter=2026Q3")
+    page.fill("input[name=year]", "2026")
+    page.locator("input[name=year] ~ button, form:has(input[name=year]) button").first.click()
+    page.wait_for_url("**/reports/assessment?year=2026")
+    assert "2026年度" in page.inner_text(".period")
+    year_total = _num(page.locator("table.assessment-totals tr.sum td.total").inner_text())
+    page.goto(f"{report_server}/reports/assessment?quarter=2026Q3")
+    q3_total = _num(page.locator("table.assessment-totals tr.sum td.total").inner_text())
+    assert year_total >= q3_total
+    assert page.goto(f"{report_server}/reports/assessment?year=26x").status == 400
