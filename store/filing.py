@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.checks import sync_case_checks
 from extract.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.types import COURT_DOC_TYPES, DocType
 from store import models as m
@@ -110,6 +111,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
         rescore_waiting(s, msg, cfg)
+    sync_case_checks(s, {doc.case.id: doc.case for doc in docs if doc.case is not None}.values())
 
 
 def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
@@ -149,6 +151,7 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
         if doc.case is not None and doc.match_status == "auto":
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)
+            sync_case_checks(s, [doc.case])
 
 
 def _file_numbers(doc: m.Document) -> tuple[str, ...]:
@@ -280,6 +283,8 @@ def _jsonable(v: Any) -> Any:
 def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> None:
     if value is None or value == [] or value == "":
         return
+    if field in (case.human_fields or ()):
+        return  # a person's value stands; a later document that disagrees opens a fact check instead
     current = getattr(case, field)
     if current == value:
         return

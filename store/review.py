@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from cases.checks import sync_case_checks
 from extract.casenumber import parse_case_number
 from extract.types import DocType
 from filing.errors import ErrorCode, FilingError
@@ -147,6 +148,7 @@ def refresh_case(s: Session, case: m.Case) -> None:
     for doc in docs:
         apply_document_facts(s, case, doc, doc.attachment.message)
     _cancel_stale_reminders(s, case)
+    sync_case_checks(s, [case])
 
 
 def _cancel_stale_reminders(s: Session, case: m.Case) -> None:

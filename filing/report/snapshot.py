@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.facts import fact_of
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from notify.rules import ReceivedDoc
 from store import models as m
@@ -17,6 +18,7 @@ from store import models as m
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
 ACCEPTED_MATCHES = ("auto", "confirmed")
+DECISION_FACTS = frozenset({"decision_date", "decision_type", "outcome"})
 
 
 def _date(v: Any) -> date | None:
@@ -47,6 +49,13 @@ def _bool(v: Any) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
+def _first(docs: list[tuple[m.Document, date, int]], types: tuple[str, ...], has: str | None = None) -> date | None:
+    """The first day a document of these types (that states `has`) arrived; date.max when none did, so a
+    fact no document shows is never counted as known (a person's value is, see load_input)."""
+    days = [day for d, day, _ in docs if d.doc_type in types and (has is None or (d.fields or {}).get(has) is not None)]
+    return min(days, default=date.max)
+
+
 def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -> ReportInput:
     """Every agency and case, with the documents the bureau received, as of `as_of`."""
     tz = ZoneInfo(timezone)
@@ -73,10 +82,20 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
     for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):
         facts_by_case[f.case_id].append(f)
     doc_dates = {d.id: _date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
+    waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+    for chk in session.scalars(select(m.FactCheck).where(m.FactCheck.status == "open").order_by(m.FactCheck.id)):
+        waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
 
     cases = []
     for c in session.scalars(select(m.Case).order_by(m.Case.id)):
         docs = docs_by_case.get(c.id, [])
+        unverified = tuple(waiting.get(c.id, ()))
+        human = {fact_of(a) for a in (c.human_fields or [])}
+        # A fact waiting for a person is not used (a person's own value is, even when a later document
+        # disagrees); the case is listed under 待核实 instead.
+        withheld = {f for f, _, _ in unverified if f not in human}
+        no_decision = bool(withheld & DECISION_FACTS)
+        no_head = bool(withheld & {"head_present", "head_role"})
         hearing_facts = []
         for f in facts_by_case.get(c.id, []):
             at = _datetime(f.value)
@@ -85,12 +104,16 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
             set_on = None
             if f.document_id is not None:
                 set_on = doc_dates.get(f.document_id) or received_on.get(f.document_id)
-            hearing_facts.append(HearingFact(at, set_on or f.at.astimezone(tz).date(), f.document_id))
+            known_on = received_on.get(f.document_id, date.max) if f.document_id is not None else (
+                None if f.actor != "system" else f.at.astimezone(tz).date())
+            hearing_facts.append(HearingFact(at, set_on or f.at.astimezone(tz).date(), f.document_id, known_on))
+        if "hearing_at" in withheld:
+            hearing_facts = []
         records = tuple(
             AppearanceRecord(
                 hearing_at=_datetime((d.fields or {}).get("hearing_at")),
-                head_present=_bool((d.fields or {}).get("head_present")),
-                head_principal=_bool((d.fields or {}).get("head_principal")),
+                head_present=None if no_head else _bool((d.fields or {}).get("head_present")),
+                head_principal=None if no_head else _bool((d.fields or {}).get("head_principal")),
                 head_title=(d.fields or {}).get("head_title"),
                 received_on=day,
                 document_id=d.id,
@@ -102,6 +125,9 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
             ReceivedDoc(d.doc_type, day, _date((d.fields or {}).get("doc_date")), message_id, d.id)
             for d, day, message_id in docs
         )
+
+        decision_doc = {"judgment": ("judgment",), "ruling": ("ruling",)}.get(c.decision_type or "",
+                                                                               ("judgment", "ruling"))
         cases.append(
             CaseSnap(
                 case_id=c.id,
@@ -110,19 +136,25 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
                 case_type=c.case_type,
                 agency_role=c.agency_role,
                 cause_category=c.cause_category,
-                notice_date=c.notice_date,
+                notice_date=None if "notice_date" in withheld else c.notice_date,
                 first_received=min((r.received_on for r in received), default=None),
-                hearing_at=c.hearing_at.replace(tzinfo=None) if c.hearing_at else None,
+                hearing_at=c.hearing_at.replace(tzinfo=None) if c.hearing_at and "hearing_at" not in withheld
+                else None,
                 hearing_facts=tuple(hearing_facts),
                 appearance_records=records,
-                head_present=c.head_present,
-                head_principal=c.head_principal,
+                head_present=None if no_head else c.head_present,
+                head_principal=None if no_head else c.head_principal,
                 head_title=c.head_title,
-                outcome=c.outcome or "pending",
-                decision_type=c.decision_type,
-                decision_date=c.decision_date,
+                outcome="pending" if no_decision else (c.outcome or "pending"),
+                decision_type=None if no_decision else c.decision_type,
+                decision_date=None if no_decision else c.decision_date,
                 appeal_of_id=c.appeal_of_id,
                 documents=received,
+                notice_received_on=None if "notice_date" in human else _first(docs, ("notice_to_respond",)),
+                decision_received_on=None if human & DECISION_FACTS else _first(docs, decision_doc),
+                head_received_on=None if human & {"head_present", "head_role"}
+                else _first(docs, ("appearance_record", "judgment"), "head_present"),
+                unverified=unverified,
             )
         )
     return ReportInput(agencies, tuple(cases), as_of)

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
 from filing.web import deps, report_routes
-from filing.web.routes import agencies, auth, cases, files, quarantine, queue
+from filing.web.routes import agencies, auth, cases, checks, files, quarantine, queue
 from filing.web.security import LoginLimiter, apply_security_headers, csrf_protect
 from filing.web.sessions import COOKIE, SessionCodec, new_session
 from filing.web.templating import make_env
@@ -96,7 +96,7 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
         return Response(status_code=204)
 
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, queue, cases, agencies, quarantine, files):
+    for module in (auth, queue, checks, cases, agencies, quarantine, files):
         api.include_router(module.router)
     api.include_router(report_routes.router, dependencies=[Depends(deps.current_user)])
     return api

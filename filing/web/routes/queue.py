@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases.checks import check_views, open_checks
 from extract.types import DocType
 from filing.errors import FilingError
 from filing.web import deps
@@ -28,7 +29,8 @@ def home(user: StaffUser = Depends(deps.current_user)) -> Response:
 @router.get("/queue")
 def queue_page(request: Request, user: StaffUser = Depends(deps.current_user),
                s: Session = Depends(deps.db)) -> Response:
-    return deps.render(request, "queue.html", rows=queue_rows(s), now_title="待审核")
+    return deps.render(request, "queue.html", rows=queue_rows(s), now_title="待审核",
+                       checks=check_views(s, open_checks(s)))
 
 
 @router.get("/queue/next")

@@ -1,0 +1,1 @@
+"""Case decisions: facts, their plausibility, fact checks and staff corrections."""
