@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.checks import open_facts_by_case
+from cases.facts import head_role
 from store import models as m
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
@@ -66,7 +68,7 @@ def _message(msg: m.Message) -> dict[str, Any]:
     }
 
 
-def _case(s: Session, case: m.Case, missing: list[str]) -> dict[str, Any]:
+def _case(s: Session, case: m.Case, missing: list[str], unverified: list[str]) -> dict[str, Any]:
     docs = s.scalars(select(m.Document).where(m.Document.case_id == case.id).order_by(m.Document.id)).all()
     return {
         "id": case.id,
@@ -83,6 +85,7 @@ def _case(s: Session, case: m.Case, missing: list[str]) -> dict[str, Any]:
         "hearing_place": case.hearing_place,
         "head_present": case.head_present,
         "head_principal": case.head_principal,
+        "head_role": head_role(case.head_present, case.head_principal),
         "head_name": case.head_name,
         "head_title": case.head_title,
         "outcome": case.outcome,
@@ -91,6 +94,7 @@ def _case(s: Session, case: m.Case, missing: list[str]) -> dict[str, Any]:
         "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
         "documents": sorted({d.doc_type for d in docs if d.match_status in ("auto", "confirmed")}),
         "missing": missing,
+        "unverified": unverified,
     }
 
 
@@ -110,10 +114,12 @@ def _outbox(o: m.OutboxMessage) -> dict[str, Any]:
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:
     messages = s.scalars(select(m.Message).order_by(m.Message.received_at, m.Message.id)).all()
     cases = s.scalars(select(m.Case).order_by(m.Case.id)).all()
+    waiting = open_facts_by_case(s)
     outbox = s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)).all()
     return {
         "as_of": as_of.isoformat(),
         "messages": [_message(x) for x in messages],
-        "cases": [_case(s, c, missing_for(s, c, as_of)) for c in cases],
+        "cases": [_case(s, c, missing_for(s, c, as_of), sorted({f for f, _, _ in waiting.get(c.id, [])}))
+                  for c in cases],
         "outbox": [_outbox(o) for o in outbox],
     }

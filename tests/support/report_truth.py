@@ -195,7 +195,8 @@ def expected_figures(truth: dict[str, Any], start: date, end: date, as_of: date)
         f = first(n)
         return f is not None and f <= end
 
-    appealed_by_end = {c["first_instance_case"] for c in cases if c.get("first_instance_case") and known(c["case_number"])}
+    appealed_by_end = {c["first_instance_case"] for c in cases
+                       if c.get("first_instance_case") and known(c["case_number"])}
     for c in cases:
         n, a = c["case_number"], c["agency_code"]
         decided = _d(c["decision_date"])
