@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from extract.images import PageImage, iter_image_file  # noqa: E402
-from extract.pdf import PdfSource  # noqa: E402
-from extract.settings import OcrSettings  # noqa: E402
-from extract.text import extract_files  # noqa: E402
+from extract.reading.images import PageImage, iter_image_file  # noqa: E402
+from extract.reading.pdf import PdfSource  # noqa: E402
+from extract.reading.settings import OcrSettings  # noqa: E402
+from extract.reading.text import extract_files  # noqa: E402
 from extract.types import Page  # noqa: E402
 from filing.adapters import extract_settings  # noqa: E402
 from filing.config import load_settings  # noqa: E402
@@ -132,7 +132,7 @@ def load_sample(root: Path = SAMPLE) -> list[SampleFile]:
 
 def _case_parser() -> Callable[[str], set[str]]:
     try:
-        from extract.casenumber import find_case_numbers
+        from extract.understanding.casenumber import find_case_numbers
 
         return lambda text: {str(cn) for cn, _pos in find_case_numbers(text)}
     except ImportError:
@@ -377,8 +377,8 @@ def build_long_scan(files: list[SampleFile], pages: int, path: Path) -> None:
 _CHILD = r"""
 import json, os, resource, sys, threading, time
 sys.path.insert(0, sys.argv[1])
-from extract.settings import OcrSettings
-from extract.text import extract_pages
+from extract.reading.settings import OcrSettings
+from extract.reading.text import extract_pages
 
 # ru_maxrss survives fork+exec on Linux (it would report the benchmark's own size), so sample /proc:
 # this process plus every descendant (the tesseract workers), every 100 ms. A child caught between

@@ -1,1 +1,1 @@
-"""Case decisions: facts, their plausibility, fact checks and staff corrections."""
+"""The case domain: filing decisions, matching, review actions."""

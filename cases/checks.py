@@ -52,6 +52,8 @@ def case_documents(s: Session, case_ids: Iterable[int]) -> dict[int, list[DocFac
         .order_by(m.Message.received_at, m.Document.id)
     )
     for d, received_at in rows:
+        if d.case_id is None:
+            continue
         at = _aware(received_at)
         out[d.case_id].append(DocFacts(d.id, d.doc_type, at, at.astimezone(TZ).date(), d.fields or {},
                                        d.first_page, d.last_page))

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from cases.checks import CheckStatus, resolve_checks, sync_case_checks
 from cases.facts import FACT_LABELS, FactValueError, attrs_of, jsonable, parse_value, role_attrs
-from extract.casenumber import parse_case_number
-from filing.errors import ErrorCode, FilingError
+from cases.review import audit, refresh_case
+from extract.understanding.casenumber import parse_case_number
 from store import models as m
-from store.review import audit, refresh_case
+from terms.errors import ErrorCode, FilingError
 
 EDITABLE = tuple(FACT_LABELS)
 

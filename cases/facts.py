@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from extract.dates import find_datetimes, parse_date
+from extract.understanding.dates import find_datetimes, parse_date
 
 FACT_LABELS: dict[str, str] = {
     "court": "法院",
@@ -136,7 +136,8 @@ def _datetime(text: str) -> datetime:
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]+(\d{1,2})[:：](\d{2})", text)
     if m:
         try:
-            return datetime(*(int(g) for g in m.groups()))  # type: ignore[misc]
+            y, mo, d, h, mi = (int(g) for g in m.groups())
+            return datetime(y, mo, d, h, mi)
         except ValueError:
             pass
     found = find_datetimes(text)

@@ -222,8 +222,8 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
     if judgments and records:
         groups.append([records[-1], judgments[-1]])
     for group in groups:
-        said = [(d, head_role(d.fields.get("head_present"), d.fields.get("head_principal"))) for d in group]
-        said = [(d, r) for d, r in said if r is not None]
+        said = [(d, r) for d in group
+                for r in [head_role(d.fields.get("head_present"), d.fields.get("head_principal"))] if r is not None]
         roles = {r for _, r in said}
         present = {r != "absent" for r in roles}
         if len(present) > 1:

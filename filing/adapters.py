@@ -12,17 +12,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from extract.ocr_cache import DirectoryOcrCache
-from extract.settings import OcrSettings
+from extract.reading.ocr_cache import DirectoryOcrCache
+from extract.reading.settings import OcrSettings
 from filing.config import Settings
 from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
-from notify.rules import MissingRules
 from notify.settings import NotifySettings as NotifyStageSettings
 from notify.smtp import SmtpSettings as SmtpClientSettings
-from notify.workdays import CalendarConfig, WorkCalendar, YearOverride
 from store import models as m
+from terms.rules import MissingRules
+from terms.workdays import CalendarConfig, WorkCalendar, YearOverride
 
 
 def unpack_limits(settings: Settings) -> UnpackLimits:

@@ -12,7 +12,7 @@ import typer
 from filing.commands import core, evaluate, queue, web
 from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
-from filing.errors import FilingError
+from terms.errors import FilingError
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="行政应诉案件备案 — filing pipeline of a Justice Bureau."

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
-from filing.errors import ConfigError
+from terms.errors import ConfigError
 
 ENV_PREFIX = "FILING_"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"

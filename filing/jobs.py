@@ -23,10 +23,10 @@ from filing.worker import StepRunner
 from ingest.ledger import Ledger
 from ingest.poll import PollProgress, PollReport, poll_once
 from notify.outbox import SendReport, send_pending
-from notify.workdays import WorkCalendar
 from store import models as m
 from store.clock import utcnow
 from store.ledger import DbLedger
+from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 

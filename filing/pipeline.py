@@ -16,19 +16,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from extract.analyze import understand
-from extract.text import extract_files
+from cases.filing import file_documents
+from extract.reading.text import extract_files
 from extract.types import Page as PageText
 from extract.types import PageSource
+from extract.understanding.analyze import understand
 from filing.adapters import extract_settings, ocr_cache, sender_policy, sender_registry, unpack_limits
 from filing.bootstrap import App
-from filing.errors import ErrorCode, FilingError
 from ingest.parse import parse_message
 from ingest.senders import check_sender
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
-from store.filing import file_documents
+from terms.errors import ErrorCode, FilingError
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,11 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
 from filing.bootstrap import App
-from filing.errors import ErrorCode, FilingError
 from filing.scheduler import ServiceScheduler
 from filing.worker import StepRunner, run_worker, worker_name
 from store import claims
 from store.migrate import alembic_config
+from terms.errors import ErrorCode, FilingError
 
 log = logging.getLogger(__name__)
 

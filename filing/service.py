@@ -7,16 +7,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.review import audit
 from filing.bootstrap import App
-from filing.errors import ErrorCode, FilingError
 from store import models as m
-from store.review import audit
+from terms.errors import ErrorCode, FilingError
 
 
 def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
     from filing.adapters import notify_settings, work_calendar
     from notify.reminders import load_case_snapshot
-    from notify.rules import compute_missing
+    from terms.rules import compute_missing
 
     ns = notify_settings(app.settings)
     return compute_missing(load_case_snapshot(s, case, ns), as_of, work_calendar(app.settings), ns.rules)

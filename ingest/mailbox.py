@@ -24,7 +24,7 @@ from imapclient.exceptions import CapabilityError, IMAPClientAbortError, IMAPCli
 from imapclient.imapclient import SocketTimeout
 from imapclient.response_parser import parse_fetch_response
 
-from filing.errors import ErrorCode, FilingError
+from terms.errors import ErrorCode, FilingError
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from filing.errors import ConfigError
 from ingest.ledger import AcceptStatus, FetchedMeta, FolderState, Ledger
 from ingest.mailbox import (
     FolderStatus,
@@ -32,6 +31,7 @@ from ingest.mailbox import (
     ServerMessage,
     open_mailbox,
 )
+from terms.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

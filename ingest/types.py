@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from filing.errors import ErrorCode
+from terms.errors import ErrorCode
 
 
 class SenderStatus(StrEnum):

@@ -14,10 +14,10 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from filing.errors import ErrorCode
 from ingest import images
 from ingest.sniff import SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
+from terms.errors import ErrorCode
 
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/tiff"})

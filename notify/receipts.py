@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from notify.outbox import NewEmail, enqueue
 from notify.reminders import MATCHED, load_case_snapshot, local_date
 from notify.render import EmailRenderer, receipt_message_id, reply_subject, stable_message_id
-from notify.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
 from notify.settings import NotifySettings
 from notify.views import (
     CaseStatus,
@@ -21,13 +20,14 @@ from notify.views import (
     doc_label,
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
+from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
 RECEIPT_KIND = "receipt"
 FALLBACK_SUBJECT = "行政应诉材料报送回执"
 
-# What the agency should hear about an attachment we could not read (codes from filing.errors).
+# What the agency should hear about an attachment we could not read (codes from terms.errors).
 ATTACHMENT_PROBLEMS = {
     "empty_file": "文件为空",
     "encrypted_pdf": "文件已加密",

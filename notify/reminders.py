@@ -18,15 +18,6 @@ from sqlalchemy.orm import Session
 
 from notify.outbox import NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
-from notify.rules import (
-    CaseSnapshot,
-    MissingItem,
-    ReceivedDoc,
-    decision_date_of,
-    defense_clock_start,
-    evaluate_missing,
-    notice_date_of,
-)
 from notify.settings import NotifySettings
 from notify.views import (
     DECISION_LABELS,
@@ -38,8 +29,17 @@ from notify.views import (
     cn_datetime,
     doc_label,
 )
-from notify.workdays import WorkCalendar
 from store.models import Agency, Attachment, Case, Document, Message, OutboxMessage
+from terms.rules import (
+    CaseSnapshot,
+    MissingItem,
+    ReceivedDoc,
+    decision_date_of,
+    defense_clock_start,
+    evaluate_missing,
+    notice_date_of,
+)
+from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def _render(
 
 
 def _ordered_types(snapshot: CaseSnapshot, as_of: date) -> list[str]:
-    from notify.rules import DOC_ORDER
+    from terms.rules import DOC_ORDER
 
     types = {d.doc_type for d in snapshot.received_by(as_of)}
     return [t for t in DOC_ORDER if t in types]

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from notify.rules import MissingRules
 from notify.views import Letterhead
-from notify.workdays import CalendarConfig, WorkCalendar
+from terms.rules import MissingRules
+from terms.workdays import CalendarConfig, WorkCalendar
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
 
-from filing.errors import ErrorCode, FilingError
+from terms.errors import ErrorCode, FilingError
 
 
 class SmtpError(FilingError):

@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from filing.errors import ErrorCode
 from store import models as m
 from store.clock import utcnow
 from store.uow import UnitOfWork
+from terms.errors import ErrorCode
 
 PENDING_STATES = ("received", "parsed", "extracted", "classified", "matched")
 

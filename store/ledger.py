@@ -18,12 +18,12 @@ from email.policy import compat32
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
-from filing.errors import ErrorCode
 from ingest.ledger import AcceptResult, AcceptStatus, FetchedMeta, FolderState
 from store import models as m
 from store.blobs import BlobStore
 from store.clock import utcnow
 from store.uow import UnitOfWork
+from terms.errors import ErrorCode
 
 # (raw bytes, received_at) -> Message row id; idempotent by SHA-256.
 Receive = Callable[[bytes, datetime], int]

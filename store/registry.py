@@ -9,8 +9,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from filing.errors import ConfigError
 from store.models import Agency, AgencyAddress
+from terms.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cases import review
 from cases.checks import check_views, open_check_count, open_checks
 from cases.corrections import resolve_check
 from cases.facts import FactValueError
 from filing.commands.core import app_from
 from store import models as m
-from store import review
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()

@@ -44,8 +44,8 @@ from filing.report.types import (
     UnverifiedCase,
     UnverifiedFact,
 )
-from notify.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
-from notify.workdays import WorkCalendar
+from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
+from terms.workdays import WorkCalendar
 
 CONCLUDED = ("agency_won", "agency_lost", "withdrawn")
 UNKNOWN_AGENCY = "未确定单位"

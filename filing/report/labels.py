@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.vocab import CAUSE_LABELS
+from extract.understanding.vocab import CAUSE_LABELS
 
 DOC_LABELS: dict[str, str] = {
     "complaint": "起诉状",

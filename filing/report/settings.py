@@ -7,8 +7,8 @@ from typing import Literal
 
 from filing.adapters import missing_rules, work_calendar
 from filing.config import Settings
-from notify.rules import MissingRules
-from notify.workdays import WorkCalendar
+from terms.rules import MissingRules
+from terms.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from cases.facts import fact_of
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
-from notify.rules import ReceivedDoc
 from store import models as m
+from terms.rules import ReceivedDoc
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from notify.rules import ReceivedDoc
+from terms.rules import ReceivedDoc
 
 QUARTER_NAMES = ("一", "二", "三", "四")
 

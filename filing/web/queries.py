@@ -1,4 +1,4 @@
-"""Read-only queries that build the web view-models. Decisions go through store.review / filing.service."""
+"""Read-only queries that build the web view-models. Decisions go through cases.review / filing.service."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from cases.checks import check_views
 from cases.facts import FACT_LABELS, fact_of, head_role
 from cases.facts import display as fact_display
-from extract.vocab import CAUSE_LABELS
+from cases.review import pending_items
+from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
 from filing.web.templating import CST, OUTCOME_LABELS
 from filing.web.views import (
@@ -34,7 +35,6 @@ from filing.web.views import (
 )
 from notify.views import DECISION_LABELS, doc_label
 from store import models as m
-from store.review import pending_items
 
 FIELD_LABELS = {
     "case_number": "案号",

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from extract.vocab import CAUSE_LABELS
+from extract.understanding.vocab import CAUSE_LABELS
 from notify.views import doc_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases import review
+from cases.filing import file_documents
 from filing.config import MatchingSettings
 from store import models as m
-from store import review
 from store.db import make_engine, make_session_factory
-from store.filing import file_documents
 from store.migrate import upgrade
 
 CFG = MatchingSettings()

@@ -15,11 +15,11 @@ from notify.digest import queue_quarantine_digest
 from notify.outbox import send_pending
 from notify.receipts import queue_receipt
 from notify.reminders import load_case_snapshot, planned_reminders, sweep_reminders
-from notify.rules import compute_missing
 from notify.settings import NotifySettings
 from notify.smtp import SmtpSettings
 from store.db import make_engine, make_session_factory
 from store.models import Agency, AgencyAddress, Attachment, Base, Case, Document, Message, OutboxMessage
+from terms.rules import compute_missing
 from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.smtp

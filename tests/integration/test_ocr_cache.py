@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from extract.ocr_cache import DirectoryOcrCache, OcrResult, cache_key
-from extract.settings import OcrSettings
+from extract.reading.ocr_cache import DirectoryOcrCache, OcrResult, cache_key
+from extract.reading.settings import OcrSettings
 
 
 def test_round_trip_and_damaged_entry(tmp_path: Path) -> None:

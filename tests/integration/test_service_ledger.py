@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from filing.bootstrap import App, bootstrap
 from filing.commands.core import init_app
 from filing.config import load_settings
-from filing.errors import ErrorCode
 from filing.jobs import ledger_for
 from filing.pipeline import process
 from filing.worker import StepRunner
 from ingest.poll import poll_once
 from store import models as m
+from terms.errors import ErrorCode
 from tests.support.dovecot import DovecotServer, make_message
 from tests.support.service import write_config
 

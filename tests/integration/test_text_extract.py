@@ -13,14 +13,14 @@ import pytest
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from extract import pdf as pdf_module
-from extract import text as text_module
-from extract.images import jpeg_sha256
-from extract.ocr_cache import DirectoryOcrCache, MemoryOcrCache
-from extract.settings import OcrSettings
-from extract.text import DOCX, extract_files, extract_pages, render_preview
+from extract.reading import pdf as pdf_module
+from extract.reading import text as text_module
+from extract.reading.images import jpeg_sha256
+from extract.reading.ocr_cache import DirectoryOcrCache, MemoryOcrCache
+from extract.reading.settings import OcrSettings
+from extract.reading.text import DOCX, extract_files, extract_pages, render_preview
 from extract.types import PageSource
-from filing.errors import ErrorCode, FilingError
+from terms.errors import ErrorCode, FilingError
 from tests.support.documents import (
     JUDGMENT_LINES,
     NOTICE_LINES,

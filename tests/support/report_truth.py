@@ -121,7 +121,7 @@ def seed_from_truth(s: Session, truth: dict[str, Any]) -> dict[str, int]:
                 s.flush()
                 if case is not None and doc["type"] == "summons" and status == "filed" and ok:
                     summons_doc.setdefault(case.case_number or "", d.id)
-    # The summons is the authority on the hearing time (store.filing): one fact per case whose summons
+    # The summons is the authority on the hearing time (cases.filing): one fact per case whose summons
     # the bureau received (without it, the bureau knows a hearing only from an appearance record).
     for number, heard in cases.items():
         if heard.hearing_at is not None and number not in summons_doc:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from extract.analyze import understand
 from extract.types import Document, Page, PageSource
+from extract.understanding.analyze import understand
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sample"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 
 PRINTED = [
     ("（2026）鲁0481行初37号", "（2026）鲁0481行初37号"),
@@ -114,7 +114,7 @@ def test_near_miss() -> None:
 
 
 def test_serial_slip() -> None:
-    from extract.casenumber import serial_slip
+    from extract.understanding.casenumber import serial_slip
 
     a = parse_case_number("（2026）鲁0403行初12号")
     b = parse_case_number("（2026）鲁0403行初1号")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.classify import classify_text, find_title
 from extract.types import DocType
+from extract.understanding.classify import classify_text, find_title
 
 COURT = "山东省滕州市人民法院\n"
 

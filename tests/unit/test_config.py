@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from filing.config import load_settings
-from filing.errors import ConfigError
+from terms.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from extract.dates import find_dates, find_datetimes, parse_date, parse_time
+from extract.understanding.dates import find_dates, find_datetimes, parse_date, parse_time
 
 
 @pytest.mark.parametrize(

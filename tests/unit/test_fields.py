@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 import pytest
 
-from extract.fields import extract_fields, read_outcome
 from extract.types import DocType, Outcome
+from extract.understanding.fields import extract_fields, read_outcome
 
 SUMMONS = """山东省枣庄市薛城区人民法院
 传 票
@@ -210,7 +210,7 @@ def test_appearance_form_with_cut_labels() -> None:
      ("政府信息公开", "info_disclosure"), ("工伤认定", "work_injury"), ("行政强制", "forced_demolition"), ("买卖合同", None)],
 )
 def test_cause_label_categories(label: str, key: str | None) -> None:
-    from extract.fields import category_of_label
+    from extract.understanding.fields import category_of_label
 
     assert category_of_label(label) == key
 

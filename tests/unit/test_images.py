@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extract.images import (
+from extract.reading.images import (
     ImageDecodeError,
     ImageTooLarge,
     deskew,
@@ -22,8 +22,8 @@ from extract.images import (
     to_gray,
     turn_preview,
 )
-from extract.pdf import text_layer_quality, text_layer_usable
-from extract.seals import find_seals, suppress_round_seals
+from extract.reading.pdf import text_layer_quality, text_layer_usable
+from extract.reading.seals import find_seals, suppress_round_seals
 from tests.support.documents import NOTICE_LINES, jpeg_bytes, rotated, text_page_image, tiff_bytes
 
 
@@ -201,8 +201,8 @@ def test_a_transparent_palette_png_gets_a_preview() -> None:
 
     from PIL import Image as _Image
 
-    from extract.settings import OcrSettings
-    from extract.text import extract_pages
+    from extract.reading.settings import OcrSettings
+    from extract.reading.text import extract_pages
 
     src = _Image.new("P", (27, 27), 1)
     src.putpalette([255, 255, 255, 0, 0, 255] + [0] * 762)

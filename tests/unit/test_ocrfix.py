@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font, fix_brackets, fix_stray_marks, glyph_likeness
+from extract.reading.ocrfix import (
+    PlaceNames,
+    clean_ocr_text,
+    find_cjk_font,
+    fix_brackets,
+    fix_stray_marks,
+    glyph_likeness,
+)
 
 FONT = find_cjk_font()
 NAMES = ["山东省", "枣庄市", "滕州市", "薛城区", "峄城区", "滕", "枣",

@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from extract.images import FailedPage, ImageDecodeError, PageImage, jpeg_sha256
-from extract.pdf import PdfSource
+from extract.reading.images import FailedPage, ImageDecodeError, PageImage, jpeg_sha256
+from extract.reading.pdf import PdfSource
 from tests.support.documents import NOTICE_LINES, jpeg_bytes, scanned_pdf_from_jpegs, text_page_image
 
 

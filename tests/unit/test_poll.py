@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from filing.errors import ConfigError
 from ingest.ledger import AcceptResult, AcceptStatus, FetchedMeta, FolderState
 from ingest.mailbox import FolderStatus, MailboxSettings, MailboxUnavailable, ServerMessage
 from ingest.poll import MailboxSession, batches, crash_hook, poll_once
+from terms.errors import ConfigError
 
 SETTINGS = MailboxSettings(host="imap.example", user="u", retries=2, backoff_s=1.0, batch_size=2)
 

@@ -10,8 +10,8 @@ import pytest
 from filing.report.compute import compute_report, hearings_of
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, Head, HearingFact, Period, Rate, ReportInput
-from notify.rules import ReceivedDoc
-from notify.workdays import WorkCalendar
+from terms.rules import ReceivedDoc
+from terms.workdays import WorkCalendar
 
 A = AgencyRef(1, "zrj", "滕州市自然资源局", "自然资源局")
 B = AgencyRef(2, "gaj", "滕州市公安局", "公安局")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from notify.rules import (
+from terms.rules import (
     CaseSnapshot,
     MissingRules,
     ReceivedDoc,
@@ -16,7 +16,7 @@ from notify.rules import (
     compute_missing,
     evaluate_missing,
 )
-from notify.workdays import WorkCalendar
+from terms.workdays import WorkCalendar
 from tests.support.corpus import SAMPLE
 
 CAL = WorkCalendar()

@@ -12,7 +12,7 @@ import pytest
 from filing.jobs import quarter_end_before, quarter_key, quarterly_report_due
 from filing.logging import JsonFormatter, configure_logging
 from filing.metrics import Metric, Sample, render
-from notify.workdays import CalendarConfig, WorkCalendar, YearOverride
+from terms.workdays import CalendarConfig, WorkCalendar, YearOverride
 
 # A made-up year so the table does not depend on the chinese-calendar package's data.
 CAL = WorkCalendar(CalendarConfig(overrides={

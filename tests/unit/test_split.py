@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (tables of Chinese test text)
 from __future__ import annotations
 
-from extract.split import split_pages
+from extract.understanding.split import split_pages
 
 COMPLAINT_1 = "行政起诉状\n原告：张三，男，住某村1号。\n被告：滕州市某某局，住所地某路。\n诉讼请求：\n第1页 共2页"
 COMPLAINT_2 = "综上所述，请求判如所请。\n此致\n滕州市人民法院\n具状人：张三\n2026年3月1日\n第2页 共2页"

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from extract.analyze import understand
 from extract.types import DocType, Page, PageSource
+from extract.understanding.analyze import understand
 
 
 def pages(*texts: str) -> list[Page]:
@@ -58,7 +58,7 @@ def test_header_reread_fills_an_unreadable_number() -> None:
     damaged = NOTICE.replace("(2026) 和鲁0403行初12号", "(2026) 咕041行切2:")
     docs = understand(pages(damaged), "20260213.pdf")
     assert docs[0].fields.case_number is None
-    from extract.analyze import header_reread_pages
+    from extract.understanding.analyze import header_reread_pages
 
     assert header_reread_pages(docs) == [1]
     header = "山东省枣庄市薛城区人民法院\n应诉通知书\n(2026) 和鲁0403行初12号\n滕州市自然资源局 :"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from filing.errors import ErrorCode
 from ingest.sniff import DOCX, PDF, ZIP
 from ingest.types import MimePart
 from ingest.unpack import UnpackLimits, unpack
+from terms.errors import ErrorCode
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 LIMITS = UnpackLimits()

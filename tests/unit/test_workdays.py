@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from notify.workdays import CalendarConfig, UnknownYearWarning, WorkCalendar, YearOverride
+from terms.workdays import CalendarConfig, UnknownYearWarning, WorkCalendar, YearOverride
 
 
 @pytest.fixture()

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_number
 from cases.facts import FactValueError
-from filing.errors import FilingError
+from cases.review import search_cases
 from filing.web import deps
 from filing.web.queries import case_detail, missing_fn, search_case_rows, today_local
-from store.review import search_cases
 from store.users import StaffUser
+from terms.errors import FilingError
 
 router = APIRouter()
 

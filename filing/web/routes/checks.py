@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from cases.checks import CheckStatus, check_views, open_checks
 from cases.corrections import resolve_check
 from cases.facts import DECISION_CHOICES, HEAD_ROLE_LABELS, OUTCOME_CHOICES, FactValueError
-from filing.errors import FilingError
 from filing.web import deps
 from store import models as m
 from store.users import StaffUser
+from terms.errors import FilingError
 
 router = APIRouter()
 

@@ -7,11 +7,11 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from filing.errors import FilingError
 from filing.web import deps
 from filing.web.queries import problem_rows, quarantine_rows
 from store import models as m
 from store.users import StaffUser
+from terms.errors import FilingError
 
 router = APIRouter()
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases import review
 from cases.checks import check_views, open_checks
+from cases.review import pending_items
 from extract.types import DocType
-from filing.errors import FilingError
 from filing.web import deps
 from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
 from notify.views import DOC_TYPE_LABELS
-from store import review
-from store.review import pending_items
 from store.users import StaffUser
+from terms.errors import FilingError
 
 router = APIRouter()
 

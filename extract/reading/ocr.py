@@ -21,9 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extract.images import Gray, deskew, rotate_quarter
-from extract.ocr_cache import OcrResult
-from extract.settings import OcrSettings
+from extract.reading.images import Gray, deskew, rotate_quarter
+from extract.reading.ocr_cache import OcrResult
+from extract.reading.settings import OcrSettings
 
 
 class OcrEngineError(Exception):

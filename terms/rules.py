@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from notify.workdays import WorkCalendar
+from terms.workdays import WorkCalendar
 
 # The order documents appear in a case's life; lists shown to people follow it.
 DOC_ORDER: tuple[str, ...] = (

@@ -41,7 +41,7 @@ class PageImage:
     sha256: str  # of the decoded pixels or of the JPEG stream: the OCR cache key's base
     # A scanned PDF page's JPEG stream as stored. It is ~20x smaller than its pixels, so pages waiting
     # for an OCR worker cost little; the worker decodes it (`load`). Set only when decoding it here
-    # gives exactly the pixels pdfium would (see extract/pdf.py).
+    # gives exactly the pixels pdfium would (see extract/reading/pdf.py).
     encoded: bytes | None = None
 
     def load(self) -> Image.Image:

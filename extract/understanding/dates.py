@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from extract.casenumber import compact
+from extract.understanding.casenumber import compact
 
 __all__ = ["DateHit", "find_dates", "find_datetimes", "parse_date", "parse_time"]
 

@@ -12,7 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from filing.errors import ErrorCode, FilingError
+from terms.errors import ErrorCode, FilingError
 
 
 def docx_text(data: bytes) -> str:

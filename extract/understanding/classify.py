@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extract.casenumber import compact
 from extract.types import DocType
+from extract.understanding.casenumber import compact
 
 __all__ = [
     "Classification",

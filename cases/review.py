@@ -14,12 +14,12 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from cases.checks import sync_case_checks
-from extract.casenumber import parse_case_number
+from cases.filing import apply_document_facts, get_or_create_case
 from extract.types import DocType
-from filing.errors import ErrorCode, FilingError
+from extract.understanding.casenumber import parse_case_number
 from store import models as m
 from store.clock import utcnow
-from store.filing import apply_document_facts, get_or_create_case
+from terms.errors import ErrorCode, FilingError
 
 PENDING = ("review", "none")
 

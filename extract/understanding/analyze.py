@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from extract.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
-from extract.classify import classify_text, page_lines
-from extract.fields import extract_fields, normalize_lines, own_and_cited
-from extract.split import split_pages
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
+from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
+from extract.understanding.classify import classify_text, page_lines
+from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
+from extract.understanding.split import split_pages
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.casenumber import compact, find_case_number_hits
-from extract.classify import TitleHit, body_scores, find_title, page_lines
 from extract.types import DocType
+from extract.understanding.casenumber import compact, find_case_number_hits
+from extract.understanding.classify import TitleHit, body_scores, find_title, page_lines
 
 __all__ = ["PageEvidence", "Segment", "page_evidence", "split_pages"]
 

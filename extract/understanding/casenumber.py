@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from extract.types import CaseNumber
-from extract.vocab import (
+from extract.understanding.vocab import (
     ADMIN_TYPE_CODES,
     ADMIN_TYPE_SET,
     DIGIT_CONFUSIONS,

@@ -1,6 +1,6 @@
 """Filing decisions: create cases from court documents, match every document, keep case facts.
 
-The only place that turns scores into stored decisions; scoring itself is pure (store.matching).
+The only place that turns scores into stored decisions; scoring itself is pure (cases.matching).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.checks import sync_case_checks
-from extract.casenumber import find_case_numbers, near_miss, parse_case_number
+from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
 from extract.types import COURT_DOC_TYPES, DocType
+from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from store.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
 
 FACT_FIELDS = (
     "court",

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from extract.images import Gray
+from extract.reading.images import Gray
 
 # Seals of 2.4 to 6.8 cm diameter; on the sample's pages (150 dpi) a radius of 35-100 px at half size.
 _MIN_RADIUS_MM = 12.0

@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from extract.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
-from extract.dates import find_dates, find_datetimes
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
-from extract.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
+from extract.understanding.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
+from extract.understanding.dates import find_dates, find_datetimes
+from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
 __all__ = [
     "Disposition",

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 from PIL import Image
 
-from extract.images import FailedPage, PageImage, jpeg_header, jpeg_sha256, pixel_sha256
-from filing.errors import ErrorCode, FilingError
+from extract.reading.images import FailedPage, PageImage, jpeg_header, jpeg_sha256, pixel_sha256
+from terms.errors import ErrorCode, FilingError
 
 if TYPE_CHECKING:
     import pdfplumber

@@ -39,7 +39,7 @@ class OcrSettings:
     max_skew_deg: float = 5.0
     suppress_seals: bool = True  # red seals in colour images: take the red channel where ink is red
     # Round seals in greyscale/bilevel scans (and what the red channel left of colour ones): found by a
-    # Hough transform and faded (extract/seals.py). Sample, 119 pages: CER 4.26 % → 3.87 % on its own
+    # Hough transform and faded (extract/reading/seals.py). Sample, 119 pages: CER 4.26 % → 3.87 % on its own
     # (the earlier ring-stroke heuristic it replaces: 4.26 %).
     suppress_grey_seals: bool = True
     # tesseract's binarization: 0 Otsu, 1 adaptive Otsu, 2 Sauvola. Sauvola keeps strokes under grey

@@ -25,7 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from extract.images import (
+from extract.reading.images import (
     FailedPage,
     ImageDecodeError,
     ImageTooLarge,
@@ -38,14 +38,14 @@ from extract.images import (
     to_gray,
     turn_preview,
 )
-from extract.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages, write_pgm
-from extract.ocr_cache import OcrCache, OcrResult, cache_key
-from extract.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
-from extract.pdf import PdfSource, TextLayerPage
-from extract.seals import suppress_round_seals
-from extract.settings import OcrSettings
+from extract.reading.ocr import OcrEngineError, OcrEngineTimeout, ocr_gray_pages, write_pgm
+from extract.reading.ocr_cache import OcrCache, OcrResult, cache_key
+from extract.reading.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
+from extract.reading.pdf import PdfSource, TextLayerPage
+from extract.reading.seals import suppress_round_seals
+from extract.reading.settings import OcrSettings
 from extract.types import Page, PageSource
-from filing.errors import ErrorCode, FilingError
+from terms.errors import ErrorCode, FilingError
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -97,7 +97,7 @@ def _feed(pool: _OcrPool, index: int, data: bytes, content_type: str, settings: 
         _feed_image(pool, index, data, settings)
     elif mime == DOCX:
         # Imported here: python-docx and lxml cost ~10 MB, which scan-only runs need not carry.
-        from extract.docx import docx_text
+        from extract.reading.docx import docx_text
 
         pool.add_done(index, Page(number=1, text=docx_text(data), source=PageSource.docx, confidence=1.0))
     elif mime == PLAIN:

@@ -1,0 +1,1 @@
+"""Page reading: text layers, rendering, OCR, seals (I/O)."""

@@ -1,0 +1,1 @@
+"""Document understanding: split, classify, case numbers, fields, dates (pure)."""
