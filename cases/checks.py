@@ -44,19 +44,21 @@ def case_documents(s: Session, case_ids: Iterable[int]) -> dict[int, list[DocFac
     if not ids:
         return out
     rows = s.execute(
-        select(m.Document, m.Message.received_at)
+        select(m.Document, m.Message.received_at, m.Message.created_at)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.case_id.in_(ids), m.Document.match_status.in_(FILED), m.Message.status == "filed",
+        # "pending": the message being filed right now (its status is set after matching).
+        .where(m.Document.case_id.in_(ids), m.Document.match_status.in_(FILED),
+               m.Message.status.in_(("filed", "pending")),
                m.Attachment.status == "ok")
         .order_by(m.Message.received_at, m.Document.id)
     )
-    for d, received_at in rows:
+    for d, received_at, created_at in rows:
         if d.case_id is None:
             continue
         at = _aware(received_at)
         out[d.case_id].append(DocFacts(d.id, d.doc_type, at, at.astimezone(TZ).date(), d.fields or {},
-                                       d.first_page, d.last_page))
+                                       d.first_page, d.last_page, _aware(created_at)))
     return out
 
 

@@ -40,6 +40,7 @@ class DocFacts:
     fields: Mapping[str, Any]
     first_page: int
     last_page: int
+    stored_at: datetime | None = None  # when this system took the mail in (aware): later than a person's word?
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,10 @@ def _doubt(doc: DocFacts, fact: str) -> str | None:
 
 
 def _later_than_person(case: CaseFacts, fact: str, doc: DocFacts) -> bool:
+    # The time the mail came into this system, not its Date: a re-sent copy imported later is later,
+    # while the same mail read again (re-processing) is not.
     since = case.human_since.get(fact)
-    return since is not None and doc.received_at > since
+    return since is not None and (doc.stored_at or doc.received_at) > since
 
 
 def findings(case: CaseFacts, docs: Sequence[DocFacts]) -> list[Finding]:
