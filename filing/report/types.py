@@ -286,10 +286,11 @@ class UnverifiedFact:
     label: str  # Chinese
     reason: str  # Chinese: what is missing or doubtful
     check_id: int
+    link: str = ""  # the fact check in the web UI
 
-    @property
-    def link(self) -> str:
-        return f"/checks/{self.check_id}"
+    def __post_init__(self) -> None:
+        if not self.link:
+            object.__setattr__(self, "link", f"/checks/{self.check_id}")
 
 
 @dataclass(frozen=True)
