@@ -36,7 +36,7 @@ from sqlalchemy import func, select  # noqa: E402
 from filing.bootstrap import bootstrap  # noqa: E402
 from filing.config import load_settings  # noqa: E402
 from store import models as m  # noqa: E402
-from store.claims import PENDING_STATES  # noqa: E402
+from terms.status import PENDING_STATES  # noqa: E402
 from tests.support.corpus import SAMPLE  # noqa: E402
 from tests.support.databases import drop_pg_database, make_pg_database  # noqa: E402
 from tests.support.dovecot import DovecotServer, free_port  # noqa: E402

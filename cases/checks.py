@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,15 +21,12 @@ from cases.facts import FACT_LABELS, display, fact_of
 from cases.plausibility import KIND_LABELS, CaseFacts, DocFacts, Finding, findings
 from store import models as m
 from store.clock import utcnow
+from terms.status import ACCEPTED_MATCHES, FactCheckStatus, MessageStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
-FILED = ("auto", "confirmed")
 
 
-class CheckStatus(StrEnum):
-    open = "open"
-    resolved = "resolved"  # a person entered or confirmed the value
-    cleared = "cleared"  # the machine's doubt went away (e.g. a later document supplied the fact)
+CheckStatus = FactCheckStatus
 
 
 def _aware(dt: datetime) -> datetime:
@@ -48,8 +44,8 @@ def case_documents(s: Session, case_ids: Iterable[int]) -> dict[int, list[DocFac
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         # "pending": the message being filed right now (its status is set after matching).
-        .where(m.Document.case_id.in_(ids), m.Document.match_status.in_(FILED),
-               m.Message.status.in_(("filed", "pending")),
+        .where(m.Document.case_id.in_(ids), m.Document.match_status.in_(ACCEPTED_MATCHES),
+               m.Message.status.in_((MessageStatus.filed, MessageStatus.pending)),
                m.Attachment.status == "ok")
         .order_by(m.Message.received_at, m.Document.id)
     )

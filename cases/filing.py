@@ -16,6 +16,7 @@ from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, sc
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
+from terms.status import ACCEPTED_MATCHES
 
 FACT_FIELDS = (
     "court",
@@ -107,7 +108,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     for doc in docs:
         match_document(s, doc, document_context(s, doc, msg), cfg, created)
     for doc in docs:
-        if doc.case is not None and doc.match_status in ("auto", "confirmed"):
+        if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
         rescore_waiting(s, msg, cfg)

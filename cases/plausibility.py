@@ -8,10 +8,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from cases.facts import REPORT_FACTS, head_role
+from terms.status import FactCheckKind
 
 JUDGMENT, RULING, APPEARANCE, SUMMONS = "judgment", "ruling", "appearance_record", "summons"
 NOTICE = "notice_to_respond"
@@ -19,13 +19,7 @@ DECISION_DOCS = (JUDGMENT, RULING)
 CONCLUDED = ("agency_won", "agency_lost", "withdrawn")
 
 
-class CheckKind(StrEnum):
-    missing = "missing"  # the evidencing document arrived, the fact was not read
-    implausible = "implausible"  # read, but cannot be right (not used by the report)
-    doubtful = "doubtful"  # read with low confidence (the extractor said why)
-    conflict = "conflict"  # two sources disagree
-    contradicts = "contradicts"  # a later document disagrees with a person's value
-
+CheckKind = FactCheckKind
 
 KIND_LABELS = {"missing": "未读出", "implausible": "不合常理", "doubtful": "把握不足", "conflict": "来源矛盾",
                "contradicts": "与人工核实值不符"}

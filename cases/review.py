@@ -20,8 +20,7 @@ from extract.understanding.casenumber import parse_case_number
 from store import models as m
 from store.clock import utcnow
 from terms.errors import ErrorCode, FilingError
-
-PENDING = ("review", "none")
+from terms.status import ACCEPTED_MATCHES, REMINDER_KINDS, REVIEW_MATCHES, MatchStatus, MessageStatus, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def pending_items(s: Session) -> list[ReviewItem]:
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.match_status.in_(PENDING), m.Message.status == "filed")
+        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status == MessageStatus.filed)
         .order_by(m.Message.received_at, m.Document.id)
     ).all()
     return [_item(d) for d in docs]
@@ -142,7 +141,7 @@ def refresh_case(s: Session, case: m.Case) -> None:
     s.flush()
     docs = s.scalars(
         select(m.Document)
-        .where(m.Document.case_id == case.id, m.Document.match_status.in_(("auto", "confirmed")))
+        .where(m.Document.case_id == case.id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ).all()
     for doc in docs:
@@ -156,11 +155,11 @@ def _cancel_stale_reminders(s: Session, case: m.Case) -> None:
     for row in s.scalars(
         select(m.OutboxMessage).where(
             m.OutboxMessage.case_id == case.id,
-            m.OutboxMessage.status == "queued",
-            m.OutboxMessage.kind.like("reminder%"),
+            m.OutboxMessage.status == OutboxStatus.queued,
+            m.OutboxMessage.kind.in_(REMINDER_KINDS),
         )
     ):
-        row.status = "cancelled"
+        row.status = OutboxStatus.cancelled
         row.last_error = "cancelled by a review decision; the next sweep recomputes reminders"
 
 
@@ -168,7 +167,7 @@ def _file_to(s: Session, doc: m.Document, case: m.Case, actor: str, action: str)
     before = _state(doc)
     old_case = doc.case
     doc.case_id, doc.case = case.id, case
-    doc.match_status = "confirmed"
+    doc.match_status = MatchStatus.confirmed
     doc.match_confidence = 1.0
     audit(s, actor, action, "document", doc.id, before, _state(doc))
     refresh_case(s, case)

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+# The document vocabulary lives in terms; re-exported because every extract module speaks it.
+from terms.status import COURT_DOC_TYPES as COURT_DOC_TYPES
+from terms.status import DocType as DocType
+from terms.status import Outcome as Outcome
+
 
 class PageSource(StrEnum):
     text_layer = "text_layer"
@@ -27,31 +32,6 @@ class Page:
     image_sha256: str | None = None  # cache key of the OCR'd image
     error: str | None = None
     seconds: float = 0.0
-
-
-class DocType(StrEnum):
-    complaint = "complaint"
-    notice_to_respond = "notice_to_respond"
-    evidence_notice = "evidence_notice"
-    summons = "summons"
-    defense = "defense"
-    appearance_record = "appearance_record"
-    judgment = "judgment"
-    ruling = "ruling"
-    other = "other"
-
-
-# Court documents that carry the case number and may start a case.
-COURT_DOC_TYPES = frozenset(
-    {DocType.notice_to_respond, DocType.evidence_notice, DocType.summons, DocType.judgment, DocType.ruling}
-)
-
-
-class Outcome(StrEnum):
-    agency_won = "agency_won"
-    agency_lost = "agency_lost"
-    withdrawn = "withdrawn"
-    pending = "pending"
 
 
 @dataclass(frozen=True)

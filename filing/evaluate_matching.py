@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
+from terms.status import ACCEPTED_MATCHES
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -53,7 +54,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any]) -> EvalSect
         if found is None:
             continue
         status = found.get("match")
-        if status in ("auto", "confirmed"):
+        if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
             if got == truth_case:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
 from store import models as m
+from terms.status import ACCEPTED_MATCHES
 
 MissingFn = Any  # (session, case, as_of) -> list[str]
 
@@ -92,7 +93,7 @@ def _case(s: Session, case: m.Case, missing: list[str], unverified: list[str]) -
         "decision_type": case.decision_type,
         "decision_date": case.decision_date.isoformat() if case.decision_date else None,
         "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
-        "documents": sorted({d.doc_type for d in docs if d.match_status in ("auto", "confirmed")}),
+        "documents": sorted({d.doc_type for d in docs if d.match_status in ACCEPTED_MATCHES}),
         "missing": missing,
         "unverified": unverified,
     }

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store import models as m
-from store.claims import PENDING_STATES
 from store.clock import utcnow
+from terms.status import PENDING_STATES, MessageState
 
-MESSAGE_STATES = (*PENDING_STATES, "done", "parked")
+MESSAGE_STATES = tuple(MessageState)
 OCR_SOURCES = ("tesseract", "rapidocr")  # extract.types.PageSource values that mean OCR ran
 OUTBOX_STATUSES = ("queued", "sending", "sent", "uncertain", "dead", "cancelled")
 
@@ -65,7 +65,7 @@ def collect(s: Session, now: datetime | None = None) -> list[Metric]:
         Metric("filing_queue_oldest_age_seconds", "gauge", "Age of the oldest pending message (0: none).",
                (Sample("filing_queue_oldest_age_seconds", age),)),
         Metric("filing_messages_parked", "gauge", "Messages parked after repeated failures (staff must look).",
-               (Sample("filing_messages_parked", by_state.get("parked", 0)),)),
+               (Sample("filing_messages_parked", by_state.get(MessageState.parked, 0)),)),
         Metric("filing_ocr_seconds_total", "counter", "Seconds spent on OCR, summed over stored pages.",
                (Sample("filing_ocr_seconds_total", float(ocr[0])),)),
         Metric("filing_ocr_pages_total", "counter", "Pages whose text came from OCR.",

@@ -21,7 +21,14 @@ from extract.reading.text import extract_files
 from extract.types import Page as PageText
 from extract.types import PageSource
 from extract.understanding.analyze import understand
-from filing.adapters import extract_settings, ocr_cache, sender_policy, sender_registry, unpack_limits
+from filing.adapters import (
+    extract_settings,
+    ocr_cache,
+    queue_receipt_for,
+    sender_policy,
+    sender_registry,
+    unpack_limits,
+)
 from filing.bootstrap import App
 from ingest.parse import parse_message
 from ingest.senders import check_sender
@@ -29,11 +36,11 @@ from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
 from terms.errors import ErrorCode, FilingError
+from terms.status import PENDING_STATES, TERMINAL_STATES, AttachmentStatus, MessageState, MessageStatus
 
 log = logging.getLogger(__name__)
 
-TERMINAL = {"done", "parked"}
-STEPS = ("received", "parsed", "extracted", "classified", "matched")
+STEPS = PENDING_STATES
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ def receive(app: App, raw: bytes, *, received_at: datetime, source: str, deliver
         if existing is not None:
             return Received(existing, False)
         row = m.Message(
-            delivery_key=key, raw_sha256=sha, size=len(raw), source=source, received_at=received_at, state="received"
+            delivery_key=key, raw_sha256=sha, size=len(raw), source=source, received_at=received_at,
+            state=MessageState.received,
         )
         uow.session.add(row)
         try:
@@ -73,18 +81,18 @@ def receive(app: App, raw: bytes, *, received_at: datetime, source: str, deliver
 def process(app: App, message_row_id: int, on_step: Callable[[str], None] | None = None) -> str:
     """Run every remaining step of one message; return its final status."""
     handlers: dict[str, Callable[[App, int], None]] = {
-        "received": step_parse,
-        "parsed": step_extract,
-        "extracted": step_classify,
-        "classified": step_match,
-        "matched": step_notify,
+        MessageState.received: step_parse,
+        MessageState.parsed: step_extract,
+        MessageState.extracted: step_classify,
+        MessageState.classified: step_match,
+        MessageState.matched: step_notify,
     }
     while True:
         with app.uow() as uow:
             msg = uow.session.get(m.Message, message_row_id)
             assert msg is not None
             state, status = msg.state, msg.status
-        if state in TERMINAL:
+        if state in TERMINAL_STATES:
             return status
         if on_step:
             on_step(state)
@@ -103,10 +111,11 @@ def reprocess(app: App, message_row_id: int, *, from_ocr: bool = False) -> str:
     documents are matched anew, and case facts a person set are never overwritten (cases.corrections)."""
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        if msg.status not in ("filed", "failed"):
+        if msg.status not in (MessageStatus.filed, MessageStatus.failed):
             raise FilingError(ErrorCode.internal, f"message {message_row_id} is {msg.status}: nothing to re-process")
-        msg.state = "parsed" if from_ocr or not any(a.pages for a in msg.attachments) else "extracted"
-        msg.status = "pending"
+        again = from_ocr or not any(a.pages for a in msg.attachments)
+        msg.state = MessageState.parsed if again else MessageState.extracted
+        msg.status = MessageStatus.pending
         uow.commit()
     return process(app, message_row_id)
 
@@ -119,13 +128,13 @@ def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> str:
         msg.attempts += 1
         msg.error_code, msg.error = str(code), error
         if msg.attempts >= app.settings.scheduler.max_attempts:
-            msg.state, msg.status = "parked", "failed"
+            msg.state, msg.status = MessageState.parked, MessageStatus.failed
         uow.commit()
-    return "failed"
+    return MessageStatus.failed
 
 
 def _finish(msg: m.Message, status: str) -> None:
-    msg.status, msg.state = status, "done"
+    msg.status, msg.state = status, MessageState.done
 
 
 def step_parse(app: App, message_row_id: int) -> None:
@@ -147,7 +156,7 @@ def step_parse(app: App, message_row_id: int) -> None:
         dup = _duplicate_of(s, msg)
         if dup is not None:
             msg.duplicate_of_id = dup
-            _finish(msg, "duplicate")
+            _finish(msg, MessageStatus.duplicate)
             uow.commit()
             return
         check = check_sender(sub, sender_registry(s), sender_policy(app.settings))
@@ -158,11 +167,11 @@ def step_parse(app: App, message_row_id: int) -> None:
         if check.status != SenderStatus.registered:
             # Kept whole and visible to staff; never answered (a reply to a forged From is backscatter).
             _store_attachments(app, s, msg, sub.parts)
-            _finish(msg, "quarantined")
+            _finish(msg, MessageStatus.quarantined)
             uow.commit()
             return
         _store_attachments(app, s, msg, sub.parts)
-        msg.state = "parsed"
+        msg.state = MessageState.parsed
         uow.commit()
 
 
@@ -192,7 +201,7 @@ def _store_attachments(app: App, s: Session, msg: m.Message, parts: tuple[MimePa
                 content_type=att.content_type,
                 sha256=att.sha256,
                 size=len(att.data),
-                status="ok" if att.ok else "error",
+                status=AttachmentStatus.ok if att.ok else AttachmentStatus.error,
                 error_code=str(att.error_code) if att.error_code else None,
                 error=att.error,
             )
@@ -209,7 +218,11 @@ def _get(s: Session, message_row_id: int) -> m.Message:
 def step_extract(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        todo = [(a.id, a.sha256, a.content_type) for a in msg.attachments if a.status == "ok" and not _is_archive(a)]
+        todo = [
+            (a.id, a.sha256, a.content_type)
+            for a in msg.attachments
+            if a.status == AttachmentStatus.ok and not _is_archive(a)
+        ]
     # One OCR pool for the whole message, so its short files share workers and tesseract start-ups.
     outcomes = extract_files(
         [(app.blobs.get(sha), ctype) for _id, sha, ctype in todo],
@@ -227,7 +240,7 @@ def step_extract(app: App, message_row_id: int) -> None:
                 continue
             att.pages.clear()
             if isinstance(res, FilingError):
-                att.status, att.error_code, att.error = "error", str(res.code), res.message
+                att.status, att.error_code, att.error = AttachmentStatus.error, str(res.code), res.message
                 continue
             for page in res:
                 preview = app.blobs.put(page.preview_png) if page.preview_png else None
@@ -243,7 +256,7 @@ def step_extract(app: App, message_row_id: int) -> None:
                         seconds=page.seconds,
                     )
                 )
-        msg.state = "extracted"
+        msg.state = MessageState.extracted
         uow.commit()
 
 
@@ -256,7 +269,7 @@ def step_classify(app: App, message_row_id: int) -> None:
         msg = _get(uow.session, message_row_id)
         for att in msg.attachments:
             att.documents.clear()
-            if att.status != "ok" or not att.pages:
+            if att.status != AttachmentStatus.ok or not att.pages:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
@@ -275,7 +288,7 @@ def step_classify(app: App, message_row_id: int) -> None:
                         evidence=list(doc.evidence),
                     )
                 )
-        msg.state = "classified"
+        msg.state = MessageState.classified
         uow.commit()
 
 
@@ -297,19 +310,15 @@ def step_match(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         file_documents(uow.session, msg, app.settings.matching)
-        msg.state = "matched"
+        msg.state = MessageState.matched
         uow.commit()
 
 
 def step_notify(app: App, message_row_id: int) -> None:
-    from filing.adapters import queue_receipt_for
-
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        has_docs = any(a.documents for a in msg.attachments)
-        status = "filed" if msg.attachments else "no_attachments"
-        if not has_docs and msg.attachments and all(a.status == "error" for a in msg.attachments):
-            status = "filed"
+        # Attachments that could not be read are still filed: the receipt tells the agency so.
+        status = MessageStatus.filed if msg.attachments else MessageStatus.no_attachments
         _finish(msg, status)
         queue_receipt_for(uow.session, msg, app.settings)
         uow.commit()

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from terms.errors import ErrorCode
-
-
-class SenderStatus(StrEnum):
-    registered = "registered"
-    unregistered = "unregistered"
-    spoofed = "spoofed"
+from terms.status import SenderStatus as SenderStatus
 
 
 @dataclass(frozen=True)

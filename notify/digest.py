@@ -13,10 +13,11 @@ from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
 from store.models import FactCheck, Message, OutboxMessage
+from terms.status import FactCheckStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
-DIGEST_KIND = "digest_quarantine"
+DIGEST_KIND = OutboxKind.digest_quarantine
 
 SENDER_REASONS = {
     "unregistered": "发件人地址未在备案单位名录中登记",
@@ -73,7 +74,8 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
             for p in problems
             if p.kind != DIGEST_KIND
         ),
-        fact_checks=session.scalar(select(func.count()).select_from(FactCheck).where(FactCheck.status == "open")) or 0,
+        fact_checks=session.scalar(
+            select(func.count()).select_from(FactCheck).where(FactCheck.status == FactCheckStatus.open)) or 0,
     )
 
 

@@ -41,10 +41,18 @@ from notify.smtp import (
 )
 from store.clock import utcnow
 from store.models import OutboxMessage
+from terms.status import OutboxStatus
 
 log = logging.getLogger(__name__)
 
-QUEUED, SENDING, SENT, UNCERTAIN, DEAD, CANCELLED = "queued", "sending", "sent", "uncertain", "dead", "cancelled"
+QUEUED, SENDING, SENT, UNCERTAIN, DEAD, CANCELLED = (
+    OutboxStatus.queued,
+    OutboxStatus.sending,
+    OutboxStatus.sent,
+    OutboxStatus.uncertain,
+    OutboxStatus.dead,
+    OutboxStatus.cancelled,
+)
 
 
 @dataclass(frozen=True)

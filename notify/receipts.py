@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from notify.outbox import NewEmail, enqueue
-from notify.reminders import MATCHED, load_case_snapshot, local_date
+from notify.reminders import load_case_snapshot, local_date
 from notify.render import EmailRenderer, receipt_message_id, reply_subject, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import (
@@ -17,14 +17,15 @@ from notify.views import (
     ReceiptDocument,
     ReceiptView,
     cn_date,
-    doc_label,
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
+from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
+from terms.status import ACCEPTED_MATCHES, OutboxKind
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
-RECEIPT_KIND = "receipt"
+RECEIPT_KIND = OutboxKind.receipt
 FALLBACK_SUBJECT = "行政应诉材料报送回执"
 
 # What the agency should hear about an attachment we could not read (codes from terms.errors).
@@ -65,7 +66,7 @@ def _is_container(att: Attachment, attachments: list[Attachment]) -> bool:
 
 
 def _matched_case(doc: Document) -> Case | None:
-    return doc.case if doc.case is not None and doc.match_status in MATCHED else None
+    return doc.case if doc.case is not None and doc.match_status in ACCEPTED_MATCHES else None
 
 
 def build_receipt(

@@ -20,16 +20,16 @@ from notify.outbox import NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import (
-    DECISION_LABELS,
     AppealWindowView,
     DefenseDueView,
     HearingView,
     MissingReminderView,
     cn_date,
     cn_datetime,
-    doc_label,
 )
 from store.models import Agency, Attachment, Case, Document, Message, OutboxMessage
+from terms.labels import DECISION_DOC_LABELS
+from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
     CaseSnapshot,
     MissingItem,
@@ -39,17 +39,15 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
+from terms.status import ACCEPTED_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
-MISSING = "reminder_missing"
-DEFENSE_DUE = "reminder_defense_due"
-APPEAL_WINDOW = "reminder_appeal_window"
-HEARING = "reminder_hearing"
-REMINDER_KINDS = (MISSING, DEFENSE_DUE, APPEAL_WINDOW, HEARING)
-
-MATCHED = ("auto", "confirmed")
+MISSING = OutboxKind.reminder_missing
+DEFENSE_DUE = OutboxKind.reminder_defense_due
+APPEAL_WINDOW = OutboxKind.reminder_appeal_window
+HEARING = OutboxKind.reminder_hearing
 
 OUTCOME_LABELS = {
     "agency_lost": "贵单位败诉",
@@ -120,7 +118,7 @@ def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> 
         .join(Message, Attachment.message_id == Message.id)
         .where(
             Document.case_id == case_id,
-            Document.match_status.in_(MATCHED),
+            Document.match_status.in_(ACCEPTED_MATCHES),
             Attachment.status == "ok",
             Message.status.in_(sorted(settings.receipt_statuses)),
         )
@@ -250,7 +248,7 @@ def _render(
     elif reminder.kind == APPEAL_WINDOW:
         decided = decision_date_of(snapshot)
         assert decided is not None and snapshot.decision_type is not None
-        label = DECISION_LABELS.get(snapshot.decision_type, "裁判文书")
+        label = DECISION_DOC_LABELS.get(snapshot.decision_type, "裁判文书")
         days = settings.appeal_days_judgment if snapshot.decision_type == "judgment" else settings.appeal_days_ruling
         subject = f"【上诉期提醒】{number}案件上诉期限最早将于{cn_date(reminder.due)}届满"
         view = AppealWindowView(lh, agency, number, court, label, cn_date(decided), days, cn_date(reminder.due),

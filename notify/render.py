@@ -22,7 +22,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notify.views import RenderedEmail, cn_date, cn_date_weekday, cn_datetime, doc_label
+from notify.views import RenderedEmail, cn_date, cn_date_weekday, cn_datetime
+from terms.labels import formal_doc_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
@@ -70,7 +71,7 @@ class EmailRenderer:
         self.env.filters["cn_date"] = cn_date
         self.env.filters["cn_date_weekday"] = cn_date_weekday
         self.env.filters["cn_datetime"] = cn_datetime
-        self.env.filters["doc_label"] = doc_label
+        self.env.filters["doc_label"] = formal_doc_label
 
     def render(self, name: str, subject: str, view: Any) -> RenderedEmail:
         text = self.env.get_template(f"{name}.txt.j2").render(v=view)

@@ -5,25 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-DOC_TYPE_LABELS: dict[str, str] = {
-    "complaint": "起诉状",
-    "notice_to_respond": "应诉通知书",
-    "evidence_notice": "举证通知书",
-    "summons": "传票",
-    "defense": "答辩状",
-    "appearance_record": "行政机关负责人出庭应诉情况材料",
-    "judgment": "判决书",
-    "ruling": "裁定书",
-    "other": "其他材料",
-}
-
-DECISION_LABELS: dict[str, str] = {"judgment": "判决书", "ruling": "裁定书"}
-
 _WEEKDAYS = "一二三四五六日"
-
-
-def doc_label(doc_type: str) -> str:
-    return DOC_TYPE_LABELS.get(doc_type, DOC_TYPE_LABELS["other"])
 
 
 def cn_date(d: date) -> str:

@@ -29,8 +29,7 @@ from store import models as m
 from store.clock import utcnow
 from store.uow import UnitOfWork
 from terms.errors import ErrorCode
-
-PENDING_STATES = ("received", "parsed", "extracted", "classified", "matched")
+from terms.status import PENDING_STATES, MessageState, MessageStatus, StepOutcome
 
 
 class ClaimLost(Exception):
@@ -76,7 +75,7 @@ def claim_next(
                 return None
             if msg.claimed_by is not None:
                 _count_lost_claim(s, msg, max_attempts, now)
-                if msg.state == "parked":
+                if msg.state == MessageState.parked:
                     uow.commit()
                     continue
             token = new_token(worker)
@@ -88,14 +87,15 @@ def claim_next(
 
 def _count_lost_claim(s: Session, msg: m.Message, max_attempts: int, now: datetime) -> None:
     holder = msg.claimed_by or "?"
-    s.add(m.StepRun(message_id=msg.id, step=msg.state, attempt=msg.attempts, outcome="lost", to_state=msg.state,
-                    worker=holder.rsplit("/", 1)[0], started_at=msg.claim_until or now, seconds=0.0))
+    s.add(m.StepRun(message_id=msg.id, step=msg.state, attempt=msg.attempts, outcome=StepOutcome.lost,
+                    to_state=msg.state, worker=holder.rsplit("/", 1)[0], started_at=msg.claim_until or now,
+                    seconds=0.0))
     msg.attempts += 1
     msg.error_code = str(ErrorCode.internal)
     msg.error = (f"the process {holder} stopped during step '{msg.state}' without finishing or releasing it "
                  "(killed, out of memory or power loss); see its log")
     if msg.attempts >= max_attempts:
-        msg.state, msg.status = "parked", "failed"
+        msg.state, msg.status = MessageState.parked, MessageStatus.failed
     msg.claimed_by, msg.claim_until = None, None
 
 
@@ -195,7 +195,7 @@ class StepFence:
                             f"'{self.step}' (now held by {row.claimed_by or 'nobody'}); discarding this step's work")
         if not self.step or (row.state == self.step and row.attempts == self.attempt):
             return  # a commit that did not finish the step
-        outcome = "ok" if row.attempts == self.attempt else "failed"
+        outcome = StepOutcome.ok if row.attempts == self.attempt else StepOutcome.failed
         session.add(m.StepRun(message_id=self.claim.message_id, step=self.step, attempt=self.attempt, outcome=outcome,
                               to_state=row.state, worker=self.worker, started_at=self.started_at,
                               seconds=round(time.monotonic() - self.started, 3)))

@@ -82,20 +82,6 @@ CAUSE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("admin_license", ("行政许可",)),
     ("admin_agreement", ("行政协议",)),
 )
-CAUSE_LABELS: dict[str, str] = {
-    "housing_expropriation": "房屋征收补偿",
-    "info_disclosure": "政府信息公开",
-    "work_injury": "工伤认定",
-    "compensation": "行政赔偿",
-    "forced_demolition": "行政强制",
-    "property_registration": "不动产登记",
-    "admin_reconsideration": "行政复议",
-    "admin_penalty": "行政处罚",
-    "failure_to_perform": "履行法定职责",
-    "admin_license": "行政许可",
-    "admin_agreement": "行政协议",
-    "other": "其他",
-}
 
 # Words that mark a party name as an administrative body.
 AGENCY_MARKERS: tuple[str, ...] = (

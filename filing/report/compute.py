@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cases.facts import FACT_LABELS
-from filing.report.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
@@ -44,6 +43,7 @@ from filing.report.types import (
     UnverifiedCase,
     UnverifiedFact,
 )
+from terms.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
 from terms.workdays import WorkCalendar
 

@@ -14,10 +14,10 @@ from cases.facts import fact_of
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from store import models as m
 from terms.rules import ReceivedDoc
+from terms.status import ACCEPTED_MATCHES, FactCheckStatus
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
-ACCEPTED_MATCHES = ("auto", "confirmed")
 DECISION_FACTS = frozenset({"decision_date", "decision_type", "outcome"})
 
 
@@ -83,7 +83,8 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
         facts_by_case[f.case_id].append(f)
     doc_dates = {d.id: _date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    for chk in session.scalars(select(m.FactCheck).where(m.FactCheck.status == "open").order_by(m.FactCheck.id)):
+    open_checks = select(m.FactCheck).where(m.FactCheck.status == FactCheckStatus.open).order_by(m.FactCheck.id)
+    for chk in session.scalars(open_checks):
         waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
 
     cases = []

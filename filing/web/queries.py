@@ -13,9 +13,8 @@ from cases.checks import check_views
 from cases.facts import FACT_LABELS, fact_of, head_role
 from cases.facts import display as fact_display
 from cases.review import pending_items
-from extract.understanding.vocab import CAUSE_LABELS
 from filing.bootstrap import App
-from filing.web.templating import CST, OUTCOME_LABELS
+from filing.web.templating import CST
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -33,8 +32,10 @@ from filing.web.views import (
     TimelineEvent,
     text_of,
 )
-from notify.views import DECISION_LABELS, doc_label
 from store import models as m
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import formal_doc_label as doc_label
+from terms.status import ACCEPTED_MATCHES
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -156,7 +157,7 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
 
 def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(("auto", "confirmed")))
+        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
@@ -289,7 +290,7 @@ def value_text(field: str, value: object) -> str:
     if field == "outcome" and isinstance(value, str):
         return OUTCOME_LABELS.get(value, value)
     if field == "decision_type" and isinstance(value, str):
-        return DECISION_LABELS.get(value, value)
+        return DECISION_DOC_LABELS.get(value, value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return value[:16].replace("T", " ")
     return text_of(value)

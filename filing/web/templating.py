@@ -9,60 +9,22 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from extract.understanding.vocab import CAUSE_LABELS
-from notify.views import doc_label
+from terms.labels import (
+    CAUSE_LABELS,
+    MATCH_LABELS,
+    MESSAGE_STATUS_LABELS,
+    OUTBOX_KIND_LABELS,
+    OUTBOX_STATUS_LABELS,
+    OUTCOME_LABELS,
+    PAGE_SOURCE_LABELS,
+    SENDER_LABELS,
+)
+from terms.labels import formal_doc_label as doc_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
 # The bureau works in China Standard Time; the store keeps UTC.
 CST = timezone(timedelta(hours=8))
 
-OUTCOME_LABELS = {
-    "pending": "审理中",
-    "agency_won": "胜诉",
-    "agency_lost": "败诉",
-    "withdrawn": "撤诉",
-}
-MATCH_LABELS = {
-    "auto": "自动归档",
-    "confirmed": "人工确认",
-    "review": "待审核",
-    "none": "无匹配",
-    "not_litigation": "非诉讼材料",
-}
-MESSAGE_STATUS_LABELS = {
-    "filed": "已归档",
-    "quarantined": "隔离",
-    "duplicate": "重复",
-    "failed": "处理失败",
-    "no_attachments": "无附件",
-    "pending": "处理中",
-    "discarded": "已丢弃",
-}
-SENDER_LABELS = {
-    "registered": "已登记",
-    "unregistered": "未登记发件人",
-    "spoofed": "疑似冒用",
-    "unauthenticated": "未认证",
-}
-OUTBOX_KIND_LABELS = {"receipt": "回执", "digest": "日报", "report": "报表"}
-OUTBOX_STATUS_LABELS = {
-    "queued": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "uncertain": "发送状态不明",
-    "dead": "发送失败",
-    "cancelled": "已取消",
-}
-
-
-PAGE_SOURCE_LABELS = {
-    "text_layer": "文字层",
-    "tesseract": "OCR",
-    "rapidocr": "OCR",
-    "docx": "Word 文档",
-    "plain": "纯文本",
-    "failed": "识别失败",
-}
 # The matcher stores its evidence in English (logs, exports); staff read it in Chinese.
 _EVIDENCE = (
     (re.compile(r"^own case number (\S+) differs from (\S+) by one OCR-confusable character$"),

@@ -14,9 +14,9 @@ from cases.review import pending_items
 from extract.types import DocType
 from filing.web import deps
 from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
-from notify.views import DOC_TYPE_LABELS
 from store.users import StaffUser
 from terms.errors import FilingError
+from terms.labels import DOC_LABELS_FORMAL
 
 router = APIRouter()
 
@@ -48,7 +48,7 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
     results = (search_case_rows(s, q, today_local(), missing_fn(deps.state(request).app), review.search_cases)
                if q.strip() else None)
     return deps.render(request, "item.html", item=item, q=q, results=results,
-                       doc_types=[(t.value, DOC_TYPE_LABELS.get(t.value, t.value)) for t in DocType])
+                       doc_types=[(t.value, DOC_LABELS_FORMAL.get(t.value, t.value)) for t in DocType])
 
 
 def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,

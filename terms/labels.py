@@ -1,0 +1,112 @@
+"""The Chinese labels people see for the stable English keys the system stores: one table for every view.
+
+Report, web UI, emails and CLI all take their labels from here, so one thing is never called two names.
+"""
+
+from __future__ import annotations
+
+from terms.status import DECISION_TYPES
+
+DOC_LABELS: dict[str, str] = {
+    "complaint": "起诉状",
+    "notice_to_respond": "应诉通知书",
+    "evidence_notice": "举证通知书",
+    "summons": "传票",
+    "defense": "答辩状",
+    "appearance_record": "负责人出庭情况",
+    "judgment": "判决书",
+    "ruling": "裁定书",
+    "other": "其他材料",
+}
+# Letters and the case pages name the appearance record as the city notice does; tables keep it short.
+DOC_LABELS_FORMAL: dict[str, str] = {**DOC_LABELS, "appearance_record": "行政机关负责人出庭应诉情况材料"}
+# The decision document itself (判决书); DECISION_LABELS names the kind of decision (判决).
+DECISION_DOC_LABELS: dict[str, str] = {t: DOC_LABELS[t] for t in DECISION_TYPES}
+DECISION_LABELS: dict[str, str] = {"judgment": "判决", "ruling": "裁定"}
+
+OUTCOME_LABELS: dict[str, str] = {
+    "agency_won": "胜诉",
+    "agency_lost": "败诉",
+    "withdrawn": "撤诉",
+    "pending": "未结",
+}
+
+CAUSE_LABELS: dict[str, str] = {
+    "housing_expropriation": "房屋征收补偿",
+    "info_disclosure": "政府信息公开",
+    "work_injury": "工伤认定",
+    "compensation": "行政赔偿",
+    "forced_demolition": "行政强制",
+    "property_registration": "不动产登记",
+    "admin_reconsideration": "行政复议",
+    "admin_penalty": "行政处罚",
+    "failure_to_perform": "履行法定职责",
+    "admin_license": "行政许可",
+    "admin_agreement": "行政协议",
+    "other": "其他",
+}
+
+MATCH_LABELS: dict[str, str] = {
+    "auto": "自动归档",
+    "confirmed": "人工确认",
+    "review": "待审核",
+    "none": "无匹配",
+    "not_litigation": "非诉讼材料",
+}
+
+MESSAGE_STATUS_LABELS: dict[str, str] = {
+    "filed": "已归档",
+    "quarantined": "隔离",
+    "duplicate": "重复",
+    "failed": "处理失败",
+    "no_attachments": "无附件",
+    "pending": "处理中",
+    "discarded": "已丢弃",
+}
+
+SENDER_LABELS: dict[str, str] = {
+    "registered": "已登记",
+    "unregistered": "未登记发件人",
+    "spoofed": "疑似冒用",
+    "unauthenticated": "未认证",
+}
+
+OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表"}
+
+OUTBOX_STATUS_LABELS: dict[str, str] = {
+    "queued": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "uncertain": "发送状态不明",
+    "dead": "发送失败",
+    "cancelled": "已取消",
+}
+
+PAGE_SOURCE_LABELS: dict[str, str] = {
+    "text_layer": "文字层",
+    "tesseract": "OCR",
+    "rapidocr": "OCR",
+    "docx": "Word 文档",
+    "plain": "纯文本",
+    "failed": "识别失败",
+}
+
+
+def doc_label(doc_type: str) -> str:
+    """Short label for tables (the report); an unknown key shows as itself."""
+    return DOC_LABELS.get(doc_type, doc_type)
+
+
+def formal_doc_label(doc_type: str) -> str:
+    """The name letters and case pages use; an unknown key is 其他材料."""
+    return DOC_LABELS_FORMAL.get(doc_type, DOC_LABELS_FORMAL["other"])
+
+
+def cause_label(category: str | None) -> str:
+    if not category:
+        return "未分类"
+    return CAUSE_LABELS.get(category, category)
+
+
+def outcome_label(outcome: str | None) -> str:
+    return OUTCOME_LABELS.get(outcome or "pending", outcome or OUTCOME_LABELS["pending"])
