@@ -109,9 +109,15 @@ def decision_date_problem(value: date, case: CaseFacts, docs: Sequence[DocFacts]
 
 
 def _doubt(doc: DocFacts, fact: str) -> str | None:
+    """The extractor's doubt about a fact of this document, as staff read it (Chinese)."""
     doubts = doc.fields.get("doubts") or {}
     reason = doubts.get(fact) if isinstance(doubts, Mapping) else None
-    return str(reason) if reason else None
+    if not reason:
+        return None
+    text = str(reason)
+    # The extractor states its reason in English (for developers); staff get it in Chinese.
+    detail = f"：{text}" if re.search(r"[\u4e00-\u9fff]", text) else ""
+    return f"{_label(doc)}中此项自动读取把握不足{detail}，请对照文书核实"
 
 
 def _later_than_person(case: CaseFacts, fact: str, doc: DocFacts) -> bool:
