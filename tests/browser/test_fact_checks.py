@@ -44,7 +44,9 @@ def test_reviewer_enters_a_decision_date_from_the_page_image(browser_page: Brows
     page.keyboard.press("f")
     page.wait_for_url(re.compile(re.escape(check_link) + "$"))
     assert "未读出裁判日期" in page.inner_text("#check-reason")
-    image = page.locator("#target-page img.preview")
+    region = page.locator("#target-region img")  # the signature block, where the date is printed
+    assert region.evaluate("img => img.complete && img.naturalWidth > 100 && img.naturalHeight < img.naturalWidth")
+    image = page.locator("#target-page img.preview").last
     assert image.evaluate("img => img.complete && img.naturalWidth > 100")
     bp.screenshot("fact-check.png")
 
