@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +21,8 @@ from cases.facts import FACT_LABELS, display, fact_of
 from cases.plausibility import KIND_LABELS, CaseFacts, DocFacts, Finding, findings
 from store import models as m
 from store.clock import utcnow
+from terms.dates import local_date
 from terms.status import ACCEPTED_MATCHES, FactCheckStatus, MessageStatus
-
-TZ = ZoneInfo("Asia/Shanghai")
-
 
 CheckStatus = FactCheckStatus
 
@@ -53,7 +51,7 @@ def case_documents(s: Session, case_ids: Iterable[int]) -> dict[int, list[DocFac
         if d.case_id is None:
             continue
         at = _aware(received_at)
-        out[d.case_id].append(DocFacts(d.id, d.doc_type, at, at.astimezone(TZ).date(), d.fields or {},
+        out[d.case_id].append(DocFacts(d.id, d.doc_type, at, local_date(at), d.fields or {},
                                        d.first_page, d.last_page, _aware(created_at)))
     return out
 
@@ -230,5 +228,3 @@ def open_facts_by_case(s: Session) -> dict[int, list[tuple[str, int, str]]]:
     return out
 
 
-def local_day(at: datetime) -> date:
-    return _aware(at).astimezone(TZ).date()

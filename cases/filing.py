@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.checks import sync_case_checks
-from cases.matching import Candidate, CaseSnapshot, DocContext, decide, rank, score_case
+from cases.fields import fields_from_json
+from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
@@ -41,8 +42,8 @@ class MatchingConfig:
     margin: float
 
 
-def _snapshot(case: m.Case) -> CaseSnapshot:
-    return CaseSnapshot(
+def _snapshot(case: m.Case) -> CandidateCase:
+    return CandidateCase(
         id=case.id,
         case_number=case.case_number,
         agency_code=case.agency.code if case.agency else None,
@@ -117,17 +118,18 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
 
 def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
     docs = message_documents(msg)
+    fields = fields_from_json(doc.fields)
     return DocContext(
         own_number=doc.case_number,
         doc_type=doc.doc_type,
         agency_code=msg.agency.code if msg.agency else None,
-        plaintiffs=tuple(doc.fields.get("plaintiffs") or ()),
-        cause=doc.fields.get("cause"),
+        plaintiffs=fields.plaintiffs,
+        cause=fields.cause,
         sibling_numbers=tuple(d.case_number for d in docs if d.case_number and d.case_number != doc.case_number),
         file_numbers=_file_numbers(doc),
         title=doc.title,
-        court=doc.fields.get("court"),
-        hearing_day=(doc.fields.get("hearing_at") or "")[5:10] or None,
+        court=fields.court,
+        hearing_day=fields.hearing_at.strftime("%m-%d") if fields.hearing_at else None,
         text_numbers=_numbers_in(f"{msg.subject}\n{msg.body_text}"),
         reply_numbers=_reply_numbers(s, msg),
     )
@@ -293,23 +295,14 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     record_fact(s, case, field, value, current, doc.id)
 
 
-def _parse_dt(v: Any) -> datetime | None:
-    return datetime.fromisoformat(v) if isinstance(v, str) and v else None
-
-
-def _parse_d(v: Any) -> date | None:
-    return date.fromisoformat(v[:10]) if isinstance(v, str) and v else None
-
-
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
-    f = doc.fields or {}
+    f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)
     for name in FACT_FIELDS:
-        value = f.get(name)
+        value = getattr(f, name)
         if name == "hearing_at":
-            value = _parse_dt(value)
             if doc.doc_type != DocType.summons.value and case.hearing_at is not None:
                 continue  # the summons is the authority on the hearing time
         if name in ("plaintiffs", "third_parties"):
@@ -318,13 +311,13 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             continue
         _set(s, case, name, value, doc)
     if doc.doc_type == DocType.notice_to_respond.value:
-        _set(s, case, "notice_date", _parse_d(f.get("doc_date")), doc)
-    if doc.doc_type in DECISION_TYPES and f.get("outcome"):
-        _set(s, case, "outcome", f.get("outcome"), doc)
+        _set(s, case, "notice_date", f.doc_date, doc)
+    if doc.doc_type in DECISION_TYPES and f.outcome:
+        _set(s, case, "outcome", f.outcome, doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
-        _set(s, case, "decision_date", _parse_d(f.get("doc_date")), doc)
-        _set(s, case, "disposition", f.get("disposition"), doc)
-    first = f.get("first_instance_case")
+        _set(s, case, "decision_date", f.doc_date, doc)
+        _set(s, case, "disposition", f.disposition, doc)
+    first = f.first_instance_case
     if first and case.appeal_of_id is None and first != case.case_number:
         parent = s.scalar(select(m.Case).where(m.Case.case_number == first))
         if parent is not None:

@@ -8,7 +8,9 @@ from rapidfuzz import fuzz
 
 
 @dataclass(frozen=True)
-class CaseSnapshot:
+class CandidateCase:
+    """A case as the matcher compares it with a document (not the case snapshot the rules read)."""
+
     id: int | None  # None: a case this message is about to create
     case_number: str | None
     agency_code: str | None
@@ -39,7 +41,7 @@ class DocContext:
 
 @dataclass(frozen=True)
 class Candidate:
-    case: CaseSnapshot
+    case: CandidateCase
     score: float
     evidence: tuple[str, ...] = field(default=())
 
@@ -50,7 +52,7 @@ def _plaintiff_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return max(fuzz.ratio(x, y) for x in a for y in b) / 100.0
 
 
-def score_case(ctx: DocContext, case: CaseSnapshot, near_miss: bool) -> Candidate:
+def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candidate:
     score, ev = 0.0, []
     num = case.case_number
     if num and ctx.own_number == num:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cases.facts import REPORT_FACTS, head_role
+from terms.dates import iso_date, iso_datetime
 from terms.status import FactCheckKind
 
 JUDGMENT, RULING, APPEARANCE, SUMMONS = "judgment", "ruling", "appearance_record", "summons"
@@ -64,21 +65,12 @@ class Finding:
 
 
 def _d(v: Any) -> date | None:
-    if isinstance(v, str) and len(v) >= 10:
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError:
-            return None
-    return None
+    return iso_date(v) if isinstance(v, str) else None
 
 
 def _dt(v: Any) -> datetime | None:
-    if isinstance(v, str) and v:
-        try:
-            return datetime.fromisoformat(v).replace(tzinfo=None)
-        except ValueError:
-            return None
-    return None
+    at = iso_datetime(v) if isinstance(v, str) else None
+    return at.replace(tzinfo=None) if at else None
 
 
 def _year(number: str | None) -> int | None:

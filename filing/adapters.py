@@ -18,6 +18,7 @@ from filing.config import Settings
 from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
+from notify.receipts import queue_receipt
 from notify.settings import NotifySettings as NotifyStageSettings
 from notify.smtp import SmtpSettings as SmtpClientSettings
 from store import models as m
@@ -80,8 +81,6 @@ def sender_policy(settings: Settings) -> SenderPolicy:
 
 
 def queue_receipt_for(s: Session, msg: m.Message, settings: Settings) -> None:
-    from notify.receipts import queue_receipt
-
     queue_receipt(s, msg.id, notify_settings(settings))
 
 
@@ -144,7 +143,7 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         signature=n.signature,
         staff_addresses=tuple(n.staff_addresses),
         receipt_domain=n.receipt_domain,
-        timezone=settings.report.timezone,
+        timezone=settings.calendar.timezone,
         rules=missing_rules(settings),
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,

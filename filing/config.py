@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from terms import dates
+from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.errors import ConfigError
 
 ENV_PREFIX = "FILING_"
@@ -83,7 +86,7 @@ class UnpackSettings(Section):
 
 
 class OcrSection(Section):
-    engine: Literal["tesseract", "rapidocr"] = "tesseract"
+    engine: Literal["tesseract"] = "tesseract"  # the only engine there is; any other value is an error
     lang: str = "chi_sim"
     dpi: int = Field(default=200, ge=70, le=600)
     workers: int = Field(default=0, ge=0)  # 0 = one per core
@@ -128,6 +131,17 @@ class CalendarSettings(Section):
     # Years the chinese-calendar package does not know yet, from the State Council notice.
     overrides: dict[int, CalendarYear] = Field(default_factory=dict)
     makeup_days_count: bool = True
+    # The bureau's time zone: "today", the day a message was received, times shown to staff.
+    timezone: str = DEFAULT_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from e
+        return value
 
 
 class WebSettings(Section):
@@ -167,7 +181,6 @@ class ReportSettings(Section):
     repeat_window: Literal["period", "trailing_year"] = "trailing_year"
     repeat_threshold: int = Field(default=2, ge=2)
     trend_quarters: int = Field(default=4, ge=1, le=12)
-    timezone: str = "Asia/Shanghai"
 
 
 class Settings(Section):
@@ -186,6 +199,10 @@ class Settings(Section):
     scheduler: SchedulerSettings = SchedulerSettings()
     report: ReportSettings = ReportSettings()
     config_path: Path | None = None
+
+    def today(self) -> date:
+        """The bureau's calendar day now, in calendar.timezone."""
+        return dates.today(self.calendar.timezone)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

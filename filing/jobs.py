@@ -19,10 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from filing.adapters import imap_settings, notify_settings, smtp_settings, work_calendar
 from filing.bootstrap import App
 from filing.pipeline import receive
+from filing.report.build import build_report
+from filing.report.jsonout import report_data
+from filing.report.types import Period
+from filing.report.xlsx import workbook_bytes
 from filing.worker import StepRunner
 from ingest.ledger import Ledger
 from ingest.poll import PollProgress, PollReport, poll_once
+from notify.digest import queue_quarantine_digest
 from notify.outbox import SendReport, send_pending
+from notify.reminders import sweep_reminders
 from store import models as m
 from store.clock import utcnow
 from store.ledger import DbLedger
@@ -149,8 +155,6 @@ def remind(app: App, day: date) -> int | None:
     if not work_calendar(app.settings).is_workday(day):
         log.info("reminders: %s is not a working day, skipped", day, extra={"job": "reminders"})
         return None
-    from notify.reminders import sweep_reminders
-
     with app.uow() as uow:
         report = sweep_reminders(uow.session, day, notify_settings(app.settings))
         uow.commit()
@@ -164,8 +168,6 @@ def quarantine_digest(app: App, day: date) -> int | None:
     """Queue the staff digest of quarantined mail and outbox problems on working days; None when skipped."""
     if not work_calendar(app.settings).is_workday(day):
         return None
-    from notify.digest import queue_quarantine_digest
-
     with app.uow() as uow:
         rows = queue_quarantine_digest(uow.session, day, notify_settings(app.settings))
         uow.commit()
@@ -178,11 +180,6 @@ def quarterly_report(app: App, day: date) -> str | None:
     key = quarterly_report_due(day, work_calendar(app.settings))
     if key is None or done_marker(app, f"quarterly_report:{key}"):
         return None
-    from filing.report.build import build_report
-    from filing.report.jsonout import report_data
-    from filing.report.types import Period
-    from filing.report.xlsx import workbook_bytes
-
     with job_run(app, f"quarterly_report:{key}"):
         report = build_report(app, Period.quarter(key), as_of=day)
         folder = app.var_dir / "reports"

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cases.fields import fields_to_json
 from cases.filing import file_documents
 from extract.reading.text import extract_files
 from extract.types import Page as PageText
@@ -290,20 +291,6 @@ def step_classify(app: App, message_row_id: int) -> None:
                 )
         msg.state = MessageState.classified
         uow.commit()
-
-
-def fields_to_json(fields: object) -> dict[str, object]:
-    from dataclasses import asdict
-    from datetime import date
-
-    out: dict[str, object] = {}
-    for k, v in asdict(fields).items():  # type: ignore[call-overload]
-        if isinstance(v, (date, datetime)):
-            v = v.isoformat()
-        elif isinstance(v, tuple):
-            v = list(v)
-        out[k] = v
-    return out
 
 
 def step_match(app: App, message_row_id: int) -> None:

@@ -112,7 +112,7 @@ class ServiceScheduler:
         self.stop = stop
         self.process = process
         cfg = app.settings.scheduler
-        self.tz = ZoneInfo(app.settings.report.timezone)
+        self.tz = ZoneInfo(app.settings.calendar.timezone)
         self.lease = Lease(app, LEASE_NAME, holder, timedelta(seconds=cfg.lease_seconds))
         self._was_leader = False
         self._active = 0

@@ -27,6 +27,8 @@ from fastapi import FastAPI
 
 from filing.bootstrap import App
 from filing.scheduler import ServiceScheduler
+from filing.web import ops_routes
+from filing.web.app import create_app
 from filing.worker import StepRunner, run_worker, worker_name
 from store import claims
 from store.migrate import alembic_config
@@ -152,14 +154,7 @@ def _web_started(server: uvicorn.Server, thread: threading.Thread, timeout_s: fl
 
 def build_web(app: App) -> FastAPI:
     """The staff UI with /healthz and /metrics mounted (added here while create_app does not include them)."""
-    from filing.web import ops_routes
-
-    try:
-        from filing.web.app import create_app
-    except ImportError:  # a deployment without the staff UI still answers probes and scrapes
-        api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    else:
-        api = create_app(app)
+    api = create_app(app)
     api.state.ops_app = app
     if not any(getattr(r, "path", None) == "/metrics" for r in api.router.routes):
         api.include_router(ops_routes.router)

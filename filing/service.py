@@ -8,24 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.review import audit
+from filing.adapters import notify_settings, work_calendar
 from filing.bootstrap import App
+from filing.pipeline import process
+from notify.reminders import load_case_snapshot
 from store import models as m
 from terms.errors import ErrorCode, FilingError
+from terms.rules import compute_missing
 
 
 def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
-    from filing.adapters import notify_settings, work_calendar
-    from notify.reminders import load_case_snapshot
-    from terms.rules import compute_missing
-
     ns = notify_settings(app.settings)
     return compute_missing(load_case_snapshot(s, case, ns), as_of, work_calendar(app.settings), ns.rules)
 
 
 def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: str) -> str:
     """Register the sender's address with the agency, then file the message through the pipeline."""
-    from filing.pipeline import process
-
     with app.uow() as uow:
         s = uow.session
         msg = s.get(m.Message, message_row_id)

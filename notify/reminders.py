@@ -28,9 +28,12 @@ from notify.views import (
     cn_datetime,
 )
 from store.models import Agency, Attachment, Case, Document, Message, OutboxMessage
+from terms import dates
+from terms.dates import iso_date
 from terms.labels import DECISION_DOC_LABELS
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
+    DOC_ORDER,
     CaseSnapshot,
     MissingItem,
     ReceivedDoc,
@@ -96,19 +99,8 @@ class SweepReport:
     doc_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → the documents it is about
 
 
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value if not isinstance(value, datetime) else value.date()
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def local_date(moment: datetime, settings: NotifySettings) -> date:
-    return moment.astimezone(settings.tz).date()
+    return dates.local_date(moment, settings.timezone)
 
 
 def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> list[tuple[ReceivedDoc, Message]]:
@@ -129,7 +121,7 @@ def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> 
             ReceivedDoc(
                 doc_type=doc.doc_type,
                 received_on=local_date(msg.received_at, settings),
-                doc_date=_parse_date((doc.fields or {}).get("doc_date")),
+                doc_date=iso_date((doc.fields or {}).get("doc_date")),
                 message_row_id=msg.id,
                 document_id=doc.id,
             ),
@@ -265,8 +257,6 @@ def _render(
 
 
 def _ordered_types(snapshot: CaseSnapshot, as_of: date) -> list[str]:
-    from terms.rules import DOC_ORDER
-
     types = {d.doc_type for d in snapshot.received_by(as_of)}
     return [t for t in DOC_ORDER if t in types]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from notify.views import Letterhead
+from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.rules import MissingRules
 from terms.workdays import CalendarConfig, WorkCalendar
 
@@ -17,7 +18,7 @@ class NotifySettings:
     signature: str = "滕州市司法局\n行政应诉案件备案邮箱"
     staff_addresses: tuple[str, ...] = ()
     receipt_domain: str = "filing.tzsfj.local"  # right-hand side of every Message-ID we generate
-    timezone: str = "Asia/Shanghai"  # "today" and "received on" are local dates
+    timezone: str = DEFAULT_TIMEZONE  # "today" and "received on" are local dates
     rules: MissingRules = field(default_factory=MissingRules)  # includes late_after_workdays
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     # Message statuses that get a receipt; quarantined and duplicate messages never do.
@@ -38,7 +39,7 @@ class NotifySettings:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return zone(self.timezone)
 
     def letterhead(self) -> Letterhead:
         return Letterhead(bureau_name=self.bureau_name, signature=self.signature)

@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-Engine = Literal["tesseract", "rapidocr"]
+Engine = Literal["tesseract"]
 OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,

@@ -315,8 +315,7 @@ def _return_free_memory_to_os() -> None:
 
 
 def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes | None, seconds: float) -> Page:
-    source = PageSource.rapidocr if result.engine.startswith("rapidocr") else PageSource.tesseract
-    return Page(number=number, text=result.text, source=source, confidence=result.confidence,
+    return Page(number=number, text=result.text, source=PageSource.tesseract, confidence=result.confidence,
                 rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3))
 
 

@@ -14,7 +14,7 @@ from extract.understanding.split import split_pages
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["header_reread_pages", "understand"]
+__all__ = ["understand"]
 
 
 def understand(
@@ -24,8 +24,8 @@ def understand(
 
     `filename` is weak evidence only: it may raise the confidence of a type the text already shows,
     or confirm a damaged case number, never decide one (agencies name files 20260423.pdf).
-    `header_texts` maps page numbers to a second OCR read of the page's top (see
-    `header_reread_pages`); it is used only where the case number could not be read otherwise.
+    `header_texts` maps page numbers to a second OCR read of the page's top (title and number
+    block); it is used only where the title or the case number could not be read otherwise.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
@@ -73,26 +73,9 @@ def understand(
     return _repair_numbers(documents, texts, filename, header_texts or {})
 
 
-def header_reread_pages(documents: Sequence[Document]) -> list[int]:
-    """First pages of documents that print a case number but whose number could not be read.
-
-    Re-reading just the top of such a page (title and number block, about the top 30 %) at a higher
-    resolution with a single-block layout recovers most numbers that full-page OCR mangles; the
-    caller passes those texts back to `understand` as `header_texts`.
-    """
-    return [d.first_page for d in documents if _needs_header(d)]
-
-
 def _suspicious_year(d: Document) -> bool:
     own, when = d.fields.case_number, d.fields.doc_date
     return bool(own and when and int(own[1:5]) < when.year - 2)
-
-
-def _needs_header(d: Document) -> bool:
-    if d.doc_type in NUMBERED_TYPES and (d.fields.case_number is None or _suspicious_year(d)):
-        return True
-    # Nothing recognisable at all: the title may come back from a closer look.
-    return d.doc_type is DocType.other and d.title is None and d.confidence > 0
 
 
 def _sibling_consensus(documents: list[Document], index: int, from_name: list[CaseNumber]) -> CaseNumber | None:

@@ -13,12 +13,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from filing.bootstrap import App, bootstrap
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
 from filing.service import missing_for_case
+from store import models as m
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
 
@@ -125,7 +127,7 @@ def register(cli: typer.Typer) -> None:
         if format != "json":
             raise typer.BadParameter("only --format json is supported")
         app = app_from(ctx)
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else app.settings.today()
         with app.uow() as uow:
             data = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -153,10 +155,6 @@ def _summary(results: list[tuple[Path, int, str, bool]]) -> None:
 
 
 def _cases_table(app: App) -> None:
-    from sqlalchemy import select
-
-    from store import models as m
-
     table = Table(title="案件")
     table.add_column("案号", no_wrap=True)
     for col in ("单位", "原告", "已收文书", "结果"):
@@ -175,10 +173,6 @@ def _cases_table(app: App) -> None:
 
 
 def _outbox_table(app: App) -> None:
-    from sqlalchemy import select
-
-    from store import models as m
-
     table = Table(title="待发邮件（回执与提醒）")
     for col in ("类型", "收件人", "主题", "状态"):
         table.add_column(col)

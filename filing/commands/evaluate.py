@@ -27,7 +27,7 @@ def register(cli: typer.Typer) -> None:
         """Print accuracy figures against the truth (after importing that corpus)."""
         app = app_from(ctx)
         data = json.loads(truth.read_text(encoding="utf-8"))
-        day = date.fromisoformat(as_of or data.get("expectations", {}).get("as_of") or date.today().isoformat())
+        day = date.fromisoformat(as_of or data.get("expectations", {}).get("as_of") or app.settings.today().isoformat())
         with app.uow() as uow:
             export = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
         sections: list[EvalSection] = [

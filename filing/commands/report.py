@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from filing.commands.core import app_from
-from filing.report.build import build_report, today_in
+from filing.report.build import build_report
 from filing.report.html import render_html
 from filing.report.jsonout import report_data
 from filing.report.types import Period
@@ -55,7 +55,7 @@ def register(cli: typer.Typer) -> None:
         if format not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
         app = app_from(ctx)
-        today = today_in(app.settings.report.timezone)
+        today = app.settings.today()
         period = period_from(quarter, start, end, today)
         try:
             day = date.fromisoformat(as_of) if as_of else today

@@ -1,4 +1,8 @@
-"""serve, worker, poll, remind: the commands that run the service."""
+"""serve, worker, poll, remind: the commands that run the service.
+
+Each command imports the service stack (APScheduler, FastAPI, uvicorn, the jobs) when it runs, so the
+other commands of the CLI start without loading it.
+"""
 
 from __future__ import annotations
 
@@ -90,8 +94,9 @@ def register(cli: typer.Typer) -> None:
         """Run the reminder sweep for a day (only on working days), as serve does each morning."""
         from filing import jobs
 
-        day = date.fromisoformat(as_of) if as_of else date.today()
-        result = jobs.remind(app_from(ctx), day)
+        app = app_from(ctx)
+        day = date.fromisoformat(as_of) if as_of else app.settings.today()
+        result = jobs.remind(app, day)
         console.print(f"{day}: not a working day, nothing sent" if result is None
                       else f"{day}: {result} reminder(s) queued")
 

@@ -1,4 +1,7 @@
-"""`filing web` serves the staff UI; `filing user add` creates staff accounts."""
+"""`filing web` serves the staff UI; `filing user add` creates staff accounts.
+
+`filing web` imports uvicorn and the FastAPI app when it runs, so `filing user add` starts without them.
+"""
 
 from __future__ import annotations
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from filing.bootstrap import App
 from filing.report.compute import compute_report
@@ -12,12 +11,8 @@ from filing.report.snapshot import load_input
 from filing.report.types import Period, Report
 
 
-def today_in(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
 def build_report(app: App, period: Period, as_of: date | None = None) -> Report:
-    tz = app.settings.report.timezone
+    tz = app.settings.calendar.timezone
     with app.uow() as uow:
-        data = load_input(uow.session, as_of or today_in(tz), tz)
+        data = load_input(uow.session, as_of or app.settings.today(), tz)
     return compute_report(data, period, context_from(app.settings))

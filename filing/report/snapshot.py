@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cases.facts import fact_of
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from store import models as m
+from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, FactCheckStatus
 
@@ -21,28 +22,9 @@ from terms.status import ACCEPTED_MATCHES, FactCheckStatus
 DECISION_FACTS = frozenset({"decision_date", "decision_type", "outcome"})
 
 
-def _date(v: Any) -> date | None:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str) and len(v) >= 10:
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _datetime(v: Any) -> datetime | None:
-    if isinstance(v, datetime):
-        return v.replace(tzinfo=None)
-    if isinstance(v, str) and v:
-        try:
-            return datetime.fromisoformat(v).replace(tzinfo=None)
-        except ValueError:
-            return None
-    return None
+    at = iso_datetime(v)
+    return at.replace(tzinfo=None) if at else None
 
 
 def _bool(v: Any) -> bool | None:
@@ -56,7 +38,7 @@ def _first(docs: list[tuple[m.Document, date, int]], types: tuple[str, ...], has
     return min(days, default=date.max)
 
 
-def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -> ReportInput:
+def load_input(session: Session, as_of: date, timezone: str = DEFAULT_TIMEZONE) -> ReportInput:
     """Every agency and case, with the documents the bureau received, as of `as_of`."""
     tz = ZoneInfo(timezone)
     agencies = tuple(
@@ -81,7 +63,7 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
     facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
     for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):
         facts_by_case[f.case_id].append(f)
-    doc_dates = {d.id: _date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
+    doc_dates = {d.id: iso_date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     open_checks = select(m.FactCheck).where(m.FactCheck.status == FactCheckStatus.open).order_by(m.FactCheck.id)
     for chk in session.scalars(open_checks):
@@ -123,7 +105,7 @@ def load_input(session: Session, as_of: date, timezone: str = "Asia/Shanghai") -
             if d.doc_type == "appearance_record"
         )
         received = tuple(
-            ReceivedDoc(d.doc_type, day, _date((d.fields or {}).get("doc_date")), message_id, d.id)
+            ReceivedDoc(d.doc_type, day, iso_date((d.fields or {}).get("doc_date")), message_id, d.id)
             for d, day, message_id in docs
         )
 

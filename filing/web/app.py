@@ -45,7 +45,7 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
     )
     api.state.web = deps.WebState(
         app=app,
-        env=make_env(),
+        env=make_env(timezone=app.settings.calendar.timezone),
         codec=SessionCodec(_secret(app), web.session_minutes),
         limiter=limiter or LoginLimiter(),
         hasher=hasher,

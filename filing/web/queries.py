@@ -14,7 +14,7 @@ from cases.facts import FACT_LABELS, fact_of, head_role
 from cases.facts import display as fact_display
 from cases.review import pending_items
 from filing.bootstrap import App
-from filing.web.templating import CST
+from filing.service import missing_for_case
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -165,7 +165,7 @@ def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
 def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | None:
     """The next date someone must act on: the hearing, or the defense due after the notice."""
     if case.hearing_at is not None:
-        hearing = case.hearing_at if case.hearing_at.tzinfo else case.hearing_at.replace(tzinfo=CST)
+        hearing = case.hearing_at  # a local wall time, as the court wrote it
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
     types = {d.doc_type for d in docs}
@@ -362,15 +362,11 @@ def message_attachments(s: Session, message_id: int) -> tuple[AttachmentView, ..
     return _attachments(msg) if msg else ()
 
 
-def today_local() -> date:
-    return datetime.now(CST).date()
+def today_local(app: App) -> date:
+    return app.settings.today()
 
 
 
 def missing_fn(app: App) -> MissingFn | None:
-    """The missing-document rules as the CLI export applies them, if that service is installed."""
-    try:
-        from filing.service import missing_for_case
-    except ImportError:
-        return None
+    """The missing-document rules as the CLI export applies them."""
     return lambda s, c, d: list(missing_for_case(app, s, c, d))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from filing.bootstrap import App
-from filing.report.build import build_report, today_in
+from filing.report.build import build_report
 from filing.report.html import render_html, report_css
 from filing.report.jsonout import report_data
 from filing.report.types import Period
@@ -41,7 +41,7 @@ def _period(quarter: str | None, today: date) -> Period:
 @router.get("/reports", response_class=HTMLResponse)
 def report_page(request: Request, quarter: str | None = None) -> HTMLResponse:
     app = _app(request)
-    today = today_in(app.settings.report.timezone)
+    today = app.settings.today()
     period = _period(quarter, today)
     report = build_report(app, period, today)
     return HTMLResponse(render_html(report, standalone=False, quarter=period.key))
@@ -55,7 +55,7 @@ def report_stylesheet() -> Response:
 @router.get("/reports/export")
 def report_export(request: Request, quarter: str | None = None, format: str = "xlsx") -> Response:
     app = _app(request)
-    today = today_in(app.settings.report.timezone)
+    today = app.settings.today()
     period = _period(quarter, today)
     report = build_report(app, period, today)
     name = f"report-{period.key}"

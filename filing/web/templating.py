@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.labels import (
     CAUSE_LABELS,
     MATCH_LABELS,
@@ -22,8 +24,6 @@ from terms.labels import (
 from terms.labels import formal_doc_label as doc_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
-# The bureau works in China Standard Time; the store keeps UTC.
-CST = timezone(timedelta(hours=8))
 
 # The matcher stores its evidence in English (logs, exports); staff read it in Chinese.
 _EVIDENCE = (
@@ -68,29 +68,29 @@ def evidence_label(text: str) -> str:
     return text
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", timezone: str = DEFAULT_TIMEZONE) -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
         # The store keeps instants as aware UTC; a naive value is a local wall time (a hearing).
         return value.strftime(fmt)
-    return value.astimezone(CST).strftime(fmt)
+    return value.astimezone(zone(timezone)).strftime(fmt)
 
 
-def local_date(value: date | datetime | None) -> str:
+def local_date(value: date | datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return local_time(value, "%Y-%m-%d")
+        return local_time(value, "%Y-%m-%d", timezone)
     return value.isoformat()
 
 
-def age(value: datetime | None, now: datetime | None = None) -> str:
+def age(value: datetime | None, now: datetime | None = None, timezone: str = DEFAULT_TIMEZONE) -> str:
     """How long ago, in the units a reviewer cares about."""
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=CST)
+        value = value.replace(tzinfo=zone(timezone))
     secs = ((now or datetime.now(UTC)) - value).total_seconds()
     if secs < 3600:
         return f"{max(int(secs // 60), 0)} 分钟"
@@ -105,7 +105,8 @@ def outbox_kind(kind: str) -> str:
     return OUTBOX_KIND_LABELS.get(kind, kind)
 
 
-def make_env(templates_dir: Path | None = None) -> Environment:
+def make_env(templates_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE) -> Environment:
+    """The environment; times are shown in `timezone` (config calendar.timezone), the store keeps UTC."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir or TEMPLATES_DIR)),
         # Everything that reaches a page came from email or OCR at some point: escape it all.
@@ -116,9 +117,9 @@ def make_env(templates_dir: Path | None = None) -> Environment:
     )
     filters: dict[str, Any] = {
         "doc_label": doc_label,
-        "local_time": local_time,
-        "local_date": local_date,
-        "age": age,
+        "local_time": partial(local_time, timezone=timezone),
+        "local_date": partial(local_date, timezone=timezone),
+        "age": partial(age, timezone=timezone),
         "outcome_label": lambda v: OUTCOME_LABELS.get(v or "", v or "—"),
         "match_label": lambda v: MATCH_LABELS.get(v or "", v or "—"),
         "msg_status_label": lambda v: MESSAGE_STATUS_LABELS.get(v or "", v or "—"),

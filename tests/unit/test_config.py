@@ -49,6 +49,9 @@ def test_env_overrides_any_key_with_typed_values(tmp_path: Path) -> None:
         ("nosuchsection:\n  a: 1\n", {}, "nosuchsection"),
         ("", {"FILING_NOPE__X": "1"}, "FILING_NOPE__X"),
         ("", {"FILING_OCR__WORKERS": "-1"}, "ocr.workers"),
+        ("ocr:\n  engine: rapidocr\n", {}, "ocr.engine"),
+        ("calendar:\n  timezone: Mars/Olympus\n", {}, "calendar.timezone"),
+        ("report:\n  timezone: Asia/Shanghai\n", {}, "report.timezone"),
     ],
 )
 def test_wrong_keys_and_values_name_the_key(tmp_path: Path, text: str, env: dict[str, str], key: str) -> None:
@@ -68,3 +71,12 @@ def test_missing_file_and_bad_yaml_are_clear(tmp_path: Path) -> None:
 def test_filing_config_env_picks_the_file(tmp_path: Path) -> None:
     p = write(tmp_path, "ocr:\n  dpi: 250\n")
     assert load_settings(environ={"FILING_CONFIG": str(p)}).ocr.dpi == 250
+
+
+def test_today_is_the_day_in_the_configured_timezone(tmp_path: Path) -> None:
+    # UTC+14 and UTC-11 are 25 hours apart: their calendar days always differ.
+    east = load_settings(write(tmp_path, "calendar:\n  timezone: Pacific/Kiritimati\n"), environ={})
+    west = load_settings(environ={"FILING_CALENDAR__TIMEZONE": "Pacific/Pago_Pago"})
+    assert east.calendar.timezone == "Pacific/Kiritimati"
+    assert east.today() > west.today()
+    assert load_settings(environ={}).calendar.timezone == "Asia/Shanghai"

@@ -50,8 +50,9 @@ def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(deps
     if agency is None:
         raise HTTPException(404, "该单位不存在")
     row = next(r for r in agency_rows(s) if r.id == agency_id)
+    app = deps.state(request).app
     return deps.render(request, "agency.html", agency=row,
-                       cases=agency_cases(s, agency_id, today_local(), missing_fn(deps.state(request).app)),
+                       cases=agency_cases(s, agency_id, today_local(app), missing_fn(app)),
                        record=filing_record(s, agency_id))
 
 

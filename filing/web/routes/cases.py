@@ -22,14 +22,15 @@ router = APIRouter()
 @router.get("/cases")
 def cases_page(request: Request, q: str = "", user: StaffUser = Depends(deps.current_user),
                s: Session = Depends(deps.db)) -> Response:
-    rows = search_case_rows(s, q, today_local(), missing_fn(deps.state(request).app), search_cases)
+    app = deps.state(request).app
+    rows = search_case_rows(s, q, today_local(app), missing_fn(app), search_cases)
     return deps.render(request, "cases.html", rows=rows, q=q)
 
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, user: StaffUser = Depends(deps.current_user),
               s: Session = Depends(deps.db)) -> Response:
-    detail = case_detail(s, case_id, today_local(), missing_fn(deps.state(request).app))
+    detail = case_detail(s, case_id, today_local(deps.state(request).app), missing_fn(deps.state(request).app))
     if detail is None:
         raise HTTPException(404, "该案件不存在")
     return deps.render(request, "case.html", case=detail)

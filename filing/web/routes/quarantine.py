@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from filing.service import discard_quarantined, release_quarantined
 from filing.web import deps
 from filing.web.queries import problem_rows, quarantine_rows
 from store import models as m
@@ -34,8 +35,6 @@ def _quarantined(s: Session, message_id: int) -> m.Message:
 @router.post("/quarantine/{message_id}/release")
 def release(request: Request, message_id: int, agency_code: str = Form(...),
             user: StaffUser = Depends(deps.require_admin), s: Session = Depends(deps.db)) -> Response:
-    from filing.service import release_quarantined
-
     _quarantined(s, message_id)
     if s.scalar(select(m.Agency.id).where(m.Agency.code == agency_code)) is None:
         raise HTTPException(400, "请选择已登记的单位")
@@ -54,8 +53,6 @@ def release(request: Request, message_id: int, agency_code: str = Form(...),
 @router.post("/quarantine/{message_id}/discard")
 def discard(request: Request, message_id: int, user: StaffUser = Depends(deps.require_admin),
             s: Session = Depends(deps.db)) -> Response:
-    from filing.service import discard_quarantined
-
     _quarantined(s, message_id)
     s.commit()
     try:

@@ -45,7 +45,8 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
     item = item_detail(s, document_id)
     if item is None:
         raise HTTPException(404, "该文书不存在")
-    results = (search_case_rows(s, q, today_local(), missing_fn(deps.state(request).app), review.search_cases)
+    app = deps.state(request).app
+    results = (search_case_rows(s, q, today_local(app), missing_fn(app), review.search_cases)
                if q.strip() else None)
     return deps.render(request, "item.html", item=item, q=q, results=results,
                        doc_types=[(t.value, DOC_LABELS_FORMAL.get(t.value, t.value)) for t in DocType])
