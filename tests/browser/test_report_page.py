@@ -27,9 +27,6 @@ from tests.support.report_truth import TRUTH, load_truth, seed_from_truth
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -79,24 +76,20 @@ def report_server(report_app: App) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(report_server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+def page(report_server: str, chromium: Any) -> Iterator[Any]:
+    # The session's one Chromium (tests/support/browser.py): a second Playwright in the same process fails.
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1366, "height": 900})
-        errors: list[str] = []
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            errors.append(msg.text)
 
-        def on_console(msg: Any) -> None:
-            if msg.type == "error":
-                errors.append(msg.text)
-
-        pg.on("console", on_console)
-        pg.errors = errors  # type: ignore[attr-defined]
-        yield pg
-        browser.close()
+    pg.on("console", on_console)
+    pg.errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
 
 
 def cell(page: Any, agency: str, col: str) -> str:
