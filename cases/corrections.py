@@ -18,6 +18,7 @@ from cases.review import audit, refresh_case
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
 from terms.errors import ErrorCode, FilingError
+from terms.status import Outcome
 
 EDITABLE = tuple(FACT_LABELS)
 
@@ -69,7 +70,7 @@ def set_fact(s: Session, case: m.Case, fact: str, value: Any, actor: str, reason
     values = role_attrs(value) if fact == "head_role" else (value,)
     before = {a: jsonable(getattr(case, a)) for a in attrs}
     if fact == "outcome" and value is None:
-        values = ("pending",)
+        values = (Outcome.pending.value,)
     for attr, v in zip(attrs, values, strict=True):
         previous = getattr(case, attr)
         setattr(case, attr, v)
@@ -131,7 +132,7 @@ def add_case(s: Session, actor: str, reason: str, case_number: str, agency: str,
     case = m.Case(case_number=number or None, court_code=parsed.court_code if parsed else None,
                   case_type=parsed.type_code if parsed else None, agency_id=resolve_agency(s, agency),
                   agency_role="applicant" if parsed and parsed.type_code.startswith("行审") else "defendant",
-                  plaintiffs=[], third_parties=[], outcome="pending", human_fields=[])
+                  plaintiffs=[], third_parties=[], outcome=Outcome.pending, human_fields=[])
     s.add(case)
     s.flush()
     audit(s, actor, "add_case", "case", case.id, None, {"case_number": number or None, "agency_id": case.agency_id},
@@ -168,7 +169,7 @@ def merge_cases(s: Session, keep_id: int, other_id: int, actor: str, reason: str
         if getattr(keep, attr) is None and getattr(other, attr) is not None:
             setattr(keep, attr, getattr(other, attr))
             taken.append(attr)
-    if (keep.outcome or "pending") == "pending" and other.outcome not in (None, "pending"):
+    if (keep.outcome or Outcome.pending) == Outcome.pending and other.outcome not in (None, Outcome.pending):
         keep.outcome = other.outcome
         taken.append("outcome")
     if not keep.plaintiffs and other.plaintiffs:

@@ -17,7 +17,7 @@ from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, s
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, MatchStatus, Outcome
 
 FACT_FIELDS = (
     "court",
@@ -84,7 +84,7 @@ def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message)
         agency_role="applicant" if parsed and parsed.type_code.startswith("行审") else "defendant",
         plaintiffs=[],
         third_parties=[],
-        outcome="pending",
+        outcome=Outcome.pending,
     )
     s.add(case)
     s.flush()
@@ -151,7 +151,7 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
     for doc in waiting:
         other = doc.attachment.message
         match_document(s, doc, document_context(s, doc, other), cfg, set())
-        if doc.case is not None and doc.match_status == "auto":
+        if doc.case is not None and doc.match_status == MatchStatus.auto:
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)
             sync_case_checks(s, [doc.case])
@@ -246,10 +246,10 @@ def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, creat
         doc.candidates.append(
             m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))
         )
-    if status == "auto":
+    if status == MatchStatus.auto:
         top = ranked[0]
         doc.case_id = top.case.id
-        doc.match_status = "auto"
+        doc.match_status = MatchStatus.auto
         doc.match_confidence = top.score
         ev = list(doc.evidence or [])
         if top.case.id in created and doc.case_number == top.case.case_number:

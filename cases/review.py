@@ -20,7 +20,15 @@ from extract.understanding.casenumber import parse_case_number
 from store import models as m
 from store.clock import utcnow
 from terms.errors import ErrorCode, FilingError
-from terms.status import ACCEPTED_MATCHES, REMINDER_KINDS, REVIEW_MATCHES, MatchStatus, MessageStatus, OutboxStatus
+from terms.status import (
+    ACCEPTED_MATCHES,
+    REMINDER_KINDS,
+    REVIEW_MATCHES,
+    MatchStatus,
+    MessageStatus,
+    OutboxStatus,
+    Outcome,
+)
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,9 @@ def create_case(s: Session, document_id: int, actor: str, case_number: str | Non
             raise FilingError(ErrorCode.internal, f"case {number} already exists: reassign to it instead")
         case, _new = get_or_create_case(s, number, doc, doc.attachment.message)
     else:
-        case = m.Case(agency_id=doc.attachment.message.agency_id, plaintiffs=[], third_parties=[], outcome="pending")
+        case = m.Case(
+            agency_id=doc.attachment.message.agency_id, plaintiffs=[], third_parties=[], outcome=Outcome.pending
+        )
         s.add(case)
         s.flush()
     audit(s, actor, "create_case", "case", case.id, None, {"case_number": number, "from_document": doc.id})
@@ -236,7 +246,7 @@ def split_document(s: Session, document_id: int, at_page: int, actor: str) -> m.
         fields={},
         evidence=[f"split from document {doc.id}"],
         case_id=None,
-        match_status="review",
+        match_status=MatchStatus.review,
         match_confidence=0.0,
     )
     doc.last_page = at_page - 1
@@ -268,7 +278,7 @@ def mark_not_litigation(s: Session, document_id: int, actor: str) -> None:
     before = _state(doc)
     old_case = doc.case
     doc.case_id, doc.case = None, None
-    doc.match_status = "not_litigation"
+    doc.match_status = MatchStatus.not_litigation
     audit(s, actor, "not_litigation", "document", doc.id, before, _state(doc))
     if old_case is not None:
         refresh_case(s, old_case)

@@ -183,7 +183,7 @@ def _duplicate_of(s: Session, msg: m.Message) -> int | None:
         same = or_(same, m.Message.message_id == msg.message_id)
     return s.scalar(
         select(m.Message.id)
-        .where(same, m.Message.id < msg.id, m.Message.status != "duplicate")
+        .where(same, m.Message.id < msg.id, m.Message.status != MessageStatus.duplicate)
         .order_by(m.Message.id)
         .limit(1)
     )

@@ -15,6 +15,7 @@ from notify.reminders import load_case_snapshot
 from store import models as m
 from terms.errors import ErrorCode, FilingError
 from terms.rules import compute_missing
+from terms.status import MessageStatus
 
 
 def missing_for_case(app: App, s: Session, case: m.Case, as_of: date) -> list[str]:
@@ -27,7 +28,7 @@ def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: 
     with app.uow() as uow:
         s = uow.session
         msg = s.get(m.Message, message_row_id)
-        if msg is None or msg.status != "quarantined":
+        if msg is None or msg.status != MessageStatus.quarantined:
             raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
         agency = s.scalar(select(m.Agency).where(m.Agency.code == agency_code))
         if agency is None:
@@ -47,9 +48,9 @@ def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: 
 def discard_quarantined(app: App, message_row_id: int, actor: str) -> None:
     with app.uow() as uow:
         msg = uow.session.get(m.Message, message_row_id)
-        if msg is None or msg.status != "quarantined":
+        if msg is None or msg.status != MessageStatus.quarantined:
             raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
         audit(uow.session, actor, "discard", "message", msg.id, {"status": msg.status}, {"status": "discarded"})
         # The raw message stays in blob storage: discarding hides it, it never deletes evidence.
-        msg.status = "discarded"
+        msg.status = MessageStatus.discarded
         uow.commit()

@@ -13,7 +13,7 @@ from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
 from store.models import FactCheck, Message, OutboxMessage
-from terms.status import FactCheckStatus, OutboxKind
+from terms.status import FactCheckStatus, MessageStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
     end = datetime.combine(day, time.min, tzinfo=tz) + timedelta(days=1)
     quarantined = session.scalars(
         select(Message)
-        .where(Message.status == "quarantined", Message.received_at < end)
+        .where(Message.status == MessageStatus.quarantined, Message.received_at < end)
         .order_by(Message.received_at, Message.id)
     ).all()
     items = tuple(

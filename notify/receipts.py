@@ -21,7 +21,7 @@ from notify.views import (
 from store.models import Attachment, Case, Document, Message, OutboxMessage
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
-from terms.status import ACCEPTED_MATCHES, OutboxKind
+from terms.status import ACCEPTED_MATCHES, AttachmentStatus, OutboxKind
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
@@ -80,7 +80,7 @@ def build_receipt(
     attachments: list[ReceiptAttachment] = []
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
-        if att.status != "ok":
+        if att.status != AttachmentStatus.ok:
             unreadable += 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))

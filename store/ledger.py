@@ -24,6 +24,7 @@ from store.blobs import BlobStore
 from store.clock import utcnow
 from store.uow import UnitOfWork
 from terms.errors import ErrorCode
+from terms.status import MessageState, MessageStatus
 
 # (raw bytes, received_at) -> Message row id; idempotent by SHA-256.
 Receive = Callable[[bytes, datetime], int]
@@ -160,7 +161,8 @@ class DbLedger:
             s = uow.session
             if s.scalar(select(m.Message.id).where(m.Message.raw_sha256 == sha)) is None:
                 s.add(m.Message(raw_sha256=sha, size=meta.size, source="imap", message_id=message_id_of(meta.header),
-                                received_at=meta.internaldate or utcnow(), status="quarantined", state="done",
+                                received_at=meta.internaldate or utcnow(), status=MessageStatus.quarantined,
+                                state=MessageState.done,
                                 error_code=str(ErrorCode.oversized_message), error=detail))
             s.add(m.MailboxUid(account=meta.account, folder=meta.folder, uidvalidity=meta.uidvalidity, uid=meta.uid,
                                raw_sha256=None, size=meta.size, internaldate=meta.internaldate,

@@ -35,7 +35,7 @@ from filing.web.views import (
 from store import models as m
 from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
 from terms.labels import formal_doc_label as doc_label
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, MessageStatus, Outcome
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -169,7 +169,7 @@ def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | No
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
     types = {d.doc_type for d in docs}
-    if case.notice_date is not None and "defense" not in types and case.outcome == "pending":
+    if case.notice_date is not None and "defense" not in types and case.outcome == Outcome.pending:
         due = case.notice_date + timedelta(days=DEFENSE_DAYS)
         return f"答辩期满 {due.isoformat()}" + ("（已过）" if due < today else "")
     return None
@@ -336,7 +336,7 @@ def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
 
 def quarantine_rows(s: Session) -> list[QuarantineRow]:
     out = []
-    for msg in s.scalars(select(m.Message).where(m.Message.status == "quarantined")
+    for msg in s.scalars(select(m.Message).where(m.Message.status == MessageStatus.quarantined)
                          .order_by(m.Message.received_at, m.Message.id)):
         out.append(QuarantineRow(
             message_id=msg.id, received_at=msg.received_at, from_address=msg.from_address,

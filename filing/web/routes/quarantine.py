@@ -13,6 +13,7 @@ from filing.web.queries import problem_rows, quarantine_rows
 from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
+from terms.status import MessageStatus
 
 router = APIRouter()
 
@@ -27,7 +28,7 @@ def quarantine_page(request: Request, user: StaffUser = Depends(deps.current_use
 
 def _quarantined(s: Session, message_id: int) -> m.Message:
     msg = s.get(m.Message, message_id)
-    if msg is None or msg.status != "quarantined":
+    if msg is None or msg.status != MessageStatus.quarantined:
         raise HTTPException(404, "该隔离邮件不存在或已处理")
     return msg
 
