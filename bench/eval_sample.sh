@@ -18,6 +18,8 @@ agencies:
   registry: $corpus/agencies.yaml
 ocr:
   cache_path: $cache
+senders:
+  unauthenticated: file   # the corpus mail carries no authentication; what is measured is filing
 YAML
 filing="$here/.venv/bin/filing --config $work/config.yaml"
 rm -rf "$work/var"

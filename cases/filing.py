@@ -16,6 +16,7 @@ from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
 from extract.types import COURT_DOC_TYPES, DocType
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, MatchStatus, Outcome
 
@@ -92,15 +93,22 @@ def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message)
     return case, True
 
 
+def held_for_review(msg: m.Message) -> bool:
+    """The sender check held this message (registered address, not authenticated): no case is started
+    from it and none of its documents is filed automatically, now or when cases are rescored later."""
+    return HELD_FOR_REVIEW in (msg.sender_evidence or [])
+
+
 def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     """Match every document of a message; court documents with a number may start a case."""
+    hold_for_review = held_for_review(msg)
     docs = message_documents(msg)
     created: set[int] = set()
     text_numbers = _numbers_in(f"{msg.subject}\n{msg.body_text}")
     _confirm_own_numbers(docs, text_numbers)
     # Court documents first, so a complaint in the same message finds the case they start.
     for doc in docs:
-        if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None:
+        if doc.case_number and doc.doc_type in COURT_DOC_TYPES and msg.agency_id is not None and not hold_for_review:
             if _near_existing(s, doc.case_number):
                 continue  # maybe an OCR-damaged number of a known case: a person decides
             case, new = get_or_create_case(s, doc.case_number, doc, msg)
@@ -108,12 +116,21 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
                 created.add(case.id)
     for doc in docs:
         match_document(s, doc, document_context(s, doc, msg), cfg, created)
+        if hold_for_review:
+            _hold(doc)
     for doc in docs:
         if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
         rescore_waiting(s, msg, cfg)
     sync_case_checks(s, {doc.case.id: doc.case for doc in docs if doc.case is not None}.values())
+
+
+def _hold(doc: m.Document) -> None:
+    if doc.match_status == MatchStatus.auto:
+        doc.case = None
+        doc.match_status = MatchStatus.review
+        doc.evidence = [*(doc.evidence or []), "sender not authenticated: held for review"]
 
 
 def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
@@ -151,6 +168,8 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
     for doc in waiting:
         other = doc.attachment.message
         match_document(s, doc, document_context(s, doc, other), cfg, set())
+        if held_for_review(other):
+            _hold(doc)
         if doc.case is not None and doc.match_status == MatchStatus.auto:
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)

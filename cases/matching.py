@@ -110,7 +110,8 @@ def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candida
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
-    return sorted((c for c in candidates if c.score > 0), key=lambda c: -c.score)
+    # Ties go to the older case: the same order whichever database listed the candidates.
+    return sorted((c for c in candidates if c.score > 0), key=lambda c: (-c.score, c.case.id or 0))
 
 
 def decide(ranked: list[Candidate], threshold: float, margin: float) -> str:

@@ -22,10 +22,10 @@ from store.clock import utcnow
 from terms.errors import ErrorCode, FilingError
 from terms.status import (
     ACCEPTED_MATCHES,
+    FILED_STATUSES,
     REMINDER_KINDS,
     REVIEW_MATCHES,
     MatchStatus,
-    MessageStatus,
     OutboxStatus,
     Outcome,
 )
@@ -88,7 +88,7 @@ def pending_items(s: Session) -> list[ReviewItem]:
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status == MessageStatus.filed)
+        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status.in_(FILED_STATUSES))
         .order_by(m.Message.received_at, m.Document.id)
     ).all()
     return [_item(d) for d in docs]
@@ -289,15 +289,17 @@ def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
     stmt = select(m.Case).order_by(m.Case.id.desc()).limit(limit)
     if q:
         parsed = parse_case_number(q)
-        like = f"%{q}%"
+        # The query's own % and _ are letters to find, not wildcards.
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conds: list[ColumnElement[bool]] = [
-            m.Case.case_number.like(like),
-            m.Case.cause.like(like),
-            m.Case.court.like(like),
+            m.Case.case_number.like(like, escape="\\"),
+            m.Case.cause.like(like, escape="\\"),
+            m.Case.court.like(like, escape="\\"),
         ]
         if parsed is not None:
             conds.append(m.Case.case_number == str(parsed))
-        agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like), m.Agency.short_name.like(like)))
+        agency_ids = select(m.Agency.id).where(or_(m.Agency.name.like(like, escape="\\"),
+                                                   m.Agency.short_name.like(like, escape="\\")))
         conds.append(m.Case.agency_id.in_(agency_ids))
         cases = list(s.scalars(stmt.where(or_(*conds))).all())
         # Plaintiffs are a JSON list: filter in Python so the query works on SQLite and PostgreSQL alike.

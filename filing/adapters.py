@@ -77,6 +77,7 @@ def sender_policy(settings: Settings) -> SenderPolicy:
         authserv_ids=(p.authserv_id,) if p.authserv_id else (),
         verify_dkim=p.verify_dkim,
         require_authentication=p.unauthenticated == "quarantine",
+        hold_for_review=p.unauthenticated == "review",
     )
 
 

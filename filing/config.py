@@ -6,6 +6,7 @@ raise ConfigError naming the key, so a typo never silently falls back to a defau
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import date, time
@@ -72,8 +73,9 @@ class MailboxSettings(Section):
 class SenderSettings(Section):
     authserv_id: str = ""
     verify_dkim: bool = False
-    # Many scanners send without DKIM: file them (with a warning in the evidence) or quarantine.
-    unauthenticated: Literal["file", "quarantine"] = "file"
+    # Registered sender, mail not authenticated (no aligned DKIM pass, no trusted Authentication-Results):
+    # review (read it, file nothing without a person), file (trust the From address), quarantine.
+    unauthenticated: Literal["review", "file", "quarantine"] = "review"
 
 
 class UnpackSettings(Section):
@@ -150,6 +152,18 @@ class WebSettings(Section):
     secret_key: str = ""
     session_minutes: int = Field(default=60, ge=1)
     https_only: bool = False
+    # Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as e:
+                raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from e
+        return value
 
 
 class SchedulerSettings(Section):

@@ -37,7 +37,14 @@ from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
 from terms.errors import ErrorCode, FilingError
-from terms.status import PENDING_STATES, TERMINAL_STATES, AttachmentStatus, MessageState, MessageStatus
+from terms.status import (
+    PENDING_STATES,
+    READABLE_ATTACHMENTS,
+    TERMINAL_STATES,
+    AttachmentStatus,
+    MessageState,
+    MessageStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +250,9 @@ def step_extract(app: App, message_row_id: int) -> None:
             if isinstance(res, FilingError):
                 att.status, att.error_code, att.error = AttachmentStatus.error, str(res.code), res.message
                 continue
+            failure = page_failures(res)
+            if failure is not None:
+                att.status, att.error_code, att.error = failure
             for page in res:
                 preview = app.blobs.put(page.preview_png) if page.preview_png else None
                 att.pages.append(
@@ -261,6 +271,22 @@ def step_extract(app: App, message_row_id: int) -> None:
         uow.commit()
 
 
+def page_failures(pages: list[PageText]) -> tuple[AttachmentStatus, str, str] | None:
+    """(attachment status, error code, error) when pages failed: `error` when none was read,
+    `partial` when some were; None when every page was read."""
+    failed = [p for p in pages if p.source == PageSource.failed]
+    if not failed:
+        return None
+    first = failed[0].error or "page could not be read"
+    code, sep, _rest = first.partition(": ")
+    code = code if sep and code in ErrorCode.__members__ else str(ErrorCode.ocr_failed)
+    numbers = "、".join(str(p.number) for p in failed[:10]) + ("…" if len(failed) > 10 else "")
+    if len(failed) == len(pages):
+        return AttachmentStatus.error, code, f"no page of the file could be read (page {failed[0].number}: {first})"
+    summary = f"{len(failed)} of {len(pages)} pages could not be read (pages {numbers})"
+    return AttachmentStatus.partial, code, f"{summary}: {first}"
+
+
 def _is_archive(att: m.Attachment) -> bool:
     return att.content_type == "application/zip"
 
@@ -270,7 +296,7 @@ def step_classify(app: App, message_row_id: int) -> None:
         msg = _get(uow.session, message_row_id)
         for att in msg.attachments:
             att.documents.clear()
-            if att.status != AttachmentStatus.ok or not att.pages:
+            if att.status not in READABLE_ATTACHMENTS or not att.pages:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
@@ -304,8 +330,10 @@ def step_match(app: App, message_row_id: int) -> None:
 def step_notify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
-        # Attachments that could not be read are still filed: the receipt tells the agency so.
         status = MessageStatus.filed if msg.attachments else MessageStatus.no_attachments
+        if any(a.status != AttachmentStatus.ok for a in msg.attachments):
+            # Filed as far as it could be read, but not cleanly: staff see it, the receipt asks for the file again.
+            status = MessageStatus.incomplete
         _finish(msg, status)
         queue_receipt_for(uow.session, msg, app.settings)
         uow.commit()

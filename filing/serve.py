@@ -89,11 +89,26 @@ def _exit(abandoned: bool) -> None:
         os._exit(0)
 
 
+def warn_sender_trust(app: App) -> None:
+    """Say at start when nothing can authenticate a sender, and what that means for forged From: lines."""
+    senders = app.settings.senders
+    if senders.authserv_id:
+        return
+    what = {"review": "every document from a registered address waits for review",
+            "file": "a forged From: of a registered address is filed and answered",
+            "quarantine": "all mail from registered addresses is quarantined"}[senders.unauthenticated]
+    dkim = "DKIM is checked here, " if senders.verify_dkim else ""
+    log.warning("senders.authserv_id is not set: no Authentication-Results header is trusted; %sunless a "
+                "message is otherwise authenticated, %s (senders.unauthenticated: %s). See README, deployment.",
+                dkim, what, senders.unauthenticated)
+
+
 def serve(app: App, host: str | None = None, port: int | None = None, web: bool = True, process: bool = True) -> None:
     """Run the web UI, the scheduler and message processing in this process until SIGTERM.
 
     `process=False` leaves the pipeline to `filing worker` processes (PostgreSQL deployments)."""
     check_schema(app)
+    warn_sender_trust(app)
     if app.engine.dialect.name == "sqlite":
         if not process:
             raise FilingError(ErrorCode.config, "on SQLite `filing serve` must process messages itself "
@@ -110,8 +125,9 @@ def serve(app: App, host: str | None = None, port: int | None = None, web: bool 
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     if web:
+        # proxy_headers off: forwarded headers are read by the app, from web.trusted_proxies only (web/clients.py).
         config = uvicorn.Config(build_web(app), host=host or app.settings.web.host, port=port or app.settings.web.port,
-                                log_config=None, access_log=False, lifespan="off")
+                                log_config=None, access_log=False, lifespan="off", proxy_headers=False)
         server = uvicorn.Server(config)
         # Not the main thread: uvicorn then leaves signal handling to us.
         thread = threading.Thread(target=server.run, name="web", daemon=True)

@@ -24,6 +24,7 @@ import mailparser
 
 from ingest import images
 from ingest.charsets import decode_8bit, decode_bytes, decode_header_text, has_surrogates, normalize_charset, relabel_gb
+from ingest.complete import transfer_problem
 from ingest.htmltext import html_to_text, meta_charset
 from ingest.sniff import sniff
 from ingest.types import MimePart, Submission
@@ -51,7 +52,8 @@ _SIGNATURE_TYPES = frozenset(
     }
 )
 _MSG_ID = re.compile(r"<[^<>\s]+>")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the bidi controls that make "报告\u202efdp.exe" display as "报告exe.pdf".
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Defects policy.default reports about display names, not about the address itself.
 _BENIGN_ADDRESS_DEFECTS = ("encoded word", "encoded-word", "non-ascii", "non-printable")
 
@@ -385,6 +387,7 @@ def _leaf(node: Message, state: _State, related: bool) -> Iterator[Message]:
     disposition = _disposition(node)
     filename = _filename(node, state)
     data = _payload(node, state)
+    incomplete = transfer_problem([type(d).__name__ for d in node.defects], _declared_size(node), len(data))
 
     if ctype in ("message/rfc822", "message/global") and data:
         # A forwarded message sent with a transfer encoding arrives unparsed.
@@ -416,7 +419,17 @@ def _leaf(node: Message, state: _State, related: bool) -> Iterator[Message]:
         if reason:
             state.skipped.append(f"inline image {name!r}: {reason}")
             return
-    state.parts.append(MimePart(filename=name, content_type=ctype, data=data, inline=inline))
+    if incomplete:
+        state.defect(f"attachment {name!r}: {incomplete}")
+    state.parts.append(MimePart(filename=name, content_type=ctype, data=data, inline=inline, incomplete=incomplete))
+
+
+def _declared_size(node: Message) -> int | None:
+    """Content-Disposition's size parameter (RFC 2183), when it is a number."""
+    value = _param(node, "content-disposition", "size")
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 16:
+        return int(value.strip())
+    return None
 
 
 def _disposition(node: Message) -> str | None:

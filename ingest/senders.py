@@ -2,9 +2,11 @@
 
 From is attacker-controlled. The address comes from the parser's `policy.default`
 header object (exactly one mailbox, lowercased). Only the topmost
-Authentication-Results header carrying one of our authserv-ids is believed
-(RFC 8601 §5); DKIM, where configured, is verified with dkimpy and must be
-aligned with the From domain.
+Authentication-Results header is believed, and only when it carries one of our
+authserv-ids: our border MTA adds it above everything the sender wrote, and must
+strip incoming headers with our id (RFC 8601 §5; README, deployment). A header
+with our id further down was written by someone else. DKIM, where configured, is
+verified with dkimpy and must be aligned with the From domain.
 """
 
 from __future__ import annotations
@@ -75,9 +77,16 @@ class SenderPolicy:
     verify_dkim: bool = False
     dnsfunc: DnsFunc | None = field(default=None, compare=False)  # None: dkimpy's resolver
     dns_timeout: int = 5
-    # Registered but unauthenticated mail (many scanners send without DKIM) is filed
-    # with a warning unless this is set, in which case it is held as unregistered.
+    # Registered but unauthenticated mail (many scanners send without DKIM): with
+    # require_authentication it is held as unregistered (quarantined); with
+    # hold_for_review it is read, but none of its documents is filed without a person;
+    # with neither it is filed with a warning in the evidence.
     require_authentication: bool = False
+    hold_for_review: bool = False
+
+
+# Evidence line that makes the match step send every document of the message to review.
+HELD_FOR_REVIEW = "sender not authenticated: every document waits for review"
 
 
 def check_sender(sub: Submission, registry: SenderRegistry, policy: SenderPolicy) -> SenderCheck:
@@ -122,6 +131,8 @@ def check_sender(sub: Submission, registry: SenderRegistry, policy: SenderPolicy
         if policy.require_authentication:
             evidence.append("policy requires authentication: held")
             return SenderCheck(SenderStatus.unregistered, agency, tuple(evidence), authenticated=False)
+        if policy.hold_for_review:
+            evidence.append(HELD_FOR_REVIEW)
     return SenderCheck(SenderStatus.registered, agency, tuple(evidence), authenticated=auth_pass)
 
 
@@ -174,12 +185,17 @@ def _authserv_id(value: str) -> str:
 def _authentication_results(
     sub: Submission, policy: SenderPolicy, from_domain: str | None, evidence: list[str]
 ) -> tuple[bool, bool]:
-    """(pass, fail) from the topmost Authentication-Results header carrying our authserv-id."""
+    """(pass, fail) from the topmost Authentication-Results header, when it carries our authserv-id."""
     ours = {a.lower() for a in policy.authserv_ids}
-    trusted = next((v for v in sub.authentication_results if ours and _authserv_id(v) in ours), None)
-    ignored = len(sub.authentication_results) - (1 if trusted else 0)
+    headers = sub.authentication_results
+    trusted = headers[0] if headers and ours and _authserv_id(headers[0]) in ours else None
+    ignored = len(headers) - (1 if trusted else 0)
     if ignored:
         evidence.append(f"ignored {ignored} Authentication-Results header(s) not topmost with our authserv-id")
+    forged = sum(1 for v in headers[1:] if ours and _authserv_id(v) in ours)
+    if forged:
+        # Our MTA should have removed these (RFC 8601 §5): someone else wrote them.
+        evidence.append(f"{forged} lower Authentication-Results header(s) claim our authserv-id: not trusted")
     if trusted is None:
         return False, False
     try:

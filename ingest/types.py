@@ -17,6 +17,7 @@ class MimePart:
     content_type: str  # as declared by the sender
     data: bytes
     inline: bool = False
+    incomplete: str | None = None  # why the content arrived cut short (ingest/complete.py), or None
 
 
 @dataclass(frozen=True)

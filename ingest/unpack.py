@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ingest import images
-from ingest.sniff import SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
+from ingest.complete import pdf_cut_short
+from ingest.sniff import DOCX, PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
 from terms.errors import ErrorCode
 
@@ -48,6 +49,14 @@ def unpack(parts: Sequence[MimePart], limits: UnpackLimits) -> list[Attachment]:
     budget = _Budget(remaining=limits.max_total_uncompressed)
     out: list[Attachment] = []
     for part in parts:
+        if part.incomplete:
+            # Whatever still opens is not the file the agency sent: nothing of it is filed.
+            kind = sniff(part.data, part.content_type, part.filename)
+            error = f"The file arrived incomplete: {part.incomplete}. Ask the sender to send it again."
+            out.append(Attachment(filename=part.filename, content_type=kind, data=part.data,
+                                  sha256=hashlib.sha256(part.data).hexdigest(),
+                                  error_code=ErrorCode.truncated_file, error=error))
+            continue
         try:
             _add(out, part.filename, part.content_type, part.data, None, None, 1, limits, budget)
         except Exception as exc:  # a bug here must cost one attachment, not the message
@@ -102,6 +111,15 @@ def _add(
     if kind in _IMAGE_TYPES:
         code, message = _check_image(data, kind, limits)
         record(code, message)
+        return
+    if kind == DOCX:
+        bomb = _docx_bomb(data, limits, budget)
+        if bomb:
+            record(ErrorCode.zip_bomb, f"The Word file is a ZIP inside: {bomb}")
+            return
+    if kind == PDF and pdf_cut_short(data):
+        record(ErrorCode.truncated_file,
+               "The PDF ends before its end-of-file marker (cut short in transit); ask the sender to send it again.")
         return
     if kind != ZIP:
         record()
@@ -185,6 +203,16 @@ def _read_zip(
     return None
 
 
+def _docx_bomb(data: bytes, limits: UnpackLimits, budget: _Budget) -> str | None:
+    """A .docx is a ZIP that python-docx inflates whole: the same limits as for any archive."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            files = [i for i in zf.infolist() if not i.is_dir()]
+    except Exception:  # damaged: the extract step reports it as a corrupt Word file
+        return None
+    return _bomb_reason(files, len(data), limits, budget)
+
+
 def _bomb_reason(files: list[zipfile.ZipInfo], archive_size: int, limits: UnpackLimits, budget: _Budget) -> str | None:
     if len(files) > limits.max_members:
         return f"ZIP archive holds {len(files)} files, more than the limit of {limits.max_members}; not unpacked."
@@ -258,10 +286,14 @@ def _unicode_path_extra(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+# Bidi controls reorder what is shown: "报告\u202efdp.exe" displays as "报告exe.pdf".
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _display_name(path: str) -> str:
     """The last path component, for display only: never joined to any directory."""
     name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch >= " " and ch != "\x7f").strip()
+    name = "".join(ch for ch in name if ch >= " " and not "\x7f" <= ch <= "\x9f" and ch not in _BIDI).strip()
     return name[:255] or "unnamed"
 
 

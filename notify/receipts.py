@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from extract.types import PageSource
 from notify.outbox import NewEmail, enqueue
 from notify.reminders import load_case_snapshot, local_date
 from notify.render import EmailRenderer, receipt_message_id, reply_subject, stable_message_id
@@ -21,7 +22,7 @@ from notify.views import (
 from store.models import Attachment, Case, Document, Message, OutboxMessage
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
-from terms.status import ACCEPTED_MATCHES, AttachmentStatus, OutboxKind
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
@@ -42,6 +43,7 @@ ATTACHMENT_PROBLEMS = {
     "too_many_pages": "页数超过处理上限",
     "ocr_failed": "文件内容无法识别",
     "ocr_timeout": "文件内容无法识别",
+    "truncated_file": "文件不完整（传输中被截断）",
 }
 
 REFERENCE_KINDS = {
@@ -65,6 +67,15 @@ def _is_container(att: Attachment, attachments: list[Attachment]) -> bool:
     return any(other.parent_sha256 == att.sha256 for other in attachments if other is not att)
 
 
+def _unread_pages(att: Attachment) -> str | None:
+    if att.status != AttachmentStatus.partial:
+        return None
+    numbers = [p.number for p in att.pages if p.source == PageSource.failed]
+    if not numbers:
+        return None
+    return "第" + "、".join(str(n) for n in sorted(numbers)[:20]) + ("等页" if len(numbers) > 20 else "页")
+
+
 def _matched_case(doc: Document) -> Case | None:
     return doc.case if doc.case is not None and doc.match_status in ACCEPTED_MATCHES else None
 
@@ -80,7 +91,7 @@ def build_receipt(
     attachments: list[ReceiptAttachment] = []
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
-        if att.status != AttachmentStatus.ok:
+        if att.status not in READABLE_ATTACHMENTS:
             unreadable += 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))
@@ -117,7 +128,9 @@ def build_receipt(
                     late=late,
                 )
             )
-        attachments.append(ReceiptAttachment(att.filename, tuple(docs)))
+        unread = _unread_pages(att)
+        unreadable += 1 if unread else 0
+        attachments.append(ReceiptAttachment(att.filename, tuple(docs), unread_pages=unread))
 
     statuses = []
     for case_id, case in sorted(cases.items()):

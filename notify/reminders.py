@@ -42,7 +42,7 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
-from terms.status import ACCEPTED_MATCHES, AttachmentStatus, OutboxKind
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, OutboxKind
 from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _received_docs(session: Session, case_id: int, settings: NotifySettings) -> 
         .where(
             Document.case_id == case_id,
             Document.match_status.in_(ACCEPTED_MATCHES),
-            Attachment.status == AttachmentStatus.ok,
+            Attachment.status.in_(READABLE_ATTACHMENTS),
             Message.status.in_(sorted(settings.receipt_statuses)),
         )
         .order_by(Message.received_at, Document.id)

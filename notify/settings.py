@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from notify.views import Letterhead
 from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.rules import MissingRules
+from terms.status import FILED_STATUSES
 from terms.workdays import CalendarConfig, WorkCalendar
 
 
@@ -22,7 +23,7 @@ class NotifySettings:
     rules: MissingRules = field(default_factory=MissingRules)  # includes late_after_workdays
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     # Message statuses that get a receipt; quarantined and duplicate messages never do.
-    receipt_statuses: frozenset[str] = frozenset({"filed"})
+    receipt_statuses: frozenset[str] = frozenset(FILED_STATUSES)
     # Deadline reminders (行政诉讼法 第67条 defense, 第85条 appeal).
     defense_days: int = 15
     defense_lead_days: int = 5  # remind this many calendar days before the defense is due

@@ -54,6 +54,7 @@ class ReceiptAttachment:
     filename: str
     documents: tuple[ReceiptDocument, ...]
     problem: str | None = None  # why it could not be read; the agency should resend
+    unread_pages: str | None = None  # e.g. 第3、4页: read in part; the agency should resend it whole
 
 
 @dataclass(frozen=True)

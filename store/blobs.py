@@ -26,8 +26,8 @@ class BlobStore:
         target = self.path_for(sha)
         if target.is_file() and target.stat().st_size == len(data):
             return sha
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        self._private_dirs(target.parent)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -43,6 +43,14 @@ class BlobStore:
         finally:
             os.close(dir_fd)
         return sha
+
+    def _private_dirs(self, leaf: Path) -> None:
+        """Create the store's directories readable by this user only (agencies' documents)."""
+        if leaf.is_dir():
+            return
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        for level in (self.root, leaf.parent, leaf):
+            level.mkdir(mode=0o700, exist_ok=True)
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()

@@ -292,6 +292,14 @@ class AuditEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class RevokedSession(Base):
+    """A web session ended by logout or login: its cookie must not work again, restarts included."""
+
+    __tablename__ = "revoked_sessions"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class OutboxMessage(Base):
     """An email to send. The row exists before any SMTP attempt; the Message-ID is fixed at insert."""
 

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     zip_bomb = "zip_bomb"
     corrupt_docx = "corrupt_docx"
     too_many_pages = "too_many_pages"
+    truncated_file = "truncated_file"
     ocr_failed = "ocr_failed"
     ocr_timeout = "ocr_timeout"
     imap = "imap"

@@ -56,6 +56,7 @@ MATCH_LABELS: dict[str, str] = {
 
 MESSAGE_STATUS_LABELS: dict[str, str] = {
     "filed": "已归档",
+    "incomplete": "附件不完整",
     "quarantined": "隔离",
     "duplicate": "重复",
     "failed": "处理失败",

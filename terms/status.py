@@ -37,6 +37,7 @@ class MessageStatus(StrEnum):
 
     pending = "pending"
     filed = "filed"
+    incomplete = "incomplete"  # filed as far as it could be read; an attachment failed in part or whole
     quarantined = "quarantined"
     duplicate = "duplicate"
     failed = "failed"
@@ -52,7 +53,14 @@ class SenderStatus(StrEnum):
 
 class AttachmentStatus(StrEnum):
     ok = "ok"
+    partial = "partial"  # some pages could not be read; the others are filed
     error = "error"
+
+
+# Messages whose documents count (received, reminded, reported) and that get a receipt.
+FILED_STATUSES: tuple[MessageStatus, ...] = (MessageStatus.filed, MessageStatus.incomplete)
+# Attachments whose read pages are classified and filed.
+READABLE_ATTACHMENTS: tuple[AttachmentStatus, ...] = (AttachmentStatus.ok, AttachmentStatus.partial)
 
 
 class MatchStatus(StrEnum):

@@ -16,19 +16,16 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from extract.reading.limits import ImageTooLarge, check_pixels, plausible_dpi
+
 Gray = NDArray[np.uint8]
 
 A4_SHORT_SIDE_IN = 8.27
 # Photos and images without a usable DPI: assume the page's short side fills the frame.
-_MIN_PLAUSIBLE_DPI = 50.0
 
 
 class ImageDecodeError(Exception):
     """The bytes are not an image we can read."""
-
-
-class ImageTooLarge(Exception):
-    """More pixels than allowed: a decompression bomb or an absurd scan."""
 
 
 @dataclass
@@ -65,11 +62,15 @@ class FailedPage:
 
     number: int
     error: str
+    too_large: bool = False  # refused by a pixel limit rather than damaged
 
 
 def pixel_sha256(img: Image.Image) -> str:
     h = hashlib.sha256(f"{img.mode}:{img.width}x{img.height}:".encode())
-    h.update(img.tobytes())
+    # In bands of rows: the same bytes as img.tobytes(), without a second copy of a large page.
+    band = max(1, (8 << 20) // max(1, img.width * len(img.getbands())))
+    for top in range(0, img.height, band):
+        h.update(img.crop((0, top, img.width, min(img.height, top + band))).tobytes())
     return h.hexdigest()
 
 
@@ -99,8 +100,10 @@ def decode_jpeg(data: bytes) -> Image.Image:
 
 
 def effective_dpi(img: Image.Image, declared: float | None) -> float:
-    if declared and declared >= _MIN_PLAUSIBLE_DPI:
-        return float(declared)
+    # A declared dpi that makes the page metres wide (an 8,900-pixel image "at 52 dpi") would have the
+    # page enlarged to gigapixels for OCR: believe it only when it describes a real sheet of paper.
+    if plausible_dpi(declared, img.width, img.height) is not None:
+        return float(declared or 0)
     return min(img.size) / A4_SHORT_SIDE_IN
 
 
@@ -121,6 +124,7 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
     """
     try:
         container = Image.open(io.BytesIO(data))
+        check_pixels(container.width, container.height, max_pixels, "the image")  # before decoding anything
         container.load()
     except Image.DecompressionBombError as e:
         raise ImageTooLarge(str(e)) from e
@@ -135,12 +139,21 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
                                     f"(limit {max_pixels})")
             declared = _declared_dpi(container)
             container.load()
-            page = ImageOps.exif_transpose(container)  # always a new image
-            page.load()
+            page = _upright(container, frames)
         except (OSError, ValueError, SyntaxError, EOFError) as e:
             yield FailedPage(number=index, error=f"page {index} of the image file is damaged: {e}")
             continue
         yield PageImage(number=index, image=page, dpi=effective_dpi(page, declared), sha256=pixel_sha256(page))
+
+
+def _upright(container: Image.Image, frames: int) -> Image.Image:
+    """The current frame upright per its EXIF orientation: a new image, except for a single upright
+    frame, which is returned as decoded (no second copy of a possibly 80-Mpx page)."""
+    if frames == 1 and container.getexif().get(0x0112, 1) in (1, None):
+        return container
+    page = ImageOps.exif_transpose(container)
+    page.load()
+    return page
 
 
 def count_image_frames(data: bytes) -> int:
@@ -224,12 +237,18 @@ def rotate_quarter(gray: Gray, degrees_cw: int) -> Gray:
     return np.ascontiguousarray(np.rot90(gray, k=-turns)) if turns else gray
 
 
-def rescale_to_dpi(img: Image.Image, dpi: float, target_dpi: int) -> Image.Image:
-    """Bring the page to the DPI tesseract reads best (200 for chi_sim); skip small differences."""
+def rescale_to_dpi(img: Image.Image, dpi: float, target_dpi: int, max_pixels: int | None = None) -> Image.Image:
+    """Bring the page to the DPI tesseract reads best (200 for chi_sim); skip small differences.
+
+    Raises ImageTooLarge, before resizing, when the result would exceed `max_pixels`."""
     factor = target_dpi / dpi
     if 0.87 <= factor <= 1.15:
+        if max_pixels is not None:
+            check_pixels(img.width, img.height, max_pixels, "the page for OCR")
         return img
     size = (max(1, round(img.width * factor)), max(1, round(img.height * factor)))
+    if max_pixels is not None:
+        check_pixels(size[0], size[1], max_pixels, f"the page at {target_dpi} dpi for OCR")
     src = img.convert("L") if img.mode == "1" else img
     return src.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
 
@@ -241,6 +260,10 @@ def preview_image(img: Image.Image, width: int) -> Image.Image:
     if img.width <= width:
         return img.copy()
     height = max(1, round(img.height * width / img.width))
+    factor = img.width // (2 * width)
+    if factor >= 2:
+        # A box-filter reduction first, so a huge page is never copied whole into an array.
+        img = img.reduce(factor)
     # OpenCV's area filter is several times faster than Pillow's resize at equal quality.
     small = cv2.resize(np.asarray(img), (width, height), interpolation=cv2.INTER_AREA)
     return Image.fromarray(small, mode=img.mode)

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import resource
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -56,9 +57,18 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], timeout_s: float, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def _address_space_limit(memory_mb: int) -> None:
+    # Runs in the forked child before exec (preexec_fn): kept to one system call.
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _run(args: list[str], timeout_s: float, cwd: Path, memory_mb: int = 0) -> subprocess.CompletedProcess[bytes]:
+    """Run tesseract; with `memory_mb` it runs under that address-space limit (a hostile page fails alone)."""
+    limit = (lambda: _address_space_limit(memory_mb)) if memory_mb > 0 else None
     try:
-        return subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, timeout=timeout_s, check=False)
+        return subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, timeout=timeout_s, check=False,
+                              preexec_fn=limit)
     except subprocess.TimeoutExpired as e:
         raise OcrEngineTimeout(f"tesseract took longer than {timeout_s:.0f} s") from e
     except FileNotFoundError as e:
@@ -85,7 +95,7 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -
         args = [settings.tesseract_cmd, str(listing), str(work / "out"), "-l", settings.lang,
                 "--dpi", str(settings.ocr_dpi), "--psm", str(settings.psm),
                 "-c", f"thresholding_method={settings.thresholding_method}", "txt", "tsv"]
-        proc = _run(args, timeout_s, work)
+        proc = _run(args, timeout_s, work, settings.tesseract_memory_mb)
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {_stderr_tail(proc)}")
         try:
@@ -143,7 +153,7 @@ def detect_orientation(image: Path, settings: OcrSettings, timeout_s: float) -> 
     """
     args = [settings.tesseract_cmd, str(image.resolve()), "stdout", "--psm", "0", "--dpi", str(settings.ocr_dpi),
             "-c", "min_characters_to_try=20"]
-    proc = _run(args, timeout_s, image.parent)
+    proc = _run(args, timeout_s, image.parent, settings.tesseract_memory_mb)
     out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
     rot, conf = _ROTATE.search(out), _ORIENT_CONF.search(out)
     if proc.returncode != 0 or not rot or not conf:

@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from extract.reading.images import FailedPage, PageImage, jpeg_header, jpeg_sha256, pixel_sha256
+from extract.reading.limits import ImageTooLarge, check_pixels, preview_scale
 from terms.errors import ErrorCode, FilingError
 
 if TYPE_CHECKING:
@@ -63,7 +64,27 @@ def text_layer_quality(text: str) -> tuple[int, float]:
     return usable, usable / len(chars)
 
 
+def text_layer_broken(text: str) -> bool:
+    """A font without a Unicode mapping for some glyphs: NUL or other control characters (二\x00二六年
+    for 二〇二六年), or private-use, noncharacter and replacement characters. Such a layer hides exactly the digits
+    and dates we need, so the page is read by OCR instead."""
+    odd = 0
+    for ch in text:
+        if ch in "\n\r\t\f\v":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs"):
+            return True
+        if cat in ("Co", "Cn") or ch == "\ufffd":  # pdfium shows an unmapped glyph as U+FFFE (Cn)
+            odd += 1
+            if odd >= 2:
+                return True
+    return False
+
+
 def text_layer_usable(text: str, min_chars: int, has_scan_image: bool) -> bool:
+    if text_layer_broken(text):
+        return False
     usable, share = text_layer_quality(text)
     if share < 0.8:
         return False
@@ -109,6 +130,8 @@ class PdfSource:
                 self._reopen()
             try:
                 yield self._page(index)
+            except ImageTooLarge as e:
+                yield FailedPage(number=index + 1, error=f"page too large to read safely: {e}", too_large=True)
             except (pdfium.PdfiumError, OSError, ValueError, MemoryError) as e:
                 yield FailedPage(number=index + 1, error=f"page could not be read: {e}")
 
@@ -125,7 +148,12 @@ class PdfSource:
         page = self._doc[index]
         try:
             width, height = page.get_size()
-            scan = _scan_image(page, width, height)
+            images = _page_images(page)
+            # Every render decodes the page's images at full size first: refuse from their declared size.
+            for image in images:
+                w_px, h_px = image.get_px_size()
+                check_pixels(w_px, h_px, self._max_pixels, "an image on the page")
+            scan = _scan_image(page, width, height, images)
             textpage = page.get_textpage()
             quick_text = textpage.get_text_range()
             textpage.close()
@@ -133,7 +161,8 @@ class PdfSource:
                 text = self._plumber_text(index)
                 if text_layer_quality(text)[0] < 0.9 * text_layer_quality(quick_text)[0]:
                     text = quick_text.replace("\r\n", "\n")  # pdfminer cannot decode some CID fonts pdfium can
-                return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
+                if not text_layer_broken(text):
+                    return TextLayerPage(number=index + 1, text=text, preview=self._render(page, width, preview=True))
             if scan is not None:
                 jpeg = _plain_jpeg(scan)
                 if jpeg is not None:
@@ -163,7 +192,12 @@ class PdfSource:
             page.close()
 
     def _render(self, page: pdfium.PdfPage, width_pt: float, preview: bool) -> Image.Image:
-        scale = (self._preview_width / width_pt) if preview else self._render_dpi / 72.0
+        height_pt = page.get_size()[1]
+        if preview:
+            scale = preview_scale(width_pt, height_pt, self._preview_width / width_pt)
+        else:
+            scale = self._render_dpi / 72.0
+            check_pixels(width_pt * scale, height_pt * scale, self._max_pixels, f"the page at {self._render_dpi} dpi")
         bitmap = page.render(scale=scale, may_draw_forms=True)
         img = bitmap.to_pil()
         return img.convert("RGB") if img.mode != "RGB" else img.copy()
@@ -187,14 +221,17 @@ class PdfSource:
             return ""
 
 
-def _scan_image(page: pdfium.PdfPage, width: float, height: float) -> pdfium.PdfImage | None:
+def _page_images(page: pdfium.PdfPage) -> list[pdfium.PdfImage]:
+    """The page's image objects, those inside form XObjects included."""
+    return [obj for obj in page.get_objects(max_depth=3) if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+
+
+def _scan_image(page: pdfium.PdfPage, width: float, height: float,
+                images: list[pdfium.PdfImage]) -> pdfium.PdfImage | None:
     """The single upright image covering the page, if the page is a plain scan; else None."""
     if page.get_rotation() % 360:
         return None
-    images = []
-    for obj in page.get_objects(max_depth=1):
-        if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
-            images.append(obj)
+    images = [obj for obj in images if obj.level == 0]
     if len(images) != 1:
         return None
     image = images[0]

@@ -30,6 +30,10 @@ class OcrSettings:
     page_timeout_s: float = 60.0
     max_pages: int = 500
     max_image_pixels: int = 60_000_000  # beyond this an image is refused as a decompression bomb
+    # The page as tesseract gets it: a 150-dpi A1 sheet is 17 Mpx. Larger pages fail alone, before resizing.
+    max_ocr_pixels: int = 25_000_000
+    # Address-space limit of each tesseract process, so one hostile page fails instead of swapping the machine.
+    tesseract_memory_mb: int = 1536
     preview_width: int = 1000
     # auto: run orientation detection only when the upright OCR looks bad; always/never: as named.
     osd: OsdPolicy = "auto"
@@ -59,7 +63,7 @@ class OcrSettings:
         """Hash of every setting that changes OCR output; part of the cache key."""
         relevant = asdict(self)
         for key in ("workers", "batch_size", "page_timeout_s", "max_pages", "preview_width", "tesseract_cmd",
-                    "max_image_pixels", "text_layer_min_chars", "glyph_font"):
+                    "max_image_pixels", "max_ocr_pixels", "tesseract_memory_mb", "text_layer_min_chars", "glyph_font"):
             relevant.pop(key)
         relevant["pipeline_version"] = PIPELINE_VERSION
         blob = json.dumps(relevant, sort_keys=True).encode()

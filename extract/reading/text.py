@@ -162,7 +162,8 @@ def _feed_pdf(pool: _OcrPool, index: int, data: bytes, settings: OcrSettings) ->
                 pool.add_done(index, Page(number=item.number, text=item.text, source=PageSource.text_layer,
                                           confidence=1.0, preview_png=preview))
             elif isinstance(item, FailedPage):
-                pool.add_done(index, _failed(item.number, ErrorCode.ocr_failed, item.error))
+                code = ErrorCode.image_bomb if item.too_large else ErrorCode.ocr_failed
+                pool.add_done(index, _failed(item.number, code, item.error))
             else:
                 pool.add(index, item)
 
@@ -326,7 +327,7 @@ def _prepare_page(item: PageImage, settings: OcrSettings, path: Path) -> bytes:
     the next page of the batch is decoded."""
     image = item.load()
     preview = encode_preview(preview_image(image, settings.preview_width), 0)
-    upright = rescale_to_dpi(image, item.dpi, settings.ocr_dpi)
+    upright = rescale_to_dpi(image, item.dpi, settings.ocr_dpi, settings.max_ocr_pixels)
     gray = to_gray(upright, settings.suppress_seals)
     write_pgm(path, suppress_round_seals(gray, settings.ocr_dpi) if settings.suppress_grey_seals else gray)
     return preview
@@ -348,6 +349,8 @@ def ocr_batch(batch: list[_Job], settings: OcrSettings, fingerprint: str, places
                 paths.append(path)
             except ImageDecodeError as e:
                 prep.error = f"{ErrorCode.corrupt_image}: {e}. Ask the sender to scan the page again."
+            except ImageTooLarge as e:
+                prep.error = f"{ErrorCode.image_bomb}: {e}. Ask the sender to scan the page at 200-300 dpi."
             except (OSError, ValueError, MemoryError, OcrEngineError) as e:
                 prep.error = f"{ErrorCode.ocr_failed}: page image could not be prepared: {e}"
             item.release()  # the job list lives until the batch is collected; its page data need not

@@ -137,6 +137,9 @@ def register(cli: typer.Typer) -> None:
     def demo_cmd(ctx: typer.Context) -> None:
         """Set up the database, file the demo mailbox that ships with the project, print what was filed."""
         app = app_from(ctx)
+        # The demo mail is unauthenticated sample mail: file it as `senders.unauthenticated: file` would.
+        senders = app.settings.senders.model_copy(update={"unauthenticated": "file"})
+        app.settings = app.settings.model_copy(update={"senders": senders})
         typer.echo(init_app(app))
         files = expand_paths([app.settings.mailbox.local_folder])
         results = import_files(app, files)

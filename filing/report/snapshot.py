@@ -15,7 +15,7 @@ from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFa
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
-from terms.status import ACCEPTED_MATCHES, AttachmentStatus, FactCheckStatus, MessageStatus
+from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
@@ -58,7 +58,7 @@ def load_input(session: Session, as_of: date, timezone: str = DEFAULT_TIMEZONE) 
     for d, message_id, received_at, msg_status, att_status in doc_rows:
         day = received_at.astimezone(tz).date()
         received_on[d.id] = day
-        if msg_status == MessageStatus.filed and att_status == AttachmentStatus.ok and d.case_id is not None:
+        if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
             docs_by_case[d.case_id].append((d, day, message_id))
     facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
     for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):

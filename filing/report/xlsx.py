@@ -235,7 +235,18 @@ def build_workbook(report: Report) -> Workbook:
     _trend(wb.create_sheet("季度趋势"), report)
     wb.properties.title = f"{report.title}（{report.period.label}）"
     wb.properties.creator = report.bureau
+    _no_formulas(wb)
     return wb
+
+
+def _no_formulas(wb: Workbook) -> None:
+    """Every cell is data: a name like `=HYPERLINK(…)` from an agency or a document is shown, never run.
+    (openpyxl makes any string starting with "=" a formula; the report itself writes none.)"""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def workbook_bytes(report: Report) -> bytes:

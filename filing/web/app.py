@@ -13,14 +13,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from filing.bootstrap import App
 from filing.web import deps, report_routes
+from filing.web.clients import parse_networks, via_https
 from filing.web.routes import agencies, auth, cases, checks, files, quarantine, queue
-from filing.web.security import LoginLimiter, apply_security_headers, csrf_protect
-from filing.web.sessions import COOKIE, SessionCodec, new_session
+from filing.web.security import apply_security_headers, csrf_protect, request_out_of_range
+from filing.web.sessions import COOKIE, KNOWN_COOKIE, KNOWN_DAYS, KnownClients, SessionCodec, new_session
 from filing.web.templating import make_env
+from filing.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,8 +37,9 @@ def _secret(app: App) -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginThrottle | None = None) -> FastAPI:
     web = app.settings.web
+    secret = _secret(app)
     api = FastAPI(
         title="行政应诉案件备案",
         docs_url=None,
@@ -46,8 +50,10 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
     api.state.web = deps.WebState(
         app=app,
         env=make_env(timezone=app.settings.calendar.timezone),
-        codec=SessionCodec(_secret(app), web.session_minutes),
-        limiter=limiter or LoginLimiter(),
+        codec=SessionCodec(secret, web.session_minutes),
+        throttle=throttle or LoginThrottle(),
+        known=KnownClients(secret),
+        proxies=parse_networks(web.trusted_proxies),
         hasher=hasher,
     )
 
@@ -56,13 +62,21 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
         st: deps.WebState = request.app.state.web
         raw = request.cookies.get(COOKIE)
         data = st.codec.loads(raw)
-        if data is None or data.sid in st.revoked:
+        # Only a logged-in session is worth a database look: a revoked visitor's cookie opens nothing.
+        revoked = data is not None and data.logged_in and await run_in_threadpool(st.is_revoked, data.sid)
+        if data is None or data.sid in st.revoked or revoked:
             data = new_session()
             if raw:
                 data = replace(data, flash="登录已过期或已退出，请重新登录。")
         request.state.session = data
+        refused = request_out_of_range(request)
+        response: Response
         try:
-            response = await call_next(request)
+            if refused is not None:
+                response = deps.render(request, "error.html", status_code=refused[0], status=refused[0],
+                                       detail=refused[1])
+            else:
+                response = await call_next(request)
         except Exception:
             # A bug must not show a traceback or drop the security headers: log it, answer plainly.
             log.exception("web request failed: %s %s", request.method, request.url.path)
@@ -71,9 +85,12 @@ def create_app(app: App, hasher: PasswordHasher | None = None, limiter: LoginLim
         out = request.state.session
         if out.logged_in:
             out = st.codec.touch(out)
-        response.set_cookie(
-            COOKIE, st.codec.dumps(out), httponly=True, samesite="lax", secure=web.https_only, path="/"
-        )
+        secure = web.https_only or via_https(request, st.proxies)
+        response.set_cookie(COOKIE, st.codec.dumps(out), httponly=True, samesite="lax", secure=secure, path="/")
+        known = getattr(request.state, "known_cookie", None)
+        if known:
+            response.set_cookie(KNOWN_COOKIE, known, max_age=KNOWN_DAYS * 86400, httponly=True, samesite="lax",
+                                secure=secure, path="/login")
         apply_security_headers(response, html=response.media_type == "text/html"
                                or response.headers.get("content-type", "").startswith("text/html"))
         return response

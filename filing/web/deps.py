@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -12,11 +13,16 @@ from argon2 import PasswordHasher
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from filing.bootstrap import App
-from filing.web.security import CSRF_FIELD, LoginLimiter, session_of
-from filing.web.sessions import ABSOLUTE_HOURS, SessionCodec, SessionData
+from filing.web.clients import Network
+from filing.web.security import CSRF_FIELD, session_of
+from filing.web.sessions import ABSOLUTE_HOURS, KnownClients, SessionCodec, SessionData
+from filing.web.throttle import LoginThrottle
+from store.clock import utcnow
+from store.models import RevokedSession
 from store.users import StaffUser, get_user
 
 
@@ -25,19 +31,32 @@ class WebState:
     app: App
     env: Environment
     codec: SessionCodec
-    limiter: LoginLimiter
+    throttle: LoginThrottle
+    known: KnownClients
+    proxies: tuple[Network, ...] = ()
     hasher: PasswordHasher | None = None
-    # Session ids ended by login or logout: a copied cookie must not outlive them.
+    # Session ids ended by login or logout, as far as this process has seen them; the database
+    # (revoked_sessions) is the record that survives restarts and is shared by every process.
     revoked: dict[str, float] = field(default_factory=dict)
 
-    def revoke(self, sid: str) -> None:
+    def revoke(self, s: Session, sid: str) -> None:
+        """End session `sid` for good, in the caller's transaction (committed with the login or logout)."""
         now = time.time()
         self.revoked[sid] = now
+        if s.get(RevokedSession, sid) is None:
+            s.add(RevokedSession(sid=sid))
         # Cookies die after ABSOLUTE_HOURS anyway: older entries need not be remembered.
+        s.execute(delete(RevokedSession).where(RevokedSession.revoked_at < utcnow() - timedelta(hours=ABSOLUTE_HOURS)))
         if len(self.revoked) > 1000:
             cutoff = now - ABSOLUTE_HOURS * 3600
             for old in [k for k, at in self.revoked.items() if at < cutoff]:
                 del self.revoked[old]
+
+    def is_revoked(self, sid: str) -> bool:
+        if sid in self.revoked:
+            return True
+        with self.app.uow() as uow:
+            return uow.session.get(RevokedSession, sid) is not None
 
 
 class LoginRequired(Exception):

@@ -350,7 +350,8 @@ def quarantine_rows(s: Session) -> list[QuarantineRow]:
 def problem_rows(s: Session) -> list[ProblemRow]:
     """Messages that failed in the pipeline or carried nothing to file, newest first."""
     out = []
-    for msg in s.scalars(select(m.Message).where(m.Message.status.in_(("failed", "no_attachments")))
+    problems = (MessageStatus.failed, MessageStatus.no_attachments, MessageStatus.incomplete)
+    for msg in s.scalars(select(m.Message).where(m.Message.status.in_(problems))
                          .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
                               msg.error, _attachments(msg), msg.body_text))

@@ -1,11 +1,8 @@
-"""CSRF, security headers, login rate limiting, safe file responses."""
+"""CSRF, security headers, safe file responses (login throttling: filing/web/throttle.py)."""
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import deque
 from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request
@@ -62,42 +59,27 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(403, "表单已失效或缺少安全令牌（CSRF），请刷新页面后重试")
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit in both databases
+MAX_QUERY_CHARS = 500  # a search box, not a document
+
+
+def request_out_of_range(request: Request) -> tuple[int, str] | None:
+    """(status, message) for a request no route can answer sensibly: an id past 64 bits in the path (the
+    database would raise) or an over-long query parameter; None for everything else."""
+    for segment in request.url.path.split("/"):
+        if segment.isdigit() and (len(segment) > 19 or int(segment) > MAX_ID):
+            return 404, "页面不存在"
+    for value in request.query_params.values():
+        if len(value) > MAX_QUERY_CHARS:
+            return 400, f"查询内容过长（不超过 {MAX_QUERY_CHARS} 个字符）"
+    return None
+
+
 def apply_security_headers(response: Response, html: bool) -> None:
     for k, v in SECURITY_HEADERS.items():
         response.headers.setdefault(k, v)
     if html:
         response.headers.setdefault("Cache-Control", "no-store")
-
-
-class LoginLimiter:
-    """At most `limit` failed logins per key (client address, user name) in a sliding window."""
-
-    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
-
-    def blocked(self, keys: list[str], now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
-
-    def failed(self, keys: list[str], now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
-
-    def succeeded(self, keys: list[str]) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)
 
 
 # Content types a browser may show inline; anything else is sent as opaque bytes.

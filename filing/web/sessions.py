@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "filing_session"
+KNOWN_COOKIE = "filing_known"  # "this browser has logged in as X before": exempts it from account throttling
+KNOWN_DAYS = 90
 # However active a session is, it ends after this long and the user logs in again.
 ABSOLUTE_HOURS = 12
 
@@ -74,3 +76,23 @@ class SessionCodec:
     @staticmethod
     def touch(data: SessionData, now: float | None = None) -> SessionData:
         return replace(data, seen=time.time() if now is None else now)
+
+
+class KnownClients:
+    """A signed, long-lived cookie naming the accounts this browser has logged in to (at most 5)."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._ser = URLSafeTimedSerializer(secret_key, salt="filing.web.known-client")
+
+    def accounts(self, raw: str | None) -> list[str]:
+        if not raw:
+            return []
+        try:
+            obj = self._ser.loads(raw, max_age=KNOWN_DAYS * 86400)
+        except BadSignature:
+            return []
+        return [str(a) for a in obj][:5] if isinstance(obj, list) else []
+
+    def dumps(self, accounts: list[str], account: str) -> str:
+        name = account.strip().lower()
+        return self._ser.dumps([name, *[a for a in accounts if a != name]][:5])

@@ -56,6 +56,10 @@ _EVIDENCE = (
     (re.compile(r"^not authenticated \(no passing DKIM or trusted Authentication-Results\)$"),
      "未通过发件认证（无有效 DKIM 或可信认证结果）"),
     (re.compile(r"^policy requires authentication: held$"), "按规定须认证，已暂扣"),
+    (re.compile(r"^sender not authenticated: every document waits for review$"), "发件人未经认证：全部文书待人工审核"),
+    (re.compile(r"^sender not authenticated: held for review$"), "发件人未经认证，待人工审核"),
+    (re.compile(r"^(\d+) lower Authentication-Results header\(s\) claim our authserv-id: not trusted$"),
+     "{0} 个较低位置的认证结果头冒用本机构标识，未采信"),
     (re.compile(r"^no DKIM signature$"), "无 DKIM 签名"),
 )
 

@@ -22,7 +22,8 @@ def config(tmp_path: Path, db_url: str) -> Path:
     p.write_text(
         f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\n"
         f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n"
-        f"ocr:\n  cache_path: var/ocr-cache\nmailbox:\n  local_folder: {DEMO}\n",
+        f"ocr:\n  cache_path: var/ocr-cache\nmailbox:\n  local_folder: {DEMO}\n"
+        "senders:\n  unauthenticated: file\n",  # these tests are about filing, not sender trust
         encoding="utf-8",
     )
     return p

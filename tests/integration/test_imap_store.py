@@ -31,7 +31,7 @@ def write_config(root: Path) -> Path:
     cfg = root / "config.yaml"
     cfg.write_text(
         f"database:\n  url: sqlite:///{root / 'filing.db'}\nstorage:\n  path: {root / 'blobs'}\n"
-        f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n",
+        f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\nsenders:\n  unauthenticated: file\n",
         encoding="utf-8",
     )
     return cfg

@@ -36,7 +36,8 @@ def test_every_real_world_message_is_stored_with_a_clear_status(tmp_path: Path) 
     config = tmp_path / "config.yaml"
     config.write_text(
         f"agencies:\n  registry: {registry}\nstorage:\n  path: var/blobs\n"
-        "database:\n  url: sqlite:///var/filing.db\nocr:\n  cache_path: var/ocr\n  page_timeout_s: 60\n",
+        "database:\n  url: sqlite:///var/filing.db\nocr:\n  cache_path: var/ocr\n  page_timeout_s: 60\n"
+        "senders:\n  unauthenticated: file\n",
         encoding="utf-8",
     )
     app = bootstrap(load_settings(config, environ={}))

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def config(tmp_path: Path) -> Path:
     p = tmp_path / "config.yaml"
     p.write_text(f"database:\n  url: sqlite:///var/filing.db\nstorage:\n  path: var/blobs\n"
-                 f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\n", encoding="utf-8")
+                 f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\nsenders:\n  unauthenticated: file\n",
+                 encoding="utf-8")
     assert CliRunner().invoke(cli, ["--config", str(p), "init"]).exit_code == 0
     return p
 

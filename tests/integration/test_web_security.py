@@ -73,13 +73,99 @@ def test_security_headers_on_pages(client: TestClient) -> None:
 def test_wrong_password_is_refused_and_failures_are_rate_limited(client: TestClient, web_data: WebData) -> None:
     token = csrf_of(client.get("/login").text)
     codes = [client.post("/login", data={"name": REVIEWER, "password": "wrong password", "csrf_token": token},
-                         follow_redirects=False).status_code for _ in range(6)]
-    assert codes[:5] == [401] * 5 and codes[5] == 429
-    # Blocked means blocked: the right password does not get through during the window.
+                         follow_redirects=False).status_code for _ in range(5)]
+    assert codes[:3] == [401] * 3 and codes[3:] == [429, 429]
+    # Waiting means waiting: the right password is not even checked during the delay.
     r = client.post("/login", data={"name": REVIEWER, "password": PASSWORD, "csrf_token": token},
                     follow_redirects=False)
-    assert r.status_code == 429 and "次数过多" in r.text
-    assert audit_count(web_data, "login_failed") == 5
+    assert r.status_code == 429 and "次数过多" in r.text and int(r.headers["retry-after"]) >= 1
+    assert audit_count(web_data, "login_failed") == 3
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _post_login(c: TestClient, name: str, password: str) -> int:
+    token = csrf_of(c.get("/login").text)
+    return c.post("/login", data={"name": name, "password": password, "csrf_token": token},
+                  follow_redirects=False).status_code
+
+
+def _throttled_app(web_data: WebData, clock: FakeClock, proxies: list[str] | None = None) -> FastAPI:
+    from filing.web.app import create_app
+    from filing.web.throttle import LoginThrottle, ThrottlePolicy
+    from tests.support.webdata import cheap_hasher
+
+    if proxies is not None:
+        web = web_data.app.settings.web.model_copy(update={"trusted_proxies": proxies})
+        web_data.app.settings = web_data.app.settings.model_copy(update={"web": web})
+    return create_app(web_data.app, hasher=cheap_hasher(), throttle=LoginThrottle(ThrottlePolicy(), clock))
+
+
+def test_a_stranger_cannot_lock_the_admin_out(web_data: WebData) -> None:
+    clock = FakeClock()
+    api = _throttled_app(web_data, clock)
+    owner_device = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.7", 5000))
+    assert _post_login(owner_device, ADMIN, PASSWORD) == 303  # the admin has used this browser before
+    attacker = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.66", 5000))
+    codes = []
+    for _ in range(30):  # guessing for hours, waiting out every delay
+        codes.append(_post_login(attacker, ADMIN, "guess"))
+        clock.now += 60
+    assert codes[:3] == [401] * 3 and codes.count(401) < 15  # half his tries were not even checked
+    token = csrf_of(attacker.get("/login").text)
+    r = attacker.post("/login", data={"name": ADMIN, "password": PASSWORD, "csrf_token": token},
+                      follow_redirects=False)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 60  # his own delay grew past a minute
+    clock.now += int(r.headers["retry-after"])
+    assert _post_login(attacker, ADMIN, "guess") == 401  # he has just failed again
+    # The admin's known browser gets in at once; a new browser after at most the account's one-minute cap.
+    fresh = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.8", 5000))
+    assert _post_login(fresh, ADMIN, PASSWORD) == 429
+    owner_device.cookies.delete(COOKIE)
+    assert _post_login(owner_device, ADMIN, PASSWORD) == 303
+    clock.now += 61
+    assert _post_login(fresh, ADMIN, PASSWORD) == 303
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(web_data: WebData) -> None:
+    clock = FakeClock()
+    api = _throttled_app(web_data, clock, proxies=["10.0.0.1"])
+    direct = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.66", 5000))
+    # A fresh made-up X-Forwarded-For on every try: the limit still follows the real peer.
+    codes = []
+    for i in range(5):
+        token = csrf_of(direct.get("/login").text)
+        codes.append(direct.post("/login", data={"name": REVIEWER, "password": "x", "csrf_token": token},
+                                 headers={"X-Forwarded-For": f"192.0.2.{i}"}, follow_redirects=False).status_code)
+    assert codes == [401, 401, 401, 429, 429]
+    with web_data.app.uow() as uow:
+        clients = [a.after["client"] for a in uow.session.scalars(
+            select(m.AuditEntry).where(m.AuditEntry.action == "login_failed"))]
+    assert clients == ["10.0.0.66"] * 3
+    # Behind the configured proxy the client is the address it forwarded (the last one it added).
+    proxy = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.1", 5000))
+    token = csrf_of(proxy.get("/login").text)
+    r = proxy.post("/login", data={"name": ADMIN, "password": "x", "csrf_token": token},
+                   headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.4"}, follow_redirects=False)
+    assert r.status_code == 401
+    with web_data.app.uow() as uow:
+        last = uow.session.scalars(select(m.AuditEntry.after).where(m.AuditEntry.action == "login_failed")
+                                   .order_by(m.AuditEntry.id.desc())).first()
+    assert last is not None and last["client"] == "198.51.100.4"
+
+
+def test_cookies_are_secure_behind_a_tls_proxy_only_when_it_is_trusted(web_data: WebData) -> None:
+    api = _throttled_app(web_data, FakeClock(), proxies=["10.0.0.1"])
+    behind = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.1", 5000))
+    assert "Secure" in behind.get("/login", headers={"X-Forwarded-Proto": "https"}).headers["set-cookie"]
+    stranger = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.66", 5000))
+    assert "Secure" not in stranger.get("/login", headers={"X-Forwarded-Proto": "https"}).headers["set-cookie"]
 
 
 def test_login_rotates_the_session_and_logout_revokes_it(client: TestClient, web_data: WebData) -> None:
@@ -95,6 +181,37 @@ def test_login_rotates_the_session_and_logout_revokes_it(client: TestClient, web
     client.cookies.set(COOKIE, old_cookie or "")
     assert client.get("/queue", follow_redirects=False).status_code == 303
     assert audit_count(web_data, "login") == 1 and audit_count(web_data, "logout") == 1
+
+
+def test_a_logged_out_session_stays_revoked_after_a_restart(web_data: WebData) -> None:
+    from filing.web.app import create_app
+    from tests.support.webdata import cheap_hasher
+
+    first = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    token = login(first)
+    copied = first.cookies.get(COOKIE)
+    first.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    # A new process (nothing in memory) on the same database and secret: the copy still opens nothing.
+    restarted = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    restarted.cookies.set(COOKIE, copied or "")
+    r = restarted.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # While a session nobody ended keeps working across the restart.
+    other = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    login(other, REVIEWER)
+    again = TestClient(create_app(web_data.app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
+    again.cookies.set(COOKIE, other.cookies.get(COOKIE) or "")
+    assert again.get("/queue", follow_redirects=False).status_code == 200
+
+
+def test_absurd_ids_and_queries_are_refused_not_crashed(client: TestClient) -> None:
+    login(client)
+    assert client.get(f"/cases/{2**63}", follow_redirects=False).status_code == 404
+    assert client.get("/queue/99999999999999999999999", follow_redirects=False).status_code == 404
+    assert client.get("/cases", params={"q": "案" * 3000}, follow_redirects=False).status_code == 400
+    # % and _ in a search are letters, not wildcards that match every case.
+    everything = client.get("/cases").text.count("/cases/")
+    assert everything > 0 and client.get("/cases", params={"q": "%"}).text.count("/cases/") < everything
 
 
 def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:

@@ -46,6 +46,7 @@ def write_config(
     web_port: int | None = None,
     scheduler: dict[str, Any] | None = None,
     ocr: dict[str, Any] | None = None,
+    senders: dict[str, Any] | None = None,
 ) -> Path:
     """A config.yaml for one test: fast timings, everything under `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -57,6 +58,8 @@ def write_config(
         "notify": {"from_address": "filing@bureau.example.invalid",
                    "staff_addresses": ["staff@bureau.example.invalid"]},
         "web": {"host": "127.0.0.1", "port": web_port or free_port()},
+        # Test mail is not authenticated; these tests are about filing (sender trust has its own tests).
+        "senders": {"unauthenticated": "file", **(senders or {})},
         "scheduler": {
             "poll_minutes": 0.01, "outbox_seconds": 0.3, "worker_idle_seconds": 0.2, "lease_seconds": 3,
             "claim_seconds": 6, "shutdown_grace_seconds": 5, "retry_seconds": 0.5, **(scheduler or {}),

@@ -135,7 +135,8 @@ def write_config(root: Path, db_url: str = "sqlite:///var/filing.db") -> Path:
     cfg.write_text(
         f"database:\n  url: {db_url}\nstorage:\n  path: var/blobs\n"
         f"agencies:\n  registry: {ROOT / 'demo/agencies.yaml'}\nocr:\n  cache_path: var/ocr-cache\n"
-        "web:\n  secret_key: test-secret-key-for-web-tests\n  session_minutes: 30\n",
+        "web:\n  secret_key: test-secret-key-for-web-tests\n  session_minutes: 30\n"
+        "senders:\n  unauthenticated: file\n",
         encoding="utf-8",
     )
     return cfg

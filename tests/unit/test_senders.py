@@ -126,6 +126,36 @@ def test_only_the_topmost_header_with_our_id_counts() -> None:
     assert check(raw) == (SenderStatus.registered, "zrj", True)
 
 
+def test_a_header_with_our_id_below_another_is_never_trusted() -> None:
+    # The sender wrote an Authentication-Results with our authserv-id; a relay's header sits on top.
+    below_foreign = mail(
+        "176823509@qq.com",
+        "Authentication-Results: relay.example.org; none",
+        "Authentication-Results: mx.tzsfj.example; dkim=pass header.d=qq.com; dmarc=pass header.from=qq.com",
+    )
+    assert check(below_foreign) == (SenderStatus.registered, "zrj", False)
+    # Our MTA added its own (no pass) but did not strip the planted one below it.
+    below_ours = mail(
+        "176823509@qq.com",
+        "Authentication-Results: mx.tzsfj.example; spf=none smtp.mailfrom=qq.com",
+        "Authentication-Results: mx.tzsfj.example; dkim=pass header.d=qq.com; dmarc=pass header.from=qq.com",
+    )
+    result = check_sender(parse_message(below_ours), REGISTRY, OURS)
+    assert not result.authenticated
+    assert any("claim our authserv-id: not trusted" in e for e in result.evidence)
+
+
+def test_hold_for_review_marks_unauthenticated_registered_mail() -> None:
+    from ingest.senders import HELD_FOR_REVIEW
+
+    held = SenderPolicy(authserv_ids=("mx.tzsfj.example",), hold_for_review=True)
+    result = check_sender(parse_message(mail("176823509@qq.com")), REGISTRY, held)
+    assert result.status == SenderStatus.registered and HELD_FOR_REVIEW in result.evidence
+    ok = mail("176823509@qq.com", "Authentication-Results: mx.tzsfj.example; dkim=pass header.d=qq.com")
+    result = check_sender(parse_message(ok), REGISTRY, held)
+    assert result.authenticated and HELD_FOR_REVIEW not in result.evidence
+
+
 def test_require_authentication_holds_unauthenticated_registered_mail() -> None:
     strict = SenderPolicy(authserv_ids=("mx.tzsfj.example",), require_authentication=True)
     status, code, _ = check(mail("176823509@qq.com"), strict)

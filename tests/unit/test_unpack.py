@@ -127,7 +127,7 @@ def test_zip_bomb_by_member_count() -> None:
 
 def test_total_uncompressed_budget_spans_all_archives_of_a_message() -> None:
     payload = bytes(range(256)) * 400  # ~100 KB, incompressible enough
-    one = make_zip([("a.pdf", PDF_BYTES + payload)])
+    one = make_zip([("a.pdf", PDF_BYTES + payload + b"\n%%EOF\n")])
     limits = UnpackLimits(max_total_uncompressed=150_000)
     atts = unpack([part("1.zip", one), part("2.zip", one)], limits)
     assert [a.error_code for a in atts] == [None, None, ErrorCode.zip_bomb]

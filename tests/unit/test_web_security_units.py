@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from filing.web.routes.auth import _safe_next
-from filing.web.security import LoginLimiter, content_disposition
+from filing.web.security import content_disposition
 from filing.web.sessions import ABSOLUTE_HOURS, SessionCodec, new_session
 from filing.web.templating import evidence_label
+from filing.web.throttle import LoginThrottle, ThrottlePolicy
 
 
 def test_session_round_trips_and_expires_when_idle() -> None:
@@ -40,18 +41,44 @@ def test_new_sessions_have_fresh_ids_and_tokens() -> None:
     assert a.sid != b.sid and a.csrf != b.csrf and len(a.csrf) >= 32
 
 
-def test_login_limiter_blocks_after_the_limit_and_forgets_after_the_window() -> None:
-    lim = LoginLimiter(limit=3, window_s=60)
-    keys = ["ip:1.2.3.4", "user:a"]
-    for t in (0, 1, 2):
-        assert not lim.blocked(keys, now=t)
-        lim.failed(keys, now=t)
-    assert lim.blocked(keys, now=3)
-    assert lim.blocked(["user:a"], now=3)  # another address, same user: still blocked
-    assert not lim.blocked(keys, now=70)
-    lim.failed(keys, now=71)
-    lim.succeeded(keys)
-    assert not lim.blocked(keys, now=72)
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_login_throttle_delays_grow_per_client_and_stay_capped_per_account() -> None:
+    clock = _Clock()
+    th = LoginThrottle(ThrottlePolicy(free=3, base_s=1, max_pair_s=900, max_account_s=60, forget_s=3600), clock)
+    for _ in range(3):
+        assert th.wait_seconds("admin", "10.0.0.66") == 0
+        th.failed("admin", "10.0.0.66")
+    assert th.wait_seconds("admin", "10.0.0.66") == 1  # the delay starts after the free failures
+    for _ in range(20):  # the attacker keeps going, waiting out each delay
+        clock.now += th.wait_seconds("admin", "10.0.0.66")
+        th.failed("admin", "10.0.0.66")
+    assert th.wait_seconds("admin", "10.0.0.66") == 900  # his own delay: 15 minutes
+    # The owner from another address waits at most the account cap, and not at all from a known browser.
+    assert 0 < th.wait_seconds("Admin", "10.0.0.7") <= 60
+    assert th.wait_seconds("admin", "10.0.0.7", known_client=True) == 0
+    clock.now += 60
+    assert th.wait_seconds("admin", "10.0.0.7") == 0
+    th.succeeded("admin", "10.0.0.7")
+    assert th.wait_seconds("admin", "10.0.0.66") > 0  # the owner's success does not free the attacker
+    clock.now += 3601
+    assert th.wait_seconds("admin", "10.0.0.66") == 0  # forgotten an hour after the last failure
+
+
+def test_login_throttle_slows_one_address_trying_many_accounts() -> None:
+    clock = _Clock()
+    th = LoginThrottle(ThrottlePolicy(address_free=10), clock)
+    for i in range(10):
+        assert th.wait_seconds(f"user{i}", "10.0.0.66") == 0
+        th.failed(f"user{i}", "10.0.0.66")
+    assert th.wait_seconds("someone-else", "10.0.0.66") > 0
+    assert th.wait_seconds("someone-else", "10.0.0.67") == 0
 
 
 def test_content_disposition_never_carries_raw_quotes_or_markup() -> None:
