@@ -2,7 +2,8 @@
 # Import a corpus (default: ../shared/corpus/sample) into a fresh SQLite store in a temp dir,
 # run the reminder sweep as of the truth's as-of date, and print `filing eval` against its truth.
 # OCR results are cached in $FILING_EVAL_OCR_CACHE (default /tmp/filing-eval-ocr-cache) so a
-# second run takes about a minute.
+# second run takes about a minute. FILING_CMD overrides the filing command (e.g. a worktree's
+# `python -m filing.cli` with PYTHONPATH set).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-$here/../shared/corpus/sample}
@@ -21,7 +22,7 @@ ocr:
 senders:
   unauthenticated: file   # the corpus mail carries no authentication; what is measured is filing
 YAML
-filing="$here/.venv/bin/filing --config $work/config.yaml"
+filing="${FILING_CMD:-$here/.venv/bin/filing} --config $work/config.yaml"
 rm -rf "$work/var"
 start=$(date +%s)
 $filing init >/dev/null

@@ -209,10 +209,10 @@ def check_views(s: Session, checks: list[m.FactCheck]) -> list[CheckView]:
     return out
 
 
-def open_checks(s: Session) -> list[m.FactCheck]:
-    """Waiting checks, oldest first."""
+def open_checks(s: Session, limit: int | None = None) -> list[m.FactCheck]:
+    """Waiting checks, oldest first (the first `limit` of them, when given)."""
     return list(s.scalars(select(m.FactCheck).where(m.FactCheck.status == CheckStatus.open.value)
-                          .order_by(m.FactCheck.created_at, m.FactCheck.id)))
+                          .order_by(m.FactCheck.created_at, m.FactCheck.id).limit(limit)))
 
 
 def open_check_count(s: Session) -> int:
@@ -220,11 +220,16 @@ def open_check_count(s: Session) -> int:
     return s.scalar(stmt) or 0
 
 
-def open_facts_by_case(s: Session) -> dict[int, list[tuple[str, int, str]]]:
-    """case id -> [(fact, check id, reason)] of its waiting checks."""
+def open_facts_by_case(s: Session, case_ids: Iterable[int] | None = None) -> dict[int, list[tuple[str, int, str]]]:
+    """case id -> [(fact, check id, reason)] of its waiting checks (of `case_ids` only, when given)."""
+    stmt = (select(m.FactCheck.case_id, m.FactCheck.fact, m.FactCheck.id, m.FactCheck.reason)
+            .where(m.FactCheck.status == CheckStatus.open.value)
+            .order_by(m.FactCheck.created_at, m.FactCheck.id))
+    if case_ids is not None:
+        stmt = stmt.where(m.FactCheck.case_id.in_(list(case_ids)))
     out: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    for c in open_checks(s):
-        out[c.case_id].append((c.fact, c.id, c.reason))
+    for case_id, fact, check_id, reason in s.execute(stmt):
+        out[case_id].append((fact, check_id, reason))
     return out
 
 

@@ -5,20 +5,22 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
-from extract.types import COURT_DOC_TYPES, DocType
+from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.fields import is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, MatchStatus, Outcome
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome
 
 FACT_FIELDS = (
     "court",
@@ -122,7 +124,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
         if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
             apply_document_facts(s, doc.case, doc, msg)
     if created:
-        rescore_waiting(s, msg, cfg)
+        rescore_waiting(s, msg, cfg, created)
     sync_case_checks(s, {doc.case.id: doc.case for doc in docs if doc.case is not None}.values())
 
 
@@ -152,28 +154,97 @@ def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
     )
 
 
-def rescore_waiting(s: Session, msg: m.Message, cfg: Any) -> None:
-    """New cases arrived: documents of the same agency still waiting in the queue are scored again
+# A case is opened by the court's notice; the complaint and defense that may have waited for it
+# arrive within weeks. Documents further away in time belong to other cases (and other years).
+RESCORE_WINDOW = timedelta(days=366)
+
+
+def rescore_waiting(s: Session, msg: m.Message, cfg: Any, created: set[int] | None = None) -> None:
+    """New cases arrived: documents of the same agency still waiting in the queue, received within a
+    year of this message, are scored again when a new case could be a candidate for them
     (a defense sent before the court's notice finds its case once the notice comes)."""
+    new_numbers = tuple(
+        n for n in s.scalars(select(m.Case.case_number).where(m.Case.id.in_(created or ()))) if n
+    )
+    at = msg.received_at
     waiting = s.scalars(
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         .where(
-            m.Document.match_status.in_(("review", "none")),
+            m.Document.match_status.in_(REVIEW_MATCHES),
             m.Message.agency_id == msg.agency_id,
             m.Message.id != msg.id,
+            m.Message.received_at >= at - RESCORE_WINDOW,
+            m.Message.received_at <= at + RESCORE_WINDOW,
+        )
+        .order_by(m.Document.id)
+        .options(
+            # The context of a document reads its message's other documents and its file's: load them at once.
+            selectinload(m.Document.attachment)
+            .selectinload(m.Attachment.message)
+            .selectinload(m.Message.attachments)
+            .selectinload(m.Attachment.documents),
+            selectinload(m.Document.candidates),
         )
     ).all()
+    pool = CasePool()
     for doc in waiting:
         other = doc.attachment.message
-        match_document(s, doc, document_context(s, doc, other), cfg, set())
+        ctx = document_context(s, doc, other)
+        if created is not None and not _may_match_new(ctx, new_numbers):
+            continue  # none of the new cases can be its candidate: its scores stand
+        match_document(s, doc, ctx, cfg, set(), pool)
         if held_for_review(other):
             _hold(doc)
         if doc.case is not None and doc.match_status == MatchStatus.auto:
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)
             sync_case_checks(s, [doc.case])
+            pool.changed(doc.case.id)
+
+
+def _may_match_new(ctx: DocContext, new_numbers: tuple[str, ...]) -> bool:
+    """Whether a new case with one of these numbers is among the candidates `_candidate_cases` finds."""
+    if ctx.agency_code and not ctx.own_number:
+        return True  # every case of the agency is a candidate
+    named = {ctx.own_number, *ctx.sibling_numbers, *ctx.file_numbers, *ctx.text_numbers, *ctx.reply_numbers}
+    if any(n in named for n in new_numbers):
+        return True
+    return bool(ctx.own_number) and any(near_miss(ctx.own_number or "", n) for n in new_numbers)
+
+
+class CasePool:
+    """Snapshots and agency case lists shared by the documents of one re-scoring pass."""
+
+    def __init__(self) -> None:
+        self._snapshots: dict[int, CandidateCase] = {}
+        self._agency_cases: dict[str, list[m.Case]] = {}
+
+    def snapshot(self, case: m.Case) -> CandidateCase:
+        snap = self._snapshots.get(case.id)
+        if snap is None:
+            snap = self._snapshots[case.id] = _snapshot(case)
+        return snap
+
+    def agency_cases(self, s: Session, agency_code: str) -> list[m.Case]:
+        cases = self._agency_cases.get(agency_code)
+        if cases is None:
+            cases = self._agency_cases[agency_code] = list(_agency_cases(s, agency_code))
+        return cases
+
+    def changed(self, case_id: int) -> None:
+        self._snapshots.pop(case_id, None)
+
+
+def _agency_cases(s: Session, agency_code: str) -> Sequence[m.Case]:
+    return s.scalars(
+        select(m.Case)
+        .join(m.Agency, m.Case.agency_id == m.Agency.id)
+        .where(m.Agency.code == agency_code)
+        .order_by(m.Case.id)
+        .options(joinedload(m.Case.agency))
+    ).all()
 
 
 def _file_numbers(doc: m.Document) -> tuple[str, ...]:
@@ -221,7 +292,8 @@ def _near_existing(s: Session, number: str) -> bool:
     parsed = parse_case_number(number)
     if parsed is None or s.scalar(select(m.Case.id).where(m.Case.case_number == number)) is not None:
         return False
-    others = s.scalars(select(m.Case.case_number).where(m.Case.case_number.is_not(None))).all()
+    # Only numbers holding the serial's digits can have the same serial.
+    others = s.scalars(select(m.Case.case_number).where(m.Case.case_number.like(f"%{parsed.serial}%"))).all()
     for other in others:
         o = parse_case_number(other or "")
         if o is not None and o.serial == parsed.serial and other and near_miss(number, other):
@@ -229,7 +301,7 @@ def _near_existing(s: Session, number: str) -> bool:
     return False
 
 
-def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
+def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) -> list[tuple[m.Case, bool]]:
     numbers = {
         n for n in (ctx.own_number, *ctx.sibling_numbers, *ctx.file_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n
     }
@@ -240,25 +312,30 @@ def _candidate_cases(s: Session, ctx: DocContext) -> list[tuple[m.Case, bool]]:
     if ctx.own_number and not any(c.case_number == ctx.own_number for c, _ in out.values()):
         parsed = parse_case_number(ctx.own_number)
         if parsed is not None:
-            like = s.scalars(
-                select(m.Case).where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code)
+            # Numbers only (no case rows) to find the few one confusable character away.
+            like = s.execute(
+                select(m.Case.id, m.Case.case_number)
+                .where(m.Case.case_number.is_not(None), m.Case.case_type == parsed.type_code)
+                .order_by(m.Case.id)
             )
-            for case in like:
-                if case.case_number and near_miss(ctx.own_number, case.case_number):
+            near = [cid for cid, number in like if number and near_miss(ctx.own_number, number)]
+            if near:
+                for case in s.scalars(select(m.Case).where(m.Case.id.in_(near)).order_by(m.Case.id)):
                     out[case.id] = (case, True)
     if ctx.agency_code and not ctx.own_number:
-        agency_cases = s.scalars(
-            select(m.Case).join(m.Agency, m.Case.agency_id == m.Agency.id).where(m.Agency.code == ctx.agency_code)
-        )
+        agency_cases = pool.agency_cases(s, ctx.agency_code) if pool else _agency_cases(s, ctx.agency_code)
         for case in agency_cases:
             out.setdefault(case.id, (case, False))
     return list(out.values())
 
 
-def match_document(s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int]) -> None:
+def match_document(
+    s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int], pool: CasePool | None = None
+) -> None:
     doc.candidates.clear()
     s.flush()
-    scored: list[Candidate] = [score_case(ctx, _snapshot(c), nm) for c, nm in _candidate_cases(s, ctx)]
+    snap = pool.snapshot if pool else _snapshot
+    scored: list[Candidate] = [score_case(ctx, snap(c), nm) for c, nm in _candidate_cases(s, ctx, pool)]
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
     for i, cand in enumerate(ranked, start=1):
@@ -314,6 +391,38 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     record_fact(s, case, field, value, current, doc.id)
 
 
+def _head_from_record(s: Session, case: m.Case) -> bool:
+    """Whether an appearance record already gave this case its head appearance."""
+    return (
+        s.scalar(
+            select(m.CaseFact.id)
+            .join(m.Document, m.CaseFact.document_id == m.Document.id)
+            .where(
+                m.CaseFact.case_id == case.id,
+                m.CaseFact.field.like("head_%"),
+                m.Document.doc_type == DocType.appearance_record.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def agency_outcome(f: Fields, agency_names: Sequence[str]) -> Outcome | None:
+    """A ruling on an enforcement application is a win or loss only for the body that applied (the
+    document's `defendant` side): the court reviewing another body's application decides nothing
+    about this agency."""
+    applicant = f.defendant
+    if f.outcome in (Outcome.agency_won, Outcome.agency_lost) and is_enforcement(f.disposition) and applicant:
+        if not any(n in applicant or applicant in n for n in agency_names if len(n) >= 4):
+            return Outcome.pending
+    return f.outcome
+
+
+def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
+    return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     f = fields_from_json(doc.fields)
@@ -328,11 +437,13 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             value = list(value or [])
         if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
             continue
+        if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
+            continue  # the appearance record is the authority on who appeared
         _set(s, case, name, value, doc)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", f.outcome, doc)
+        _set(s, case, "outcome", _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)

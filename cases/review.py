@@ -6,12 +6,13 @@ so the audit row and the change land together).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from cases.checks import sync_case_checks
 from cases.filing import apply_document_facts, get_or_create_case
@@ -82,16 +83,36 @@ def _item(doc: m.Document) -> ReviewItem:
     )
 
 
-def pending_items(s: Session) -> list[ReviewItem]:
-    """Documents waiting for a person, oldest message first."""
-    docs = s.scalars(
+def _pending() -> Select[m.Document]:
+    return (
         select(m.Document)
         .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status.in_(FILED_STATUSES))
         .order_by(m.Message.received_at, m.Document.id)
-    ).all()
-    return [_item(d) for d in docs]
+    )
+
+
+def pending_items(s: Session, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
+    """Documents waiting for a person, oldest message first; `limit` of them from `offset`."""
+    stmt = _pending().options(
+        selectinload(m.Document.attachment).selectinload(m.Attachment.message).joinedload(m.Message.agency),
+        selectinload(m.Document.candidates).joinedload(m.MatchCandidate.case),
+    )
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_item(d) for d in s.scalars(stmt).all()]
+
+
+def pending_ids(s: Session) -> list[int]:
+    """The queue's document ids in order, without loading the documents."""
+    return list(s.scalars(_pending().with_only_columns(m.Document.id)).all())
+
+
+def pending_count(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(_pending().order_by(None).subquery())) or 0
 
 
 def get_item(s: Session, document_id: int) -> ReviewItem:
@@ -302,10 +323,34 @@ def search_cases(s: Session, query: str, limit: int = 50) -> list[m.Case]:
                                                    m.Agency.short_name.like(like, escape="\\")))
         conds.append(m.Case.agency_id.in_(agency_ids))
         cases = list(s.scalars(stmt.where(or_(*conds))).all())
-        # Plaintiffs are a JSON list: filter in Python so the query works on SQLite and PostgreSQL alike.
-        seen = {c.id for c in cases}
-        for c in s.scalars(select(m.Case).order_by(m.Case.id.desc())):
-            if c.id not in seen and any(q in p for p in (c.plaintiffs or [])):
-                cases.append(c)
+        if len(cases) < limit:
+            cases += _plaintiff_matches(s, q, {c.id for c in cases}, limit - len(cases))
         return cases[:limit]
     return list(s.scalars(stmt).all())
+
+
+def _like_text(text: str) -> str:
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _plaintiff_matches(s: Session, q: str, seen: set[int], limit: int) -> list[m.Case]:
+    """Cases (newest first) with a plaintiff whose name contains `q`.
+
+    Plaintiffs are a JSON list: the database narrows by the list's text (as stored, with or without
+    \\u escapes), Python checks each name, so SQLite and PostgreSQL answer alike."""
+    stored = cast(m.Case.plaintiffs, String)
+    narrowed = or_(stored.like(_like_text(q), escape="!"), stored.like(_like_text(json.dumps(q)[1:-1]), escape="!"))
+    stmt = select(m.Case).where(narrowed).order_by(m.Case.id.desc())
+    if seen:
+        stmt = stmt.where(m.Case.id.not_in(seen))
+    out: list[m.Case] = []
+    result = s.scalars(stmt.execution_options(yield_per=200))
+    try:
+        for c in result:
+            if any(q in p for p in (c.plaintiffs or [])):
+                out.append(c)
+                if len(out) >= limit:
+                    break
+    finally:
+        result.close()
+    return out

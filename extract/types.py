@@ -69,6 +69,9 @@ class Fields:
     outcome: Outcome | None = None
     disposition: str | None = None  # the sentence(s) the outcome was read from
     first_instance_case: str | None = None  # for appeals
+    # Facts read but not to be trusted without a person: export case field name (decision_date,
+    # outcome, head_present ...) -> short reason in English. A fact named here may still carry a value.
+    doubts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
 from store import models as m
 from terms.status import ACCEPTED_MATCHES
 
-MissingFn = Any  # (session, case, as_of) -> list[str]
+# (session, cases, as_of) -> {case id: missing document types}
+MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
+BATCH = 500  # rows per query: memory stays flat however large the store
 
 
 def _doc(d: m.Document) -> dict[str, Any]:
@@ -32,7 +35,7 @@ def _doc(d: m.Document) -> dict[str, Any]:
     }
 
 
-def _attachment(a: m.Attachment) -> dict[str, Any]:
+def _attachment(a: m.Attachment, pages: Mapping[int, int]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": a.filename,
         "sha256": a.sha256,
@@ -41,7 +44,7 @@ def _attachment(a: m.Attachment) -> dict[str, Any]:
         "status": a.status,
         "error": a.error,
         "error_code": a.error_code,
-        "pages_extracted": len(a.pages),
+        "pages_extracted": pages.get(a.id, 0),
         "documents": [_doc(d) for d in a.documents],
     }
     if a.parent_sha256:
@@ -49,7 +52,7 @@ def _attachment(a: m.Attachment) -> dict[str, Any]:
     return out
 
 
-def _message(msg: m.Message) -> dict[str, Any]:
+def _message(msg: m.Message, pages: Mapping[int, int]) -> dict[str, Any]:
     return {
         "id": msg.id,
         "message_id": msg.message_id,
@@ -65,12 +68,11 @@ def _message(msg: m.Message) -> dict[str, Any]:
         "subject": msg.subject,
         "received_at": msg.received_at.isoformat() if msg.received_at else None,
         "in_reply_to": msg.in_reply_to,
-        "attachments": [_attachment(a) for a in msg.attachments],
+        "attachments": [_attachment(a, pages) for a in msg.attachments],
     }
 
 
-def _case(s: Session, case: m.Case, missing: list[str], unverified: list[str]) -> dict[str, Any]:
-    docs = s.scalars(select(m.Document).where(m.Document.case_id == case.id).order_by(m.Document.id)).all()
+def _case(case: m.Case, doc_types: set[str], missing: list[str], unverified: list[str]) -> dict[str, Any]:
     return {
         "id": case.id,
         "case_number": case.case_number,
@@ -82,6 +84,7 @@ def _case(s: Session, case: m.Case, missing: list[str], unverified: list[str]) -
         "plaintiffs": case.plaintiffs,
         "cause": case.cause,
         "cause_category": case.cause_category,
+        "notice_date": case.notice_date.isoformat() if case.notice_date else None,
         "hearing_at": case.hearing_at.isoformat() if case.hearing_at else None,
         "hearing_place": case.hearing_place,
         "head_present": case.head_present,
@@ -93,7 +96,7 @@ def _case(s: Session, case: m.Case, missing: list[str], unverified: list[str]) -
         "decision_type": case.decision_type,
         "decision_date": case.decision_date.isoformat() if case.decision_date else None,
         "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
-        "documents": sorted({d.doc_type for d in docs if d.match_status in ACCEPTED_MATCHES}),
+        "documents": sorted(doc_types),
         "missing": missing,
         "unverified": unverified,
     }
@@ -112,15 +115,65 @@ def _outbox(o: m.OutboxMessage) -> dict[str, Any]:
     }
 
 
+def _batches(s: Session, ids: Sequence[int], stmt: Any, key: Any) -> Iterator[list[Any]]:
+    """The rows of `ids` (in that order) in batches; each batch leaves the session before the next
+    loads, so memory does not grow with the store (the export only reads)."""
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        rows = {r.id: r for r in s.scalars(stmt.where(key.in_(chunk))).unique()}
+        yield [rows[x] for x in chunk]
+        s.expunge_all()
+
+
+def _messages(s: Session) -> Iterator[dict[str, Any]]:
+    ids = s.scalars(select(m.Message.id).order_by(m.Message.received_at, m.Message.id)).all()
+    stmt = (
+        select(m.Message)
+        .options(
+            joinedload(m.Message.agency),
+            selectinload(m.Message.attachments).selectinload(m.Attachment.documents).selectinload(m.Document.candidates),
+        )
+    )
+    for batch in _batches(s, ids, stmt, m.Message.id):
+        att_ids = [a.id for msg in batch for a in msg.attachments]
+        # Count pages in SQL: loading them would load every page's text.
+        pages: dict[int, int] = {}
+        if att_ids:
+            rows = s.execute(
+                select(m.Page.attachment_id, func.count())
+                .where(m.Page.attachment_id.in_(att_ids))
+                .group_by(m.Page.attachment_id)
+            )
+            pages = {a: n for a, n in rows}
+        yield from (_message(x, pages) for x in batch)
+
+
+def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str, Any]]:
+    ids = s.scalars(select(m.Case.id).order_by(m.Case.id)).all()
+    stmt = select(m.Case).options(joinedload(m.Case.agency), joinedload(m.Case.appeal_of))
+    for batch in _batches(s, ids, stmt, m.Case.id):
+        ids = [c.id for c in batch]
+        types: dict[int, set[str]] = {}
+        for case_id, doc_type in s.execute(
+            select(m.Document.case_id, m.Document.doc_type).where(
+                m.Document.case_id.in_(ids), m.Document.match_status.in_(ACCEPTED_MATCHES)
+            )
+        ):
+            if case_id is not None:
+                types.setdefault(case_id, set()).add(doc_type)
+        missing = missing_for(s, batch, as_of)
+        waiting = open_facts_by_case(s, ids)
+        yield from (
+            _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
+            for c in batch
+        )
+
+
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:
-    messages = s.scalars(select(m.Message).order_by(m.Message.received_at, m.Message.id)).all()
-    cases = s.scalars(select(m.Case).order_by(m.Case.id)).all()
-    waiting = open_facts_by_case(s)
-    outbox = s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)).all()
+    outbox = [_outbox(o) for o in s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id))]
     return {
         "as_of": as_of.isoformat(),
-        "messages": [_message(x) for x in messages],
-        "cases": [_case(s, c, missing_for(s, c, as_of), sorted({f for f, _, _ in waiting.get(c.id, [])}))
-                  for c in cases],
-        "outbox": [_outbox(o) for o in outbox],
+        "messages": list(_messages(s)),
+        "cases": list(_cases(s, as_of, missing_for)),
+        "outbox": outbox,
     }

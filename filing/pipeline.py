@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_to_json
 from cases.filing import file_documents
+from extract.reading.signature_reread import reread_signature_block
 from extract.reading.text import extract_files
+from extract.types import Document, PageSource
 from extract.types import Page as PageText
-from extract.types import PageSource
-from extract.understanding.analyze import understand
+from extract.understanding.analyze import needs_date_reread, reread_decision_dates, understand
 from filing.adapters import (
     extract_settings,
     ocr_cache,
@@ -294,15 +295,20 @@ def _is_archive(att: m.Attachment) -> bool:
 def step_classify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
+        # Understood before anything is written: a second OCR read of a signature block may take seconds.
+        planned: dict[int, list[Document]] = {}
         for att in msg.attachments:
-            att.documents.clear()
             if att.status not in READABLE_ATTACHMENTS or not att.pages:
                 continue
             pages = [
-                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence)
+                PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
+                         rotation=p.rotation)
                 for p in att.pages
             ]
-            for doc in understand(pages, att.filename):
+            planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))
+        for att in msg.attachments:
+            att.documents.clear()
+            for doc in planned.get(att.id, []):
                 att.documents.append(
                     m.Document(
                         first_page=doc.first_page,
@@ -317,6 +323,22 @@ def step_classify(app: App, message_row_id: int) -> None:
                 )
         msg.state = MessageState.classified
         uow.commit()
+
+
+def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list[Document]) -> list[Document]:
+    """Judgments and rulings whose date is missing or doubtful: read their signature block again."""
+    ocr_pages = {p.number: p for p in pages if p.source is PageSource.tesseract}
+    if not any(needs_date_reread(d) and d.last_page in ocr_pages for d in docs):
+        return docs
+    data = app.blobs.get(att.sha256)
+    settings = extract_settings(app.settings)
+
+    def read(page: int, attempt: int) -> str | None:
+        if page not in ocr_pages:
+            return None
+        return reread_signature_block(data, att.content_type, page, ocr_pages[page].rotation, settings, attempt)
+
+    return reread_decision_dates(docs, {p.number: p.text for p in pages}, read)
 
 
 def step_match(app: App, message_row_id: int) -> None:

@@ -73,7 +73,7 @@ class Case(Base):
     decision_type: Mapped[str | None] = mapped_column(String(16))
     decision_date: Mapped[date | None] = mapped_column(Date)
     disposition: Mapped[str | None] = mapped_column(Text)
-    appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # Case attributes a person entered or confirmed (cases.facts): extraction never overwrites them.
     human_fields: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -315,8 +315,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     case_numbers: Mapped[list[Any]] = mapped_column(default=list)
-    message_row_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    message_row_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date)
     # queued | sending | sent | uncertain | dead | cancelled
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
@@ -377,3 +377,7 @@ class JobRun(Base):
 
 
 Index("ix_documents_status", Document.match_status)
+# A case page finds its audit entries by object; re-matching finds an agency's recent messages and cases.
+Index("ix_audit_log_object", AuditEntry.object_type, AuditEntry.object_id)
+Index("ix_messages_agency_received", Message.agency_id, Message.received_at)
+Index("ix_cases_agency_id", Case.agency_id)

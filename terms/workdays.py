@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -69,6 +70,7 @@ class WorkCalendar:
         self._warned: set[int] = set()
         # chinese_calendar scans its whole table on every call: remember each day's answer.
         self._days: dict[date, bool] = {}
+        self._year_exceptions: dict[int, tuple[list[date], list[int]]] = {}
 
     @property
     def config(self) -> CalendarConfig:
@@ -124,14 +126,35 @@ class WorkCalendar:
         return self.roll_forward(d + timedelta(days=days))
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: how many working days after `start` `end` falls. 0 if end <= start."""
-        count = 0
-        d = start
-        while d < end:
-            d += timedelta(days=1)
-            if self.is_workday(d):
-                count += 1
+        """Working days in (start, end]: how many working days after `start` `end` falls. 0 if end <= start.
+
+        By arithmetic: the Monday–Friday days in the range, corrected by the year's exceptions
+        (holidays on weekdays, make-up weekend days), so a range of years costs no more than a week."""
+        if end <= start:
+            return 0
+        count = _weekdays_through(end) - _weekdays_through(start)
+        for year in range(start.year, end.year + 1):
+            days, deltas = self._exceptions(year)
+            lo = bisect_right(days, start) if year == start.year else 0
+            hi = bisect_right(days, end) if year == end.year else len(days)
+            count += sum(deltas[lo:hi])
         return count
+
+    def _exceptions(self, year: int) -> tuple[list[date], list[int]]:
+        """The year's days that differ from Monday–Friday, sorted: +1 a working weekend day, -1 a weekday off."""
+        known = self._year_exceptions.get(year)
+        if known is None:
+            days: list[date] = []
+            deltas: list[int] = []
+            d = date(year, 1, 1)
+            while d.year == year:
+                work = self.is_workday(d)
+                if work != (d.weekday() < 5):
+                    days.append(d)
+                    deltas.append(1 if work else -1)
+                d += timedelta(days=1)
+            known = self._year_exceptions[year] = (days, deltas)
+        return known
 
     def _warn_unknown(self, year: int) -> None:
         if year in self._warned:
@@ -144,3 +167,9 @@ class WorkCalendar:
         )
         log.error(text)
         warnings.warn(text, UnknownYearWarning, stacklevel=3)
+
+
+def _weekdays_through(d: date) -> int:
+    """Monday–Friday days from 0001-01-01 (a Monday) through `d`."""
+    weeks, rest = divmod(d.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)

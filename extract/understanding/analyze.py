@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
 from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
+from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["understand"]
+__all__ = ["needs_date_reread", "reread_decision_dates", "understand"]
+
+# Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
+# doing so (0, 1: different resolution and layout); None if it cannot.
+BlockReader = Callable[[int, int], str | None]
+READ_ATTEMPTS = 2
 
 
 def understand(
@@ -145,4 +151,70 @@ def _repair_numbers(
             out.append(d)
         else:
             out.append(replace(d, fields=replace(d.fields, case_number=own), evidence=(*d.evidence, note)))
+    return out
+
+
+# The court's signed date under its seal: the decision date of a judgment or ruling, the notice date
+# of a notice to respond (the day the case's deadlines count from).
+_SEALED_DATE = {
+    DocType.judgment: "decision_date",
+    DocType.ruling: "decision_date",
+    DocType.notice_to_respond: "notice_date",
+}
+
+
+def needs_date_reread(d: Document) -> bool:
+    """A judgment, ruling or notice to respond whose sealed date is missing or doubtful."""
+    fact = _SEALED_DATE.get(d.doc_type)
+    return fact is not None and fact in d.fields.doubts
+
+
+def reread_decision_dates(
+    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
+) -> list[Document]:
+    """Court documents whose sealed date is missing or doubtful, with it read again from their signature block.
+
+    `texts` maps page numbers to the full-page text. The block is read from the last page, then the
+    one before (a block can start at the foot of a page). Two independent reads that agree, or one
+    read as cleanly printed, settle the date; anything else keeps (or states) the doubt.
+    """
+    out: list[Document] = []
+    for d in documents:
+        if not needs_date_reread(d):
+            out.append(d)
+            continue
+        lines = normalize_lines([texts.get(n, "") for n in range(d.first_page, d.last_page + 1)])
+        own = d.fields.case_number
+        own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
+        found: DecisionDate | None = None
+        reads: list[DecisionDate] = []
+        for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
+            signed_here = False
+            for attempt in range(READ_ATTEMPTS):
+                text = read_block(page, attempt)
+                block = normalize_lines([text or ""])
+                signed_here = signed_here or bool(signature_lines(block))
+                got = decision_date(lines, own_year, block) if text else None
+                if got is None or got.value is None:
+                    if not signed_here:
+                        break  # no block on this page: another look at it will not find one
+                    continue
+                if got.doubt is None or any(r.value == got.value for r in reads):
+                    found = DecisionDate(got.value, None, got.line)
+                    break
+                reads.append(got)
+            if found is not None or reads or signed_here:
+                break
+        if found is None and reads:
+            found = reads[0]
+        if found is None or found.value is None:
+            out.append(d)
+            continue
+        fact = _SEALED_DATE[d.doc_type]
+        doubts = {k: v for k, v in d.fields.doubts.items() if k != fact}
+        if found.doubt:
+            doubts[fact] = found.doubt
+        note = f"{fact} {found.value.isoformat()} from a second read of the signature block ({found.line})"
+        fields = replace(d.fields, doc_date=found.value, doubts=doubts)
+        out.append(replace(d, fields=fields, evidence=(*d.evidence, note)))
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract.types import CaseNumber
 from extract.understanding.vocab import (
@@ -239,6 +240,7 @@ _CONFUSABLE_GROUPS: tuple[frozenset[str], ...] = (
 )
 
 
+@lru_cache(maxsize=65536)
 def _canonical(s: str) -> str:
     number = parse_case_number(s)
     return str(number) if number is not None else compact(s)[0]

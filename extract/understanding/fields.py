@@ -15,13 +15,16 @@ from datetime import date, datetime
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
 from extract.understanding.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
 from extract.understanding.dates import find_dates, find_datetimes
+from extract.understanding.signature import decision_date, narrated_decision_date
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
 __all__ = [
     "Disposition",
     "category_of",
     "category_of_label",
+    "enforcement_applicant",
     "extract_fields",
+    "is_enforcement",
     "normalize_lines",
     "own_and_cited",
     "read_outcome",
@@ -361,6 +364,8 @@ class _Head:
     name: str | None = None
     title: str | None = None
     reason: str | None = None
+    doubt: str | None = None  # why a person should check head_present
+    role_doubt: str | None = None  # why a person should check principal / deputy
 
 
 def _principal_from_title(title: str | None) -> bool | None:
@@ -378,9 +383,11 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
     labels: dict[str, str] = {}
     for ln in lines:
         # OCR cuts labels short (职 for 职务, 是否为正职负责 for 是否为正职负责人).
-        m = re.match(r"^(出庭负责人|负责人姓名|是否为?正职负?责?人?|职务?|未出庭原因|不能出庭原因|备注)[:：]?(.*)$", ln)
+        m = re.match(
+            r"^(出庭负责人?|负责人姓名|是否为?正职负?责?人?|职务?|未出庭原因|不能出庭原因|备注)[:：]?(.*)$", ln
+        )
         if m:
-            key = {"职": "职务"}.get(m[1], m[1])
+            key = {"职": "职务", "出庭负责": "出庭负责人"}.get(m[1], m[1])
             key = "是否为正职负责人" if key.startswith("是否") else key
             if key not in labels:
                 labels[key] = m[2].strip()
@@ -388,12 +395,16 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
         name = labels.get("出庭负责人") or labels.get("负责人姓名") or None
         title = labels.get("职务") or None
         explicit = labels.get("是否为正职负责人")
-        principal = {"是": True, "否": False}.get(explicit or "", _principal_from_title(title))
+        from_title = _principal_from_title(title)
+        principal = {"是": True, "否": False}.get(explicit or "", from_title)
+        role_doubt = None
+        if explicit in ("是", "否") and from_title is not None and principal != from_title:
+            role_doubt = f"form says 是否为正职负责人 {explicit}, the title is {title}"
         reason = labels.get("未出庭原因") or labels.get("不能出庭原因") or None
         said_absent = name in ("无", "未出庭", "/", "—") or bool(reason)
         # An empty cell is unknown (often a lost OCR value), not evidence of absence.
         present: bool | None = False if said_absent else (True if name else None)
-        return _Head(present, principal, name if present else None, title, reason)
+        return _Head(present, principal, name if present else None, title, reason, role_doubt=role_doubt)
     if doc_type is DocType.appearance_record:
         absent = re.search(r"(?:不能|无法|未能)出庭", flat)
         m = re.search(
@@ -407,15 +418,51 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
             return _Head(True, m["kind"] == "正职", m["name"], m["title"], None)
         return _Head()
     if doc_type is DocType.judgment or doc_type is DocType.ruling:
-        m = re.search(
-            r"(?:行政机关负责人|出庭负责人|机关出庭负责人)[:：]([\u4e00-\u9fff]{2,4})[，,]([\u4e00-\u9fff]{1,8})[。，,]",
-            flat,
-        )
-        if m:
-            name, title = m[1], m[2]
-            hearing = re.search(r"[^。]*到庭参加诉讼", flat)
-            present = bool(hearing and name in hearing.group(0))
-            return _Head(present, _principal_from_title(title), name, title, None)
+        return _head_in_decision(flat)
+    return _Head()
+
+
+_HEAD_LABEL = re.compile(
+    r"(?P<label>行政机关负责人|机关出庭负责人|出庭应诉负责人|出庭负责人)[:：]?(?P<name>[\u4e00-\u9fff]{2,4}?)[，,]"
+    r"(?:该.)?(?P<title>[\u4e00-\u9fff]{1,10}?)[。，,；;]"
+)
+_IN_COURT = re.compile(r"[^。]*(?:到庭参加了?诉讼|到庭应诉|出庭应诉|到庭参加庭审)[^。]*")
+_HEAD_TITLE = r"(?:副?(?:局长|主任|镇长|乡长|市长|县长|区长|厅长|部长|处长|所长|书记|主席|院长|站长|队长|行长))"
+_HEAD_NAMED = (
+    re.compile(rf"负责人[:：]?(?P<title>{_HEAD_TITLE})?(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?=及|和|、|，|,|出庭|到庭)"),
+    re.compile(rf"(?P<title>{_HEAD_TITLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?=及|和|、|，|,|出庭|到庭)"),
+)
+_NOT_PRESENT = re.compile(
+    r"(?:法定代表人|负责人)[:：]?(?P<name>[\u4e00-\u9fff]{2,4}?)[，,][^。；]{0,12}?[（(]未出庭[)）]"
+)
+
+
+def _head_in_decision(flat: str) -> _Head:
+    """Head appearance as a judgment prints it: the parties block (行政机关负责人：X，副局长。) and the
+    hearing paragraph (…行政机关负责人X及委托代理人Y到庭参加诉讼). Disagreement is a doubt, not a pick."""
+    label = _HEAD_LABEL.search(flat)
+    sentences = [m.group(0) for m in _IN_COURT.finditer(flat)]
+    if label:
+        name, title = label["name"], label["title"]
+        principal = _principal_from_title(title)
+        if any(name in s for s in sentences):
+            return _Head(True, principal, name, title)
+        if sentences:
+            return _Head(
+                False, None, None, None,
+                doubt=f"parties block names {label['label']} {name} ({title}); the hearing paragraph does not",
+            )
+        if label["label"] == "行政机关负责人":
+            return _Head(True, principal, name, title, doubt="no hearing paragraph confirms the head listed")
+        return _Head(True, principal, name, title)
+    absent = _NOT_PRESENT.search(flat)
+    for sentence in sentences:
+        for rx in _HEAD_NAMED:
+            named = rx.search(sentence)
+            if named:
+                return _Head(True, _principal_from_title(named["title"]), named["name"], named["title"])
+    if absent:
+        return _Head(False, None, None, None)
     return _Head()
 
 
@@ -428,30 +475,38 @@ class Disposition:
     sentence: str | None
 
 
-_DECISION_END = re.compile(r"^(?:(?:二审)?案件受理费|如不服|本判决|本裁定|审判长|审判员)")
+_DECISION_MARK = re.compile(
+    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?"
+)
+# Where the decision ends: costs, the appeal notice, the finality line, the signers. Matched in the
+# joined text, so 本判决生效之日起 inside a disposition must not end it.
+_DECISION_END = re.compile(
+    r"(?:二审|一审|本案)?(?:案件)?(?:受理费|诉讼费)|如不服|(?:申请执行人|当事人)?如不服|本(?:判决|裁定)为终审|"
+    r"本裁定(?:书)?送达|审判长|审判员|落款"
+)
 
 
 def _disposition_text(lines: list[str]) -> str | None:
     # The court's own decision is the last 判决如下/裁定如下; an appeal quotes the first instance's earlier.
-    for i in range(len(lines) - 1, -1, -1):
-        ln = lines[i]
-        m = re.search(r"(?:判.|.定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?", ln)
-        if not m:
-            continue
-        parts = [ln[m.end() :]] if ln[m.end() :] else []
-        for nxt in lines[i + 1 : i + 12]:
-            if _DECISION_END.search(nxt):
-                break
-            parts.append(nxt)
-        text = "".join(parts).strip()
-        return text or None
-    return None
+    # Lines are joined first: 判决如/下 broken over two lines is common.
+    flat = "".join(lines)
+    marks = list(_DECISION_MARK.finditer(flat))
+    if not marks:
+        return None
+    tail = re.sub(r"^裁判结果", "", flat[marks[-1].end() :])
+    end = _DECISION_END.search(tail)
+    text = tail[: end.start()] if end else tail[:400]
+    return text.strip() or None
 
 
 _LOSS = (
-    r"撤销|(?:^|[一二三四五六七八九十]、).销|确认[^。；]{0,60}(?:违法|无效)|责令|限[^。；]{0,20}(?:履行|作出|重新)|重新作出|履行[^。；]{0,20}职责|"
+    r"撤销|判令|(?:^|[一二三四五六七八九十]、).销|确认[^。；]{0,120}(?:违法|无效|证据不足|错误)|责令|限[^。；]{0,20}(?:履行|作出|重新)|重新作出|履行[^。；]{0,20}职责|"
     r"变更|赔偿[^。；]{0,20}(?:元|损失)|给付|补偿[^。；]{0,10}元"
 )
+
+
+# In an appeal's own disposition, wording that is a loss for the agency whoever appealed.
+_APPEAL_LOSS = r"确认[^。；]{0,120}(?:违法|无效)|(?:判令|责令)[^。；]{0,60}(?:赔偿|履行|作出)|赔偿[^。；]{0,30}元"
 
 
 def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
@@ -486,16 +541,18 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         outcome = Outcome.withdrawn
     elif has(r"中止(?:诉.|.讼|审理)|终结诉讼|本案中[\u4e00-\u9fff]诉讼"):
         outcome = Outcome.pending
-    elif has(r"发回[^。；]{0,10}重审|发回重新审理"):
+    elif has(r"发回[^。；]{0,30}(?:重审|重新审理|审理)|指令[^。；]{0,30}(?:再审|审理|立案受理|受理)|"
+             r"(?:由|进行)本院提审|本案由本院提审|并入[^。；]{0,40}审理"):
+        # Sent back, ordered on, taken up again or merged: no one has won yet.
         outcome = Outcome.pending
-    elif appeal and has(r".回上诉|维持原判"):
+    elif appeal and has(r".回上诉(?!人)|维持原判") and not has(_APPEAL_LOSS):
         outcome = Outcome.agency_lost if agency_appealed else Outcome.agency_won
-    elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)"):
+    elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)") and not has(_APPEAL_LOSS):
         # The appellate court set aside the first-instance decision: against whoever won there.
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
     elif has(_LOSS) and not has(r"^.回[^。；]*(?:请求|起诉)。?$"):
         outcome = Outcome.agency_lost
-    elif has(r"回[^。；]{0,80}(?:请求|起.|申请)|不予立案"):
+    elif has(r"回[^。；]{0,80}(?:请求|起.|申请)|不.?予(?:立案|受理)"):
         outcome = Outcome.agency_won
     elif has(r"^[^。；]{0,4}强制执行"):
         # 行审: the disposition opens with (准予) 强制执行 — 不准予 was handled above.
@@ -507,15 +564,62 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     return Disposition(outcome, sentence)
 
 
+_ENFORCEMENT = re.compile(r"准.(?:强制)?执行|不准.(?:强制)?执行|不予执行")
+_BODY = r"[\u4e00-\u9fff]{2,30}?(?:局|委员会|政府|办事处|办公室|中心|站|大队|支队)"
+_APPLICANT = (
+    re.compile(rf"^申请(?:执行)?人[:：]?({_BODY})(?:[，,。；（(]|住所|$)"),
+    re.compile(rf"申请执行人[:：]?({_BODY})(?:[，,。；（(]|住所|作出|于)"),
+    re.compile(rf"({_BODY})(?:于[^，。；]{{4,16}})?向(?:本院|我院)申请(?:强制)?执行"),
+    re.compile(rf"({_BODY})申请(?:强制)?执行"),
+    re.compile(rf"(?:准.|不准.)(?:强制)?执行({_BODY})(?:作出|于)"),
+)
+
+
+def enforcement_applicant(lines: list[str]) -> str | None:
+    """The body that applied for enforcement (申请执行人), as the ruling names it."""
+    for ln in lines[:20]:
+        m = _APPLICANT[0].match(ln)
+        if m:
+            return m[1]
+    flat = "".join(lines)
+    for rx in _APPLICANT[1:]:
+        m = rx.search(flat)
+        if m:
+            return re.sub(r"^(?:申请执行人|申请人)+", "", m[1])
+    return None
+
+
+def is_enforcement(disposition: str | None) -> bool:
+    """A ruling on an application to enforce an administrative decision (准予/不准予强制执行)."""
+    return bool(disposition and _ENFORCEMENT.search(disposition))
+
+
 # ---------------------------------------------------------------- all fields
 
 
 def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
-    doc_date = _doc_date(lines, doc_type)
+    doubts: dict[str, str] = {}
     years = [h.value.year for h in find_dates("\n".join(lines))]
     own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
+    if doc_type in (DocType.judgment, DocType.ruling):
+        signed = decision_date(lines, int(own[1:5]) if own and own[1:5].isdigit() else None)
+        if signed.value is None and signed.doubt == "no date found in the signature block":
+            signed = narrated_decision_date(lines)
+        doc_date = signed.value
+        if signed.doubt:
+            doubts["decision_date"] = signed.doubt
+    else:
+        doc_date = _doc_date(lines, doc_type)
+        own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
+        if doc_type is DocType.notice_to_respond:
+            if doc_date is None:
+                doubts["notice_date"] = "no date found at the end of the notice"
+            elif own_year is not None and not own_year <= doc_date.year <= own_year + 1:
+                # A notice is issued when the case is numbered: another year is a misread digit.
+                doubts["notice_date"] = f"notice date read as {doc_date.isoformat()}, not the case number's year"
+                doc_date = None
     parties = _parties(lines, doc_type)
     cause = _cause(lines, parties.defendant)
     category = category_of_label(cause) if cause else None
@@ -529,15 +633,32 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
     head = _Head()
     if doc_type in (DocType.appearance_record, DocType.judgment, DocType.ruling):
         head = _head(lines, doc_type)
+    if head.doubt:
+        doubts["head_present"] = head.doubt
+    if head.role_doubt:
+        doubts["head_role"] = head.role_doubt
     disposition = Disposition(None, None)
+    defendant = parties.defendant
     if doc_type in (DocType.judgment, DocType.ruling):
         disposition = read_outcome(lines, doc_type)
+        if disposition.outcome is None:
+            doubts["outcome"] = (
+                f"disposition wording not recognised: {disposition.sentence[:60]!r}" if disposition.sentence
+                else "no disposition (判决如下/裁定如下) found"
+            )
+        elif is_enforcement(disposition.sentence):
+            # Enforcement review: a win or loss only for the body that applied, which the case compares.
+            applicant = enforcement_applicant(lines)
+            if applicant is None:
+                doubts["outcome"] = "enforcement ruling whose applicant (申请执行人) could not be read"
+            else:
+                defendant = applicant
     return Fields(
         case_number=own,
         cited_case_numbers=cited,
         court=_court(lines),
         plaintiffs=parties.plaintiffs,
-        defendant=parties.defendant,
+        defendant=defendant,
         third_parties=parties.third_parties,
         cause=cause,
         cause_category=category or ("other" if cause else None),
@@ -552,4 +673,5 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
         outcome=disposition.outcome,
         disposition=disposition.sentence,
         first_instance_case=first_instance,
+        doubts=doubts,
     )

@@ -19,7 +19,7 @@ from filing.bootstrap import App, bootstrap
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
-from filing.service import missing_for_case
+from filing.service import missing_for_cases
 from store import models as m
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
@@ -129,7 +129,7 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         day = date.fromisoformat(as_of) if as_of else app.settings.today()
         with app.uow() as uow:
-            data = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
+            data = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
 

@@ -11,10 +11,11 @@ import typer
 
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, evaluate_understanding, render
+from filing.evaluate_facts import evaluate_facts
 from filing.evaluate_matching import evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export
-from filing.service import missing_for_case
+from filing.service import missing_for_cases
 
 
 def register(cli: typer.Typer) -> None:
@@ -29,9 +30,10 @@ def register(cli: typer.Typer) -> None:
         data = json.loads(truth.read_text(encoding="utf-8"))
         day = date.fromisoformat(as_of or data.get("expectations", {}).get("as_of") or app.settings.today().isoformat())
         with app.uow() as uow:
-            export = build_export(uow.session, day, lambda s, c, d: missing_for_case(app, s, c, d))
+            export = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
         sections: list[EvalSection] = [
             evaluate_understanding(export, data),
+            evaluate_facts(export, data),
             evaluate_matching(export, data),
             evaluate_notifications(export, data),
         ]

@@ -146,6 +146,35 @@ def decided_in(case: CaseSnap, period: Period) -> bool:
     return case.outcome in CONCLUDED and period.contains(case.decision_date) and case.decided_known_by(period.end)
 
 
+def in_scope(case: CaseSnap, period: Period, cutoff: date) -> bool:
+    """Whether a case is one of the period's cases: known by its end, and open, or concluded within
+    the year up to the period's end, or opened, heard or sent documents within the period. A case
+    decided years ago is not listed again in every later report."""
+    if not case.known_by(cutoff):
+        return False
+    if not (case.outcome in CONCLUDED and case.decision_date is not None
+            and case.decision_date < trailing_year(period).start):
+        return True
+    return (
+        period.contains(case.opened_on)
+        or (case.hearing_at is not None and period.contains(case.hearing_at.date()))
+        or any(period.contains(d.received_on) for d in case.documents)
+    )
+
+
+def trailing_year(period: Period) -> Period:
+    """The year up to the period's end (and at least the period)."""
+    end = period.end
+    start = date(end.year - 1, end.month, end.day) + timedelta(days=1) \
+        if not (end.month == 2 and end.day == 29) else date(end.year - 1, 3, 1)
+    return Period.between(min(start, period.start), end)
+
+
+def report_window(period: Period, rules: ReportRules) -> date:
+    """The first day any part of a period's report looks at: the trend quarters and the year before each."""
+    return min(trailing_year(q).start for q in (period, *period.quarters_back(rules.trend_quarters)))
+
+
 def results_in(cases: Iterable[CaseSnap], period: Period) -> ResultSet:
     cases = list(cases)
     by_id = {c.case_id: c for c in cases}
@@ -288,7 +317,7 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
             if period.contains(late.received_on):
                 t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
                       f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
-        if c.known_by(cutoff):
+        if in_scope(c, period, cutoff):
             for item in missing_documents(c, cutoff, ctx.calendar, rules):
                 t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
         if waits_in(c, period):
@@ -369,12 +398,12 @@ def rows_of(data: ReportInput, t: Tally, rules: ReportRules) -> tuple[tuple[Agen
 # ----------------------------------------------------------------- repeated losses, trend, cases
 
 
+def repeat_window(period: Period, rules: ReportRules) -> Period:
+    return trailing_year(period) if rules.repeat_window == "trailing_year" else period
+
+
 def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tuple[RepeatedLoss, ...]:
-    window = period
-    if rules.repeat_window == "trailing_year":
-        start = date(period.end.year - 1, period.end.month, period.end.day) + timedelta(days=1) \
-            if not (period.end.month == 2 and period.end.day == 29) else date(period.end.year - 1, 3, 1)
-        window = Period.between(min(start, period.start), period.end)
+    window = repeat_window(period, rules)
     cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
     groups: dict[tuple[int | None, str], list[Result]] = defaultdict(list)
     for r in results_in(cases, window).counted:
@@ -467,7 +496,8 @@ def definitions(rules: ReportRules) -> tuple[str, ...]:
         "二审尚未审结的列为“上诉中”，不计入本期结果。",
         f"逾期报备：文书在其起算日（应诉通知书、起诉状、举证通知书以应诉通知书日期为准；出庭情况以开庭日为准；"
         f"其他文书以落款日期为准）后{rules.late_after_workdays}个工作日内未报备的，以首次收到日期计入收到当期。",
-        "缺报文书：截至本期末（或制表日）应报而未报的文书件数，根据已收到的文书推定。",
+        "缺报文书：截至本期末（或制表日）应报而未报的文书件数，根据已收到的文书推定；"
+        "统计本期末尚未审结、近一年内审结或本期有开庭、收文的案件。",
         f"同类问题重复败诉：同一单位在{window}因同一类案由败诉{rules.repeat_threshold}件以上的，予以单独列出。",
         "数据依据：各项事实以本期末前收到的文书为准（裁判结果以收到的判决书、裁定书为准，出庭情况以收到的出庭情况材料或"
         "判决书为准），人工核实的事实同样计入；事实缺失、不合常理或来源矛盾而待人工核实的，暂不计入相关数字，"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.facts import fact_of
@@ -15,7 +15,7 @@ from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFa
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
-from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus
+from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus, Outcome
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
@@ -38,39 +38,122 @@ def _first(docs: list[tuple[m.Document, date, int]], types: tuple[str, ...], has
     return min(days, default=date.max)
 
 
-def load_input(session: Session, as_of: date, timezone: str = DEFAULT_TIMEZONE) -> ReportInput:
-    """Every agency and case, with the documents the bureau received, as of `as_of`."""
+# Outcomes that end a case: a case that ended before the report's window has no part in it.
+CONCLUDED = (Outcome.agency_won, Outcome.agency_lost, Outcome.withdrawn)
+CHUNK = 500
+
+
+def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) -> list[int]:
+    """Cases a report looking at `since`..`until` may use: open ones, ones with a date or a received
+    document in the window, ones whose number names a year of it, ones with a fact waiting for a person;
+    then their first instances and appeals."""
+    since_at = datetime.combine(since, time.min, tz)
+    received = (
+        select(m.Document.case_id)
+        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+        .join(m.Message, m.Attachment.message_id == m.Message.id)
+        .where(m.Document.case_id.is_not(None), m.Message.received_at >= since_at)
+    )
+    open_checks = select(m.FactCheck.case_id).where(m.FactCheck.status == FactCheckStatus.open)
+    years = [
+        cond
+        for y in range(since.year, until.year + 1)
+        for cond in (m.Case.case_number.like(f"（{y}）%"), m.Case.case_number.like(f"({y})%"))
+    ]
+    ids = set(
+        session.scalars(
+            select(m.Case.id).where(
+                or_(
+                    m.Case.outcome.not_in(CONCLUDED),
+                    m.Case.decision_date.is_(None),
+                    m.Case.decision_date >= since,
+                    m.Case.notice_date >= since,
+                    m.Case.hearing_at >= datetime.combine(since, time.min),
+                    m.Case.id.in_(received),
+                    # A fact waiting for a person is withheld (its stored value may be the wrong one):
+                    # such a case may belong to any period until the person decides.
+                    m.Case.id.in_(open_checks),
+                    *years,
+                )
+            )
+        )
+    )
+    related: set[int] = set()
+    listed = sorted(ids)
+    for i in range(0, len(listed), CHUNK):
+        chunk = listed[i : i + CHUNK]
+        related.update(x for x in session.scalars(select(m.Case.appeal_of_id).where(m.Case.id.in_(chunk))) if x)
+        related.update(session.scalars(select(m.Case.id).where(m.Case.appeal_of_id.in_(chunk))))
+    return sorted(ids | related)
+
+
+def load_input(
+    session: Session, as_of: date, timezone: str = DEFAULT_TIMEZONE, window: tuple[date, date] | None = None
+) -> ReportInput:
+    """The agencies and cases, with the documents the bureau received, as of `as_of`: every case,
+    or with `window` (first and last day a report looks at) only those `relevant_case_ids` names."""
     tz = ZoneInfo(timezone)
     agencies = tuple(
         AgencyRef(a.id, a.code, a.name, a.short_name or "")
         for a in session.scalars(select(m.Agency).order_by(m.Agency.id))
     )
+    if window is None:
+        case_ids = list(session.scalars(select(m.Case.id).order_by(m.Case.id)))
+    else:
+        case_ids = relevant_case_ids(session, window[0], window[1], tz)
     docs_by_case: dict[int, list[tuple[m.Document, date, int]]] = defaultdict(list)
-    # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
-    doc_rows = session.execute(
-        select(m.Document, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
-        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
-        .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.case_id.is_not(None), m.Document.match_status.in_(ACCEPTED_MATCHES))
-        .order_by(m.Document.id)
-    )
     received_on: dict[int, date] = {}
-    for d, message_id, received_at, msg_status, att_status in doc_rows:
-        day = received_at.astimezone(tz).date()
-        received_on[d.id] = day
-        if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
-            docs_by_case[d.case_id].append((d, day, message_id))
     facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
-    for f in session.scalars(select(m.CaseFact).where(m.CaseFact.field == "hearing_at").order_by(m.CaseFact.id)):
-        facts_by_case[f.case_id].append(f)
+    case_rows: list[m.Case] = []
+    for i in range(0, len(case_ids), CHUNK):
+        chunk = case_ids[i : i + CHUNK]
+        # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
+        doc_rows = session.execute(
+            select(m.Document, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
+            .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+            .join(m.Message, m.Attachment.message_id == m.Message.id)
+            .where(m.Document.case_id.in_(chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .order_by(m.Document.id)
+        )
+        for d, message_id, received_at, msg_status, att_status in doc_rows:
+            day = received_at.astimezone(tz).date()
+            received_on[d.id] = day
+            if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
+                docs_by_case[d.case_id].append((d, day, message_id))
+        for f in session.scalars(
+            select(m.CaseFact)
+            .where(m.CaseFact.field == "hearing_at", m.CaseFact.case_id.in_(chunk))
+            .order_by(m.CaseFact.id)
+        ):
+            facts_by_case[f.case_id].append(f)
+        case_rows.extend(session.scalars(select(m.Case).where(m.Case.id.in_(chunk)).order_by(m.Case.id)))
+    # A hearing fact may name a document filed to another case since: its dates are needed too.
+    elsewhere = {
+        f.document_id for fs in facts_by_case.values() for f in fs
+        if f.document_id is not None and f.document_id not in received_on
+    }
     doc_dates = {d.id: iso_date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
+    if elsewhere:
+        for d, received_at, msg_status, att_status in session.execute(
+            select(m.Document, m.Message.received_at, m.Message.status, m.Attachment.status)
+            .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+            .join(m.Message, m.Attachment.message_id == m.Message.id)
+            .where(m.Document.id.in_(sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
+        ):
+            received_on[d.id] = received_at.astimezone(tz).date()
+            if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
+                doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    open_checks = select(m.FactCheck).where(m.FactCheck.status == FactCheckStatus.open).order_by(m.FactCheck.id)
-    for chk in session.scalars(open_checks):
-        waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
+    for i in range(0, len(case_ids), CHUNK):
+        for chk in session.scalars(
+            select(m.FactCheck)
+            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]))
+            .order_by(m.FactCheck.id)
+        ):
+            waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
 
     cases = []
-    for c in session.scalars(select(m.Case).order_by(m.Case.id)):
+    for c in case_rows:
         docs = docs_by_case.get(c.id, [])
         unverified = tuple(waiting.get(c.id, ()))
         human = {fact_of(a) for a in (c.human_fields or [])}

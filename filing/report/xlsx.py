@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from copy import copy
 from io import BytesIO
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCell, MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from filing.report.columns import COLUMNS, EXTRA_FIGURES, header_groups
@@ -24,9 +29,22 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 WARN_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 
+# Per workbook, the style of each kind of cell once set: openpyxl hashes every style object on every
+# assignment, which made large sheets slow; a copied style array is the same style for a fraction.
+# Keyed by the ids of the alignment and fill, which the entry keeps alive so no other object takes their id.
+_STYLES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], tuple[StyleArray, object, object]]] = \
+    WeakKeyDictionary()
+
+
 def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False, align: Alignment = CENTER,
           fill: PatternFill | None = None, fmt: str | None = None, size: int = 11) -> None:
     c = ws.cell(row=row, column=col, value=value)
+    styles = _STYLES.setdefault(ws.parent, {})
+    key = (bold, id(align), id(fill), fmt, size)
+    known = styles.get(key)
+    if known is not None:
+        c._style = copy(known[0])
+        return
     c.font = Font(name=FONT, bold=bold, size=size)
     c.alignment = align
     c.border = BOX
@@ -34,6 +52,16 @@ def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = Fals
         c.fill = fill
     if fmt is not None:
         c.number_format = fmt
+    styles[key] = (copy(c._style), align, fill)
+
+
+def _merge_row(ws: Worksheet, r: int, ncols: int) -> None:
+    """Merge columns 1..ncols of row r, as `ws.merge_cells` does but in constant time: these rows never
+    overlap an earlier merge, so openpyxl's check of each new range against all earlier ones (quadratic
+    in the warning rows) is skipped, and so is copying the first cell's border (the rows have none)."""
+    ws.merged_cells.ranges.add(MergedCellRange(ws, CellRange(min_col=1, min_row=r, max_col=ncols, max_row=r).coord))
+    for col in range(2, ncols + 1):
+        ws._cells[r, col] = MergedCell(ws, r, col)
 
 
 def _value(v: Figure | Rate) -> tuple[object, str | None]:
@@ -81,12 +109,12 @@ def _summary(ws: Worksheet, report: Report) -> None:
         r += 1
     _row(ws, r, "", report.total, bold=True, fill=TOTAL_FILL)
     r += 2
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+    _merge_row(ws, r, ncols)
     heading = "同类问题重复败诉单位" + ("" if report.repeated_losses else "：无")
     ws.cell(row=r, column=1, value=heading).font = Font(name=FONT, bold=True, size=12)
     r += 1
     for rep in report.repeated_losses:
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+        _merge_row(ws, r, ncols)
         text = f"{rep.label}：{rep.category_label}类案件败诉{len(rep.cases)}件（" + \
             "、".join(c.display for c in rep.cases) + "）"
         cell = ws.cell(row=r, column=1, value=text)
@@ -94,11 +122,11 @@ def _summary(ws: Worksheet, report: Report) -> None:
         cell.fill = WARN_FILL
         r += 1
     r += 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+    _merge_row(ws, r, ncols)
     ws.cell(row=r, column=1, value="说明：").font = Font(name=FONT, bold=True)
     r += 1
     for i, text in enumerate((*report.definitions, *report.notes), start=1):
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+        _merge_row(ws, r, ncols)
         c = ws.cell(row=r, column=1, value=f"{i}. {text}")
         c.font = Font(name=FONT, size=10)
         c.alignment = LEFT
@@ -106,11 +134,11 @@ def _summary(ws: Worksheet, report: Report) -> None:
         r += 1
     if report.unverified:
         r += 1
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+        _merge_row(ws, r, ncols)
         ws.cell(row=r, column=1, value="待核实（相关数字暂未计入，核实后更新）：").font = Font(name=FONT, bold=True)
         r += 1
         for u in report.unverified:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            _merge_row(ws, r, ncols)
             what = "；".join(f"{f.label}——{f.reason}（核实事项 {f.link}）" for f in u.facts)
             c = ws.cell(row=r, column=1, value=f"{u.display}（{u.agency}）：{what}")
             c.font = Font(name=FONT, size=10)

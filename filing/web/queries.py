@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import check_views
 from cases.facts import FACT_LABELS, fact_of, head_role
 from cases.facts import display as fact_display
-from cases.review import pending_items
+from cases.review import pending_ids, pending_items
 from filing.bootstrap import App
-from filing.service import missing_for_case
+from filing.service import missing_for_case, missing_for_cases
 from filing.web.views import (
     AgencyRow,
     AttachmentView,
@@ -93,9 +94,13 @@ def _agency_name(a: m.Agency | None) -> str | None:
     return (a.short_name or a.name) if a else None
 
 
-def queue_rows(s: Session) -> list[QueueRow]:
+QUEUE_PAGE = 100
+
+
+def queue_rows(s: Session, page: int = 1) -> list[QueueRow]:
+    """One page of the queue (QUEUE_PAGE items, oldest first)."""
     rows = []
-    for item in pending_items(s):
+    for item in pending_items(s, offset=(max(page, 1) - 1) * QUEUE_PAGE, limit=QUEUE_PAGE):
         top = item.candidates[0] if item.candidates else None
         rows.append(QueueRow(
             document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
@@ -110,7 +115,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
     if doc is None:
         return None
     att, msg = doc.attachment, doc.attachment.message
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     pos = queue.index(doc.id) if doc.id in queue else -1
     pages = tuple(
         PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None)
@@ -145,7 +150,7 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
 
 def next_pending_after(s: Session, document_id: int, before: list[int]) -> int | None:
     """The item to open after deciding `document_id`: the one that followed it, else the oldest."""
-    queue = [i.document_id for i in pending_items(s)]
+    queue = pending_ids(s)
     if not queue:
         return None
     if document_id in before:
@@ -176,20 +181,41 @@ def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | No
 
 
 def case_row(s: Session, case: m.Case, today: date, missing: MissingFn | None) -> CaseRow:
-    docs = _filed_docs(s, case.id)
-    miss: tuple[str, ...] | None = None
-    if missing is not None:
-        miss = tuple(doc_label(t) for t in missing(s, case, today))
+    return _case_row(case, _filed_docs(s, case.id), today,
+                     missing(s, case, today) if missing is not None else None)
+
+
+def _case_row(case: m.Case, docs: list[m.Document], today: date, missing: list[str] | None) -> CaseRow:
     return CaseRow(
         id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
-        plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome, missing=miss,
+        plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome,
+        missing=tuple(doc_label(t) for t in missing) if missing is not None else None,
         next_deadline=next_deadline(case, docs, today), documents=len(docs),
     )
 
 
+def case_rows(s: Session, cases: Sequence[m.Case], today: date, missing: MissingFn | None) -> list[CaseRow]:
+    """`case_row` for a list page: the filed documents and missing lists of all its cases at once."""
+    if not cases:
+        return []
+    docs: dict[int, list[m.Document]] = {}
+    for d in s.scalars(
+        select(m.Document).where(m.Document.case_id.in_([c.id for c in cases]),
+                                 m.Document.match_status.in_(ACCEPTED_MATCHES)).order_by(m.Document.id)
+    ):
+        if d.case_id is not None:
+            docs.setdefault(d.case_id, []).append(d)
+    many = getattr(missing, "many", None)
+    if many is not None:
+        found: Mapping[int, list[str]] = many(s, cases, today)
+        return [_case_row(c, docs.get(c.id, []), today, found[c.id]) for c in cases]
+    return [_case_row(c, docs.get(c.id, []), today, missing(s, c, today) if missing is not None else None)
+            for c in cases]
+
+
 def search_case_rows(s: Session, query: str, today: date, missing: MissingFn | None,
                      search: Callable[[Session, str], list[m.Case]]) -> list[CaseRow]:
-    return [case_row(s, c, today, missing) for c in search(s, query)]
+    return case_rows(s, search(s, query), today, missing)
 
 
 def _doc_title(d: m.Document) -> str:
@@ -316,18 +342,24 @@ def agency_rows(s: Session) -> list[AgencyRow]:
     ]
 
 
-def filing_record(s: Session, agency_id: int) -> list[FilingRecord]:
+LIST_LIMIT = 100  # rows a list page shows: the newest; the page says how many there are in all
+
+
+def filing_record(s: Session, agency_id: int, limit: int = LIST_LIMIT) -> list[FilingRecord]:
     out = []
     for msg in s.scalars(select(m.Message).where(m.Message.agency_id == agency_id)
-                         .order_by(m.Message.received_at.desc(), m.Message.id.desc())):
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(limit)
+                         .options(selectinload(m.Message.attachments).selectinload(m.Attachment.documents))):
         out.append(FilingRecord(msg.id, msg.received_at, msg.subject, msg.status,
                                 tuple(doc_label(d.doc_type) for a in msg.attachments for d in a.documents)))
     return out
 
 
-def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None) -> list[CaseRow]:
-    return [case_row(s, c, today, missing)
-            for c in s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc()))]
+def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | None,
+                 limit: int = LIST_LIMIT) -> list[CaseRow]:
+    cases = s.scalars(select(m.Case).where(m.Case.agency_id == agency_id).order_by(m.Case.id.desc())
+                      .limit(limit).options(joinedload(m.Case.agency))).all()
+    return case_rows(s, cases, today, missing)
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
@@ -368,6 +400,19 @@ def today_local(app: App) -> date:
 
 
 
+@dataclass(frozen=True)
+class _AppMissing:
+    """The missing-document rules as the CLI export applies them: per case, or for a list at once."""
+
+    app: App
+
+    def __call__(self, s: Session, case: m.Case, day: date) -> list[str]:
+        return list(missing_for_case(self.app, s, case, day))
+
+    def many(self, s: Session, cases: Sequence[m.Case], day: date) -> Mapping[int, list[str]]:
+        return missing_for_cases(self.app, s, cases, day)
+
+
 def missing_fn(app: App) -> MissingFn | None:
     """The missing-document rules as the CLI export applies them."""
-    return lambda s, c, d: list(missing_for_case(app, s, c, d))
+    return _AppMissing(app)

@@ -20,7 +20,7 @@ from filing.bootstrap import bootstrap
 from filing.commands.core import import_files, init_app
 from filing.config import load_settings
 from filing.export import build_export
-from filing.service import missing_for_case
+from filing.service import missing_for_cases
 from store import models as m
 from tests.support.corpus import SHARED
 from tests.support.databases import drop_pg_database, make_pg_database
@@ -50,7 +50,7 @@ def _import(corpus: Path, extra: Path, db_url: str, home: Path, cache: Path) -> 
     import_files(app, [*sorted((corpus / "messages").glob("*.eml")), extra], quiet=True)
     with app.uow() as uow:
         s = uow.session
-        export = build_export(s, date(2026, 12, 31), lambda s2, c, d: missing_for_case(app, s2, c, d))
+        export = build_export(s, date(2026, 12, 31), lambda s2, c, d: missing_for_cases(app, s2, c, d))
         assert not [p.id for p in s.scalars(select(m.Page)) if "\x00" in p.text]
     app.engine.dispose()
     return export

@@ -54,7 +54,7 @@ def test_a_date_only_the_page_image_shows_waits_for_a_person(web_data: WebData, 
     assert listed.facts[0].link.startswith("/checks/")
     assert [r.case_number for r in report.total.waiting.items] == [CASE_901]
     with web_data.app.uow() as uow:
-        export = build_export(uow.session, AS_OF, lambda s, c, d: [])
+        export = build_export(uow.session, AS_OF, lambda s, cases, d: {c.id: [] for c in cases})
     assert {c["case_number"]: c["unverified"] for c in export["cases"]}[CASE_901] == ["decision_date"]
 
 

@@ -53,13 +53,14 @@ def message(
     subject: str = "报备",
     body: str = "",
     in_reply_to: str | None = None,
+    received_at: datetime | None = None,
 ) -> m.Message:
     """A filed message whose attachments hold the given documents (one inner list per file)."""
     n = next(_seq)
     msg = m.Message(
         raw_sha256=f"{n:064x}",
         source="import",
-        received_at=datetime(2026, 3, n % 28 + 1, tzinfo=UTC),
+        received_at=received_at or datetime(2026, 3, n % 28 + 1, tzinfo=UTC),
         subject=subject,
         body_text=body,
         in_reply_to=in_reply_to,
@@ -199,3 +200,26 @@ def test_a_serial_digit_lost_by_ocr_is_restored_from_the_subject(session: Sessio
     # Without the message naming the number, a shorter serial is a case of its own.
     other = message(session, [[D("notice_to_respond", "（2026）鲁0481行初3号")]], subject="报备")
     assert docs_of(other)[0].case_number == "（2026）鲁0481行初3号"
+
+
+def test_a_waiting_defense_finds_the_case_its_notice_opens_later(session: Session) -> None:
+    early = message(session, [[D("defense", N1)]], received_at=datetime(2026, 3, 2, tzinfo=UTC))
+    (defense,) = docs_of(early)
+    assert defense.match_status == "none" and defense.case_id is None
+    session.commit()  # the pipeline files each message in a session of its own
+    session.expire_all()
+    notice = message(session, [[D("notice_to_respond", N1)]], received_at=datetime(2026, 3, 20, tzinfo=UTC))
+    assert defense.match_status == "auto" and defense.case_id == case(session, N1).id
+    assert f"filed when message {notice.id} started its case" in defense.evidence
+
+
+def test_rescoring_leaves_documents_of_other_years_and_other_numbers_alone(session: Session) -> None:
+    """Issue 23: a new case re-scores only waiting documents it could be a candidate for, within a year."""
+    old = message(session, [[D("defense", N1)]], received_at=datetime(2023, 3, 2, tzinfo=UTC))
+    other = message(session, [[D("defense", N2)]], received_at=datetime(2026, 3, 2, tzinfo=UTC))
+    (old_defense,), (other_defense,) = docs_of(old), docs_of(other)
+    session.commit()
+    session.expire_all()
+    message(session, [[D("notice_to_respond", N1)]], received_at=datetime(2026, 3, 20, tzinfo=UTC))
+    assert old_defense.match_status == "none" and old_defense.case_id is None
+    assert other_defense.match_status == "none" and other_defense.candidates == []

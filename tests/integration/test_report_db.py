@@ -214,3 +214,41 @@ def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: P
 
     bad = _cli(config, "--quarter", "2026Q5")
     assert bad.returncode != 0 and b"2026Q3" in bad.stderr
+
+
+def test_report_reads_only_the_cases_of_its_window_with_the_same_result(seeded: tuple[App, Path]) -> None:
+    """Issue 23: the report loads the period's cases (and their appeals and first instances), not the store,
+    and says the same as a report over every case."""
+    from filing.report.compute import compute_report, report_window
+    from filing.report.settings import context_from
+    from filing.report.snapshot import load_input
+
+    app, _ = seeded
+    with app.uow() as uow:
+        b = Builder(uow.session)
+        b.n = 1000  # after the seed's messages
+        zrj = uow.session.query(m.Agency).filter_by(code="zrj").one()
+        # Decided in 2019 without its defense: history, read by no 2026 report.
+        old = b.case("（2019）鲁0481行初7号", zrj, notice_date=date(2019, 3, 1), outcome="agency_won",
+                     decision_type="judgment", decision_date=date(2019, 6, 1))
+        b.doc(old, "notice_to_respond", date(2019, 3, 2), doc_date="2019-03-01")
+        # Decided in 2019 and appealed: the 2026 appeal's result needs its first instance.
+        parent = b.case("（2019）鲁0481行初8号", zrj, notice_date=date(2019, 3, 1), outcome="agency_lost",
+                        decision_type="judgment", decision_date=date(2019, 12, 1))
+        b.case("（2026）鲁04行终9号", zrj, case_type="行终", appeal_of_id=parent.id, notice_date=date(2026, 7, 1),
+               outcome="withdrawn", decision_type="ruling", decision_date=date(2026, 8, 1))
+        uow.commit()
+        old_id, parent_id = old.id, parent.id
+    ctx = context_from(app.settings)
+    for period in (Q3, Period.quarter("2026Q4")):
+        window = (report_window(period, ctx.rules), AS_OF)
+        with app.uow() as uow:
+            scoped = load_input(uow.session, AS_OF, window=window)
+            every = load_input(uow.session, AS_OF)
+        ids = {c.case_id for c in scoped.cases}
+        assert old_id not in ids and parent_id in ids and len(ids) == len(every.cases) - 1
+        assert compute_report(scoped, period, ctx) == compute_report(every, period, ctx)
+    q3 = build_report(app, Q3, AS_OF)
+    assert "（2019）鲁0481行初7号" not in nums(row(q3, "zrj").missing_documents)
+    # The withdrawn appeal lets the 2019 judgment stand: the first instance was read although it is old.
+    assert any("（2019）鲁0481行初8号" in ref.note for ref in row(q3, "zrj").judgment_lost.items)

@@ -280,3 +280,34 @@ def test_a_withdrawn_appeal_lets_the_first_instance_result_stand() -> None:
     a = row(report(first, appeal), A)
     assert (numbers(a.lost), a.withdrawn.value, a.judgment_lost.value) == (["（2026）鲁04行终9号"], 0, 1)
     assert "撤回上诉" in a.lost.items[0].note and a.loss_rate == Rate(1, 1)
+
+
+def test_a_quarters_report_is_about_that_quarters_cases() -> None:
+    """Issue 23: a case decided years ago with a paper never filed is not listed in every later report."""
+    # Notice and judgment in 2023, no defense ever: missing in 2023's reports, not in 2026's.
+    old = case(1, case_number="（2023）鲁0481行初1号", notice_date=date(2023, 3, 1), outcome="agency_won",
+               decision_type="judgment", decision_date=date(2023, 6, 1),
+               documents=(ReceivedDoc("notice_to_respond", date(2023, 3, 2), date(2023, 3, 1), 1, 101),
+                          ReceivedDoc("judgment", date(2023, 6, 5), date(2023, 6, 1), 2, 102)))
+    # Opened in 2023 and still open: it is every quarter's business until it ends.
+    still_open = replace(old, case_id=2, case_number="（2023）鲁0481行初2号", outcome="pending",
+                         decision_type=None, decision_date=None, documents=old.documents[:1])
+    # Decided in Q1 2026: the year up to the period's end still lists what it lacks.
+    recent = replace(old, case_id=3, case_number="（2026）鲁0481行初3号", notice_date=date(2026, 1, 5),
+                     decision_date=date(2026, 3, 2),
+                     documents=(ReceivedDoc("notice_to_respond", date(2026, 1, 6), date(2026, 1, 5), 3, 103),
+                                ReceivedDoc("judgment", date(2026, 3, 3), date(2026, 3, 2), 4, 104)))
+    # A mistyped judgment date (2016 for 2026) is a fact check (cases.plausibility); the snapshot withholds
+    # the decision, so the case is not left out of the period: it is listed under 待核实.
+    misdated = case(4, notice_date=date(2016, 9, 10),
+                    unverified=(("decision_date", 14, "裁判日期早于案号年度，不予采用"),))
+    rep = report(old, still_open, recent, misdated)
+    missing = set(numbers(row(rep, A).missing_documents))
+    assert missing == {"（2023）鲁0481行初2号", "（2026）鲁0481行初3号"}
+    assert {c.case_number for c in rep.cases} >= missing and "（2023）鲁0481行初1号" not in {
+        c.case_number for c in rep.cases}
+    waiting = {u.case_number for u in rep.unverified}
+    assert "（2026）鲁0481行初4号" in waiting and "（2023）鲁0481行初1号" not in waiting
+    # In its own year the old case is listed as before.
+    then = report(old, period=Period.quarter("2023Q3"), as_of=date(2023, 9, 30))
+    assert set(numbers(row(then, A).missing_documents)) == {"（2023）鲁0481行初1号"}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import warnings
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -156,3 +157,28 @@ def test_package_matches_the_corpus_2026_schedule(cal: WorkCalendar) -> None:
         official = d in expected.makeup_workdays or (d.weekday() < 5 and d not in expected.holidays)
         assert cal.is_workday(d) == official, d
         d = date.fromordinal(d.toordinal() + 1)
+
+
+def _walk(cal: WorkCalendar, start: date, end: date) -> int:
+    count, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        count += cal.is_workday(d)
+    return count
+
+
+@pytest.mark.parametrize("config", [
+    None,
+    CalendarConfig(count_makeup_workdays=False),
+    CalendarConfig(overrides={2031: YearOverride.from_ranges([(date(2031, 1, 1), date(2031, 1, 3))],
+                                                             [date(2031, 1, 4)])}),
+])
+def test_workdays_between_by_arithmetic_equals_a_day_by_day_count(config: CalendarConfig | None) -> None:
+    cal = WorkCalendar(config)
+    rnd = random.Random(23)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownYearWarning)
+        for _ in range(400):
+            start = date(2015, 1, 1) + timedelta(days=rnd.randrange(0, 365 * 18))
+            end = start + timedelta(days=rnd.randrange(-20, 1200))
+            assert cal.workdays_between(start, end) == _walk(cal, start, end), (start, end)

@@ -32,7 +32,7 @@ def checks_page(request: Request, user: StaffUser = Depends(deps.current_user),
 
 @router.get("/checks/next")
 def next_check(user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    waiting = open_checks(s)
+    waiting = open_checks(s, limit=1)
     return deps.redirect(f"/checks/{waiting[0].id}" if waiting else "/queue")
 
 
@@ -74,5 +74,5 @@ def resolve(request: Request, check_id: int, value: str = Form(""), reason: str 
         deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
         return deps.redirect(f"/checks/{check_id}")
     deps.flash(request, f"已核实：案件 {chk.case.case_number or chk.case_id} 的核实事项 {check_id}")
-    waiting = open_checks(s)
+    waiting = open_checks(s, limit=1)
     return deps.redirect(f"/checks/{waiting[0].id}" if waiting else "/queue")

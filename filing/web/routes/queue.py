@@ -9,11 +9,19 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from cases import review
-from cases.checks import check_views, open_checks
-from cases.review import pending_items
+from cases.checks import check_views, open_check_count, open_checks
+from cases.review import pending_count, pending_ids, pending_items
 from extract.types import DocType
 from filing.web import deps
-from filing.web.queries import item_detail, missing_fn, next_pending_after, queue_rows, search_case_rows, today_local
+from filing.web.queries import (
+    QUEUE_PAGE,
+    item_detail,
+    missing_fn,
+    next_pending_after,
+    queue_rows,
+    search_case_rows,
+    today_local,
+)
 from store.users import StaffUser
 from terms.errors import FilingError
 from terms.labels import DOC_LABELS_FORMAL
@@ -27,15 +35,20 @@ def home(user: StaffUser = Depends(deps.current_user)) -> Response:
 
 
 @router.get("/queue")
-def queue_page(request: Request, user: StaffUser = Depends(deps.current_user),
+def queue_page(request: Request, page: int = 1, user: StaffUser = Depends(deps.current_user),
                s: Session = Depends(deps.db)) -> Response:
-    return deps.render(request, "queue.html", rows=queue_rows(s), now_title="待审核",
-                       checks=check_views(s, open_checks(s)))
+    total = pending_count(s)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(max(page, 1), pages)
+    # The oldest waiting fact checks; all of them are on /checks.
+    return deps.render(request, "queue.html", rows=queue_rows(s, page), total=total, page=page, pages=pages,
+                       now_title="待审核", checks=check_views(s, open_checks(s, limit=QUEUE_PAGE)),
+                       check_total=open_check_count(s))
 
 
 @router.get("/queue/next")
 def queue_next(user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    items = pending_items(s)
+    items = pending_items(s, limit=1)
     return deps.redirect(f"/queue/{items[0].document_id}" if items else "/queue")
 
 
@@ -55,7 +68,7 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
 def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,
             action: Callable[[], object]) -> Response:
     """Run one decision in this request's transaction; then open the next pending item."""
-    before = [i.document_id for i in pending_items(s)]
+    before = pending_ids(s)
     try:
         action()
         s.commit()

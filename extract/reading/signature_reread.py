@@ -1,0 +1,142 @@
+"""A second, closer OCR read of a court document's signature block (judges' names, date, seal).
+
+The date of a judgment, ruling or notice sits under the court's red seal, the hardest line of the
+document for a full-page read. This reads only the block again (the right-set lines at the end of the
+page), with red ink removed by colour where the scan has colour (round seals faded in grey scans), at
+a higher resolution and with a single-block layout. The pipeline calls it only for documents whose
+sealed date is missing or doubtful; it never changes the full-page OCR (extract/reading/text.py).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from extract.reading.images import FailedPage, ImageDecodeError, ImageTooLarge, PageImage, iter_image_file, to_gray
+from extract.reading.ocr import OcrEngineError, recognize, write_pgm
+from extract.reading.pdf import PdfSource
+from extract.reading.seals import suppress_round_seals
+from extract.reading.settings import OcrSettings
+from terms.errors import FilingError
+
+__all__ = ["reread_signature_block"]
+
+_PDF = "application/pdf"
+_READ_DPI = 300
+# When the block cannot be located: most of the page below the top quarter (where it sits depends on
+# how long the disposition ran).
+_TOP = 0.25
+
+
+def _page_image(data: bytes, content_type: str, page_number: int, max_pixels: int) -> tuple[Image.Image, float] | None:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    items = []
+    if mime == _PDF:
+        with PdfSource(data, _READ_DPI, 200, 10**9, max_pixels) as pdf:
+            if not 1 <= page_number <= pdf.page_count:
+                return None
+            for item in pdf.pages():
+                if item.number == page_number:
+                    items.append(item)
+                    break
+            if items and isinstance(items[0], PageImage):
+                return items[0].load(), items[0].dpi
+            # A text-layer page was read without OCR: nothing to re-read.
+            return None
+    for item in iter_image_file(data, max_pixels):
+        if item.number == page_number and not isinstance(item, FailedPage):
+            return item.load(), item.dpi
+    return None
+
+
+def _ink_lines(ink: np.ndarray) -> list[tuple[int, int]]:
+    """(top, bottom) row ranges of text lines in a boolean ink image."""
+    rows = ink.sum(axis=1) > max(2, ink.shape[1] // 400)
+    lines: list[tuple[int, int]] = []
+    start = None
+    for y, on in enumerate(rows):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            lines.append((start, y))
+            start = None
+    if start is not None:
+        lines.append((start, len(rows)))
+    return [(a, b) for a, b in lines if b - a >= 4]
+
+
+def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
+    """Rows (top, bottom) of the signature block: the last group of lines printed in the right half
+    of the page with nothing in the left part (judges' names and the date are set to the right)."""
+    h, w = gray.shape
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = binary == 0
+    right_only: list[tuple[int, int]] = []
+    for top, bottom in _ink_lines(ink):
+        band = ink[top:bottom]
+        left = band[:, int(w * 0.05) : int(w * 0.40)].sum()
+        right = band[:, int(w * 0.55) : int(w * 0.95)].sum()
+        if right > 4 * (bottom - top) and left <= (bottom - top):
+            right_only.append((top, bottom))
+    if not right_only:
+        return None
+    height = int(np.median([b - a for a, b in right_only]))
+    groups: list[list[tuple[int, int]]] = [[right_only[0]]]
+    for line in right_only[1:]:
+        if line[0] - groups[-1][-1][1] <= 3 * max(height, 1):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    block = max(groups, key=len)
+    if len(block) < 2:
+        return None
+    return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
+
+
+def _block_gray(image: Image.Image, dpi: float, rotation: int, read_dpi: int) -> np.ndarray:
+    if rotation % 360:
+        image = image.rotate(-rotation, expand=True)
+    gray = to_gray(image, suppress_seals=True)
+    if image.mode == "RGB":
+        # Whiten what is clearly red (the seal) instead of keeping its red channel: the digits under it
+        # are black in every channel and survive.
+        rgb = np.asarray(image, dtype=np.int16)
+        red = (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) > 30
+        gray = np.where(red & (rgb[..., 0] > 120), 255, gray).astype(np.uint8)
+    h, w = gray.shape
+    rows = locate_block(gray)
+    top, bottom = rows if rows else (int(h * _TOP), h)
+    gray = gray[top:bottom, int(w * 0.3) :] if rows else gray[top:bottom]
+    scale = read_dpi / max(dpi, 50.0)
+    if abs(scale - 1.0) > 0.05:
+        gray = np.asarray(cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+    return np.ascontiguousarray(suppress_round_seals(gray, read_dpi))
+
+
+# (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
+# nearly independent looks at the same damaged line.
+_ATTEMPTS = ((300, 6), (400, 6))
+
+
+def reread_signature_block(
+    data: bytes, content_type: str, page_number: int, rotation: int, settings: OcrSettings, attempt: int = 0
+) -> str | None:
+    """Text of the lower part of page `page_number`, read again closely (`attempt` picks how); None
+    when it cannot be read."""
+    dpi, psm = _ATTEMPTS[attempt % len(_ATTEMPTS)]
+    try:
+        found = _page_image(data, content_type, page_number, settings.max_image_pixels)
+        if found is None:
+            return None
+        gray = _block_gray(*found, rotation, dpi)
+        with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
+            path = write_pgm(Path(tmp) / "block.pgm", gray)
+            block = replace(settings, psm=psm, ocr_dpi=dpi)
+            return recognize([path], block, settings.page_timeout_s)[0].text
+    except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):
+        return None

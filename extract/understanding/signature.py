@@ -1,0 +1,191 @@
+"""The decision date of a judgment or ruling, read from its signature block.
+
+Courts date a decision under the judges' names (审判长 …, 审判员 …, the date, 书记员 …), in Chinese
+numerals as a rule (二〇二六年四月二十七日, 二O二六年, 二00七年); the body before it is full of
+earlier dates (filing, hearing, the contested act) and the disposition of later ones (deadlines), so
+no other date stands in for it. A date that had to be repaired to be read is kept with a doubt; one
+that cannot be right (before a date the body narrates, before the case number's year) is not used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from extract.understanding.dates import find_dates
+
+__all__ = ["DecisionDate", "decision_date", "signature_lines"]
+
+_SIGNER = re.compile(
+    r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
+)
+_SIGN_OFF = re.compile(r"^落款")  # a heading some publishers print above the block
+_MARKER = re.compile(r"(?:判决|裁定|决定)如下|作出如下(?:判决|裁定)")
+
+_ZERO = "〇○零Oo0О"
+_DIGIT = _ZERO + "一二三四五六七八九"
+_MONTH = "(?:十[一二]?|[一二三四五六七八九]|元)"
+_DAY = "(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+# As printed: nothing else on the line.
+_CLEAN = re.compile(rf"^[一二][{_DIGIT}]{{3}}年{_MONTH}月{_DAY}日$|^(?:19|20)[0-9]{{2}}年[0-9]{{1,2}}月[0-9]{{1,2}}日$")
+# As OCR may leave it: a lost or misread 日 (曰 目 口), one stray character around the numbers.
+_LOOSE = re.compile(
+    rf"(?P<c>[一二12])(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}})[年午]"
+    rf"(?P<m>[十上][一二]?|[一二三四五六七八九元]|1[0-2]|0?[1-9])[月只有]"
+    rf"(?P<d>[一二三]?[十上][一二三四五六七八九]?|[一二三四五六七八九]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
+)
+_CN = {ch: 0 for ch in _ZERO} | {ch: i for i, ch in enumerate("一二三四五六七八九", start=1)}
+
+
+@dataclass(frozen=True)
+class DecisionDate:
+    value: date | None
+    doubt: str | None = None  # why a person should check it (also when the value is withheld)
+    line: str | None = None  # the signature line it was read from
+
+
+def signature_lines(lines: list[str]) -> list[int]:
+    """Indexes of the signers' lines (审判长 …, 书记员 …) in the last part of the document."""
+    start = max(0, len(lines) - 40)
+    return [i for i in range(start, len(lines)) if _SIGNER.match(_SIGN_OFF.sub("", lines[i]))]
+
+
+def _number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        head, _, tail = s.partition("十")
+        tens = 1 if not head else _CN.get(head)
+        ones = 0 if not tail else _CN.get(tail)
+        return None if tens is None or ones is None else tens * 10 + ones
+    if s == "元":
+        return 1
+    value = 0
+    for ch in s:
+        d = _CN.get(ch, int(ch) if ch.isdigit() else None)
+        if d is None:
+            return None
+        value = value * 10 + d
+    return value
+
+
+def _loose_date(line: str) -> date | None:
+    m = _LOOSE.search(line)
+    if m is None:
+        return None
+    # Years 2000-2099 print 〇 second: whatever OCR made of that character, the century is known.
+    if m["c"] in "一1" and m["z"] not in ("九", "9"):
+        return None
+    # 上 is what OCR makes of 十 most often.
+    yy, month, day = _number(m["y"]), _number(m["m"].replace("上", "十")), _number(m["d"].replace("上", "十"))
+    if yy is None or month is None or day is None:
+        return None
+    year = (1900 if m["c"] in "一1" else 2000) + yy
+    if not 1949 <= year <= 2100:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _dates_in(text: str) -> list[tuple[date, bool, str]]:
+    """Dates in a stretch of the signature block: (date, printed cleanly, the text read).
+
+    A judge's name may end in 一 or 二 right before the date when lines run together, so every
+    start position is tried and a match is clean when it is, less such a leading character."""
+    out: list[tuple[date, bool, str]] = []
+    pos = 0
+    while (m := _LOOSE.search(text, pos)) is not None:
+        value = _loose_date(m.group(0))
+        if value is None:
+            pos = m.start() + 1
+            continue
+        read = m.group(0)
+        clean = next((read[i:] for i in range(3) if _CLEAN.match(read[i:])), None)
+        # The 〇 of 二〇xx is what seals and OCR damage most, and it carries nothing: the century comes
+        # from the first character. A date clean but for that slot is read as printed.
+        zero_fixed = m["c"] + "〇" + read[m.end("y") - m.start() - 2 :]
+        if clean is None and m["c"] in "二2" and _CLEAN.match(zero_fixed):
+            clean = read
+        out.append((value, clean is not None, clean or read))
+        pos = m.end()
+    return out
+
+
+def _body_dates(lines: list[str], end: int) -> list[date]:
+    """Dates the body narrates before the decision (filing, hearing, the contested act); deadlines
+    (延长审理期限至…, …前, …止) point forward and are left out."""
+    flat = "".join(lines[:end])
+    marks = list(_MARKER.finditer(flat))
+    body = flat[: marks[-1].start()] if marks else flat
+    out = []
+    for h in find_dates(body):
+        before, after = body[max(0, h.start - 2) : h.start], body[h.end : h.end + 2]
+        if "至" in before or after.startswith(("前", "之前", "止", "以前")):
+            continue
+        out.append(h.value)
+    return out
+
+
+def decision_date(lines: list[str], own_year: int | None = None, reread: list[str] | None = None) -> DecisionDate:
+    """The date under the signatures (lines as `normalize_lines` gives them), with a doubt if any.
+
+    `reread`: lines of a second, closer read of the page part that holds the signature block; the
+    block is then taken from it, while the body is still the document's.
+    """
+    source = reread if reread is not None else lines
+    signers = signature_lines(source)
+    # The block runs from just above the first signer to the end; a date may share a line with the
+    # names or be broken over two lines, so the block is read as one string.
+    start = max(0, signers[0] - 3) if signers else max(0, len(source) - 8)
+    block = [_SIGN_OFF.sub("", ln) for ln in source[start:]]
+    if reread is not None:
+        start = len(lines)
+    if signers:
+        found = _dates_in("".join(block))
+    else:
+        # Without judges' names only a line that is nothing but a date is a signature date.
+        found = [d for ln in block for d in _dates_in(ln) if d[2] == ln or len(ln) - len(d[2]) <= 1]
+    if not found:
+        return DecisionDate(None, "no date found in the signature block")
+    # The last one: a 本件与原本核对无异 stamp date or a copy's date never precedes the signing date.
+    value, clean, read = found[-1]
+    if own_year is not None and value.year < own_year:
+        return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
+    if own_year is not None and value.year > own_year + 5:
+        return DecisionDate(None, f"signature date read as {value.isoformat()}, years after the case number's", read)
+    later = [d for d in _body_dates(lines, start) if d > value]
+    if later:
+        return DecisionDate(
+            None, f"signature date read as {value.isoformat()}, before {max(later).isoformat()} in the body", read
+        )
+    if not signers and reread is None:
+        return DecisionDate(value, "date read at the end of the document without judges' names around it", read)
+    if not clean:
+        return DecisionDate(value, f"signature date read with repairs from {read!r}", read)
+    return DecisionDate(value, None, read)
+
+
+_NARRATED = re.compile(r"于(?P<date>[^，。；于]{6,16}?)(?:作出|作|以)?(?:终审|再审|二审)?(?:判决|裁定)[:：]")
+
+
+def narrated_decision_date(lines: list[str]) -> DecisionDate:
+    """A case report's 于2012年7月31日作出判决：… when no signature block is printed.
+
+    Taken as is only when it is the latest date written before it; otherwise it waits for a person.
+    """
+    flat = "".join(lines)
+    found = list(_NARRATED.finditer(flat))
+    if not found:
+        return DecisionDate(None, "no date found in the signature block")
+    m = found[-1]
+    hits = find_dates(m["date"])
+    if not hits:
+        return DecisionDate(None, "no date found in the signature block")
+    value = hits[0].value
+    earlier = [h.value for h in find_dates(flat[: m.start()])]
+    if any(d > value for d in earlier):
+        return DecisionDate(None, f"narrated decision date {value.isoformat()} is before a date written above it")
+    return DecisionDate(value, None, m.group(0))

@@ -1,0 +1,32 @@
+"""Case facts from filed documents on a real database: which document is the authority on what."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tests.integration.test_matching import D, case, message, session  # noqa: F401  (fixture)
+
+N = "（2026）鲁0481行审37号"
+RECORD = {"head_present": True, "head_principal": True, "head_name": "许朗", "head_title": "局长"}
+
+
+def test_judgment_does_not_overwrite_the_appearance_record(session: Session) -> None:  # noqa: F811
+    message(session, [[D("notice_to_respond", N)], [D("appearance_record", N, RECORD)]])
+    doubt = {"head_present": "parties block names 许朗; the hearing paragraph does not"}
+    judgment = {"head_present": False, "doubts": doubt,
+                "outcome": "agency_won", "disposition": "驳回原告的诉讼请求。", "doc_date": "2026-05-06"}
+    message(session, [[D("judgment", N, judgment)]])
+    c = case(session, N)
+    assert (c.head_present, c.head_principal, c.head_name) == (True, True, "许朗")
+    assert c.outcome == "agency_won" and str(c.decision_date) == "2026-05-06"
+
+
+def test_enforcement_ruling_counts_only_for_the_applicant(session: Session) -> None:  # noqa: F811
+    other = {"outcome": "agency_won", "disposition": "准予强制执行申请执行人某市国土资源局作出的处罚决定。",
+             "defendant": "某市国土资源局"}
+    message(session, [[D("ruling", N, other)]])
+    assert case(session, N).outcome == "pending"
+    own = {**other, "defendant": "滕州市自然资源局"}
+    n2 = N.replace("37", "38")
+    message(session, [[D("ruling", n2, own)]])
+    assert case(session, n2).outcome == "agency_won"
