@@ -8,6 +8,10 @@ the same figures for plain `pytesseract.image_to_string(lang="chi_sim")` and `oc
     .venv/bin/python bench/ocr_bench.py                 # everything (~15 min on 2 cores)
     .venv/bin/python bench/ocr_bench.py --quick         # our engine only, all cores
     .venv/bin/python bench/ocr_bench.py --set deskew=false --set suppress_seals=false   # an ablation
+    .venv/bin/python bench/ocr_bench.py --quick --corpus ../shared/corpus/real-dev   # another corpus
+
+Besides the table it prints the per-page CER distribution (median, p90, p99), the pages above 50 % and
+80 % CER and how many of those were flagged unreadable, and how many pages took the second pass.
 """
 
 from __future__ import annotations
@@ -43,11 +47,11 @@ from extract.reading.images import PageImage, iter_image_file  # noqa: E402
 from extract.reading.pdf import PdfSource  # noqa: E402
 from extract.reading.settings import OcrSettings  # noqa: E402
 from extract.reading.text import extract_files  # noqa: E402
-from extract.types import Page  # noqa: E402
+from extract.types import Page, PageQuality  # noqa: E402
 from filing.adapters import extract_settings  # noqa: E402
 from filing.config import load_settings  # noqa: E402
+from tests.support.corpus import SAMPLE  # noqa: E402  ($FILING_SHARED_DIR/corpus/sample)
 
-SAMPLE = ROOT.parent / "shared" / "corpus" / "sample"
 SCANNED = {"scan_pdf": "application/pdf", "tiff": "image/tiff", "photo_jpg": "image/jpeg"}
 
 
@@ -167,11 +171,14 @@ class Score:
     failed: int = 0
     details: list[dict[str, object]] = field(default_factory=list)
 
-    def add(self, truth: TruthPage, text: str, rotation: int | None = None) -> None:
+    def add(self, truth: TruthPage, text: str, rotation: int | None = None, page: Page | None = None) -> None:
         ref, hyp = compact(truth.text), compact(text)
         dist = Levenshtein.distance(hyp, ref)
         self.details.append({"truth_rotation": truth.rotation, "rotation": rotation, "cer": dist / max(1, len(ref)),
-                             "case": truth.case_number, "text": text, "truth": truth.text})
+                             "case": truth.case_number, "text": text, "truth": truth.text,
+                             "confidence": page.confidence if page else None,
+                             "quality": str(page.quality) if page else None,
+                             "evidence": page.quality_evidence if page else None})
         self.pages += 1
         self.errors += dist
         self.truth_chars += len(ref)
@@ -179,7 +186,7 @@ class Score:
             self.rotated_pages += 1
             self.cer_rotated_errors += dist
             self.cer_rotated_chars += len(ref)
-            if rotation is not None and (rotation + truth.rotation) % 360 == 0:
+            if rotation is not None and (rotation - truth.rotation) % 360 == 0:
                 self.upright_ok += 1
         if truth.case_number:
             self.case_pages += 1
@@ -211,6 +218,33 @@ class Score:
             "peak RSS MB": f"{self.peak_rss_mb:.0f}" if self.peak_rss_mb else "-",
             "failed": str(self.failed),
         }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+
+
+def print_distribution(score: Score) -> None:
+    """Per-page CER distribution and what happened to the bad pages (issue 20's figures)."""
+    cers = [float(d["cer"]) for d in score.details]  # type: ignore[arg-type]
+    if not cers:
+        return
+    flagged = [d["quality"] == PageQuality.unreadable for d in score.details]
+    reread = sum(1 for d in score.details if d["quality"] in (PageQuality.reread, PageQuality.unreadable))
+    over50 = [f for c, f in zip(cers, flagged, strict=True) if c > 0.5]
+    over80 = [f for c, f in zip(cers, flagged, strict=True) if c >= 0.8]
+    rotated = [d for d in score.details if d["truth_rotation"]]
+    # truth.json's page_rotations name the clockwise turn that makes the page upright, as Page.rotation does.
+    upright = sum(1 for d in rotated if d["rotation"] is not None
+                  and (int(d["rotation"]) - int(d["truth_rotation"])) % 360 == 0)  # type: ignore[call-overload]
+    print(f"per-page CER ({score.label}): median {100 * statistics.median(cers):.2f}%, "
+          f"p90 {100 * _quantile(cers, 0.9):.2f}%, p99 {100 * _quantile(cers, 0.99):.2f}%, "
+          f"max {100 * max(cers):.1f}%")
+    print(f"pages > 50% CER: {len(over50)} ({sum(over50)} flagged unreadable); "
+          f">= 80% CER: {len(over80)} ({sum(over80)} flagged); flagged in all: {sum(flagged)}; "
+          f"second pass: {reread}/{len(cers)} pages; rotated pages upright: {upright}/{len(rotated)}")
+    sys.stdout.flush()
 
 
 def print_table(rows: list[dict[str, str]]) -> None:
@@ -262,7 +296,7 @@ def run_ours(files: list[SampleFile], settings: OcrSettings, label: str, shared_
             page: Page | None = pages.get(truth.number)
             if page is None or page.error:
                 score.failed += 1
-            score.add(truth, page.text if page else "", page.rotation if page else 0)
+            score.add(truth, page.text if page else "", page.rotation if page else 0, page)
             if page is not None:
                 score.seconds.append(page.seconds)
     score.peak_rss_mb = _rss_mb()
@@ -474,17 +508,18 @@ def main() -> None:
     ap.add_argument("--long-pages", type=int, default=200)
     ap.add_argument("--only-long", action="store_true", help="only the 200-page PDF run")
     ap.add_argument("--dump", type=Path, help="write per-page texts as JSON here")
+    ap.add_argument("--corpus", type=Path, default=SAMPLE, help="a corpus with truth.json (default: the sample)")
     args = ap.parse_args()
 
     overrides = {k: _parse_value(v) for k, v in (s.split("=", 1) for s in args.set)}
     # The configured engine (config.yaml + env), as the pipeline runs it, plus --set overrides.
     settings = dataclasses.replace(extract_settings(load_settings()), **overrides)
     cores = os.cpu_count() or 1
-    files = load_sample()
+    files = load_sample(args.corpus)
     if args.limit:
         files = files[: args.limit]
     n_pages = sum(len(f.pages) for f in files)
-    print(f"sample: {len(files)} scanned files, {n_pages} pages "
+    print(f"{args.corpus.name}: {len(files)} scanned files, {n_pages} pages "
           f"({sum(1 for f in files for p in f.pages if p.rotation)} rotated, "
           f"{sum(1 for f in files for p in f.pages if p.case_number)} print a case number); cores={cores}; "
           f"settings overrides: {overrides or 'none'}")
@@ -499,6 +534,7 @@ def main() -> None:
                          shared_pool=True)
     rows.append(all_cores.row())
     print_table(rows)
+    print_distribution(all_cores)
     if args.dump:
         args.dump.write_text(json.dumps(all_cores.details, ensure_ascii=False, indent=1))
     if not args.quick:

@@ -9,18 +9,18 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
-from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, score_case
+from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome, PageQuality
 
 FACT_FIELDS = (
     "court",
@@ -55,6 +55,7 @@ def _snapshot(case: m.Case) -> CandidateCase:
         case_type=case.case_type,
         court=case.court,
         hearing_day=case.hearing_at.strftime("%m-%d") if case.hearing_at else None,
+        cause_category=case.cause_category,
     )
 
 
@@ -82,9 +83,9 @@ def get_or_create_case(s: Session, number: str, doc: m.Document, msg: m.Message)
     case = m.Case(
         case_number=number,
         court_code=parsed.court_code if parsed else None,
-        case_type=parsed.type_code if parsed else None,
+        case_type=parsed.case_type if parsed else None,
         agency_id=msg.agency_id,
-        agency_role="applicant" if parsed and parsed.type_code.startswith("行审") else "defendant",
+        agency_role="applicant" if parsed and parsed.case_type.startswith("行审") else "defendant",
         plaintiffs=[],
         third_parties=[],
         outcome=Outcome.pending,
@@ -116,14 +117,18 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
             case, new = get_or_create_case(s, doc.case_number, doc, msg)
             if new:
                 created.add(case.id)
-    for doc in docs:
-        match_document(s, doc, document_context(s, doc, msg), cfg, created)
-        if hold_for_review:
-            _hold(doc)
-    for doc in docs:
-        if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
-            apply_document_facts(s, doc.case, doc, msg)
+    # Documents that print their own number first, and their facts applied, so a document without
+    # one is compared with the parties, court and cause the court's documents state.
+    for batch in ([d for d in docs if d.case_number], [d for d in docs if not d.case_number]):
+        for doc in batch:
+            match_document(s, doc, document_context(s, doc, msg), cfg, created)
+            if hold_for_review:
+                _hold(doc)
+        for doc in batch:
+            if doc.case is not None and doc.match_status in ACCEPTED_MATCHES:
+                apply_document_facts(s, doc.case, doc, msg)
     if created:
+        link_waiting_appeals(s, created)
         rescore_waiting(s, msg, cfg, created)
     sync_case_checks(s, {doc.case.id: doc.case for doc in docs if doc.case is not None}.values())
 
@@ -151,7 +156,28 @@ def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
         hearing_day=fields.hearing_at.strftime("%m-%d") if fields.hearing_at else None,
         text_numbers=_numbers_in(f"{msg.subject}\n{msg.body_text}"),
         reply_numbers=_reply_numbers(s, msg),
+        cause_category=fields.cause_category,
     )
+
+
+def link_waiting_appeals(s: Session, created: set[int]) -> None:
+    """Appeals and retrials filed before their first instance: link them once that case exists."""
+    new_cases = {c.case_number: c for c in s.scalars(select(m.Case).where(m.Case.id.in_(created))) if c.case_number}
+    appeals = s.scalars(
+        select(m.Case).where(
+            m.Case.appeal_of_id.is_(None),
+            m.Case.id.not_in(created),
+            or_(*(m.Case.case_type.like(f"%{kind}") for kind in ("终", "申", "再", "监", "提", "抗"))),
+        )
+    ).all()
+    for appeal in appeals:
+        for doc in appeal.documents:
+            if doc.match_status not in ACCEPTED_MATCHES:
+                continue
+            parent = new_cases.get(fields_from_json(doc.fields).first_instance_case or "")
+            if parent is not None and parent.id != appeal.id:
+                _set(s, appeal, "appeal_of_id", parent.id, doc)
+                break
 
 
 # A case is opened by the court's notice; the complaint and defense that may have waited for it
@@ -329,6 +355,12 @@ def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) 
     return list(out.values())
 
 
+def unreadable_pages(doc: m.Document) -> list[int]:
+    """Pages of the document that OCR marked unreadable."""
+    return [p.number for p in doc.attachment.pages
+            if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
+
+
 def match_document(
     s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int], pool: CasePool | None = None
 ) -> None:
@@ -338,6 +370,13 @@ def match_document(
     scored: list[Candidate] = [score_case(ctx, snap(c), nm) for c, nm in _candidate_cases(s, ctx, pool)]
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
+    unreadable = unreadable_pages(doc)
+    if status == MatchStatus.auto and unreadable:
+        # Part of the document could not be read: what it says (a date, the outcome) may be missing.
+        status = MatchStatus.review
+        note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
     for i, cand in enumerate(ranked, start=1):
         doc.candidates.append(
             m.MatchCandidate(case_id=cand.case.id, rank=i, score=cand.score, evidence=list(cand.evidence))
@@ -355,6 +394,10 @@ def match_document(
         doc.case_id = None
         doc.match_status = status  # review (ranked candidates) or none
         doc.match_confidence = ranked[0].score if ranked else 0.0
+        if status == MatchStatus.review:
+            # Scored again when new cases arrive: the latest reasons replace the earlier ones.
+            kept = [e for e in (doc.evidence or []) if not e.startswith("review: ")]
+            doc.evidence = kept + review_reasons(ranked, cfg.auto_threshold, cfg.margin)
     s.flush()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
+
+from terms.status import DocType
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class CandidateCase:
     case_type: str | None = None
     court: str | None = None
     hearing_day: str | None = None  # MM-DD of the hearing
+    cause_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,12 @@ class DocContext:
     hearing_day: str | None = None
     text_numbers: tuple[str, ...] = ()  # numbers written in the subject or body
     reply_numbers: tuple[str, ...] = ()  # cases of the message our receipt answered
+    cause_category: str | None = None
+
+    def message_numbers(self) -> tuple[str, ...]:
+        """Every case the message names outside this document: other documents, file names, subject, body."""
+        named = (*self.sibling_numbers, *self.file_numbers, *self.text_numbers, *self.reply_numbers)
+        return tuple(dict.fromkeys(n for n in named if n))
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class Candidate:
     case: CandidateCase
     score: float
     evidence: tuple[str, ...] = field(default=())
+    held: bool = False  # something points elsewhere: never filed automatically (reasons in evidence)
 
 
 def _plaintiff_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -52,8 +62,35 @@ def _plaintiff_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return max(fuzz.ratio(x, y) for x in a for y in b) / 100.0
 
 
+def _names_disagree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """No name of one side is like any of the other, even allowing for OCR misreads and short forms."""
+    best = max(max(fuzz.ratio(x, y), fuzz.partial_ratio(x, y) if min(len(x), len(y)) >= 3 else 0) for x in a for y in b)
+    return best < 60
+
+
+def disagreements(ctx: DocContext, case: CandidateCase) -> list[str]:
+    """What in the document points away from `case`: its plaintiff, court or kind of cause."""
+    out = []
+    if ctx.plaintiffs and case.plaintiffs and _names_disagree(ctx.plaintiffs, case.plaintiffs):
+        out.append(f"disagrees: plaintiff {'、'.join(ctx.plaintiffs)} is not the case's {'、'.join(case.plaintiffs)}")
+    if ctx.court and case.court and _names_disagree((ctx.court,), (case.court,)):
+        out.append(f"disagrees: court {ctx.court} is not the case's {case.court}")
+    categories = {ctx.cause_category, case.cause_category}
+    if None not in categories and "other" not in categories and len(categories) == 2:
+        ours, theirs = ctx.cause or ctx.cause_category, case.cause or case.cause_category
+        out.append(f"disagrees: cause {ours} is not the case's {theirs}")
+    return out
+
+
+# Message-level evidence never files on its own when the message names several cases or the
+# document disagrees with the case: such a candidate is held for review whatever the threshold, and
+# its score is capped so a case the document agrees with ranks above it.
+REVIEW_CAP = 0.6
+
+
 def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candidate:
     score, ev = 0.0, []
+    cap = 0.99
     num = case.case_number
     if num and ctx.own_number == num:
         score, ev = 0.97, [f"own case number {num}"]
@@ -85,6 +122,18 @@ def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candida
             bonus = 0.92 if len(set(ctx.reply_numbers)) == 1 else 0.6
             score = min(0.99, max(score, bonus) + (0.03 if score else 0))
             ev.append(f"reply to our receipt for {num}")
+        named = ctx.message_numbers()
+        if score and ctx.doc_type == DocType.other and not ctx.title:
+            # Neither a title nor a phrase says what this is: it may be about anything.
+            cap = min(cap, REVIEW_CAP)
+            ev.append("review: an unidentified document (no title), only the message points to this case")
+        if score and len(named) > 1:
+            cap = min(cap, REVIEW_CAP)
+            ev.append(f"review: the message concerns {len(named)} cases ({'、'.join(named)})")
+        conflicts = disagreements(ctx, case) if score else []
+        if conflicts:
+            cap = min(cap, REVIEW_CAP - 0.2)
+            ev.extend(f"review: {c}" for c in conflicts)
     if case.agency_code and ctx.agency_code:
         if case.agency_code == ctx.agency_code:
             ev.append("same agency")
@@ -106,12 +155,46 @@ def score_case(ctx: DocContext, case: CandidateCase, near_miss: bool) -> Candida
         # Month and day only: OCR misreads years far more often than a whole date.
         ev.append(f"same hearing day {ctx.hearing_day}")
         score += 0.15 if score < 0.5 else 0.0
-    return Candidate(case, round(max(0.0, min(score, 0.99)), 3), tuple(ev))
+    held = any(e.startswith("review: ") for e in ev)
+    return Candidate(case, round(max(0.0, min(score, cap)), 3), tuple(ev), held)
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
+    """Best first; a case named only by the message is held when the plaintiff points to another case."""
     # Ties go to the older case: the same order whichever database listed the candidates.
-    return sorted((c for c in candidates if c.score > 0), key=lambda c: (-c.score, c.case.id or 0))
+    ranked = sorted((c for c in candidates if c.score > 0), key=lambda c: (-c.score, c.case.id or 0))
+    if not ranked or any(e.startswith("own case number") for e in ranked[0].evidence):
+        return ranked
+    top, rest = ranked[0], ranked[1:]
+    elsewhere = [c for c in rest if any(e.startswith("plaintiff similar") for e in c.evidence)]
+    if elsewhere and not any(e.startswith("plaintiff similar") for e in top.evidence):
+        reason = f"review: the plaintiff is that of {elsewhere[0].case.case_number or f'case {elsewhere[0].case.id}'}"
+        top = replace(top, evidence=(*top.evidence, reason), held=True)
+    return [top, *rest]
+
+
+def review_reasons(ranked: list[Candidate], threshold: float, margin: float) -> list[str]:
+    """Why a document waits for a person: stored with it, so the queue and `filing eval` can show it."""
+    if not ranked:
+        return ["review: no case fits"]
+    top = ranked[0]
+    label = top.case.case_number or f"case {top.case.id}"
+    out: list[str] = []
+    for c in ranked[:3]:
+        for e in c.evidence:
+            if not e.startswith("review: "):
+                continue
+            reason = e.removeprefix("review: ")
+            # What the message names is the same for every candidate; a disagreement is one case's.
+            line = f"review: {reason}" if reason.startswith("the message") else f"review: {c.case.case_number} {reason}"
+            if line not in out:
+                out.append(line)
+    if top.score < threshold:
+        out.append(f"review: best candidate {label} scores {top.score:.2f} (< {threshold:.2f})")
+    elif len(ranked) > 1 and top.score - ranked[1].score < margin:
+        other = ranked[1].case.case_number or f"case {ranked[1].case.id}"
+        out.append(f"review: {label} ({top.score:.2f}) and {other} ({ranked[1].score:.2f}) are too close")
+    return out
 
 
 def decide(ranked: list[Candidate], threshold: float, margin: float) -> str:
@@ -120,4 +203,4 @@ def decide(ranked: list[Candidate], threshold: float, margin: float) -> str:
         return "none"
     top = ranked[0].score
     second = ranked[1].score if len(ranked) > 1 else 0.0
-    return "auto" if top >= threshold and top - second >= margin else "review"
+    return "auto" if top >= threshold and top - second >= margin and not ranked[0].held else "review"

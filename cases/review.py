@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.checks import sync_case_checks
-from cases.filing import apply_document_facts, get_or_create_case
+from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -55,6 +55,7 @@ class ReviewItem:
     subject: str
     agency: str | None
     candidates: tuple[CandidateView, ...]
+    unreadable_pages: tuple[int, ...] = ()  # pages of the document OCR could not read
 
     @property
     def age_hours(self) -> float:
@@ -80,6 +81,7 @@ def _item(doc: m.Document) -> ReviewItem:
             CandidateView(c.case_id, c.case.case_number if c.case else None, c.score, tuple(c.evidence))
             for c in doc.candidates
         ),
+        unreadable_pages=tuple(unreadable_pages(doc)),
     )
 
 
@@ -122,14 +124,14 @@ def get_item(s: Session, document_id: int) -> ReviewItem:
 def _doc(s: Session, document_id: int) -> m.Document:
     doc = s.get(m.Document, document_id)
     if doc is None:
-        raise FilingError(ErrorCode.internal, f"document {document_id} does not exist")
+        raise FilingError(ErrorCode.not_found, f"没有编号为 {document_id} 的文书")
     return doc
 
 
 def _case(s: Session, case_id: int) -> m.Case:
     case = s.get(m.Case, case_id)
     if case is None:
-        raise FilingError(ErrorCode.internal, f"case {case_id} does not exist")
+        raise FilingError(ErrorCode.not_found, f"没有编号为 {case_id} 的案件")
     return case
 
 
@@ -209,7 +211,7 @@ def confirm(s: Session, document_id: int, actor: str, case_id: int | None = None
     doc = _doc(s, document_id)
     target = case_id or doc.case_id or (doc.candidates[0].case_id if doc.candidates else None)
     if target is None:
-        raise FilingError(ErrorCode.internal, "no case to confirm: pick a case or create one")
+        raise FilingError(ErrorCode.invalid_request, "没有可确认的案件：请选择一个案件，或新建案件")
     _file_to(s, doc, _case(s, target), actor, "confirm")
 
 
@@ -223,10 +225,10 @@ def create_case(s: Session, document_id: int, actor: str, case_number: str | Non
     if number:
         parsed = parse_case_number(number)
         if parsed is None:
-            raise FilingError(ErrorCode.internal, f"not a valid case number: {number}")
+            raise FilingError(ErrorCode.invalid_request, f"不是有效的案号：{number}")
         number = str(parsed)
         if s.scalar(select(m.Case.id).where(m.Case.case_number == number)) is not None:
-            raise FilingError(ErrorCode.internal, f"case {number} already exists: reassign to it instead")
+            raise FilingError(ErrorCode.invalid_request, f"案件 {number} 已存在：请改为归入该案件")
         case, _new = get_or_create_case(s, number, doc, doc.attachment.message)
     else:
         case = m.Case(
@@ -241,7 +243,11 @@ def create_case(s: Session, document_id: int, actor: str, case_number: str | Non
 
 def change_type(s: Session, document_id: int, doc_type: str, actor: str) -> None:
     doc = _doc(s, document_id)
-    new = DocType(doc_type).value
+    try:
+        new = DocType(doc_type).value
+    except ValueError:
+        known = "、".join(t.value for t in DocType)
+        raise FilingError(ErrorCode.invalid_request, f"没有文书类型 “{doc_type}”，可选：{known}") from None
     before = _state(doc)
     doc.doc_type = new
     doc.type_confidence = 1.0
@@ -254,7 +260,8 @@ def split_document(s: Session, document_id: int, at_page: int, actor: str) -> m.
     """Split before `at_page`; the new second part goes to review with the same candidates."""
     doc = _doc(s, document_id)
     if not doc.first_page < at_page <= doc.last_page:
-        raise FilingError(ErrorCode.internal, f"page {at_page} is not inside {doc.first_page}-{doc.last_page}")
+        raise FilingError(ErrorCode.invalid_request,
+                          f"第 {at_page} 页不在本文书的第 {doc.first_page}-{doc.last_page} 页之内")
     before = _state(doc)
     second = m.Document(
         attachment_id=doc.attachment_id,
@@ -283,7 +290,7 @@ def merge_documents(s: Session, document_id: int, other_id: int, actor: str) -> 
     """Merge the adjacent `other` into `document` (same file)."""
     doc, other = _doc(s, document_id), _doc(s, other_id)
     if doc.attachment_id != other.attachment_id:
-        raise FilingError(ErrorCode.internal, "only documents of the same file can be merged")
+        raise FilingError(ErrorCode.invalid_request, "只能合并同一文件中的文书")
     before = {"document": _state(doc), "other": _state(other)}
     doc.first_page = min(doc.first_page, other.first_page)
     doc.last_page = max(doc.last_page, other.last_page)

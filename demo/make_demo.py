@@ -112,6 +112,46 @@ DEFENSE = [
     "2026年11月10日",
 ]
 
+# A defense for a case the bureau has no notice of yet: it cannot start a case, a person decides.
+DEFENSE_902 = [
+    "行政答辩状",
+    "答辩人：滕州市人民政府",
+    "因原告李示范诉答辩人行政复议一案（（2026）鲁0481行初902号），",
+    "现提出答辩如下：",
+    "答辩人作出的复议决定认定事实清楚，程序合法，请求依法驳回原告的诉讼请求。",
+    "此致",
+    "山东省滕州市人民法院",
+    "答辩人：滕州市人民政府",
+    "2026年11月20日",
+]
+
+# The appearance record names no case number: the matcher suggests case 901 and a person confirms.
+APPEARANCE = [
+    "行政机关负责人出庭应诉情况说明",
+    "原告王示例诉我单位政府信息公开一案，于2026年11月24日上午9时",
+    "在山东省滕州市人民法院第三法庭开庭审理。",
+    "出庭负责人：张示范，职务：副局长。",
+    "特此说明。",
+    "滕州市示例管理局",
+    "2026年11月24日",
+]
+
+JUDGMENT = [
+    "山东省滕州市人民法院",
+    "行政判决书",
+    "（2026）鲁0481行初901号",
+    "原告王示例，男，汉族，住滕州市示例街道。",
+    "被告滕州市示例管理局。",
+    "原告王示例诉被告滕州市示例管理局政府信息公开一案，本院于2026年10月28日立案后，",
+    "依法组成合议庭，于2026年11月24日公开开庭审理了本案。",
+    "本院认为，被告已在法定期限内作出答复，原告的诉讼请求缺乏事实根据。",
+    "依照《中华人民共和国行政诉讼法》第六十九条之规定，判决如下：",
+    "驳回原告王示例的诉讼请求。",
+    "案件受理费50元，由原告王示例负担。",
+    "如不服本判决，可在判决书送达之日起十五日内提起上诉。",
+    "二〇二六年十二月一日",
+]
+
 
 def main() -> None:
     out = HERE / "mailbox"
@@ -128,9 +168,22 @@ def main() -> None:
     m3 = message(3, "someone@unknown.example.invalid", "滕州市示例管理局", "材料", t0 + timedelta(days=9),
                  "请查收。", [("材料.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                               docx(["授权委托书", "委托人：某某"]))])
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    szf = ("demo-szf@agency.example.invalid", "滕州市人民政府")
+    m5 = message(5, *szf, "答辩状（2026）鲁0481行初902号", t0 + timedelta(days=16),
+                 "报送答辩状一份。", [("答辩状-902.docx", docx_type, docx(DEFENSE_902))])
+    m6 = message(6, *agency, "负责人出庭情况说明", t0 + timedelta(days=20),
+                 "报送我单位负责人出庭情况。", [("出庭情况说明.docx", docx_type, docx(APPEARANCE))])
+    m7 = message(7, *agency, "判决书报备（2026）鲁0481行初901号", t0 + timedelta(days=28),
+                 "现报送判决书。", [("判决书.docx", docx_type, docx(JUDGMENT))])
+    # The only attachment is damaged: kept and shown, but nothing can be filed from it.
+    m8 = message(8, *agency, "补充材料", t0 + timedelta(days=29),
+                 "补充材料见附件。", [("补充材料.pdf", "application/pdf", b"%PDF-1.4\n1 0 obj\n<<\n% damaged\n")])
     for i, raw in enumerate((m1, m2, m3), start=1):
         (out / f"{i:04d}.eml").write_bytes(raw)
     (out / "0004.eml").write_bytes(m1)  # the same message sent twice: filed once
+    for i, raw in ((5, m5), (6, m6), (7, m7), (8, m8)):
+        (out / f"{i:04d}.eml").write_bytes(raw)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from enum import StrEnum
 from terms.status import COURT_DOC_TYPES as COURT_DOC_TYPES
 from terms.status import DocType as DocType
 from terms.status import Outcome as Outcome
+from terms.status import PageQuality as PageQuality
 
 
 class PageSource(StrEnum):
@@ -32,25 +33,47 @@ class Page:
     image_sha256: str | None = None  # cache key of the OCR'd image
     error: str | None = None
     seconds: float = 0.0
+    quality: PageQuality = PageQuality.ok
+    quality_evidence: str | None = None  # why a page was re-read or judged unreadable
+
+
+# Enforcement and non-litigation enforcement review (非诉执行审查) type codes: the agency applied to the
+# court; such cases are 行审 cases, which the litigation report leaves out.
+ENFORCEMENT_TYPE_PREFIXES = ("行审", "执", "行执", "非诉")
 
 
 @dataclass(frozen=True)
 class CaseNumber:
+    """A case number as a normalised key: full-width brackets, no 第, no zero padding, no spaces."""
+
     year: int
-    court_code: str  # e.g. 鲁0481; pre-2016 forms keep their court abbreviation (滕)
-    type_code: str  # e.g. 行初
+    court_code: str  # e.g. 鲁0481, 最高法; pre-2016 forms keep their court abbreviation (滕, 沪二中, or none)
+    type_code: str  # e.g. 行初, 执; pre-2016 forms as printed before 字 (行（知）终, 非诉行执审)
     serial: int
     legacy: bool = False  # pre-2016 form: （2014）滕行初字第12号
+    suffix: str = ""  # after the serial: 之一 (a second ruling in the same case), -1
 
     def __str__(self) -> str:
         if self.legacy:
-            return f"（{self.year}）{self.court_code}{self.type_code}字第{self.serial}号"
-        return f"（{self.year}）{self.court_code}{self.type_code}{self.serial}号"
+            return f"（{self.year}）{self.court_code}{self.type_code}字{self.serial}{self._tail()}"
+        return f"（{self.year}）{self.court_code}{self.type_code}{self.serial}{self._tail()}"
+
+    def _tail(self) -> str:
+        # 号之一 is printed after 号; a hyphenated sub-number (70-1) before it.
+        return f"号{self.suffix}" if self.suffix.startswith("之") else f"{self.suffix}号"
+
+    @property
+    def case_type(self) -> str:
+        """The case's kind as stored: the type code, or 行审 for enforcement and its review."""
+        if self.type_code.startswith("行审"):
+            return self.type_code if self.type_code == "行审复" else "行审"
+        return "行审" if self.type_code.startswith(ENFORCEMENT_TYPE_PREFIXES) else self.type_code
 
 
 @dataclass(frozen=True)
 class Fields:
     case_number: str | None = None  # normalized, the document's own
+    case_number_printed: str | None = None  # the document's own number exactly as read
     cited_case_numbers: tuple[str, ...] = ()
     court: str | None = None
     plaintiffs: tuple[str, ...] = ()

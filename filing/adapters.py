@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from extract.reading.ocr_cache import DirectoryOcrCache
 from extract.reading.settings import OcrSettings
+from extract.understanding.casenumber import Jurisdiction
 from filing.config import Settings
 from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
@@ -36,6 +37,11 @@ def unpack_limits(settings: Settings) -> UnpackLimits:
         max_member_size=u.max_member_bytes,
         max_image_pixels=u.max_image_pixels,
     )
+
+
+def jurisdiction(settings: Settings) -> Jurisdiction | None:
+    j = settings.jurisdiction
+    return Jurisdiction(j.province, frozenset(j.courts)) if j.province else None
 
 
 def extract_settings(settings: Settings) -> OcrSettings:
@@ -148,4 +154,5 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         rules=missing_rules(settings),
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
+        escalate_after_workdays=n.escalate_after_workdays,
     )

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from extract.understanding.vocab import PROVINCES
 from terms import dates
 from terms.dates import DEFAULT_TIMEZONE, zone
 from terms.errors import ConfigError
@@ -99,6 +100,29 @@ class OcrSection(Section):
     glyph_font: str = ""
 
 
+def _province(value: str) -> str:
+    if value and value not in PROVINCES:
+        raise ValueError(f"'{value}' is not a province abbreviation of a case number (鲁, 苏, 京, …)")
+    return value
+
+
+def _court_codes(value: list[str]) -> list[str]:
+    for code in value:
+        if code[:1] not in PROVINCES or not code[1:].isdigit() or len(code) not in (3, 5):
+            raise ValueError(f"'{code}' is not a court code of a case number (鲁04, 鲁0481)")
+    return value
+
+
+class JurisdictionSettings(Section):
+    # The bureau's province as case numbers print it: an unreadable province character in front of a
+    # court code is read as this one, and only for the courts listed (all of the province's when
+    # empty). Numbers of other provinces are kept as printed. province "" = never guess.
+    province: Annotated[str, AfterValidator(_province)] = "鲁"
+    courts: Annotated[list[str], AfterValidator(_court_codes)] = Field(
+        default_factory=lambda: ["鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0406", "鲁0481"]
+    )
+
+
 class MatchingSettings(Section):
     auto_threshold: float = Field(default=0.9, ge=0, le=1)
     margin: float = Field(default=0.25, ge=0, le=1)
@@ -112,6 +136,7 @@ class NotifySettings(Section):
     receipt_domain: str = "filing.tzsfj.local"
     late_after_workdays: int = Field(default=5, ge=1)
     hearing_reminder_workdays: int = Field(default=2, ge=0)
+    escalate_after_workdays: int = Field(default=3, ge=0)
 
 
 class SmtpSettings(Section):
@@ -205,6 +230,7 @@ class Settings(Section):
     senders: SenderSettings = SenderSettings()
     unpack: UnpackSettings = UnpackSettings()
     ocr: OcrSection = OcrSection()
+    jurisdiction: JurisdictionSettings = JurisdictionSettings()
     matching: MatchingSettings = MatchingSettings()
     notify: NotifySettings = NotifySettings()
     smtp: SmtpSettings = SmtpSettings()
@@ -227,7 +253,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         section, _, key = name[len(ENV_PREFIX) :].partition("__")
         section, key = section.lower(), key.lower()
         if section not in Settings.model_fields or section == "config_path":
-            raise ConfigError(name, f"unknown section '{section}'")
+            raise ConfigError(name, f"没有这个配置节 “{section}”（unknown section）")
         # YAML scalars, so FILING_OCR__WORKERS=2 is an int and lists can be written inline.
         try:
             value = yaml.safe_load(raw) if raw != "" else ""
@@ -250,24 +276,26 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         path = Path(environ["FILING_CONFIG"]) if environ.get("FILING_CONFIG") else DEFAULT_CONFIG
     path = path.resolve()
     if not path.is_file():
-        raise ConfigError(str(path), "config file not found; pass --config PATH or set FILING_CONFIG")
+        raise ConfigError(str(path), "找不到配置文件：请用 --config 指定，或设置环境变量 FILING_CONFIG"
+                                     "（config file not found）")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
-        raise ConfigError(str(path), f"not valid YAML: {e}") from e
+        raise ConfigError(str(path), f"不是有效的 YAML（not valid YAML）：{e}") from e
     if not isinstance(data, dict):
-        raise ConfigError(str(path), "the top level must be a mapping of sections")
+        raise ConfigError(str(path), "顶层应为各配置节的映射（the top level must be a mapping of sections）")
     for section, values in _env_overrides(environ).items():
         current = data.get(section) or {}
         if not isinstance(current, dict):
-            raise ConfigError(section, "must be a mapping")
+            raise ConfigError(section, "应为键值映射（must be a mapping）")
         data[section] = {**current, **values}
     data["config_path"] = str(path)
     try:
         settings = Settings.model_validate(data, context={"base": path.parent})
     except ValidationError as e:
         err = e.errors()[0]
-        raise ConfigError(_key_of(err["loc"]), err["msg"]) from e
+        text = "没有这个配置项（unknown key）" if err["type"] == "extra_forbidden" else f"取值无效：{err['msg']}"
+        raise ConfigError(_key_of(err["loc"]), text) from e
     return settings.model_copy(update={"database": _resolve_db(settings.database, path.parent)})
 
 

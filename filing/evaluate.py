@@ -12,7 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["EvalSection", "Metric", "Table", "evaluate_understanding", "render"]
+from extract.understanding.casenumber import case_key
+
+__all__ = ["EvalSection", "Metric", "Table", "coverage", "evaluate_understanding", "render"]
 
 DOC_TYPES = (
     "complaint", "notice_to_respond", "evidence_notice", "summons", "defense", "appearance_record",
@@ -115,6 +117,9 @@ def _best_overlap(found: list[dict[str, Any]], first: int, last: int, page_count
 def _norm_number(s: str | None) -> str | None:
     if not s:
         return None
+    key = case_key(s)  # one key for 字第N号 / 字N号, zero padding, brackets and spaces
+    if key is not None:
+        return key
     return s.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）").replace(" ", "")
 
 
@@ -235,6 +240,13 @@ def _confusion_table(confusion: Counter[tuple[str, str]]) -> Table:
         if any(counts):
             rows.append((actual, *(str(c) if c else "." for c in counts)))
     return Table("Type confusion (rows: truth, columns: system)", ("truth \\ system", *predicted), tuple(rows))
+
+
+def coverage(export: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int]:
+    """(truth messages found in the store by Message-ID, truth messages); none found: the corpus was not imported."""
+    stored = {m.get("message_id") for m in export.get("messages", [])}
+    wanted = [m.get("message_id") for m in truth.get("messages", []) if m.get("message_id")]
+    return sum(1 for mid in wanted if mid in stored), len(wanted)
 
 
 # ---------------------------------------------------------------- rendering

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
 from terms.status import ACCEPTED_MATCHES
 
@@ -82,3 +83,82 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any]) -> EvalSect
         ),
         tables=tables,
     )
+
+
+# ---------------------------------------------------------------- filing per text form, and why
+
+
+def _same_case(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    key = case_key(a)
+    return key is not None and key == case_key(b)
+
+
+def _why(found: dict[str, Any], numbers: dict[Any, Any]) -> str:
+    """The evidence behind a document's filing decision, shortest useful form."""
+    review = [e.removeprefix("review: ") for e in found.get("evidence") or [] if e.startswith("review: ")]
+    cands = found.get("candidates") or []
+    top = cands[0] if cands else None
+    parts = review
+    if not parts and top:
+        parts = [f"top {numbers.get(top.get('case_id'))}: " + "; ".join(top.get("evidence") or [])]
+    if not found.get("case_number"):
+        read = next((e for e in found.get("evidence") or [] if e.startswith("no readable case number")), None)
+        parts.insert(0, read or "no own case number")
+    text = "; ".join(parts) or "no candidate"
+    return text if len(text) <= 240 else text[:237] + "..."
+
+
+def evaluate_filing_by_form(export: dict[str, Any], truth: dict[str, Any]) -> EvalSection:
+    """Automatic filing precision, auto rate and own case number exactness per `text_form`, and why
+    every document filed wrongly or left for review was (its evidence)."""
+    numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
+    messages = _export_messages(export)
+    tally: dict[str, dict[str, int]] = {}
+    why: list[tuple[str, ...]] = []
+    for tmsg, att, doc in _truth_docs(truth):
+        form = doc.get("text_form") or "document"
+        t = tally.setdefault(form, dict.fromkeys(("auto", "right", "belongs", "belongs_auto", "printed", "exact"), 0))
+        emsg = messages.get(tmsg.get("message_id") or "")
+        found = _found(emsg, att, doc) if emsg else None
+        truth_case = doc.get("case")
+        t["belongs"] += bool(truth_case)
+        if doc.get("case_number_printed"):
+            t["printed"] += 1
+            t["exact"] += bool(found) and _same_case((found or {}).get("case_number"), truth_case)
+        if found is None:
+            why.append((doc.get("doc_id", "?"), form, str(truth_case), "not found", "-", "no document on these pages"))
+            continue
+        status = found.get("match")
+        got = numbers.get(found.get("case_id"))
+        if status in ("auto", "confirmed"):
+            t["auto"] += 1
+            ok = _same_case(got, truth_case) if truth_case else got is None
+            t["right"] += ok
+            t["belongs_auto"] += ok and bool(truth_case)
+            if ok:
+                continue
+        elif not truth_case:
+            continue
+        why.append((doc.get("doc_id", "?"), form, str(truth_case), str(status), str(got or "-"), _why(found, numbers)))
+    metrics: list[Metric] = []
+    for form in sorted(tally):
+        t = tally[form]
+        metrics += [
+            Metric(f"{form}: automatic filing precision", t["right"], t["auto"], 1.0),
+            Metric(f"{form}: auto rate (documents of a case)", t["belongs_auto"], t["belongs"], None),
+            Metric(f"{form}: own case number exact", t["exact"], t["printed"], 0.98),
+        ]
+    tables = (
+        (
+            Table(
+                "why: documents filed wrongly or left for review",
+                ("doc", "form", "truth", "status", "filed to", "evidence"),
+                tuple(why),
+            ),
+        )
+        if why
+        else ()
+    )
+    return EvalSection(name="filing by text form", metrics=tuple(metrics), tables=tables)

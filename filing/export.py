@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, PageQuality
 
 # (session, cases, as_of) -> {case id: missing document types}
 MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
@@ -32,10 +32,12 @@ def _doc(d: m.Document) -> dict[str, Any]:
         "type_confidence": round(d.type_confidence, 3),
         "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
         "fields": d.fields,
+        "evidence": d.evidence or [],
     }
 
 
-def _attachment(a: m.Attachment, pages: Mapping[int, int]) -> dict[str, Any]:
+def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
+                ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": a.filename,
         "sha256": a.sha256,
@@ -45,6 +47,8 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int]) -> dict[str, Any]:
         "error": a.error,
         "error_code": a.error_code,
         "pages_extracted": pages.get(a.id, 0),
+        # Pages OCR could not read (every strategy tried): kept apart, never filed as read.
+        "pages_unreadable": unreadable.get(a.id, []),
         "documents": [_doc(d) for d in a.documents],
     }
     if a.parent_sha256:
@@ -52,7 +56,8 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int]) -> dict[str, Any]:
     return out
 
 
-def _message(msg: m.Message, pages: Mapping[int, int]) -> dict[str, Any]:
+def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
+             ) -> dict[str, Any]:
     return {
         "id": msg.id,
         "message_id": msg.message_id,
@@ -68,7 +73,7 @@ def _message(msg: m.Message, pages: Mapping[int, int]) -> dict[str, Any]:
         "subject": msg.subject,
         "received_at": msg.received_at.isoformat() if msg.received_at else None,
         "in_reply_to": msg.in_reply_to,
-        "attachments": [_attachment(a, pages) for a in msg.attachments],
+        "attachments": [_attachment(a, pages, unreadable) for a in msg.attachments],
     }
 
 
@@ -145,7 +150,15 @@ def _messages(s: Session) -> Iterator[dict[str, Any]]:
                 .group_by(m.Page.attachment_id)
             )
             pages = {a: n for a, n in rows}
-        yield from (_message(x, pages) for x in batch)
+        unreadable: dict[int, list[dict[str, Any]]] = {}
+        if att_ids:
+            for att_id, number, evidence in s.execute(
+                select(m.Page.attachment_id, m.Page.number, m.Page.quality_evidence)
+                .where(m.Page.attachment_id.in_(att_ids), m.Page.quality == PageQuality.unreadable)
+                .order_by(m.Page.attachment_id, m.Page.number)
+            ):
+                unreadable.setdefault(att_id, []).append({"page": number, "evidence": evidence})
+        yield from (_message(x, pages, unreadable) for x in batch)
 
 
 def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str, Any]]:

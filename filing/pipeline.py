@@ -25,6 +25,7 @@ from extract.types import Page as PageText
 from extract.understanding.analyze import needs_date_reread, reread_decision_dates, understand
 from filing.adapters import (
     extract_settings,
+    jurisdiction,
     ocr_cache,
     queue_receipt_for,
     sender_policy,
@@ -34,6 +35,7 @@ from filing.adapters import (
 from filing.bootstrap import App
 from ingest.parse import parse_message
 from ingest.senders import check_sender
+from ingest.sniff import CONTAINERS
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
@@ -45,6 +47,7 @@ from terms.status import (
     AttachmentStatus,
     MessageState,
     MessageStatus,
+    PageQuality,
 )
 
 log = logging.getLogger(__name__)
@@ -266,6 +269,8 @@ def step_extract(app: App, message_row_id: int) -> None:
                         preview_sha256=preview,
                         error=page.error,
                         seconds=page.seconds,
+                        quality=str(page.quality),
+                        quality_evidence=page.quality_evidence,
                     )
                 )
         msg.state = MessageState.extracted
@@ -289,7 +294,7 @@ def page_failures(pages: list[PageText]) -> tuple[AttachmentStatus, str, str] | 
 
 
 def _is_archive(att: m.Attachment) -> bool:
-    return att.content_type == "application/zip"
+    return att.content_type in CONTAINERS
 
 
 def step_classify(app: App, message_row_id: int) -> None:
@@ -302,10 +307,11 @@ def step_classify(app: App, message_row_id: int) -> None:
                 continue
             pages = [
                 PageText(number=p.number, text=p.text, source=PageSource(p.source), confidence=p.confidence,
-                         rotation=p.rotation)
+                         rotation=p.rotation, quality=PageQuality(p.quality))
                 for p in att.pages
             ]
-            planned[att.id] = _reread_dates(app, att, pages, understand(pages, att.filename))
+            found = understand(pages, att.filename, jurisdiction=jurisdiction(app.settings))
+            planned[att.id] = _reread_dates(app, att, pages, found)
         for att in msg.attachments:
             att.documents.clear()
             for doc in planned.get(att.id, []):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -117,6 +118,9 @@ class ServiceScheduler:
         self._was_leader = False
         self._active = 0
         self._active_lock = threading.Lock()
+        # job → the moment a run was asked to start by (wake); cleared by a run that starts at or after it.
+        self._wanted: dict[str, datetime] = {}
+        self._running: dict[str, threading.Lock] = defaultdict(threading.Lock)  # one run of a job at a time
         self.scheduler = BackgroundScheduler(
             timezone=self.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -168,13 +172,20 @@ class ServiceScheduler:
             threading.Thread(target=self._idle_loop, name="imap-idle", daemon=True).start()
         log.info("scheduler started", extra={"jobs": ",".join(s.name for s in self.specs)})
 
-    def wake(self, job_id: str, delay_s: float = 0.0) -> None:
+    def wake(self, job_id: str, delay_s: float = 0.0, since: datetime | None = None) -> None:
         """Run a job now, or in `delay_s`; never later than it was already due (so repeated wakes
-        cannot starve it), and coalesced with a run already due."""
+        cannot starve it), and coalesced with a run already due. Any run that starts at or after
+        `since` (default: the asked-for time) serves the wake."""
         if not self.scheduler.running or self.stop.is_set():
             return
         job = self.scheduler.get_job(job_id)
         target = datetime.now(self.tz) + timedelta(seconds=delay_s)
+        served_by = since or target
+        with self._active_lock:
+            # Kept until a run starts at or after it (the latest such moment: a run that begins earlier
+            # does not serve a later wake). A run skipped because the job was still running
+            # (max_instances=1), or an earlier wake moving the run forward, would otherwise lose it.
+            self._wanted[job_id] = max(self._wanted.get(job_id, served_by), served_by)
         if job is not None and (job.next_run_time is None or job.next_run_time > target):
             self.scheduler.modify_job(job_id, next_run_time=target)
 
@@ -201,6 +212,7 @@ class ServiceScheduler:
     def _renew_lease(self) -> None:
         if self.stop.is_set():
             return
+        asked = datetime.now(self.tz)
         try:
             leader = self.lease.acquire()
         except Exception:  # the database is down: we are not leader until it answers again
@@ -211,7 +223,7 @@ class ServiceScheduler:
             self._catch_up()
             for spec in self.specs:  # interval runs skipped while we were not leader happen now
                 if spec.leader_only and not spec.daily:
-                    self.wake(spec.name)
+                    self.wake(spec.name, since=asked)  # a run begun since we became leader is one
         elif self._was_leader and not leader:
             log.warning("lost the scheduler lease; scheduled jobs pause here")
         self._was_leader = leader
@@ -263,9 +275,40 @@ class ServiceScheduler:
         def run() -> None:
             if self.stop.is_set() or (spec.leader_only and not self.lease.held):
                 return
+            running = self._running[spec.name]
+            if not running.acquire(blocking=False):
+                return  # a run is under way; it runs once more when it ends if a wake came meanwhile
+            started = datetime.now(self.tz)
+            try:
+                run_once()
+            finally:
+                running.release()
+            with self._active_lock:
+                wanted = self._wanted.get(spec.name)
+                if wanted is not None and started >= wanted:  # a wake that came during this run, served by it
+                    del self._wanted[spec.name]
+                    wanted = None
+            now = datetime.now(self.tz)
+            regular = self.scheduler.get_job(spec.name) if self.scheduler.running else None
+            if regular is not None and regular.next_run_time is not None \
+                    and now < regular.next_run_time <= max(wanted or now, now) + timedelta(seconds=1):
+                wanted = None  # the job's own next run, moved there by the wake, serves it
+            if wanted is not None and self.scheduler.running and not self.stop.is_set():
+                # A wake asked for a run starting at `wanted` and this run began earlier: either it was due
+                # already (wake coalesced with it) or the wake's own run was skipped while this one was busy
+                # (max_instances=1). A one-off job of its own id makes that run happen.
+                when = max(wanted, datetime.now(self.tz))
+                self.scheduler.add_job(run, "date", run_date=when, id=f"{spec.name}-again",
+                                       name=f"{spec.name}-again", replace_existing=True)
+
+        def run_once() -> None:
             fire = fire_time or datetime.now(self.tz)
+            started = datetime.now(self.tz)
             with self._active_lock:
                 self._active += 1
+                wanted = self._wanted.get(spec.name)
+                if wanted is not None and started >= wanted:
+                    del self._wanted[spec.name]
             try:
                 if spec.leader_only:
                     with jobs.job_run(self.app, spec.name, fire):

@@ -42,10 +42,10 @@ def release_quarantined(app: App, message_row_id: int, agency_code: str, actor: 
         s = uow.session
         msg = s.get(m.Message, message_row_id)
         if msg is None or msg.status != MessageStatus.quarantined:
-            raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
+            raise FilingError(ErrorCode.invalid_request, f"第 {message_row_id} 号邮件不在隔离区")
         agency = s.scalar(select(m.Agency).where(m.Agency.code == agency_code))
         if agency is None:
-            raise FilingError(ErrorCode.internal, f"no agency with code {agency_code}")
+            raise FilingError(ErrorCode.not_found, f"没有代码为 {agency_code} 的单位")
         if not msg.from_address:
             raise FilingError(ErrorCode.no_sender, "the message has no single sender address to register")
         if s.scalar(select(m.AgencyAddress).where(m.AgencyAddress.address == msg.from_address)) is None:
@@ -62,7 +62,7 @@ def discard_quarantined(app: App, message_row_id: int, actor: str) -> None:
     with app.uow() as uow:
         msg = uow.session.get(m.Message, message_row_id)
         if msg is None or msg.status != MessageStatus.quarantined:
-            raise FilingError(ErrorCode.internal, f"message {message_row_id} is not in quarantine")
+            raise FilingError(ErrorCode.invalid_request, f"第 {message_row_id} 号邮件不在隔离区")
         audit(uow.session, actor, "discard", "message", msg.id, {"status": msg.status}, {"status": "discarded"})
         # The raw message stays in blob storage: discarding hides it, it never deletes evidence.
         msg.status = MessageStatus.discarded

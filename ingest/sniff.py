@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from enum import StrEnum
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -11,10 +13,13 @@ PNG = "image/png"
 TIFF = "image/tiff"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
+TNEF = "application/ms-tnef"  # Outlook's winmail.dat: a container of the real attachments
 TEXT = "text/plain"
 UNKNOWN = "application/octet-stream"
 
-SUPPORTED = frozenset({PDF, JPEG, PNG, TIFF, DOCX, ZIP, TEXT})
+SUPPORTED = frozenset({PDF, JPEG, PNG, TIFF, DOCX, ZIP, TNEF, TEXT})
+# Containers whose members become attachments of their own.
+CONTAINERS = frozenset({ZIP, TNEF})
 
 # Formats we recognise but do not process: named in error messages so staff can
 # tell the sender what to send instead.
@@ -25,7 +30,6 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (.doc/.xls) document"),
     (0, b"GIF8", "a GIF image"),
     (0, b"BM", "a BMP image"),
-    (0, b"\x78\x9f\x3e\x22", "a Outlook TNEF (winmail.dat) file"),
     (8, b"WEBP", "a WebP image"),
     (4, b"ftypheic", "a HEIC photo"),
     (4, b"ftypheix", "a HEIC photo"),
@@ -46,6 +50,8 @@ def sniff(data: bytes, declared: str, filename: str) -> str:
         return PNG
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return TIFF
+    if head.startswith(b"\x78\x9f\x3e\x22"):
+        return TNEF
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return DOCX if _is_docx(data) else ZIP
     # Readers accept a PDF header anywhere in the first 1 KiB (after the fixed-offset
@@ -93,3 +99,44 @@ def _looks_like_text(data: bytes, declared: str, filename: str) -> bool:
                 continue
             return label_says_text or codec == "utf-8"
     return False
+
+
+class NotMail(StrEnum):
+    """Why a file given as an email message is not one."""
+
+    empty = "empty"
+    pdf = "pdf"
+    image = "image"
+    docx = "docx"
+    archive = "archive"
+    other_format = "other_format"
+    no_headers = "no_headers"
+
+
+_MAIL_HEADERS = frozenset({
+    "from", "to", "cc", "date", "subject", "message-id", "received", "return-path", "mime-version",
+    "delivered-to", "reply-to", "sender", "content-type", "dkim-signature", "authentication-results",
+})
+_HEADER_LINE = re.compile(rb"([!-9;-~]+)[ \t]*:")
+
+
+def not_mail(data: bytes) -> NotMail | None:
+    """Why `data` cannot be an RFC 5322 message (a PDF, an empty file, a YAML file), or None if it may be one."""
+    if not data.strip():
+        return NotMail.empty
+    kind = sniff(data, "", "")
+    formats = {PDF: NotMail.pdf, JPEG: NotMail.image, PNG: NotMail.image, TIFF: NotMail.image,
+               DOCX: NotMail.docx, ZIP: NotMail.archive, TNEF: NotMail.archive}
+    if kind in formats:
+        return formats[kind]
+    if describe_unsupported(data) is not None:
+        return NotMail.other_format
+    # Lenient on purpose: real mail has stray lines and broken headers; the parser copes with those.
+    names: set[str] = set()
+    for line in data[:65536].lstrip().splitlines():
+        if not line.strip():
+            break
+        found = _HEADER_LINE.match(line)
+        if found is not None:
+            names.add(found.group(1).decode("ascii").lower())
+    return None if names & _MAIL_HEADERS else NotMail.no_headers

@@ -64,7 +64,7 @@ class Attachment:
 
     @property
     def is_archive(self) -> bool:
-        return self.content_type == "application/zip"
+        return self.content_type in ("application/zip", "application/ms-tnef")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import tnefparse
+
 from ingest import images
 from ingest.complete import pdf_cut_short
-from ingest.sniff import DOCX, PDF, SUPPORTED, UNKNOWN, ZIP, describe_unsupported, sniff
+from ingest.sniff import DOCX, PDF, SUPPORTED, TNEF, UNKNOWN, ZIP, describe_unsupported, sniff
 from ingest.types import Attachment, MimePart
 from terms.errors import ErrorCode
 
@@ -121,7 +123,7 @@ def _add(
         record(ErrorCode.truncated_file,
                "The PDF ends before its end-of-file marker (cut short in transit); ask the sender to send it again.")
         return
-    if kind != ZIP:
+    if kind not in (ZIP, TNEF):
         record()
         return
     if depth > limits.max_depth:
@@ -133,11 +135,12 @@ def _add(
     index = len(out)
     record()
     members: list[tuple[str, str, bytes, str]] = []
-    problem = _read_zip(data, limits, budget, members)
+    reader = _read_zip if kind == ZIP else _read_tnef
+    problem = reader(data, limits, budget, members)
     if problem is not None:
         code, message = problem
         out[index] = replace(out[index], error_code=code, error=message)
-        if code == ErrorCode.zip_bomb:
+        if code == ErrorCode.zip_bomb or not members:
             return  # nothing from a bomb is trusted
     for name, member_path, member_data, member_declared in members:
         _add(out, name, member_declared, member_data, sha, member_path, depth + 1, limits, budget)
@@ -201,6 +204,53 @@ def _read_zip(
             "Some files in the ZIP archive could not be read: " + "; ".join(unreadable[:10]) + ". Ask for them again.",
         )
     return None
+
+
+# --- TNEF (winmail.dat) ------------------------------------------------------------
+
+
+def _read_tnef(
+    data: bytes, limits: UnpackLimits, budget: _Budget, members: list[tuple[str, str, bytes, str]]
+) -> tuple[ErrorCode, str] | None:
+    """Outlook wraps the real attachments in winmail.dat: take them out as members, like a ZIP's."""
+    try:
+        parsed = tnefparse.TNEF(data, do_checksum=False)
+    except Exception as exc:  # the decoder raises ValueError, IndexError, struct.error on damaged input
+        return (ErrorCode.corrupt_tnef,
+                f"The Outlook winmail.dat is damaged ({exc}); ask for the files as ordinary attachments.")
+    found = [a for a in parsed.attachments if a.data]
+    if len(found) > limits.max_members:
+        return ErrorCode.zip_bomb, f"winmail.dat holds {len(found)} files, more than the limit of {limits.max_members}."
+    total = sum(len(a.data) for a in found)
+    if total > budget.remaining:
+        return ErrorCode.zip_bomb, f"winmail.dat would unpack to {total:,} bytes, beyond the {budget.remaining:,} left."
+    budget.remaining -= total
+    for i, att in enumerate(found, start=1):
+        name = _display_name(_tnef_name(att) or f"winmail-{i}")
+        if _is_junk(name):
+            continue
+        if len(att.data) > limits.max_member_size:
+            return ErrorCode.zip_bomb, f"winmail.dat member {name!r} is larger than {limits.max_member_size:,} bytes."
+        members.append((name, name, bytes(att.data), "application/octet-stream"))
+    if not members:
+        return ErrorCode.corrupt_tnef, "The Outlook winmail.dat holds no attachment (only the message text)."
+    return None
+
+
+def _tnef_name(att: tnefparse.tnef.TNEFAttachment) -> str:
+    """The long (Unicode) name if Outlook stored one, else the short name in UTF-8 or GBK."""
+    try:
+        name = att.long_filename()
+    except UnicodeDecodeError:
+        name = None
+    if isinstance(name, bytes):
+        name = name.decode("utf-16-le", "replace") if b"\x00" in name else name.decode("gb18030", "replace")
+    if name:
+        return str(name).strip("\x00")
+    raw = att._name  # tnefparse decodes the short name as UTF-8 only; Chinese Outlook writes GBK
+    if isinstance(raw, bytes):
+        return raw.decode("gb18030", "replace").strip("\x00")
+    return str(raw or "").strip("\x00")
 
 
 def _docx_bomb(data: bytes, limits: UnpackLimits, budget: _Budget) -> str | None:

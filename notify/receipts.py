@@ -22,7 +22,7 @@ from notify.views import (
 from store.models import Attachment, Case, Document, Message, OutboxMessage
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
-from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind, PageQuality
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
 
@@ -37,6 +37,7 @@ ATTACHMENT_PROBLEMS = {
     "corrupt_image": "图片已损坏",
     "image_bomb": "图片尺寸异常",
     "corrupt_zip": "压缩包已损坏",
+    "corrupt_tnef": "Outlook 附件包（winmail.dat）已损坏",
     "zip_bomb": "压缩包异常（解压后体积过大）",
     "corrupt_docx": "文档已损坏",
     "unknown_type": "文件格式无法识别",
@@ -60,6 +61,12 @@ def _pages(doc: Document) -> str | None:
     if doc.last_page <= doc.first_page:
         return f"第{doc.first_page}页"
     return f"第{doc.first_page}—{doc.last_page}页"
+
+
+def _unreadable_pages(att: Attachment) -> str | None:
+    """第2、3页 for the pages OCR could not read (the agency is asked for a clearer scan), else None."""
+    numbers = [str(p.number) for p in att.pages if p.quality == PageQuality.unreadable]
+    return f"第{'、'.join(numbers)}页" if numbers else None
 
 
 def _is_container(att: Attachment, attachments: list[Attachment]) -> bool:
@@ -130,7 +137,8 @@ def build_receipt(
             )
         unread = _unread_pages(att)
         unreadable += 1 if unread else 0
-        attachments.append(ReceiptAttachment(att.filename, tuple(docs), unread_pages=unread))
+        attachments.append(ReceiptAttachment(att.filename, tuple(docs), unread_pages=unread,
+                                               unreadable_pages=_unreadable_pages(att)))
 
     statuses = []
     for case_id, case in sorted(cases.items()):

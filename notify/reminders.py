@@ -23,6 +23,7 @@ from notify.settings import NotifySettings
 from notify.views import (
     AppealWindowView,
     DefenseDueView,
+    EscalationView,
     HearingView,
     MissingReminderView,
     cn_date,
@@ -52,6 +53,10 @@ MISSING = OutboxKind.reminder_missing
 DEFENSE_DUE = OutboxKind.reminder_defense_due
 APPEAL_WINDOW = OutboxKind.reminder_appeal_window
 HEARING = OutboxKind.reminder_hearing
+MISSING_AGAIN = OutboxKind.reminder_missing_again
+ESCALATION = OutboxKind.escalation_staff
+# Each escalation step follows the one before it, once that one has been queued long enough.
+ESCALATES: dict[str, OutboxKind] = {MISSING_AGAIN: MISSING, ESCALATION: MISSING_AGAIN}
 
 OUTCOME_LABELS = {
     "agency_lost": "贵单位败诉",
@@ -218,6 +223,15 @@ def due_reminders(
             )
         )
 
+    # Documents still missing N working days after their reminder became due: remind again, then tell staff.
+    # (The sweep also checks that the step before was actually queued N working days earlier.)
+    n = settings.escalate_after_workdays
+    for due, items in sorted(by_due.items()) if n > 0 else ():
+        for kind, steps in ((MISSING_AGAIN, 1), (ESCALATION, 2)):
+            if as_of >= calendar.add_workdays(due, n * steps):
+                out.append(DueReminder(kind, due, tuple(i.doc_type for i in items), tuple(i.reason for i in items),
+                                       tuple(i.basis for i in items)))
+
     exempt = snapshot.case_type in settings.rules.exempt_case_types
     notice = notice_date_of(snapshot)
     if not exempt and notice is not None and "notice_to_respond" in received and "defense" not in received:
@@ -258,7 +272,8 @@ def _recipient(session: Session, case: Case, settings: NotifySettings) -> str | 
 
 
 def _render(
-    renderer: EmailRenderer, reminder: DueReminder, snapshot: CaseSnapshot, as_of: date, settings: NotifySettings
+    renderer: EmailRenderer, reminder: DueReminder, snapshot: CaseSnapshot, as_of: date, settings: NotifySettings,
+    sent: dict[str, str] | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) for one reminder."""
     lh = settings.letterhead()
@@ -266,15 +281,22 @@ def _render(
     number = snapshot.case_number or "（案号待核实）"
     court = snapshot.court or "人民法院"
     today = cn_date(as_of)
-    if reminder.kind == MISSING:
+    sent = sent or {}
+    if reminder.kind in (MISSING, MISSING_AGAIN):
         labels = tuple(doc_label(t) for t in reminder.doc_types)
         received = tuple(doc_label(t) for t in _ordered_types(snapshot, as_of))
         what = "、".join(labels) if len(labels) <= 2 else f"{labels[0]}、{labels[1]}等{len(labels)}份材料"
-        subject = f"【材料催报】{number}案件{what}尚未报送"
+        prefix = "【再次催报】" if reminder.kind == MISSING_AGAIN else "【材料催报】"
+        subject = f"{prefix}{number}案件{what}尚未报送"
         view: Any = MissingReminderView(
             lh, agency, number, labels, cn_date(reminder.due), _missing_basis(reminder, snapshot, settings),
             received, today,
         )
+    elif reminder.kind == ESCALATION:
+        labels = tuple(doc_label(t) for t in reminder.doc_types)
+        subject = f"【催报未果】{agency}{number}案件{'、'.join(labels)}经两次催报仍未报送"
+        view = EscalationView(lh, agency, number, labels, cn_date(reminder.due), sent.get(MISSING, "—"),
+                              sent.get(MISSING_AGAIN, "—"), today)
     elif reminder.kind == DEFENSE_DUE:
         notice = notice_date_of(snapshot)
         assert notice is not None
@@ -350,6 +372,7 @@ def sweep_reminders(
     calendar = settings.work_calendar()
     renderer = renderer or EmailRenderer(settings.templates_dir)
     report = SweepReport(as_of=as_of)
+    queued_now: set[str] = set()
     cases = session.scalars(select(Case).order_by(Case.id)).all()
     for case in cases:
         snapshot = load_case_snapshot(session, case, settings)
@@ -363,29 +386,63 @@ def sweep_reminders(
             if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
                 report.already_queued += 1
                 continue
-            to_addr = _recipient(session, case, settings)
-            if to_addr is None:
+            sent: dict[str, str] = {}
+            if reminder.kind in ESCALATES and not _escalation_ready(session, case, reminder, settings, sent,
+                                                                      queued_now):
+                continue
+            to_addrs = (list(settings.staff_addresses) if reminder.kind == ESCALATION
+                        else [a for a in [_recipient(session, case, settings)] if a])
+            if not to_addrs:
                 report.no_address.append(case.case_number or f"case {case.id}")
                 log.warning("no address for %s: reminder %s not queued", case.case_number, key)
                 continue
-            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings)
-            _, created = enqueue(
-                session,
-                NewEmail(
-                    idempotency_key=key,
-                    kind=reminder.kind,
-                    to_addr=to_addr,
-                    subject=subject,
-                    header_message_id=stable_message_id(reminder.kind.replace("_", "-"), key, settings.receipt_domain),
-                    body_text=text,
-                    body_html=html,
-                    case_numbers=(case.case_number,) if case.case_number else (),
-                    case_id=case.id,
-                    due_date=reminder.due,
-                ),
-            )
-            if created:
-                report.queued[reminder.kind] += 1
-            else:
-                report.already_queued += 1
+            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings, sent)
+            for i, to_addr in enumerate(to_addrs):
+                # One row per staff address; the first keeps the plain key the next step looks for.
+                row_key = key if i == 0 else f"{key}:{to_addr}"
+                _, created = enqueue(
+                    session,
+                    NewEmail(
+                        idempotency_key=row_key,
+                        kind=reminder.kind,
+                        to_addr=to_addr,
+                        subject=subject,
+                        header_message_id=stable_message_id(reminder.kind.replace("_", "-"), row_key,
+                                                            settings.receipt_domain),
+                        body_text=text,
+                        body_html=html,
+                        case_numbers=(case.case_number,) if case.case_number else (),
+                        case_id=case.id,
+                        due_date=reminder.due,
+                    ),
+                )
+                if created:
+                    queued_now.add(row_key)
+                    report.queued[reminder.kind] += 1
+                else:
+                    report.already_queued += 1
     return report
+
+
+def _escalation_ready(
+    session: Session, case: Case, reminder: DueReminder, settings: NotifySettings, sent: dict[str, str],
+    queued_now: set[str],
+) -> bool:
+    """The step before went out in an earlier sweep and nobody answered it (no reply to that email).
+
+    The timing (N working days per step) is due_reminders'; a sweep catching up after a pause therefore
+    sends one step per day, never both at once. Fills `sent` with the local dates the earlier steps were queued.
+    """
+    before = ESCALATES[reminder.kind]
+    for kind in (MISSING, MISSING_AGAIN):
+        row = session.scalar(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == DueReminder(kind, reminder.due).key(case.id, case.case_number)))
+        if row is not None:
+            sent[kind] = cn_date(local_date(row.created_at, settings))
+        if kind != before:
+            continue
+        if row is None or row.status == "cancelled" or row.idempotency_key in queued_now:
+            return False
+        replied = session.scalar(select(Message.id).where(Message.in_reply_to == row.header_message_id).limit(1))
+        return replied is None
+    return False  # pragma: no cover

@@ -32,6 +32,9 @@ class NotifySettings:
     appeal_outcomes: frozenset[str] = frozenset({"agency_lost"})  # only where the agency may want to appeal
     final_case_type_suffixes: tuple[str, ...] = ("终",)  # appeal decisions are final: no appeal window
     hearing_lead_workdays: int = 2  # remind from this many working days before the hearing
+    # A missing-document reminder without an answer: again after this many working days, then a note to
+    # bureau staff after as many more. 0: no escalation.
+    escalate_after_workdays: int = 3
     templates_dir: Path | None = None
 
     @property

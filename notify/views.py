@@ -54,6 +54,7 @@ class ReceiptAttachment:
     filename: str
     documents: tuple[ReceiptDocument, ...]
     problem: str | None = None  # why it could not be read; the agency should resend
+    unreadable_pages: str | None = None  # e.g. 第2、3页: pages OCR could not read; the agency should rescan them
     unread_pages: str | None = None  # e.g. 第3、4页: read in part; the agency should resend it whole
 
 
@@ -88,6 +89,20 @@ class MissingReminderView:
     due: str
     basis: str  # why the bureau concludes they are missing, in Chinese
     received_labels: tuple[str, ...]
+    as_of: str
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    """To bureau staff: an agency did not answer two reminders about the same missing documents."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    missing_labels: tuple[str, ...]
+    due: str
+    first_sent: str
+    second_sent: str
     as_of: str
 
 

@@ -233,6 +233,9 @@ class Page(Base):
     preview_sha256: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # terms.status.PageQuality; "unreadable" pages keep what was read but are never taken as read.
+    quality: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    quality_evidence: Mapped[str | None] = mapped_column(Text)
 
     attachment: Mapped[Attachment] = relationship(back_populates="pages")
 

@@ -44,11 +44,11 @@ class StaffUser:
 def _check(name: str, role: str, password: str) -> str:
     name = name.strip()
     if not name or len(name) > 64:
-        raise UserError("user name must be 1–64 characters")
+        raise UserError("用户名须为 1–64 个字符")
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
+        raise UserError(f"角色须为 {'、'.join(ROLES)} 之一")
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"password must be at least {MIN_PASSWORD} characters")
+        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
     return name
 
 

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     corrupt_image = "corrupt_image"
     image_bomb = "image_bomb"
     corrupt_zip = "corrupt_zip"
+    corrupt_tnef = "corrupt_tnef"
     zip_bomb = "zip_bomb"
     corrupt_docx = "corrupt_docx"
     too_many_pages = "too_many_pages"
@@ -32,6 +33,9 @@ class ErrorCode(StrEnum):
     ocr_timeout = "ocr_timeout"
     imap = "imap"
     smtp = "smtp"
+    # A person asked for something that does not exist or cannot be done: theirs to fix, not a bug.
+    not_found = "not_found"
+    invalid_request = "invalid_request"
     internal = "internal"
 
 

@@ -72,7 +72,8 @@ SENDER_LABELS: dict[str, str] = {
     "unauthenticated": "未认证",
 }
 
-OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表"}
+OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表",
+                                      "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报"}
 
 OUTBOX_STATUS_LABELS: dict[str, str] = {
     "queued": "待发送",

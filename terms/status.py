@@ -51,6 +51,14 @@ class SenderStatus(StrEnum):
     spoofed = "spoofed"
 
 
+class PageQuality(StrEnum):
+    """How well a scanned page could be read (extract/reading/quality.py judges each reading)."""
+
+    ok = "ok"  # the first reading looked right (or the page is blank)
+    reread = "reread"  # the first reading looked poor; another strategy read it well
+    unreadable = "unreadable"  # no strategy gave a plausible reading: a person must look, the sender rescan
+
+
 class AttachmentStatus(StrEnum):
     ok = "ok"
     partial = "partial"  # some pages could not be read; the others are filed
@@ -86,10 +94,14 @@ class OutboxKind(StrEnum):
     reminder_defense_due = "reminder_defense_due"
     reminder_appeal_window = "reminder_appeal_window"
     reminder_hearing = "reminder_hearing"
+    reminder_missing_again = "reminder_missing_again"  # still missing N working days after the first reminder
+    escalation_staff = "escalation_staff"  # still missing after the second: bureau staff take it up
 
 
 REMINDER_KINDS: tuple[OutboxKind, ...] = (
     OutboxKind.reminder_missing,
+    OutboxKind.reminder_missing_again,
+    OutboxKind.escalation_staff,
     OutboxKind.reminder_defense_due,
     OutboxKind.reminder_appeal_window,
     OutboxKind.reminder_hearing,

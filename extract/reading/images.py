@@ -111,7 +111,8 @@ def _declared_dpi(img: Image.Image) -> float | None:
     dpi = img.info.get("dpi")
     if isinstance(dpi, tuple) and dpi and dpi[0]:
         try:
-            return float(dpi[0])
+            # Non-square pixels are made square at the finer resolution (square_pixels).
+            return float(max(dpi[0], dpi[-1]))
         except (TypeError, ValueError):
             return None
     return None
@@ -139,11 +140,33 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
                                     f"(limit {max_pixels})")
             declared = _declared_dpi(container)
             container.load()
-            page = _upright(container, frames)
+            page = square_pixels(_upright(container, frames), container.info.get("dpi"))
         except (OSError, ValueError, SyntaxError, EOFError) as e:
             yield FailedPage(number=index, error=f"page {index} of the image file is damaged: {e}")
             continue
         yield PageImage(number=index, image=page, dpi=effective_dpi(page, declared), sha256=pixel_sha256(page))
+
+
+def square_pixels(img: Image.Image, dpi: object) -> Image.Image:
+    """Stretch a page whose pixels are not square back to its printed shape.
+
+    Fax "standard" resolution is 204 x 98 dpi: read as it is, every line of text is squashed to half
+    its height and tesseract reads noise. The page is scaled up vertically (or horizontally) to the
+    finer of the two resolutions.
+    """
+    if not (isinstance(dpi, tuple) and len(dpi) == 2):
+        return img
+    try:
+        x, y = float(dpi[0]), float(dpi[1])
+    except (TypeError, ValueError):
+        return img
+    # Square pixels, resolutions too low to be real, and aspect ratios no scanner makes (fax: 2.08) are left
+    # as they are: stretching must not multiply the pixels the image-size limit allowed.
+    if x < 25 or y < 25 or 0.9 <= x / y <= 1.1 or max(x, y) / min(x, y) > 2.5:
+        return img
+    size = (img.width, round(img.height * x / y)) if x > y else (round(img.width * y / x), img.height)
+    src = img.convert("L") if img.mode == "1" else img
+    return src.resize(size, Image.Resampling.BICUBIC)
 
 
 def _upright(container: Image.Image, frames: int) -> Image.Image:

@@ -15,8 +15,8 @@ import re
 import resource
 import subprocess
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -24,7 +24,13 @@ import numpy as np
 
 from extract.reading.images import Gray, deskew, rotate_quarter
 from extract.reading.ocr_cache import OcrResult
+from extract.reading.quality import Judgement, Reading, judge
 from extract.reading.settings import OcrSettings
+from extract.reading.variants import VARIANTS, ink_share, text_crop
+from extract.types import PageQuality
+
+# A page with less dark ink than this is blank, not unreadable.
+BLANK_INK_SHARE = 0.002
 
 
 class OcrEngineError(Exception):
@@ -204,12 +210,13 @@ def _recognize_each(paths: Sequence[Path], settings: OcrSettings) -> list[Engine
 
 def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResult | OcrEngineError]:
     """OCR greyscale page images (8-bit PGM files, see write_pgm) in one tesseract run; fix small skew
-    and quarter-turn rotation.
+    and quarter-turn rotation; re-read pages whose reading the judge finds poor; mark the rest unreadable.
 
     Pages are files rather than arrays so a batch never holds more than one page in memory: each is
-    read back when it is deskewed, and again if it has to be turned.
-    Orientation detection costs more than OCR, so it only runs for pages whose upright result
-    looks bad (low mean word confidence), then only rotated pages are OCR'd again.
+    read back when it is deskewed, and again if it has to be turned or re-read.
+    Orientation detection and the other strategies cost more than OCR, so they only run for pages whose
+    first reading looks poor (extract/reading/quality.py), and a page leaves the second pass at the first
+    strategy that reads it well.
     """
     skews = [0.0] * len(pages)
 
@@ -230,41 +237,156 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
                 rotations[i] = _orientation(page, settings)
         paths = [prepare(i, rotations[i], work / f"p{i:04d}.pgm") for i in range(len(pages))]
         first = _recognize_each(paths, settings)
-        osd_used = [settings.osd == "always"] * len(pages)
-        if settings.osd == "auto":
-            retry: list[int] = []
-            for i, res in enumerate(first):
-                if isinstance(res, EngineText) and _looks_bad(res, settings):
-                    osd_used[i] = True
-                    rot = _orientation(paths[i], settings)
-                    if rot:
-                        rotations[i] = rot
-                        retry.append(i)
-            if retry:
-                upright_skews = {i: skews[i] for i in retry}
-                rpaths = [prepare(i, rotations[i], work / f"p{i:04d}r.pgm") for i in retry]
-                second = _recognize_each(rpaths, settings)
-                for i, res in zip(retry, second, strict=True):
-                    old = first[i]
-                    if isinstance(res, EngineText) and (not isinstance(old, EngineText) or _better(res, old)):
-                        first[i] = res
-                    else:
-                        rotations[i] = 0
-                        skews[i] = upright_skews[i]
+        second = _SecondPass(settings, work, pages, paths, rotations, skews, prepare)
+        best = second.run(first)
     engine = f"tesseract:{settings.lang}"
     results: list[OcrResult | OcrEngineError] = []
-    for i, res in enumerate(first):
+    for i, res in enumerate(best):
         if isinstance(res, OcrEngineError):
             results.append(res)
         else:
             results.append(OcrResult(text=res.text, confidence=round(res.confidence, 4), rotation=rotations[i],
-                                     engine=engine, skew_deg=skews[i], osd_used=osd_used[i]))
+                                     engine=engine, skew_deg=skews[i], osd_used=second.osd_used[i],
+                                     quality=second.quality[i], quality_evidence=second.evidence(i)))
     return results
 
 
-def _better(turned: EngineText, upright: EngineText) -> bool:
-    """OSD was confident; keep the turned reading unless it is clearly worse."""
-    return turned.confidence >= upright.confidence - 0.05
+class _SecondPass:
+    """Re-read the pages the judge finds poor: turned upright (OSD, or trying the four quarter turns on
+    a crop when OSD is unsure), then image variants (extract/reading/variants.py); the best reading is kept.
+    Each stage reads all its pages in one tesseract process."""
+
+    def __init__(self, settings: OcrSettings, work: Path, pages: Sequence[Path], paths: list[Path],
+                 rotations: list[int], skews: list[float], prepare: Callable[[int, int, Path], Path]) -> None:
+        self.settings = settings
+        self.work = work
+        self.pages = pages
+        self.paths = paths
+        self.rotations = rotations
+        self.skews = skews
+        self.prepare = prepare
+        self.osd_used = [settings.osd == "always"] * len(pages)
+        self.quality = [str(PageQuality.ok)] * len(pages)
+        self.notes: list[list[str]] = [[] for _ in pages]
+        self.judged: list[Judgement | None] = [None] * len(pages)
+
+    def evidence(self, i: int) -> str | None:
+        return "; ".join(self.notes[i]) or None
+
+    def _judge(self, res: EngineText) -> Judgement:
+        return judge(Reading(res.text, res.confidence, res.words))
+
+    def _poor(self, res: EngineText, j: Judgement) -> bool:
+        return j.poor or _looks_bad(res, self.settings)
+
+    def run(self, first: list[EngineText | OcrEngineError]) -> list[EngineText | OcrEngineError]:
+        best = list(first)
+        todo: list[int] = []
+        for i, res in enumerate(first):
+            if isinstance(res, EngineText):
+                self.judged[i] = j = self._judge(res)
+                if self._poor(res, j):
+                    todo.append(i)
+        for i in todo:
+            self.quality[i] = str(PageQuality.reread)
+            self.notes[i].append(f"first reading poor: {self.judged[i].evidence()}")  # type: ignore[union-attr]
+        if todo and self.settings.reread:
+            if self.settings.osd == "auto":
+                todo = self._orient(todo, best)
+            for name, make, factor in VARIANTS:
+                if not todo:
+                    break
+                todo = self._variant(todo, best, name, make, factor)
+        for i in todo:
+            share = ink_share(read_pgm(self.paths[i]))
+            judged = self.judged[i]
+            if share < BLANK_INK_SHARE and judged is not None and judged.cjk < 5:
+                # Nothing printed on it (the back of a sheet): nothing lost, nothing for a person to read.
+                self.quality[i] = str(PageQuality.ok)
+                self.notes[i] = [f"blank page ({100 * share:.2f}% ink)"]
+            else:
+                self.quality[i] = str(PageQuality.unreadable)
+                self.notes[i].append(f"still poor after every strategy: {self.judged[i].evidence()}")  # type: ignore[union-attr]
+        return best
+
+    def _keep(self, i: int, res: EngineText | OcrEngineError, best: list[EngineText | OcrEngineError], how: str,
+              margin: float = 1.0) -> bool:
+        """Keep `res` if it scores better than the best reading so far; True when it did."""
+        if not isinstance(res, EngineText):
+            return False
+        j = self._judge(res)
+        old = self.judged[i]
+        if old is not None and j.score <= old.score * margin:
+            return False
+        best[i], self.judged[i] = res, j
+        self.notes[i].append(f"{how} read better: {j.evidence()}")
+        return True
+
+    def _still_poor(self, todo: list[int], best: list[EngineText | OcrEngineError]) -> list[int]:
+        out = []
+        for i in todo:
+            res, j = best[i], self.judged[i]
+            if isinstance(res, EngineText) and j is not None and self._poor(res, j):
+                out.append(i)
+        return out
+
+    def _orient(self, todo: list[int], best: list[EngineText | OcrEngineError]) -> list[int]:
+        turned: dict[int, tuple[int, str]] = {}
+        unsure: list[int] = []
+        for i in todo:
+            self.osd_used[i] = True
+            found = _detect(self.paths[i], self.settings)
+            if found is not None and found.confidence >= self.settings.osd_min_confidence:
+                if found.rotate:
+                    turned[i] = (found.rotate, f"OSD {found.rotate}° (confidence {found.confidence:.1f})")
+            else:
+                unsure.append(i)
+        if unsure:
+            turned.update(self._try_quarter_turns(unsure))
+        if turned:
+            order = sorted(turned)
+            upright_skews = {i: self.skews[i] for i in order}
+            rpaths = [self.prepare(i, turned[i][0], self.work / f"p{i:04d}r.pgm") for i in order]
+            reads = _recognize_each(rpaths, self.settings)
+            for i, path, res in zip(order, rpaths, reads, strict=True):
+                # A confident OSD is trusted unless the turned reading is clearly worse.
+                if self._keep(i, res, best, f"turned {turned[i][0]}° ({turned[i][1]})", margin=0.9):
+                    self.rotations[i], self.paths[i] = turned[i][0], path
+                else:
+                    self.skews[i] = upright_skews[i]
+        return self._still_poor(todo, best)
+
+    def _try_quarter_turns(self, pages: list[int]) -> dict[int, tuple[int, str]]:
+        """OSD could not decide: read the middle of the page at all four quarter turns, at half size."""
+        crops: list[Path] = []
+        for i in pages:
+            gray = text_crop(read_pgm(self.paths[i]))
+            for turn in (0, 90, 180, 270):
+                crops.append(write_pgm(self.work / f"c{i:04d}-{turn}.pgm", rotate_quarter(gray, turn)))
+        reads = _recognize_each(crops, self.settings)
+        out: dict[int, tuple[int, str]] = {}
+        for k, i in enumerate(pages):
+            scores = [self._judge(r).score if isinstance(r, EngineText) else 0.0 for r in reads[4 * k : 4 * k + 4]]
+            turn = (0, 90, 180, 270)[int(np.argmax(scores))]
+            # The winner must stand out: on a page of noise all four score about the same.
+            if turn and scores[turn // 90] > 1.5 * max(scores[0], 1.0):
+                out[i] = (turn, "four quarter turns tried on a crop: " + "/".join(f"{s:.0f}" for s in scores))
+        return out
+
+    def _variant(self, todo: list[int], best: list[EngineText | OcrEngineError], name: str,
+                 make: Callable[[Gray], Gray], factor: int) -> list[int]:
+        vpaths = [write_pgm(self.work / f"v{i:04d}-{name}.pgm", make(read_pgm(self.paths[i]))) for i in todo]
+        settings = replace(self.settings, ocr_dpi=self.settings.ocr_dpi * factor)
+        for i, res in zip(todo, _recognize_each(vpaths, settings), strict=True):
+            self._keep(i, res, best, f"variant {name}")
+        return self._still_poor(todo, best)
+
+
+def _detect(path: Path, settings: OcrSettings) -> Orientation | None:
+    try:
+        return detect_orientation(path, settings, settings.page_timeout_s)
+    except OcrEngineError:
+        return None
 
 
 def _orientation(path: Path, settings: OcrSettings) -> int:

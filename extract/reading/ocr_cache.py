@@ -22,6 +22,8 @@ class OcrResult:
     engine: str
     skew_deg: float = 0.0
     osd_used: bool = False
+    quality: str = "ok"  # extract.types.PageQuality
+    quality_evidence: str | None = None
 
 
 class OcrCache(Protocol):

@@ -13,7 +13,7 @@ OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
 # so cached results from older code are not reused.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class OcrSettings:
     osd: OsdPolicy = "auto"
     osd_min_confidence: float = 2.0  # tesseract OSD "Orientation confidence" below this is ignored
     bad_page_confidence: float = 0.55  # upright result below this mean word confidence triggers OSD
+    # Pages whose first reading looks poor (extract/reading/quality.py) are read again: turned upright, then
+    # image variants (extract/reading/variants.py); a page still poor is marked unreadable either way.
+    reread: bool = True
     deskew: bool = True
     max_skew_deg: float = 5.0
     suppress_seals: bool = True  # red seals in colour images: take the red channel where ink is red

@@ -44,7 +44,7 @@ from extract.reading.ocrfix import PlaceNames, clean_ocr_text, find_cjk_font
 from extract.reading.pdf import PdfSource, TextLayerPage
 from extract.reading.seals import suppress_round_seals
 from extract.reading.settings import OcrSettings
-from extract.types import Page, PageSource
+from extract.types import Page, PageQuality, PageSource
 from terms.errors import ErrorCode, FilingError
 
 PDF = "application/pdf"
@@ -317,7 +317,8 @@ def _return_free_memory_to_os() -> None:
 
 def _page_from_result(number: int, result: OcrResult, sha: str, preview: bytes | None, seconds: float) -> Page:
     return Page(number=number, text=result.text, source=PageSource.tesseract, confidence=result.confidence,
-                rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3))
+                rotation=result.rotation, preview_png=preview, image_sha256=sha, seconds=round(seconds, 3),
+                quality=PageQuality(result.quality), quality_evidence=result.quality_evidence)
 
 
 def _prepare_page(item: PageImage, settings: OcrSettings, path: Path) -> bytes:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageSource
-from extract.understanding.casenumber import compatible, find_case_numbers, find_partial_numbers, near_miss, serial_slip
+from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageQuality, PageSource
+from extract.understanding.casenumber import (
+    Jurisdiction,
+    compatible,
+    find_case_numbers,
+    find_partial_numbers,
+    near_miss,
+    province_of_court,
+    serial_slip,
+)
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
@@ -15,16 +23,22 @@ from extract.understanding.split import split_pages
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 
-__all__ = ["needs_date_reread", "reread_decision_dates", "understand"]
+__all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
 # doing so (0, 1: different resolution and layout); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
 READ_ATTEMPTS = 2
 
+# Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
+UNREADABLE_EVIDENCE = "OCR could not read page(s)"
+
 
 def understand(
-    pages: Sequence[Page], filename: str = "", header_texts: Mapping[int, str] | None = None
+    pages: Sequence[Page],
+    filename: str = "",
+    header_texts: Mapping[int, str] | None = None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
@@ -32,13 +46,16 @@ def understand(
     or confirm a damaged case number, never decide one (agencies name files 20260423.pdf).
     `header_texts` maps page numbers to a second OCR read of the page's top (title and number
     block); it is used only where the title or the case number could not be read otherwise.
+    `jurisdiction` (configured): what an unreadable province character in a case number may stand for.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
         return []
-    texts = [p.text if p.source is not PageSource.failed else "" for p in ordered]
+    # An unreadable page's reading is implausible (extract/reading/quality.py): nothing is taken from it.
+    texts = [p.text if p.source is not PageSource.failed and p.quality is not PageQuality.unreadable else ""
+             for p in ordered]
     documents: list[Document] = []
-    for seg in split_pages(texts):
+    for seg in split_pages(texts, jurisdiction):
         seg_texts = texts[seg.first_page - 1 : seg.last_page]
         cls = classify_text(seg_texts)
         header = (header_texts or {}).get(ordered[seg.first_page - 1].number)
@@ -53,6 +70,11 @@ def understand(
         if page_conf < 0.5:
             confidence = min(confidence, 0.6)
         evidence = [*list(cls.evidence), f"split: {'; '.join(seg.evidence)}"]
+        unreadable = [p.number for p in ordered[seg.first_page - 1 : seg.last_page]
+                      if p.quality is PageQuality.unreadable]
+        if unreadable:
+            confidence = min(confidence, 0.6)
+            evidence.append(f"{UNREADABLE_EVIDENCE} {', '.join(map(str, unreadable))}")
         if reread_title:
             evidence.append("title from a second read of the page header")
         if cls.title is not None and filename and cls.title in filename:
@@ -61,10 +83,10 @@ def understand(
         if not any(t.strip() for t in seg_texts):
             documents.append(
                 Document(DocType.other, ordered[seg.first_page - 1].number, ordered[seg.last_page - 1].number, 0.0,
-                         None, evidence=("no text on these pages",))
+                         None, evidence=("no text on these pages", *(evidence[-1:] if unreadable else ())))
             )
             continue
-        fields = extract_fields(seg_texts, cls.doc_type)
+        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction)
         documents.append(
             Document(
                 doc_type=cls.doc_type,
@@ -76,7 +98,7 @@ def understand(
                 evidence=tuple(evidence),
             )
         )
-    return _repair_numbers(documents, texts, filename, header_texts or {})
+    return _repair_numbers(documents, texts, filename, header_texts or {}, jurisdiction)
 
 
 def _suspicious_year(d: Document) -> bool:
@@ -100,7 +122,11 @@ def _sibling_consensus(documents: list[Document], index: int, from_name: list[Ca
 
 
 def _repair_numbers(
-    documents: list[Document], texts: list[str], filename: str, header_texts: Mapping[int, str]
+    documents: list[Document],
+    texts: list[str],
+    filename: str,
+    header_texts: Mapping[int, str],
+    jurisdiction: Jurisdiction | None = None,
 ) -> list[Document]:
     """Fill in or correct own case numbers OCR damaged, from the file name and sibling documents.
 
@@ -130,7 +156,11 @@ def _repair_numbers(
                 own = str(consensus)
         elif (own is None or _suspicious_year(d)) and d.doc_type in NUMBERED_TYPES:
             header = header_texts.get(d.first_page)
-            reread = own_and_cited(normalize_lines([header]), d.doc_type)[0] if header else None
+            reread = (
+                own_and_cited(normalize_lines([header]), d.doc_type, jurisdiction=jurisdiction)[0]
+                if header
+                else None
+            )
             # A suspicious year is only replaced by a reading that agrees on everything but the year.
             if reread is not None and (own is None or (reread[5:] == own[5:] and reread != own)):
                 note = f"case number {reread} from a second read of the page header" + (f" (was {own})" if own else "")
@@ -143,6 +173,14 @@ def _repair_numbers(
                     own = str(match[0])
                     note = f"case number {own} confirmed from a partial reading against the {match[1]}"
                     break
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES and d.fields.court:
+            # The court the document names says which province an unreadable character stands for.
+            province = province_of_court(d.fields.court)
+            if province is not None:
+                lines = normalize_lines(texts[d.first_page - 1 : d.last_page])
+                own = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
+                if own is not None:
+                    note = f"case number {own}: its unreadable province character is {province} ({d.fields.court})"
         if own is None and note is None and d.doc_type in NUMBERED_TYPES:
             top_lines = page_lines(texts[d.first_page - 1])[:10]
             shaped = [ln for ln in top_lines if "行" in ln and any(c.isdigit() for c in ln)]

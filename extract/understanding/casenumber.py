@@ -5,13 +5,21 @@ stray characters after the bracket, spaces between characters, O/0 and l/1 swaps
 type code (申/中 再/冉 审/宙 赔/陪) and a line break inside the number. Everything recovered is
 checked against the closed vocabularies in `vocab`, so agency document numbers (滕政办发〔2020〕5号),
 phone numbers and dates never come out as case numbers.
+
+One grammar for what courts print: the current form (year, court code: province + 0/2/4 digits or
+最高法, type code of administrative or enforcement cases, serial, optional 之一), and the pre-2016
+form (…字第N号, local court abbreviations such as 沪二中 or none at all for the SPC, type codes such as
+行（知）终, 行重初, 非诉行执审). The result is a normalised key (`CaseNumber.__str__`); a hit keeps
+the characters as printed. A province character that was read is never changed; only an unreadable
+one in front of a full court code is taken as the configured home province, and only when one is
+configured.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from extract.types import CaseNumber
@@ -19,14 +27,20 @@ from extract.understanding.vocab import (
     ADMIN_TYPE_CODES,
     ADMIN_TYPE_SET,
     DIGIT_CONFUSIONS,
+    EXECUTION_TYPE_CODES,
+    LEGACY_TYPE_CHARS,
     PROVINCE_CONFUSIONS,
+    PROVINCE_NAMES,
     PROVINCES,
+    SUPREME_COURT_CODE,
     TYPE_CHAR_CONFUSIONS,
 )
 
 __all__ = [
     "CaseNumberHit",
+    "Jurisdiction",
     "PartialNumber",
+    "case_key",
     "compact",
     "compatible",
     "find_case_number_hits",
@@ -34,6 +48,7 @@ __all__ = [
     "find_partial_numbers",
     "near_miss",
     "parse_case_number",
+    "province_of_court",
     "repair_year",
     "repaired_year",
     "serial_slip",
@@ -43,10 +58,8 @@ _DIGIT = "0-9OoDQIl|i!〇○"
 _OPEN = r"(?:[(\[【〈《<{〔（CcJj人I1l|0［「『]|\(\()"
 _CLOSE = r"(?:[)\]】〉》>}〕）CcJj0I1l|］」』]|\)\))"
 _PROVINCE_CLASS = "".join(sorted(PROVINCES | set(PROVINCE_CONFUSIONS)))
-# Where the bureau is: an unreadable province character in front of a valid court code is taken as
-# this one (tesseract reads 鲁 as 重, 各, 绰, …). Callers elsewhere pass their own.
-HOME_PROVINCE = "鲁"
 _HANG = "行仃彳衍"
+_SUFFIX = "之[一二三四五六七八九十]{1,2}"
 # Table rules and specks that OCR puts inside a number (鲁0481]行初36号).
 _SPECK = r"[\]\[)(】【\-_.,:;'\"「」~`]?"
 
@@ -61,6 +74,7 @@ def _type_pattern() -> str:
         for ch in code[1:]:
             parts.append("[" + "".join(sorted({ch} | reverse.get(ch, set()))) + "]")
         alternatives.append("".join(parts))
+    alternatives.extend(EXECUTION_TYPE_CODES)
     return "(?:" + "|".join(alternatives) + ")"
 
 
@@ -70,15 +84,28 @@ _TYPE = _type_pattern()
 _MODERN = re.compile(
     rf"(?P<open>{_OPEN})?(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})?"
     rf"(?P<junk>[^0-9{_PROVINCE_CLASS}]{{0,2}}?)"
-    rf"(?P<court>[{_PROVINCE_CLASS}]|[\u4e00-\u9fff](?=[{_DIGIT}]{{2}}))(?P<cdigits>[{_DIGIT}]{{0,4}}?){_SPECK}"
-    rf"(?P<type>{_TYPE}){_SPECK}(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
+    rf"(?P<court>{SUPREME_COURT_CODE}|[{_PROVINCE_CLASS}]|[\u4e00-\u9fff](?=[{_DIGIT}]{{2}}))"
+    rf"(?P<cdigits>[{_DIGIT}]{{0,4}}?){_SPECK}"
+    rf"(?P<type>{_TYPE}){_SPECK}第?(?P<serial>[{_DIGIT}]{{1,6}})(?:(?P<hao>[号弓兮亏])(?P<suffix>{_SUFFIX})?)?"
 )
-# Pre-2016 form: (year) court-abbreviation type 字第 serial 号.
+# Pre-2016 form: (year) court-abbreviation type 字第 serial 号; the body before 字 is split into the
+# court abbreviation (may be empty: the SPC printed （1999）行终字第19号) and the type code.
 _LEGACY = re.compile(
     rf"(?P<open>{_OPEN})(?P<year>[{_DIGIT}]{{4}})(?P<close>{_CLOSE})"
-    rf"(?P<court>[\u4e00-\u9fff]{{1,5}}?)(?P<type>{_TYPE})字第?(?P<serial>[{_DIGIT}]{{1,6}})(?P<hao>[号弓兮亏])?"
+    rf"(?P<body>[\u4e00-\u9fff()]{{1,12}}?)字{_SPECK}第?(?P<serial>[{_DIGIT}]{{1,6}})(?P<sub>-[0-9]{{1,2}})?"
+    rf"(?:(?P<hao>[号弓兮亏])(?P<suffix>{_SUFFIX})?)?"
 )
+_LEGACY_TYPE = re.compile(rf"(?:非诉)?(?:行(?:\([\u4e00-\u9fff]{{1,3}}\))?)?[{LEGACY_TYPE_CHARS}]{{1,4}}")
+_LEGACY_TYPE_START = re.compile(rf"非诉|[{_HANG}](?=[({LEGACY_TYPE_CHARS}{''.join(TYPE_CHAR_CONFUSIONS)}])|执")
 _HEX_BRACKET_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,8}[发字函令]?$")
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where the bureau is (from config): what an unreadable province character may stand for."""
+
+    province: str  # 鲁
+    courts: frozenset[str] = frozenset()  # its courts' codes (鲁04, 鲁0481); empty: any code of the province
 
 
 @dataclass(frozen=True)
@@ -112,11 +139,15 @@ def _digits(s: str) -> str | None:
 
 
 def _type_code(raw: str) -> str | None:
+    if raw in EXECUTION_TYPE_CODES:
+        return raw
     code = "行" + "".join(TYPE_CHAR_CONFUSIONS.get(c, c) for c in raw[1:])
     return code if code in ADMIN_TYPE_SET else None
 
 
 def _type_guesses(raw: str) -> int:
+    if raw in EXECUTION_TYPE_CODES:
+        return 0
     return sum(1 for c in raw[1:] if c in TYPE_CHAR_CONFUSIONS) + (raw[0] != "行")
 
 
@@ -130,7 +161,7 @@ def _valid_court_digits(d: str) -> bool:
     return False
 
 
-def _modern(m: re.Match[str], home_province: str) -> CaseNumber | None:
+def _modern(m: re.Match[str], jurisdiction: Jurisdiction | None) -> CaseNumber | None:
     year_s = _digits(m["year"])
     cdig = _digits(m["cdigits"]) if m["cdigits"] else ""
     serial_s = _digits(m["serial"])
@@ -148,37 +179,94 @@ def _modern(m: re.Match[str], home_province: str) -> CaseNumber | None:
     serial = int(serial_s)
     if serial == 0 or len(serial_s.lstrip("0")) > 5:
         return None
+    suffix = m["suffix"] or ""
+    if m["court"] == SUPREME_COURT_CODE:
+        if cdig:
+            return None
+        return CaseNumber(year, SUPREME_COURT_CODE, type_code, serial, suffix=suffix)
     province = PROVINCE_CONFUSIONS.get(m["court"], m["court"])
     guesses = _type_guesses(m["type"]) + (province != m["court"])
     if province not in PROVINCES:
-        # An unknown character only passes in front of a full court code (2 or 4 digits).
-        if len(cdig) not in (2, 4) or m["court"] == "行":
+        # An unknown character only passes in front of a full court code (2 or 4 digits), and only
+        # becomes the home province when one is configured; it never becomes another province.
+        if jurisdiction is None or len(cdig) not in (2, 4) or m["court"] == "行":
             return None
-        province = home_province
+        province = jurisdiction.province
+        if jurisdiction.courts and province + cdig not in jurisdiction.courts:
+            return None  # not one of our courts: maybe another province's number, left unread
         guesses += 1
     # One character-level guess is a correction; two make a different number too likely (a lost
     # serial digit then goes unnoticed). Such readings are left to confirmation against known numbers.
     if guesses > 1:
         return None
-    return CaseNumber(year=year, court_code=province + cdig, type_code=type_code, serial=serial)
+    return CaseNumber(year=year, court_code=province + cdig, type_code=type_code, serial=serial, suffix=suffix)
+
+
+def _legacy_type(raw: str) -> tuple[str, int] | None:
+    """The normalised pre-2016 type code and how many look-alike characters it took, or None."""
+    guesses = 0
+    out = []
+    depth = 0
+    for i, ch in enumerate(raw):
+        if ch == "(":
+            depth += 1
+            out.append("（")
+        elif ch == ")":
+            depth -= 1
+            out.append("）")
+        elif ch in _HANG and (i == 0 or raw[i - 1] == "诉"):
+            guesses += ch != "行"
+            out.append("行")
+        elif depth == 0 and i > 0 and ch in TYPE_CHAR_CONFUSIONS:
+            guesses += 1
+            out.append(TYPE_CHAR_CONFUSIONS[ch])
+        else:
+            out.append(ch)
+    code = "".join(out)
+    if not _LEGACY_TYPE.fullmatch(code.replace("（", "(").replace("）", ")")):
+        return None
+    return code, guesses
 
 
 def _legacy(m: re.Match[str]) -> CaseNumber | None:
     year_s = _digits(m["year"])
     serial_s = _digits(m["serial"])
-    type_code = _type_code(m["type"])
-    if year_s is None or serial_s is None or type_code is None:
+    if year_s is None or serial_s is None:
         return None
     year = int(year_s)
-    if not 1990 <= year <= 2016 or int(serial_s) == 0:
+    # The old form ran until 2015 (a few courts into 2016); earlier than the 1990 Administrative
+    # Litigation Law's first years is a misread.
+    if not 1985 <= year <= 2016 or int(serial_s) == 0 or len(serial_s.lstrip("0")) > 5:
         return None
-    court = m["court"]
-    if any(c.isdigit() for c in court):
+    body = m["body"]
+    start = _LEGACY_TYPE_START.search(body)
+    if start is None:
         return None
-    return CaseNumber(year=year, court_code=court, type_code=type_code, serial=int(serial_s), legacy=True)
+    court, raw_type = body[: start.start()], body[start.start() :]
+    if len(court) > 5 or "(" in court or ")" in court:
+        return None
+    typed = _legacy_type(raw_type)
+    if typed is None or typed[1] > 1:
+        return None
+    suffix = (m["sub"] or "") + (m["suffix"] or "")
+    return CaseNumber(year, court, typed[0], int(serial_s), legacy=True, suffix=suffix)
 
 
-def find_case_number_hits(text: str, home_province: str = HOME_PROVINCE) -> list[CaseNumberHit]:
+def province_of_court(court: str) -> str | None:
+    """The case-number province abbreviation of a court named with its province (海南省… -> 琼)."""
+    for name, abbreviation in PROVINCE_NAMES.items():
+        if court.startswith(name):
+            return abbreviation
+    return None
+
+
+def case_key(printed: str | None) -> str | None:
+    """The normalised key of a number as printed or typed, or None when it is not a case number."""
+    number = parse_case_number(printed or "")
+    return str(number) if number is not None else None
+
+
+def find_case_number_hits(text: str, jurisdiction: Jurisdiction | None = None) -> list[CaseNumberHit]:
     """Every valid case number in `text`, in order, with original offsets and raw characters."""
     folded, offsets = compact(text)
     hits: list[tuple[int, int, CaseNumber]] = []
@@ -194,7 +282,7 @@ def find_case_number_hits(text: str, home_province: str = HOME_PROVINCE) -> list
         if found is None:
             break
         m = found
-        number = _modern(m, home_province)
+        number = _modern(m, jurisdiction)
         glued = m["open"] is None and m.start() > 0 and folded[m.start() - 1].isdigit()
         if number is not None and not glued and not any(a <= m.start() < b for a, b in taken):
             start = m.start("year") if m["open"] is None else m.start()
@@ -211,14 +299,14 @@ def find_case_number_hits(text: str, home_province: str = HOME_PROVINCE) -> list
     return out
 
 
-def find_case_numbers(text: str) -> list[tuple[CaseNumber, int]]:
+def find_case_numbers(text: str, jurisdiction: Jurisdiction | None = None) -> list[tuple[CaseNumber, int]]:
     """Every valid case number in `text` with its offset, in order of appearance."""
-    return [(h.number, h.start) for h in find_case_number_hits(text)]
+    return [(h.number, h.start) for h in find_case_number_hits(text, jurisdiction)]
 
 
-def parse_case_number(s: str) -> CaseNumber | None:
+def parse_case_number(s: str, jurisdiction: Jurisdiction | None = None) -> CaseNumber | None:
     """The first case number in `s`, or None when there is none that validates."""
-    hits = find_case_number_hits(s)
+    hits = find_case_number_hits(s, jurisdiction)
     return hits[0].number if hits else None
 
 
@@ -267,7 +355,7 @@ def repair_year(number: CaseNumber, doc_year: int) -> CaseNumber:
     year = repaired_year(number.year, doc_year)
     if year == number.year:
         return number
-    return CaseNumber(year, number.court_code, number.type_code, number.serial, number.legacy)
+    return replace(number, year=year)
 
 
 @dataclass(frozen=True)
@@ -304,7 +392,7 @@ def compatible(partial: PartialNumber, number: CaseNumber) -> bool:
     """True when a partial reading agrees with a full number on year, serial and court digits."""
     if partial.serial != number.serial or not _one_confusable_apart(str(partial.year), str(number.year)):
         return False
-    digits = number.court_code[1:]
+    digits = number.court_code[1:] if number.court_code[:1] in PROVINCES and not number.legacy else ""
     got = partial.court_digits
     if got is None or got == digits:
         return True
@@ -324,7 +412,8 @@ def _one_confusable_apart(a: str, b: str) -> bool:
 
 def serial_slip(a: CaseNumber, b: CaseNumber) -> bool:
     """Same year, court and type; serials one lost, added or confusable digit apart (行初1号 / 行初12号)."""
-    if (a.year, a.court_code, a.type_code, a.legacy) != (b.year, b.court_code, b.type_code, b.legacy) or a == b:
+    same = replace(a, serial=0) == replace(b, serial=0)
+    if not same or a == b:
         return False
     x, y = str(a.serial), str(b.serial)
     if len(x) == len(y):

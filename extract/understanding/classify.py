@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from extract.types import DocType
 from extract.understanding.casenumber import compact
+from extract.understanding.casereport import case_report_marker
 
 __all__ = [
     "Classification",
@@ -41,6 +42,9 @@ TITLES: tuple[tuple[str, DocType, str | None], ...] = (
     ("出庭应诉情况说明", DocType.appearance_record, "note"),
     ("出庭情况说明", DocType.appearance_record, "note"),
     ("出庭应诉通知书", DocType.other, "court_notice"),
+    # A rejected petition (申诉) ends no case and starts none; it is not a notice to respond.
+    ("驳回申诉通知书", DocType.other, "petition_rejected"),
+    ("驳回再审申请通知书", DocType.other, "petition_rejected"),
     ("诉讼权利义务告知书", DocType.other, "court_notice"),
     ("应诉通知书", DocType.notice_to_respond, None),
     ("举证通知书", DocType.evidence_notice, None),
@@ -60,6 +64,7 @@ TITLES: tuple[tuple[str, DocType, str | None], ...] = (
     ("起诉状", DocType.complaint, None),
     ("起诉书", DocType.complaint, None),
     ("行政赔偿判决书", DocType.judgment, None),
+    ("执行裁定书", DocType.ruling, "enforcement"),
     ("行政判决书", DocType.judgment, None),
     ("判决书", DocType.judgment, None),
     ("行政赔偿裁定书", DocType.ruling, None),
@@ -240,6 +245,10 @@ def body_scores(text: str) -> dict[DocType, float]:
 def classify_text(pages: list[str]) -> Classification:
     """Type of one document given its pages' text."""
     first = pages[0] if pages else ""
+    marker = case_report_marker(page_lines(first))
+    if marker is not None:
+        # An edited case report retells judgments ("判决如下") but is not one.
+        return Classification(DocType.other, 0.9, None, "case_report", (f"case report heading {marker}",))
     hit = find_title(first)
     body = "\n".join(pages)
     scores = body_scores(body)

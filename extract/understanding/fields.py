@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
-from extract.understanding.casenumber import CaseNumberHit, compact, find_case_number_hits, repair_year, repaired_year
+from extract.understanding.casenumber import (
+    CaseNumberHit,
+    Jurisdiction,
+    compact,
+    find_case_number_hits,
+    repair_year,
+    repaired_year,
+)
+from extract.understanding.casereport import case_report_marker, case_report_number
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.signature import decision_date, narrated_decision_date
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -82,15 +90,16 @@ class _Hit:
     type_code: str
     own_shape: bool  # on a line of its own, after 案号, or in 一案（…）
     cited: bool
+    raw: str = ""  # as printed
 
 
-def _hits(lines: list[str], doc_year: int | None) -> list[_Hit]:
+def _hits(lines: list[str], doc_year: int | None, jurisdiction: Jurisdiction | None) -> list[_Hit]:
     flat = "\n".join(lines)
     line_starts = [0]
     for ln in lines:
         line_starts.append(line_starts[-1] + len(ln) + 1)
     out: list[_Hit] = []
-    for h in find_case_number_hits(flat):
+    for h in find_case_number_hits(flat, jurisdiction):
         out.append(_classify_hit(flat, h, lines, line_starts, doc_year))
     return out
 
@@ -110,14 +119,17 @@ def _classify_hit(flat: str, h: CaseNumberHit, lines: list[str], line_starts: li
     number = h.number
     if doc_year and not number.legacy and not cited:
         number = repair_year(number, doc_year)
-    return _Hit(str(number), number.type_code, own_shape, cited)
+    return _Hit(str(number), number.type_code, own_shape, cited, h.raw.replace("\n", ""))
 
 
 def own_and_cited(
-    lines: list[str], doc_type: DocType, doc_year: int | None = None
+    lines: list[str], doc_type: DocType, doc_year: int | None = None, jurisdiction: Jurisdiction | None = None
 ) -> tuple[str | None, tuple[str, ...], str | None]:
     """(own number, cited numbers, first-instance number) of a document."""
-    hits = _hits(lines, doc_year)
+    return _own_and_cited(_hits(lines, doc_year, jurisdiction), doc_type)
+
+
+def _own_and_cited(hits: list[_Hit], doc_type: DocType) -> tuple[str | None, tuple[str, ...], str | None]:
     own: str | None = None
     for h in hits:
         if h.own_shape and not h.cited:
@@ -597,12 +609,17 @@ def is_enforcement(disposition: str | None) -> bool:
 # ---------------------------------------------------------------- all fields
 
 
-def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
+def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdiction | None = None) -> Fields:
     """All fields of one document (pages of that document only)."""
     lines = normalize_lines(pages)
     doubts: dict[str, str] = {}
     years = [h.value.year for h in find_dates("\n".join(lines))]
-    own, cited, first_instance = own_and_cited(lines, doc_type, max(years) if years else None)
+    number_hits = _hits(lines, max(years) if years else None, jurisdiction)
+    own, cited, first_instance = _own_and_cited(number_hits, doc_type)
+    printed = next((h.raw for h in number_hits if h.number == own), None)
+    if doc_type is DocType.other and case_report_marker(lines) is not None:
+        own, printed, _why = case_report_number(lines, jurisdiction)
+        cited = tuple(h.number for h in number_hits if h.number != own)
     if doc_type in (DocType.judgment, DocType.ruling):
         signed = decision_date(lines, int(own[1:5]) if own and own[1:5].isdigit() else None)
         if signed.value is None and signed.doubt == "no date found in the signature block":
@@ -655,6 +672,7 @@ def extract_fields(pages: list[str], doc_type: DocType) -> Fields:
                 defendant = applicant
     return Fields(
         case_number=own,
+        case_number_printed=printed,
         cited_case_numbers=cited,
         court=_court(lines),
         plaintiffs=parties.plaintiffs,

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from extract.types import DocType
-from extract.understanding.casenumber import compact, find_case_number_hits
+from extract.understanding.casenumber import Jurisdiction, compact, find_case_number_hits
+from extract.understanding.casereport import case_report_marker
 from extract.understanding.classify import TitleHit, body_scores, find_title, page_lines
 
 __all__ = ["PageEvidence", "Segment", "page_evidence", "split_pages"]
@@ -46,6 +47,7 @@ class PageEvidence:
     party_block_top: bool = False  # a party line (原告：X，住…) among the first lines
     cue_type: DocType | None = None  # the type the page's body phrases point to, when strong
     titleish: bool = False  # a short top line ending like a title (…状, …书, …票, …表) that was not read
+    case_report: bool = False  # opens with an edited case report's heading (判决书字号, 【案情】)
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,14 @@ def _footer(lines: list[str]) -> tuple[int, int | None] | None:
     return None
 
 
-def page_evidence(text: str) -> PageEvidence:
+def page_evidence(text: str, jurisdiction: Jurisdiction | None = None) -> PageEvidence:
     lines = page_lines(text)
     title = find_title(text)
     court_header = any(_COURT_LINE.search(_cjk(ln)) and len(_cjk(ln)) <= 20 for ln in lines[:2])
     case_line = False
     for ln in lines[:6]:
         folded, _ = compact(ln)
-        hits = find_case_number_hits(ln)
+        hits = find_case_number_hits(ln, jurisdiction)
         if hits and len(folded) <= len(str(hits[0].number)) + 6:
             case_line = True
             break
@@ -89,7 +91,10 @@ def page_evidence(text: str) -> PageEvidence:
         best_type, best = max(scores.items(), key=lambda kv: kv[1])
         if best >= 4.0:
             cue_type = best_type
-    return PageEvidence(title, _footer(lines), court_header, case_line, ends_with_date, party_top, cue_type, titleish)
+    report = case_report_marker(lines) is not None
+    return PageEvidence(
+        title, _footer(lines), court_header, case_line, ends_with_date, party_top, cue_type, titleish, report
+    )
 
 
 def _cjk(line: str) -> str:
@@ -105,6 +110,9 @@ def _start_score(ev: PageEvidence, prev: PageEvidence | None, current: DocType |
     if ev.titleish:
         score += 1.0
         why.append("title-like top line")
+    if ev.case_report:
+        score += 3.0
+        why.append("case report heading")
     if ev.court_header:
         score += 0.5
         why.append("court header")
@@ -146,11 +154,11 @@ def _segment_type(ev: PageEvidence) -> DocType | None:
     return ev.title.doc_type if ev.title is not None else ev.cue_type
 
 
-def split_pages(texts: list[str]) -> list[Segment]:
+def split_pages(texts: list[str], jurisdiction: Jurisdiction | None = None) -> list[Segment]:
     """Page ranges of the documents in one file, in order; every page belongs to exactly one."""
     if not texts:
         return []
-    evidence = [page_evidence(t) for t in texts]
+    evidence = [page_evidence(t, jurisdiction) for t in texts]
     starts: list[tuple[int, list[str]]] = [(0, ["first page"])]
     current = _segment_type(evidence[0])
     for i in range(1, len(texts)):

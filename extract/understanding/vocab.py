@@ -6,8 +6,18 @@ categories use the stable English keys the rest of the system stores.
 
 from __future__ import annotations
 
-# Province-level court abbreviations (plus 兵 for the Xinjiang Production and Construction Corps).
-PROVINCES = frozenset("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青蒙桂藏宁新兵")
+# Province-level court abbreviations (plus 兵 for the Xinjiang Production and Construction Corps;
+# Guizhou prints 黔, 贵 is kept for typed numbers).
+PROVINCES = frozenset("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川黔贵云陕甘青蒙桂藏宁新兵")
+
+# Province-level names as courts print them, and their case-number abbreviation.
+PROVINCE_NAMES: dict[str, str] = {
+    "北京": "京", "天津": "津", "上海": "沪", "重庆": "渝", "河北": "冀", "山西": "晋", "辽宁": "辽", "吉林": "吉",
+    "黑龙江": "黑", "江苏": "苏", "浙江": "浙", "安徽": "皖", "福建": "闽", "江西": "赣", "山东": "鲁", "河南": "豫",
+    "湖北": "鄂", "湖南": "湘", "广东": "粤", "海南": "琼", "四川": "川", "贵州": "黔", "云南": "云", "陕西": "陕",
+    "甘肃": "甘", "青海": "青", "内蒙古": "蒙", "广西": "桂", "西藏": "藏", "宁夏": "宁", "新疆生产建设兵团": "兵",
+    "新疆": "新",
+}
 
 # What tesseract chi_sim has been seen to read instead of a province character; only
 # unambiguous look-alikes, so a stray character never turns into a court.
@@ -26,13 +36,20 @@ ADMIN_TYPE_CODES: tuple[str, ...] = tuple(
     sorted(
         (
             "行初", "行终", "行申", "行再", "行监", "行抗", "行审", "行审复", "行他", "行辖", "行辖终",
-            "行赔初", "行赔终", "行赔申", "行赔再",
+            "行赔初", "行赔终", "行赔申", "行赔再", "行赔监", "行赔抗",
         ),
         key=len,
         reverse=True,
     )
 )
 ADMIN_TYPE_SET = frozenset(ADMIN_TYPE_CODES)
+# Enforcement type codes (执行案件): agencies receive 执行裁定书 of the enforcement they applied for.
+EXECUTION_TYPE_CODES: tuple[str, ...] = ("执恢", "执保", "执异", "执复", "执监", "执协", "执他", "执")
+# Special-court province prefixes besides the province characters (最高人民法院 prints 最高法).
+SUPREME_COURT_CODE = "最高法"
+# Characters a pre-2016 type code (行初, 行（知）终, 行重初, 非诉行执审, 执) is made of after its first
+# 行/执/非诉.
+LEGACY_TYPE_CHARS = "初终再申监提抗审执赔他重辖恢异复保协"
 
 # OCR look-alikes of the characters after 行 in a type code.
 TYPE_CHAR_CONFUSIONS: dict[str, str] = {

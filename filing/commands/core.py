@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -12,15 +12,24 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy import select
 
 from filing.bootstrap import App, bootstrap
+from filing.commands.common import UserError, local_today, parse_day
+from filing.commands.tables import (
+    STEP_LABELS,
+    Imported,
+    cases_table,
+    import_table,
+    outbox_table,
+    review_table,
+    show,
+    status_text,
+)
 from filing.config import load_settings
 from filing.export import build_export
 from filing.pipeline import process, receive
 from filing.service import missing_for_cases
-from store import models as m
+from ingest.sniff import NotMail, not_mail
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
 
@@ -39,8 +48,8 @@ def init_app(app: App, agencies: Path | None = None) -> str:
         report = load_registry(uow.session, read_registry(path))
         uow.commit()
     return (
-        f"database ready; agencies: {report.added} added, {report.updated} updated, "
-        f"{report.addresses} addresses ({path})"
+        f"数据库已就绪；单位名录：新增 {report.added} 个，更新 {report.updated} 个，"
+        f"登记邮箱 {report.addresses} 个（{path}）"
     )
 
 
@@ -48,17 +57,23 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(x for x in p.rglob("*.eml") if x.is_file()))
+            found = sorted(x for x in p.rglob("*.eml") if x.is_file())
+            if not found:
+                console.print(f"文件夹 {p} 中没有 .eml 邮件文件", style="yellow", markup=False, highlight=False,
+                              soft_wrap=True)
+            files.extend(found)
         elif p.is_file():
             files.append(p)
         else:
-            raise typer.BadParameter(f"no such file or folder: {p}")
+            raise UserError(f"找不到文件或文件夹：{p}")
     return files
 
 
-def import_files(app: App, files: list[Path], quiet: bool = False) -> list[tuple[Path, int, str, bool]]:
-    """File .eml files through the same pipeline as IMAP polling. Returns (path, row id, status, new)."""
-    results: list[tuple[Path, int, str, bool]] = []
+def import_files(app: App, files: list[Path], quiet: bool = False) -> list[Imported]:
+    """File .eml files through the same pipeline as IMAP polling."""
+    results: list[Imported] = []
+    if not files:
+        return results
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -74,33 +89,40 @@ def import_files(app: App, files: list[Path], quiet: bool = False) -> list[tuple
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             rec = receive(app, path.read_bytes(), received_at=mtime, source="import", delivery=str(path.resolve()))
             status = process(app, rec.message_row_id, on_step=partial(_show_step, progress, task, path.name))
-            results.append((path, rec.message_row_id, status, rec.created))
+            results.append(Imported(path, rec.message_row_id, status, rec.created))
+            with app.uow() as uow:
+                result, _note = status_text(uow.session, rec.message_row_id)
+            progress.update(task, current=f"{path.name}：{result}")
             progress.advance(task)
     return results
 
 
 def _show_step(progress: Progress, task: TaskID, name: str, step: str) -> None:
-    progress.update(task, current=f"{name}: {step}")
+    progress.update(task, current=f"{name}：{STEP_LABELS.get(step, step)}")
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command("init")
     def init_cmd(
         ctx: typer.Context,
-        agencies: Annotated[Path | None, typer.Option(help="agency registry YAML (default: agencies.registry)")] = None,
+        agencies: Annotated[Path | None, typer.Option(metavar="FILE",
+            help="agency registry YAML (default: agencies.registry)")] = None,
     ) -> None:
         """Create or upgrade the database and load the agency registry."""
         typer.echo(init_app(app_from(ctx), agencies))
 
     @cli.command("import")
     def import_cmd(
-        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")]
+        ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)]
     ) -> None:
-        """File .eml files or folders of them (re-importing files nothing twice)."""
+        """File each PATH: an .eml file, or a folder of them (importing a file again files nothing twice)."""
         app = app_from(ctx)
-        results = import_files(app, expand_paths(paths))
-        _summary(results)
-        if any(status == "failed" for *_x, status, _n in results):
+        files, rejected = mail_files(expand_paths(paths))
+        results = import_files(app, files)
+        if results:
+            show(import_table(app, results))
+        _report_rejected(rejected)
+        if rejected or not files or any(r.status == "failed" for r in results):
             raise typer.Exit(1)
 
     @cli.command("reprocess")
@@ -120,14 +142,15 @@ def register(cli: typer.Typer) -> None:
     @cli.command("export")
     def export_cmd(
         ctx: typer.Context,
-        format: Annotated[str, typer.Option("--format", help="json")] = "json",
-        as_of: Annotated[str | None, typer.Option("--as-of", help="date for the missing-document lists")] = None,
+        format: Annotated[str, typer.Option("--format", metavar="json", help="output format")] = "json",
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="date for the missing-document lists")] = None,
     ) -> None:
         """Everything the system decided, on stdout."""
         if format != "json":
             raise typer.BadParameter("only --format json is supported")
         app = app_from(ctx)
-        day = date.fromisoformat(as_of) if as_of else app.settings.today()
+        day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         with app.uow() as uow:
             data = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -141,45 +164,38 @@ def register(cli: typer.Typer) -> None:
         senders = app.settings.senders.model_copy(update={"unauthenticated": "file"})
         app.settings = app.settings.model_copy(update={"senders": senders})
         typer.echo(init_app(app))
-        files = expand_paths([app.settings.mailbox.local_folder])
+        files, rejected = mail_files(expand_paths([app.settings.mailbox.local_folder]))
         results = import_files(app, files)
-        _summary(results)
-        _cases_table(app)
-        _outbox_table(app)
+        show(import_table(app, results), cases_table(app), review_table(app), outbox_table(app))
+        _report_rejected(rejected)
 
 
-def _summary(results: list[tuple[Path, int, str, bool]]) -> None:
-    table = Table(title="导入结果")
-    for col in ("文件", "状态", "新收"):
-        table.add_column(col)
-    for path, _rid, status, new in results:
-        table.add_row(path.name, status, "是" if new else "否（已收过）")
-    Console().print(table)
+NOT_MAIL_TEXT = {
+    NotMail.empty: "文件为空",
+    NotMail.pdf: "这是 PDF 文档，不是邮件",
+    NotMail.image: "这是图片，不是邮件",
+    NotMail.docx: "这是 Word 文档，不是邮件",
+    NotMail.archive: "这是压缩包，不是邮件",
+    NotMail.other_format: "这是其他格式的文件（如 Outlook .msg），不是邮件",
+    NotMail.no_headers: "开头没有邮件头（From:、Subject: 等），不是邮件",
+}
 
 
-def _cases_table(app: App) -> None:
-    table = Table(title="案件")
-    table.add_column("案号", no_wrap=True)
-    for col in ("单位", "原告", "已收文书", "结果"):
-        table.add_column(col)
-    with app.uow() as uow:
-        for case in uow.session.scalars(select(m.Case).order_by(m.Case.id)):
-            types = sorted({d.doc_type for d in case.documents})
-            table.add_row(
-                case.case_number or "—",
-                case.agency.short_name if case.agency else "—",
-                "、".join(case.plaintiffs or []) or "—",
-                ", ".join(types),
-                case.outcome,
-            )
-    Console().print(table)
+def mail_files(files: list[Path]) -> tuple[list[Path], list[tuple[Path, NotMail]]]:
+    """Split the files to import into email messages and the rest (with why), before anything is stored."""
+    mail: list[Path] = []
+    rejected: list[tuple[Path, NotMail]] = []
+    for path in files:
+        with path.open("rb") as f:
+            problem = not_mail(f.read(65536))
+        if problem is None:
+            mail.append(path)
+        else:
+            rejected.append((path, problem))
+    return mail, rejected
 
 
-def _outbox_table(app: App) -> None:
-    table = Table(title="待发邮件（回执与提醒）")
-    for col in ("类型", "收件人", "主题", "状态"):
-        table.add_column(col)
-    with app.uow() as uow:
-        for row in uow.session.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)):
-            table.add_row(row.kind, row.to_addr, row.subject, row.status)
-    Console().print(table)
+def _report_rejected(rejected: list[tuple[Path, NotMail]]) -> None:
+    for path, problem in rejected:
+        text = f"未导入 {path}：{NOT_MAIL_TEXT[problem]}。只能导入 .eml 邮件文件（在邮件客户端中“另存为”）"
+        console.print(text, style="red", markup=False, highlight=False, soft_wrap=True)

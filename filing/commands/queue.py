@@ -14,7 +14,11 @@ from cases.checks import check_views, open_check_count, open_checks
 from cases.corrections import resolve_check
 from cases.facts import FactValueError
 from filing.commands.core import app_from
+from filing.commands.tables import review_table
+from filing.web.templating import evidence_label
 from store import models as m
+from terms.labels import MATCH_LABELS
+from terms.labels import formal_doc_label as doc_label
 
 queue = typer.Typer(no_args_is_help=False, help="Review queue: documents waiting for a person.")
 out = Console()
@@ -24,7 +28,12 @@ def _actor(actor: str | None) -> str:
     return actor or os.environ.get("USER") or "cli"
 
 
-ActorOpt = Annotated[str | None, typer.Option("--as", help="who decides (default: $USER)")]
+DocArg = Annotated[int, typer.Argument(metavar="DOC_ID", hidden=True)]
+CaseArg = Annotated[int, typer.Argument(metavar="CASE_ID", hidden=True)]
+PageArg = Annotated[int, typer.Argument(metavar="PAGE", hidden=True)]
+OtherArg = Annotated[int, typer.Argument(metavar="OTHER_ID", hidden=True)]
+TypeArg = Annotated[str, typer.Argument(metavar="TYPE", hidden=True)]
+ActorOpt = Annotated[str | None, typer.Option("--as", metavar="NAME", help="who decides (default: $USER)")]
 
 
 @queue.callback(invoke_without_command=True)
@@ -33,25 +42,7 @@ def list_items(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     app = app_from(ctx)
-    with app.uow() as uow:
-        items = review.pending_items(uow.session)
-    table = Table(title=f"待复核 {len(items)} 件")
-    for col in ("文书", "文件", "页", "类型", "案号", "单位", "等待(时)", "建议案件"):
-        table.add_column(col)
-    for it in items:
-        best = it.candidates[0] if it.candidates else None
-        suggestion = f"{best.case_number} ({best.score:.2f})" if best else "—"
-        table.add_row(
-            str(it.document_id),
-            it.filename,
-            f"{it.pages[0]}-{it.pages[1]}",
-            it.doc_type,
-            it.case_number or "—",
-            it.agency or "—",
-            f"{it.age_hours:.0f}",
-            suggestion,
-        )
-    out.print(table)
+    out.print(review_table(app))
     with app.uow() as uow:
         waiting = open_check_count(uow.session)
     if waiting:
@@ -59,20 +50,24 @@ def list_items(ctx: typer.Context) -> None:
 
 
 @queue.command("show")
-def show(ctx: typer.Context, document_id: int) -> None:
-    """One item with its ranked candidates and their evidence."""
+def show(ctx: typer.Context, document_id: DocArg) -> None:
+    """Show document DOC_ID (first column of `filing queue`) with its ranked candidate cases and their evidence."""
     app = app_from(ctx)
     with app.uow() as uow:
         it = review.get_item(uow.session, document_id)
     out.print(
-        f"文书 {it.document_id}: {it.filename} 第{it.pages[0]}-{it.pages[1]}页, 类型 {it.doc_type}"
-        f" ({it.type_confidence:.2f}), 案号 {it.case_number or '—'}, 状态 {it.status}"
+        f"文书 {it.document_id}：{it.filename} 第{it.pages[0]}-{it.pages[1]}页，类型 {doc_label(it.doc_type)}"
+        f"（把握 {it.type_confidence:.2f}），案号 {it.case_number or '未读到'}，"
+        f"状态 {MATCH_LABELS.get(it.status, it.status)}",
+        markup=False, highlight=False, soft_wrap=True,
     )
-    out.print(f"邮件: {it.subject} ({it.agency or '—'})", markup=False)
+    out.print(f"邮件：{it.subject}（{it.agency or '—'}）", markup=False, highlight=False, soft_wrap=True)
+    if not it.candidates:
+        out.print("  没有候选案件：可用 filing queue new-case 新建案件", markup=False, highlight=False, soft_wrap=True)
     for i, c in enumerate(it.candidates, start=1):
-        out.print(
-            f"  {i}. 案件 {c.case_id} {c.case_number or '—'} score {c.score:.2f}: {'; '.join(c.evidence)}", markup=False
-        )
+        evidence = "；".join(evidence_label(e) for e in c.evidence)
+        out.print(f"  {i}. 案件 {c.case_id} {c.case_number or '—'} 匹配度 {c.score:.2f}：{evidence}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
@@ -80,61 +75,63 @@ def _decide(ctx: typer.Context, fn: object, *args: object) -> None:
     with app.uow() as uow:
         result = fn(uow.session, *args)  # type: ignore[operator]
         uow.commit()
-    if result is not None and hasattr(result, "id"):
-        out.print(f"ok: {type(result).__name__.lower()} {result.id}")
+    if isinstance(result, m.Case):
+        out.print(f"完成：案件 {result.id} {result.case_number or ''}", markup=False, highlight=False, soft_wrap=True)
+    elif isinstance(result, m.Document):
+        out.print(f"完成：文书 {result.id}", markup=False, highlight=False, soft_wrap=True)
     else:
-        out.print("ok")
+        out.print("完成")
 
 
 @queue.command("confirm")
 def confirm(
     ctx: typer.Context,
-    document_id: int,
-    case_id: Annotated[int | None, typer.Option("--case")] = None,
+    document_id: DocArg,
+    case_id: Annotated[int | None, typer.Option("--case", metavar="CASE_ID", help="case id")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Accept the suggested case (or --case ID)."""
+    """File document DOC_ID to its suggested case (or to --case CASE_ID)."""
     _decide(ctx, review.confirm, document_id, _actor(actor), case_id)
 
 
 @queue.command("reassign")
-def reassign(ctx: typer.Context, document_id: int, case_id: int, actor: ActorOpt = None) -> None:
-    """File the document to another case."""
+def reassign(ctx: typer.Context, document_id: DocArg, case_id: CaseArg, actor: ActorOpt = None) -> None:
+    """File document DOC_ID to case CASE_ID instead."""
     _decide(ctx, review.reassign, document_id, case_id, _actor(actor))
 
 
 @queue.command("new-case")
 def new_case(
     ctx: typer.Context,
-    document_id: int,
-    number: Annotated[str | None, typer.Option("--number", help="case number if not read")] = None,
+    document_id: DocArg,
+    number: Annotated[str | None, typer.Option("--number", metavar="案号", help="case number if not read")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Create a case from the document and file it there."""
+    """Create a case from document DOC_ID and file it there."""
     _decide(ctx, review.create_case, document_id, _actor(actor), number)
 
 
 @queue.command("type")
-def change_type(ctx: typer.Context, document_id: int, doc_type: str, actor: ActorOpt = None) -> None:
-    """Change the document type."""
+def change_type(ctx: typer.Context, document_id: DocArg, doc_type: TypeArg, actor: ActorOpt = None) -> None:
+    """Change the type of document DOC_ID to TYPE (complaint, notice_to_respond, defense, judgment, ruling, ...)."""
     _decide(ctx, review.change_type, document_id, doc_type, _actor(actor))
 
 
 @queue.command("split")
-def split(ctx: typer.Context, document_id: int, at_page: int, actor: ActorOpt = None) -> None:
-    """Split the document before AT_PAGE."""
+def split(ctx: typer.Context, document_id: DocArg, at_page: PageArg, actor: ActorOpt = None) -> None:
+    """Split document DOC_ID before page PAGE."""
     _decide(ctx, review.split_document, document_id, at_page, _actor(actor))
 
 
 @queue.command("merge")
-def merge(ctx: typer.Context, document_id: int, other_id: int, actor: ActorOpt = None) -> None:
-    """Merge OTHER_ID (same file) into DOCUMENT_ID."""
+def merge(ctx: typer.Context, document_id: DocArg, other_id: OtherArg, actor: ActorOpt = None) -> None:
+    """Merge document OTHER_ID (same file) into document DOC_ID."""
     _decide(ctx, review.merge_documents, document_id, other_id, _actor(actor))
 
 
 @queue.command("not-litigation")
-def not_litigation(ctx: typer.Context, document_id: int, actor: ActorOpt = None) -> None:
-    """Mark the document as not litigation material."""
+def not_litigation(ctx: typer.Context, document_id: DocArg, actor: ActorOpt = None) -> None:
+    """Mark document DOC_ID as not litigation material."""
     _decide(ctx, review.mark_not_litigation, document_id, _actor(actor))
 
 

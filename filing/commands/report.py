@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from filing.commands.common import UserError, ensure_writable, local_today, parse_day, write_output
 from filing.commands.core import app_from
 from filing.report.build import build_report
 from filing.report.html import render_html
@@ -24,19 +25,23 @@ FORMATS = ("xlsx", "html", "json")
 
 def period_from(quarter: str | None, start: str | None, end: str | None, today: date) -> Period:
     """--quarter, or --from/--to (either may be combined with --quarter to narrow it)."""
+    first = parse_day(start, "--from") if start else None
+    last = parse_day(end, "--to") if end else None
     try:
         if quarter:
-            q = Period.quarter(quarter)
-            if start or end:
-                return Period.between(date.fromisoformat(start) if start else q.start,
-                                      date.fromisoformat(end) if end else q.end)
+            try:
+                q = Period.quarter(quarter)
+            except ValueError:
+                raise UserError(f"--quarter 应为年份加季度，如 2026Q4，收到 “{quarter}”") from None
+            if first or last:
+                return Period.between(first or q.start, last or q.end)
             return q
-        if start and end:
-            return Period.between(date.fromisoformat(start), date.fromisoformat(end))
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from e
-    if start or end:
-        raise typer.BadParameter("give both --from and --to, or --quarter")
+        if first and last:
+            return Period.between(first, last)
+    except ValueError:
+        raise UserError(f"报告期有误：结束日 {last} 早于开始日 {first}") from None
+    if first or last:
+        raise UserError("请同时给出 --from 和 --to，或给出 --quarter（如 2026Q4）")
     return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
 
 
@@ -44,23 +49,29 @@ def register(cli: typer.Typer) -> None:
     @cli.command("report")
     def report_cmd(
         ctx: typer.Context,
-        quarter: Annotated[str | None, typer.Option("--quarter", help="e.g. 2026Q3 (default: this quarter)")] = None,
-        start: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
-        format: Annotated[str, typer.Option("--format", help="xlsx | html | json")] = "xlsx",
-        output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write ('-': stdout)")] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="judge the data as of (default: today)")] = None,
+        quarter: Annotated[str | None, typer.Option("--quarter", metavar="2026Q4",
+            help="e.g. 2026Q3 (default: this quarter)")] = None,
+        start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="first day, YYYY-MM-DD")] = None,
+        end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="last day, YYYY-MM-DD")] = None,
+        format: Annotated[str, typer.Option("--format", metavar="xlsx|html|json", help="output format")] = "xlsx",
+        output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
+            help="file to write ('-': stdout; default: reports/ beside storage.path, i.e. var/reports/)")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="judge the data as of (default: today)")] = None,
     ) -> None:
         """The quarterly report: appearance rate, loss rate, late and missing filings per agency."""
         if format not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
         app = app_from(ctx)
-        today = app.settings.today()
+        today = local_today(app)
         period = period_from(quarter, start, end, today)
-        try:
-            day = date.fromisoformat(as_of) if as_of else today
-        except ValueError as e:
-            raise typer.BadParameter(f"--as-of: {e}") from e
+        day = parse_day(as_of, "--as-of") if as_of else today
+        if output is None:
+            # Beside the service's own quarterly reports, not in whatever folder the command ran from.
+            safe = period.key.replace("..", "_")
+            output = app.var_dir / "reports" / f"report-{safe}.{format}"
+        if str(output) != "-":
+            ensure_writable(output)
         with console.status(f"统计 {period.label} …"):
             report = build_report(app, period, day)
         if format == "xlsx":
@@ -69,18 +80,15 @@ def register(cli: typer.Typer) -> None:
             payload = render_html(report, standalone=True).encode("utf-8")
         else:
             payload = (json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        if output is not None and str(output) == "-":
+        if str(output) == "-":
             sys.stdout.buffer.write(payload)
             return
-        if output is None:
-            safe = period.key.replace("..", "_")
-            output = Path(f"report-{safe}.{format}")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(payload)
+        write_output(output, payload)
         t = report.total
         console.print(
             f"{period.label}：新收 {t.new_cases.value}，审结 {t.concluded.value}，开庭 {t.hearings.value}，"
             f"出庭应诉率 {t.appearance_rate.display}，败诉率 {t.loss_rate.display}，"
             f"逾期报备 {t.late_filings.value}，缺报文书 {t.missing_documents.value}，"
-            f"待核实 {t.waiting.value} → {output}"
+            f"待核实 {t.waiting.value} → {output}",
+            soft_wrap=True,
         )

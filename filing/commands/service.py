@@ -6,27 +6,27 @@ other commands of the CLI start without loading it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from filing.commands.common import local_today, parse_day
 from filing.commands.core import app_from
 from filing.logging import configure_logging
 
 console = Console(stderr=True)
 
-LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG | INFO | WARNING")]
+LogLevel = Annotated[str, typer.Option("--log-level", metavar="DEBUG|INFO|WARNING", help="log level")]
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command("serve")
     def serve_cmd(
         ctx: typer.Context,
-        host: Annotated[str | None, typer.Option(help="web bind address (default: web.host)")] = None,
-        port: Annotated[int | None, typer.Option(help="web port (default: web.port)")] = None,
+        host: Annotated[str | None, typer.Option(metavar="HOST", help="web bind address (default: web.host)")] = None,
+        port: Annotated[int | None, typer.Option(metavar="PORT", help="web port (default: web.port)")] = None,
         no_web: Annotated[bool, typer.Option("--no-web", help="scheduler and processing only")] = False,
         no_process: Annotated[bool, typer.Option("--no-process",
                                                  help="leave processing to `filing worker` (PostgreSQL)")] = False,
@@ -54,11 +54,11 @@ def register(cli: typer.Typer) -> None:
         configure_logging(log_level)
         app = app_from(ctx)
         if app.engine.dialect.name == "sqlite":
-            console.print("[yellow]SQLite: one process does all the work; `filing serve` already processes. "
-                          "Extra workers need PostgreSQL.[/yellow]")
+            console.print("[yellow]SQLite：由一个进程完成全部处理，filing serve 已在处理；"
+                          "增加处理进程需要 PostgreSQL。[/yellow]")
         done = work(app, once=once)
         if once:
-            console.print(f"{done} message(s) processed")
+            console.print(f"已处理邮件 {done} 封")
 
     @cli.command("poll")
     def poll_cmd(ctx: typer.Context) -> None:
@@ -81,24 +81,24 @@ def register(cli: typer.Typer) -> None:
                 done += 1
                 progress.update(pending, completed=done)
             runner.close()
-        console.print(f"{done} message(s) processed")
+        console.print(f"已处理邮件 {done} 封")
         if not report.ok:
-            console.print("[red]the poll did not finish: see the error above; the next poll resumes safely[/red]")
+            console.print("[red]本次收信未完成：原因见上方；下次收信会安全地接着进行[/red]")
             raise typer.Exit(1)
 
     @cli.command("remind")
     def remind_cmd(
         ctx: typer.Context,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="the day to run the sweep for (YYYY-MM-DD)")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+            help="the day to run the sweep for (YYYY-MM-DD)")] = None,
     ) -> None:
         """Run the reminder sweep for a day (only on working days), as serve does each morning."""
         from filing import jobs
 
         app = app_from(ctx)
-        day = date.fromisoformat(as_of) if as_of else app.settings.today()
+        day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         result = jobs.remind(app, day)
-        console.print(f"{day}: not a working day, nothing sent" if result is None
-                      else f"{day}: {result} reminder(s) queued")
+        console.print(f"{day}：非工作日，不发提醒" if result is None else f"{day}：新排入待发提醒 {result} 封")
 
 
 def _progress() -> Progress:

@@ -426,9 +426,8 @@ def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[Tre
     for q in period.quarters_back(ctx.rules.trend_quarters):
         if q.start > data.as_of:
             continue
+        # Every configured quarter is shown, empty ones too: the chart marks them "无数据", not a point.
         t = tally(data, q, ctx)
-        if not points and not any(t.items.values()) and q.end < period.start:
-            continue  # quarters before the first case on record would only be a row of dashes
         total = row_of(t, None, "合计", lambda a: True, ctx.rules)
         points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))
     return tuple(points)

@@ -31,12 +31,13 @@ from filing.web.views import (
     QueueRow,
     SiblingDoc,
     TimelineEvent,
+    UnreadableRow,
     text_of,
 )
 from store import models as m
 from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
 from terms.labels import formal_doc_label as doc_label
-from terms.status import ACCEPTED_MATCHES, MessageStatus, Outcome
+from terms.status import ACCEPTED_MATCHES, MessageStatus, Outcome, PageQuality
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -106,6 +107,7 @@ def queue_rows(s: Session, page: int = 1) -> list[QueueRow]:
             document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
             agency=item.agency, received_at=item.received_at, status=item.status,
             suggestion=top.case_number if top else None, score=top.score if top else 0.0,
+            unreadable_pages=item.unreadable_pages,
         ))
     return rows
 
@@ -118,7 +120,8 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
     queue = pending_ids(s)
     pos = queue.index(doc.id) if doc.id in queue else -1
     pages = tuple(
-        PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None)
+        PageView(p.id, p.number, p.text, p.source, p.confidence, p.rotation, p.preview_sha256 is not None,
+                 p.quality, p.quality_evidence)
         for p in att.pages if doc.first_page <= p.number <= doc.last_page
     )
     cands = []
@@ -387,6 +390,21 @@ def problem_rows(s: Session) -> list[ProblemRow]:
                          .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
                               msg.error, _attachments(msg), msg.body_text))
+    return out
+
+
+def unreadable_rows(s: Session, limit: int = 200) -> list[UnreadableRow]:
+    """Files with pages OCR could not read, newest first."""
+    atts = s.scalars(
+        select(m.Attachment).where(m.Attachment.id.in_(
+            select(m.Page.attachment_id).where(m.Page.quality == PageQuality.unreadable)))
+        .join(m.Message, m.Attachment.message_id == m.Message.id)
+        .order_by(m.Message.received_at.desc(), m.Attachment.id.desc()).limit(limit))
+    out = []
+    for a in atts:
+        msg = a.message
+        pages = tuple((p.number, p.quality_evidence or "") for p in a.pages if p.quality == PageQuality.unreadable)
+        out.append(UnreadableRow(msg.id, msg.received_at, msg.from_address, msg.subject, a.id, a.filename, pages))
     return out
 
 

@@ -104,6 +104,8 @@ def age(value: datetime | None, now: datetime | None = None, timezone: str = DEF
 
 
 def outbox_kind(kind: str) -> str:
+    if kind in OUTBOX_KIND_LABELS:
+        return OUTBOX_KIND_LABELS[kind]
     if kind.startswith("reminder"):
         return "催报提醒"
     return OUTBOX_KIND_LABELS.get(kind, kind)

@@ -18,6 +18,7 @@ class QueueRow:
     status: str
     suggestion: str | None
     score: float
+    unreadable_pages: tuple[int, ...] = ()  # pages OCR could not read: the person looks at the scan
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class PageView:
     confidence: float
     rotation: int
     has_preview: bool
+    quality: str = "ok"  # terms.status.PageQuality
+    quality_evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,19 @@ class ProblemRow:
     error: str | None
     attachments: tuple[AttachmentView, ...]
     body_text: str
+
+
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A file with pages OCR could not read: staff look at the scan; the receipt asked for a clearer one."""
+
+    message_id: int
+    received_at: datetime
+    from_address: str | None
+    subject: str
+    attachment_id: int
+    filename: str
+    pages: tuple[tuple[int, str], ...]  # (page number, evidence)
 
 
 @dataclass(frozen=True)

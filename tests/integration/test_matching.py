@@ -202,6 +202,59 @@ def test_a_serial_digit_lost_by_ocr_is_restored_from_the_subject(session: Sessio
     assert docs_of(other)[0].case_number == "（2026）鲁0481行初3号"
 
 
+def test_two_case_message_whose_uncited_defense_belongs_to_the_second_case_goes_to_review(session: Session) -> None:
+    msg = message(
+        session,
+        [
+            [D("notice_to_respond", N1, {"plaintiffs": ["张三"]})],
+            [D("notice_to_respond", N2, {"plaintiffs": ["李四"]})],
+            [D("defense", fields={"plaintiffs": ["李四"]})],
+        ],
+        subject=f"应诉材料 {N1}",
+    )
+    *_, defense = docs_of(msg)
+    assert defense.match_status == "review" and defense.case_id is None
+    assert defense.candidates[0].case_id == case(session, N2).id
+    assert any("concerns 2 cases" in e for e in defense.evidence)
+
+
+def test_uncited_document_whose_plaintiff_disagrees_with_the_only_case_goes_to_review(session: Session) -> None:
+    message(session, [[D("notice_to_respond", N2, {"plaintiffs": ["滕州市鑫源商贸有限公司"]})]])
+    msg = message(
+        session,
+        [
+            [D("notice_to_respond", N1, {"plaintiffs": ["王五"]})],
+            [D("defense", fields={"plaintiffs": ["滕州市鑫源商贸有限公司"]})],
+        ],
+        subject=f"答辩状 {N1}",
+    )
+    _, defense = docs_of(msg)
+    assert defense.match_status == "review" and defense.case_id is None
+    assert any("disagrees: plaintiff" in e for e in defense.evidence)
+    # The case the plaintiff points to is offered first.
+    assert defense.candidates[0].case_id == case(session, N2).id
+
+
+def test_an_ocr_misread_plaintiff_still_agrees(session: Session) -> None:
+    msg = message(
+        session,
+        [
+            [D("notice_to_respond", N1, {"plaintiffs": ["滕州市鑫源商贸有限公司"]})],
+            [D("defense", fields={"plaintiffs": ["腾州市鑫源商货有限公司"]})],  # two characters misread
+        ],
+    )
+    _, defense = docs_of(msg)
+    assert defense.match_status == "auto" and defense.case_id == case(session, N1).id
+
+
+def test_appeal_filed_before_its_first_instance_is_linked_when_that_case_arrives(session: Session) -> None:
+    appeal_no, first = "（2015）枣行终字12号", "（2014）滕行初字40号"
+    message(session, [[D("judgment", appeal_no, {"outcome": "agency_won", "first_instance_case": first})]])
+    assert case(session, appeal_no).appeal_of_id is None
+    message(session, [[D("judgment", first, {"outcome": "agency_won"})]])
+    assert case(session, appeal_no).appeal_of_id == case(session, first).id
+
+
 def test_a_waiting_defense_finds_the_case_its_notice_opens_later(session: Session) -> None:
     early = message(session, [[D("defense", N1)]], received_at=datetime(2026, 3, 2, tzinfo=UTC))
     (defense,) = docs_of(early)

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.smtp
 SETTINGS = NotifySettings(
     signature="滕州市司法局\n行政应诉案件备案邮箱", staff_addresses=("fzk@tzsfj.example.cn",),
     receipt_domain="filing.tzsfj.local",
+    escalate_after_workdays=0,  # escalation has its own test below
 )
 ZRJ = "zrj-fzk@example.cn"
 
@@ -283,3 +284,75 @@ def test_quarantine_digest_to_staff_once(factory: sessionmaker[Session], smtp_si
         (row,) = queue_quarantine_digest(s, date(2026, 3, 21), SETTINGS)
         assert "stranger@example.com" in row.body_text and "另一天" in row.body_text
         assert "冒用" in row.body_text
+
+
+def test_an_unanswered_missing_reminder_escalates_on_working_days(
+    factory: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    from dataclasses import replace
+
+    settings = replace(SETTINGS, escalate_after_workdays=3)
+    with factory() as s:
+        w = World(s)
+        silent = w.case("（2026）鲁0481行初22号", notice_date=date(2026, 3, 6))
+        w.message(cst(2026, 3, 10), "材料", [("complaint", silent, None), ("notice_to_respond", silent, "2026-03-06")])
+        answered = w.case("（2026）鲁0481行初23号", notice_date=date(2026, 3, 6))
+        w.message(cst(2026, 3, 10), "材料", [("complaint", answered, None),
+                                            ("notice_to_respond", answered, "2026-03-06")])
+        s.commit()
+
+    def sweep(as_of: date) -> dict[str, int]:
+        with factory() as s:
+            rep = sweep_reminders(s, as_of, settings)
+            s.commit()
+            return dict(rep.queued)
+
+    # Fri 03-27: both defenses are missing (notice 03-06 + 15 days + 5 working days).
+    assert sweep(date(2026, 3, 27)) == {"reminder_missing": 2}
+    with factory() as s:  # the agency answers the reminder of case 23 (the defense comes later, say)
+        first = s.scalar(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key.like(f"reminder_missing:{answered.id}:%")))
+        assert first is not None
+        # A reply carries In-Reply-To: our reminder's Message-ID.
+        s.add(Message(raw_sha256="r" * 64, size=10, message_id="<reply@example.cn>", source="imap",
+                      from_address=ZRJ, status="filed", state="done", subject="回复：材料催报",
+                      received_at=cst(2026, 3, 30), in_reply_to=first.header_message_id))
+        s.commit()
+    # Three working days later (Mon 03-30, Tue 03-31, Wed 04-01): the unanswered one is reminded again.
+    assert sweep(date(2026, 3, 31)) == {}
+    assert sweep(date(2026, 4, 1)) == {"reminder_missing_again": 1}
+    # Three more working days: Thu 04-02, Fri 04-03, then 清明 (04-04 to 04-06) → Tue 04-07 staff hear of it.
+    assert sweep(date(2026, 4, 3)) == {}
+    assert sweep(date(2026, 4, 6)) == {}
+    assert sweep(date(2026, 4, 7)) == {"escalation_staff": 1}
+    assert sweep(date(2026, 4, 8)) == {}
+    with factory() as s:
+        rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        again = next(r for r in rows if r.kind == "reminder_missing_again")
+        staff = next(r for r in rows if r.kind == "escalation_staff")
+        assert again.to_addr == ZRJ and again.subject.startswith("【再次催报】") and "行初22号" in again.subject
+        assert "此前已就此事发送催报提醒" in again.body_text
+        assert staff.to_addr == "fzk@tzsfj.example.cn" and staff.subject.startswith("【催报未果】")
+        assert "滕州市自然资源局" in staff.body_text and "两次发送催报提醒" in staff.body_text
+        assert all("行初23号" not in r.subject for r in rows if r.kind != "reminder_missing")
+    report = send_pending(factory, smtp_settings(smtp_sink))
+    assert report.sent == 4 and {m.message["To"] for m in smtp_sink.messages} == {ZRJ, "fzk@tzsfj.example.cn"}
+
+
+def test_a_sweep_catching_up_sends_one_escalation_step_per_day(factory: sessionmaker[Session]) -> None:
+    from dataclasses import replace
+
+    settings = replace(SETTINGS, escalate_after_workdays=3)
+    with factory() as s:
+        w = World(s)
+        c = w.case("（2026）鲁0481行初22号", notice_date=date(2026, 3, 6))
+        w.message(cst(2026, 3, 10), "材料", [("complaint", c, None), ("notice_to_respond", c, "2026-03-06")])
+        s.commit()
+    with factory() as s:  # the service was down for weeks: first sweep long after everything was due
+        assert dict(sweep_reminders(s, date(2026, 4, 20), settings).queued) == {"reminder_missing": 1}
+        s.commit()
+    with factory() as s:
+        assert dict(sweep_reminders(s, date(2026, 4, 21), settings).queued) == {"reminder_missing_again": 1}
+        s.commit()
+    with factory() as s:
+        assert dict(sweep_reminders(s, date(2026, 4, 22), settings).queued) == {"escalation_staff": 1}

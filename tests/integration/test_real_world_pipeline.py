@@ -46,7 +46,7 @@ def test_every_real_world_message_is_stored_with_a_clear_status(tmp_path: Path) 
 
     assert len(results) == len(files)
     assert [
-        status for *_x, status, _new in results if status not in ("filed", "quarantined", "duplicate", "no_attachments")
+        r.status for r in results if r.status not in ("filed", "quarantined", "duplicate", "no_attachments")
     ] == []
     with app.uow() as uow:
         s = uow.session

@@ -14,12 +14,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from filing.bootstrap import App, bootstrap
 from filing.commands.core import expand_paths, import_files, init_app
 from filing.config import load_settings
 from filing.report.build import build_report
 from filing.report.types import Period
+from store import models as m
+from terms.status import REVIEW_MATCHES
 from tests.support.corpus import SAMPLE
 from tests.support.report_truth import TRUTH, compare, expected_figures, load_truth
 
@@ -48,10 +51,19 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     app.engine.dispose()
 
 
+def held_for_review(app: App) -> frozenset[str]:
+    """Case numbers read on documents waiting in the review queue: their facts reach the report only once
+    a person files them (e.g. a judgment with an unreadable page is held, issue 20), so the bureau cannot
+    know them yet; a person sees them in the queue with the scan."""
+    with app.uow() as uow:
+        return frozenset(n for n in uow.session.scalars(
+            select(m.Document.case_number).where(m.Document.match_status.in_(REVIEW_MATCHES))) if n)
+
+
 @pytest.mark.parametrize("period", PERIODS, ids=[p.key for p in PERIODS])
 def test_report_from_imported_mail_equals_what_the_bureau_could_know(imported: App, period: Period) -> None:
     report = build_report(imported, period, AS_OF)
-    waiting = frozenset(u.case_number or "" for u in report.unverified)
+    waiting = frozenset(u.case_number or "" for u in report.unverified) | held_for_review(imported)
     expected = expected_figures(load_truth(), period.start, period.end, AS_OF)
     assert compare(report, expected, check_missing=period.end == AS_OF, waiting=waiting) == []
     # Every waiting case names its facts and links to its checks; the agency rows count them.

@@ -180,7 +180,9 @@ def test_serve_takes_new_mail_within_seconds_through_imap_idle(
     finally:
         serve.kill()
     assert "IDLE: new mail announced" in serve.log()
-    assert _job_runs(app, "poll") == 3  # at start, after IDLE began, and the one IDLE's news triggered
+    # At start, after IDLE began, the one IDLE's news triggered; the IDLE session that follows the news asks
+    # for one more unless the news poll began after that (a busy machine): 3 or 4, never a runaway loop.
+    assert 3 <= _job_runs(app, "poll") <= 4
 
 
 LEADER = "this process now runs the scheduled jobs"

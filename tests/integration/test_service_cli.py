@@ -27,10 +27,10 @@ def test_poll_command_takes_new_mail_and_files_it(dovecot: DovecotServer, tmp_pa
     for n in (1, 2):
         dovecot.save(defense_message(n, tag="poll"))
     out = run_filing(config, "poll")
-    assert "2 new" in out.stderr and "2 message(s) processed" in out.stderr
+    assert "2 new" in out.stderr and "已处理邮件 2 封" in out.stderr
     assert dovecot.count("INBOX") == 0 and dovecot.count("Filed") == 2
     again = run_filing(config, "poll")
-    assert "0 new" in again.stderr and "0 message(s) processed" in again.stderr
+    assert "0 new" in again.stderr and "已处理邮件 0 封" in again.stderr
     app = bootstrap(load_settings(config))
     with app.uow() as uow:
         assert sorted(uow.session.scalars(select(m.Message.status))) == ["filed", "filed"]
@@ -43,11 +43,11 @@ def test_worker_once_and_remind_commands(tmp_path: Path) -> None:
     app = bootstrap(load_settings(config))
     receive(app, defense_message(1, tag="once"), received_at=datetime.now(UTC), source="imap")
     out = run_filing(config, "worker", "--once")
-    assert "1 message(s) processed" in out.stderr
+    assert "已处理邮件 1 封" in out.stderr
     with app.uow() as uow:
         assert uow.session.scalars(select(m.Message.state)).one() == "done"
-    assert "not a working day" in run_filing(config, "remind", "--as-of", "2026-10-03").stderr  # National Day
-    assert "reminder(s) queued" in run_filing(config, "remind", "--as-of", "2026-11-26").stderr
+    assert "非工作日" in run_filing(config, "remind", "--as-of", "2026-10-03").stderr  # National Day
+    assert "新排入待发提醒" in run_filing(config, "remind", "--as-of", "2026-11-26").stderr
 
 
 def test_healthz_and_metrics(tmp_path: Path) -> None:

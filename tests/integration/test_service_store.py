@@ -173,3 +173,71 @@ def test_quarterly_report_is_written_once_on_the_first_working_day_after_the_qua
     assert (app.var_dir / "reports" / "2026Q3.xlsx").stat().st_size > 0
     assert (app.var_dir / "reports" / "2026Q3.json").is_file()
     assert quarterly_report(app, date(2026, 10, 12)) is None  # already done for that quarter
+
+
+def test_a_wake_that_comes_while_the_job_runs_gets_a_run_after_it(app: App) -> None:
+    import time
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from filing.scheduler import JobSpec
+
+    stop = threading.Event()
+    sched = ServiceScheduler(app, StepRunner(app, "s", stop), "s", stop)
+    starts: list[datetime] = []
+    release = threading.Event()
+
+    def slow(_fire: datetime) -> None:
+        starts.append(datetime.now(sched.tz))
+        if len(starts) == 1:
+            release.wait(10)
+
+    spec = JobSpec("slow", IntervalTrigger(hours=1, timezone=sched.tz), slow, leader_only=False)
+    sched.scheduler.start()
+    try:
+        sched.scheduler.add_job(sched._runner_for(spec), spec.trigger, id="slow", next_run_time=datetime.now(sched.tz))
+        deadline = time.monotonic() + 10
+        while not starts and time.monotonic() < deadline:
+            time.sleep(0.02)
+        asked = datetime.now(sched.tz) + timedelta(seconds=0.2)
+        sched.wake("slow", delay_s=0.2)  # falls due while the first run is busy: the scheduler skips that run
+        time.sleep(0.8)
+        assert len(starts) == 1
+        release.set()
+        deadline = time.monotonic() + 10
+        while len(starts) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(starts) == 2 and starts[1] >= asked  # the wake was kept, and served after it was asked for
+        time.sleep(0.5)
+        assert len(starts) == 2  # once, not again and again
+    finally:
+        stop.set()
+        sched.scheduler.shutdown(wait=False)
+
+
+def test_an_earlier_wake_does_not_swallow_a_later_one(app: App) -> None:
+    import time
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from filing.scheduler import JobSpec
+
+    stop = threading.Event()
+    sched = ServiceScheduler(app, StepRunner(app, "s", stop), "s", stop)
+    starts: list[datetime] = []
+    spec = JobSpec("poll-like", IntervalTrigger(hours=1, timezone=sched.tz), lambda _f: starts.append(
+        datetime.now(sched.tz)), leader_only=False)
+    sched.scheduler.start()
+    try:
+        sched.scheduler.add_job(sched._runner_for(spec), spec.trigger, id="poll-like",
+                                next_run_time=datetime.now(sched.tz) + timedelta(hours=1))
+        later = datetime.now(sched.tz) + timedelta(seconds=0.5)
+        sched.wake("poll-like", delay_s=0.5)  # IDLE began: a poll a moment later
+        sched.wake("poll-like")  # leadership gained: a poll now (moves the run forward, before the other)
+        deadline = time.monotonic() + 10
+        while len(starts) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(starts) == 2 and starts[1] >= later
+    finally:
+        stop.set()
+        sched.scheduler.shutdown(wait=False)

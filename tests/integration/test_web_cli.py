@@ -53,7 +53,7 @@ def test_user_add_refuses_a_bad_role_or_a_short_password(config: Path) -> None:
                       env={"FILING_USER_PASSWORD": "a long password"})
     assert r.exit_code != 0 and "role" in r.output
     r = runner.invoke(cli, ["--config", str(config), "user", "add", "x"], env={"FILING_USER_PASSWORD": "short"})
-    assert r.exit_code == 2 and "at least 8" in r.output
+    assert r.exit_code == 2 and "密码至少 8 个字符" in r.output
 
 
 def test_web_command_is_registered() -> None:
@@ -87,6 +87,11 @@ def test_filing_web_serves_the_login_page_on_the_given_port(config: Path) -> Non
                 time.sleep(0.2)
         assert "工作人员登录" in body
         assert "default-src 'self'" in headers["content-security-policy"]
+        # The operations endpoints answer under `filing web` as under `filing serve`.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
+            assert resp.status == 200 and b'"ok"' in resp.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+            assert resp.status == 200 and b"# TYPE" in resp.read()
     finally:
         proc.terminate()
         proc.wait(timeout=10)

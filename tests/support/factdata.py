@@ -68,7 +68,7 @@ def import_judgment(app: App, directory: Path, n: int = 50, when: datetime | Non
     path = directory / f"judgment-{n}.eml"
     path.write_bytes(judgment_mail(n, when or datetime(2026, 5, 22, 10, 0, tzinfo=CST), printed_date=printed_date))
     results = import_files(app, [path], quiet=True)
-    return results[0][1]
+    return results[0].message_row_id
 
 
 def later(days: int) -> datetime:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
+from extract.understanding.casenumber import Jurisdiction, find_case_numbers, near_miss, parse_case_number
+
+HOME = Jurisdiction("鲁", frozenset({"鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0481"}))
 
 PRINTED = [
     ("（2026）鲁0481行初37号", "（2026）鲁0481行初37号"),
@@ -18,8 +20,20 @@ PRINTED = [
     ("（2026）鲁04行赔终3号", "（2026）鲁04行赔终3号"),
     ("（2025）京73行初1234号", "（2025）京73行初1234号"),
     ("（2026）鲁04行辖终5号", "（2026）鲁04行辖终5号"),
-    ("（2014）滕行初字第12号", "（2014）滕行初字第12号"),
-    ("（2015）通中行终字第00129号", "（2015）通中行终字第129号"),
+    ("（2014）滕行初字第12号", "（2014）滕行初字12号"),
+    ("（2015）通中行终字第00129号", "（2015）通中行终字129号"),
+    ("（2004）海行初字第112号", "（2004）海行初字112号"),
+    ("（2001）鲁行重初字第3号", "（2001）鲁行重初字3号"),
+    ("（2014）高行（知）终字第210号", "（2014）高行（知）终字210号"),
+    ("（1999）行终字第19号", "（1999）行终字19号"),  # the SPC printed no court abbreviation
+    ("(2007)彭法非诉行执审字第1号", "（2007）彭法非诉行执审字1号"),
+    ("（2007）行监字第70-1号", "（2007）行监字70-1号"),
+    ("(2020)最高法行申1234号", "（2020）最高法行申1234号"),
+    ("（2026）鲁0481行初第52号", "（2026）鲁0481行初52号"),
+    ("(2018)黔0303执1029号", "（2018）黔0303执1029号"),
+    ("(2020)京0112行初9号之一", "（2020）京0112行初9号之一"),
+    ("(2026)粤71行终1567号", "（2026）粤71行终1567号"),  # railway court
+    ("【2026】鲁 0481 行初 52 号", "（2026）鲁0481行初52号"),
     ("案号：(2026)鲁04行终37号", "（2026）鲁04行终37号"),
     ("关于2026鲁0481行初37号案件的报备", "（2026）鲁0481行初37号"),  # typed without brackets
 ]
@@ -68,14 +82,28 @@ NOT_CASE_NUMBERS = [
     "2026鲁0481行初3",  # no bracket and no 号: too weak
     "滕州市学院中路131号",
     "(2020) 各04行切2",  # unknown court character AND a look-alike type: two guesses, refused
+    "（2014）滕民初字第12号",  # civil, old form
+    "滕政字〔2014〕第12号",  # agency document number
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), PRINTED + OCR)
 def test_parses_printed_and_ocr_forms(text: str, expected: str) -> None:
-    number = parse_case_number(text)
+    number = parse_case_number(text, jurisdiction=HOME)
     assert number is not None, text
     assert str(number) == expected
+
+
+def test_an_unreadable_province_becomes_the_configured_one_only() -> None:
+    assert parse_case_number("(2026) 重0402行初33号") is None  # no home province configured
+    assert str(parse_case_number("(2026) 重0402行初33号", jurisdiction=Jurisdiction("苏"))) == "（2026）苏0402行初33号"
+    # Only a court of the jurisdiction: 琼96 misread is not made 鲁96.
+    assert parse_case_number("(2018)瑶96行终30号", jurisdiction=HOME) is None
+    assert str(parse_case_number("(2018)瑶04行终30号", jurisdiction=HOME)) == "（2018）鲁04行终30号"
+    # A province that was read is never changed, whatever the home province.
+    for printed in ("(2026)黔0303行初5号", "(2026)苏0102行初5号", "(2026)贵0303行初5号"):
+        number = parse_case_number(printed, jurisdiction=HOME)
+        assert number is not None and str(number)[6] == printed[6]
 
 
 @pytest.mark.parametrize("text", NOT_CASE_NUMBERS)
@@ -90,7 +118,15 @@ def test_fields_of_parsed_number() -> None:
     assert (number.year, number.court_code, number.type_code, number.serial, number.legacy) == (
         2026, "鲁0481", "行赔初", 10, False)
     legacy = parse_case_number("（2014）滕行初字第12号")
-    assert legacy is not None and legacy.legacy and legacy.court_code == "滕"
+    assert legacy is not None and legacy.legacy and legacy.court_code == "滕" and legacy.type_code == "行初"
+    spc = parse_case_number("(2019)最高法行申5320号")
+    assert spc is not None and spc.court_code == "最高法" and spc.case_type == "行申"
+    enforcement_numbers = (
+        "(2018)黔0303执1029号", "(2014)槐非诉执字第29号", "(2019)川0180行审82号", "（2005）东行执字第291号",
+    )
+    for enforcement in enforcement_numbers:
+        number = parse_case_number(enforcement)
+        assert number is not None and number.case_type == "行审", enforcement
 
 
 def test_positions_and_several_numbers() -> None:

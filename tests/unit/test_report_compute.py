@@ -208,7 +208,8 @@ def test_excluded_types_trend_and_definitions() -> None:
     assert [r.case_number for r in rep.excluded] == ["（2026）鲁0481行初9号"]
     assert rep.total.new_cases.value == 0 and rep.total.concluded.value == 1
     assert [(p.key, p.appearance_rate.display, p.loss_rate.display) for p in rep.trend] == [
-        ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]  # no leading quarters before the first case
+        ("2025Q4", "—", "—"), ("2026Q1", "—", "—"),  # trend_quarters (4) quarters, the empty ones too
+        ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]
     assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
     assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]
 
@@ -224,11 +225,16 @@ def test_charts_draw_no_bar_for_a_dash_and_break_the_trend_line() -> None:
     svg = agency_bars(rep.rows)
     widths = [float(w) for w in re.findall(r'class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
     assert len(widths) == 4 and widths[0] > 400 and widths[1:] == [0.0, 0.0, 0.0]  # 100%, then three "—"
-    assert svg.count(">—<") == 3 and "滕州市公安局" in svg
+    assert svg.count('class="no-value"') == 3 and "滕州市公安局" in svg
     points = (TrendPoint("a", "一", Rate(1, 1), Rate(0, 0)), TrendPoint("b", "二", Rate(0, 0), Rate(0, 1)),
               TrendPoint("c", "三", Rate(1, 2), Rate(1, 2)))
     line = trend_lines(points)
     assert line.count("<polyline") == 1  # the appearance series is broken by the gap; the loss series is drawn
+    # A missing value is a grey word below the axis, never a coloured label or point inside the plot.
+    assert sorted(re.findall(r'class="no-value"[^>]*>([^<]+)<', line)) == ["出庭应诉率无数据", "败诉率无数据"]
+    assert line.count("<circle") == 4 and ">—<" not in line
+    assert 'class="chart-title"' in line and "季度趋势</text>" in line
+    assert 'class="chart-title"' in svg and "败诉率无数据" in svg
     assert "<script" not in line and "&lt;" not in line
 
 

@@ -54,3 +54,19 @@ def test_unsupported_formats_are_named() -> None:
     )
     assert describe_unsupported(b"GIF89a....") == "a GIF image"
     assert describe_unsupported(b"%PDF-1.4") is None
+
+
+def test_files_that_are_not_mail_are_told_apart_from_mail() -> None:
+    from pathlib import Path
+
+    from ingest.sniff import NotMail, not_mail
+
+    root = Path(__file__).resolve().parents[2]
+    assert not_mail((root / "demo/mailbox/0001.eml").read_bytes()) is None
+    assert not_mail(b"\r\n  \nReceived: by x\r\nFrom: a@b.example\r\n\r\nbody") is None  # stray blank lines first
+    assert not_mail(b"") is NotMail.empty and not_mail(b" \n\n") is NotMail.empty
+    assert not_mail(b"%PDF-1.7\n1 0 obj") is NotMail.pdf
+    assert not_mail(b"\x89PNG\r\n\x1a\n....") is NotMail.image
+    assert not_mail(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)) is NotMail.other_format  # Outlook .msg
+    assert not_mail((root / "config.yaml").read_bytes()) is NotMail.no_headers
+    assert not_mail(b"database:\n  url: sqlite:///x.db\nstorage:\n  path: var\n") is NotMail.no_headers

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from filing.service import discard_quarantined, release_quarantined
 from filing.web import deps
-from filing.web.queries import problem_rows, quarantine_rows
+from filing.web.queries import problem_rows, quarantine_rows, unreadable_rows
 from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
@@ -23,7 +23,7 @@ def quarantine_page(request: Request, user: StaffUser = Depends(deps.current_use
                     s: Session = Depends(deps.db)) -> Response:
     agencies = [(a.code, a.name) for a in s.scalars(select(m.Agency).where(m.Agency.active).order_by(m.Agency.code))]
     return deps.render(request, "quarantine.html", rows=quarantine_rows(s), agencies=agencies,
-                       problems=problem_rows(s))
+                       problems=problem_rows(s), unreadable=unreadable_rows(s))
 
 
 def _quarantined(s: Session, message_id: int) -> m.Message:

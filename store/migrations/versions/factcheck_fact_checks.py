@@ -1,7 +1,7 @@
 """fact checks, sticky human case facts, reasons on fact changes
 
 Revision ID: factcheck_fact_checks
-Revises: scale_indexes
+Revises: casenum_legacy_keys
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision: str = "factcheck_fact_checks"
-down_revision: str | None = "scale_indexes"
+down_revision: str | None = "casenum_legacy_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
