@@ -15,7 +15,9 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.checks import sync_case_checks
-from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
+from cases.fields import fields_from_json
+from cases.filing import apply_document_facts, get_or_create_case, message_documents, unreadable_pages
+from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, number_doubt, suggest
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -54,7 +56,9 @@ class ReviewItem:
     received_at: datetime
     subject: str
     agency: str | None
-    candidates: tuple[CandidateView, ...]
+    candidates: tuple[CandidateView, ...]  # the reviewer's ranking (cases.suggest), not the matcher's
+    default_case_id: int | None = None  # what Enter files to; None: a question for the reviewer
+    question: str | None = None
     unreadable_pages: tuple[int, ...] = ()  # pages of the document OCR could not read
 
     @property
@@ -62,8 +66,38 @@ class ReviewItem:
         return (utcnow() - self.received_at).total_seconds() / 3600
 
 
-def _item(doc: m.Document) -> ReviewItem:
+# A review item offers a default (Enter) only when its top suggestion reaches this (Settings.matching).
+DEFAULT_THRESHOLD = 0.5
+
+
+def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> Suggestions:
+    """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to."""
+    fields = fields_from_json(doc.fields)
+    text = "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
+    facts = DocFacts(doc.case_number, fields.plaintiffs, fields.court, fields.cause, text)
+    stored = [Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
+              if c.case_id is not None]
+    siblings = [d.case_id for d in message_documents(doc.attachment.message)
+                if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+    ids = {x.case_id for x in stored} | set(siblings)
+    rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
+    cases = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
+    return suggest(facts, cases, stored, siblings, threshold)
+
+
+def case_number_doubt(doc: m.Document) -> str | None:
+    """Why the document's number is not prefilled into the new-case form (None: it was read confidently)."""
+    pages = tuple((p.source, p.confidence) for p in doc.attachment.pages
+                  if doc.first_page <= p.number <= doc.last_page)
+    stored = tuple(Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
+                   if c.case_id is not None)
+    return number_doubt(doc.case_number, tuple(str(e) for e in doc.evidence or ()), pages, stored)
+
+
+def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> ReviewItem:
     msg = doc.attachment.message
+    sug = suggestions_for(s, doc, threshold)
+    cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
     return ReviewItem(
         document_id=doc.id,
         message_row_id=msg.id,
@@ -78,9 +112,10 @@ def _item(doc: m.Document) -> ReviewItem:
         subject=msg.subject,
         agency=msg.agency.name if msg.agency else None,
         candidates=tuple(
-            CandidateView(c.case_id, c.case.case_number if c.case else None, c.score, tuple(c.evidence))
-            for c in doc.candidates
+            CandidateView(x.case_id, cases[x.case_id].case_number, x.score, x.reasons) for x in sug.items
         ),
+        default_case_id=sug.default_case_id,
+        question=sug.question,
         unreadable_pages=tuple(unreadable_pages(doc)),
     )
 
@@ -95,8 +130,10 @@ def _pending() -> Select[m.Document]:
     )
 
 
-def pending_items(s: Session, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
-    """Documents waiting for a person, oldest message first; `limit` of them from `offset`."""
+def pending_items(s: Session, offset: int = 0, limit: int | None = None,
+                  threshold: float = DEFAULT_THRESHOLD) -> list[ReviewItem]:
+    """Documents waiting for a person, oldest message first, with their ranked suggestions;
+    `limit` of them from `offset`."""
     stmt = _pending().options(
         selectinload(m.Document.attachment).selectinload(m.Attachment.message).joinedload(m.Message.agency),
         selectinload(m.Document.candidates).joinedload(m.MatchCandidate.case),
@@ -105,7 +142,7 @@ def pending_items(s: Session, offset: int = 0, limit: int | None = None) -> list
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_item(d) for d in s.scalars(stmt).all()]
+    return [_item(s, d, threshold) for d in s.scalars(stmt).all()]
 
 
 def pending_ids(s: Session) -> list[int]:
@@ -117,8 +154,8 @@ def pending_count(s: Session) -> int:
     return s.scalar(select(func.count()).select_from(_pending().order_by(None).subquery())) or 0
 
 
-def get_item(s: Session, document_id: int) -> ReviewItem:
-    return _item(_doc(s, document_id))
+def get_item(s: Session, document_id: int, threshold: float = DEFAULT_THRESHOLD) -> ReviewItem:
+    return _item(s, _doc(s, document_id), threshold)
 
 
 def _doc(s: Session, document_id: int) -> m.Document:
@@ -206,12 +243,14 @@ def _file_to(s: Session, doc: m.Document, case: m.Case, actor: str, action: str)
         refresh_case(s, old_case)
 
 
-def confirm(s: Session, document_id: int, actor: str, case_id: int | None = None) -> None:
-    """Accept the suggested case (or the given one)."""
+def confirm(s: Session, document_id: int, actor: str, case_id: int | None = None,
+            threshold: float = DEFAULT_THRESHOLD) -> None:
+    """Accept the given case, or the suggested one when it is confident."""
     doc = _doc(s, document_id)
-    target = case_id or doc.case_id or (doc.candidates[0].case_id if doc.candidates else None)
+    # Without a chosen case only a confident default is accepted: a doubtful top candidate is a question.
+    target = case_id or doc.case_id or suggestions_for(s, doc, threshold).default_case_id
     if target is None:
-        raise FilingError(ErrorCode.invalid_request, "没有可确认的案件：请选择一个案件，或新建案件")
+        raise FilingError(ErrorCode.invalid_request, "没有足够可信的建议案件：请选择一个案件，或新建案件")
     _file_to(s, doc, _case(s, target), actor, "confirm")
 
 

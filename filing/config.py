@@ -126,6 +126,8 @@ class JurisdictionSettings(Section):
 class MatchingSettings(Section):
     auto_threshold: float = Field(default=0.9, ge=0, le=1)
     margin: float = Field(default=0.25, ge=0, le=1)
+    # A review item offers a default case (the primary button, Enter) only from this confidence on.
+    default_threshold: float = Field(default=0.5, ge=0, le=1)
 
 
 class NotifySettings(Section):

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
+from cases.review import suggestions_for
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, PageQuality
+from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
 
 # (session, cases, as_of) -> {case id: missing document types}
 MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
@@ -33,7 +34,21 @@ def _doc(d: m.Document) -> dict[str, Any]:
         "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
         "fields": d.fields,
         "evidence": d.evidence or [],
+        **({"suggestions": _suggestions(d)} if d.match_status in REVIEW_MATCHES else {}),
     }
+
+
+def _suggestions(d: m.Document) -> list[dict[str, Any]]:
+    """The review queue's ranking (what a person sees on top), for `filing eval`."""
+    s = Session.object_session(d)
+    if s is None:
+        return []
+    sug = suggestions_for(s, d)
+    return [
+        {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
+         "default": x.case_id == sug.default_case_id}
+        for x in sug.items
+    ]
 
 
 def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],

@@ -159,8 +159,9 @@ def remind(app: App, day: date) -> int | None:
         report = sweep_reminders(uow.session, day, notify_settings(app.settings))
         uow.commit()
     queued = sum(report.queued.values())
-    log.info("reminders for %s: %d queued (%d already), %d case(s) without an address", day, queued,
-             report.already_queued, len(report.no_address), extra={"job": "reminders"})
+    log.info("reminders for %s: %d queued (%d already), %d case(s) without an address, %d held while the "
+             "document waits in our review queue", day, queued, report.already_queued, len(report.no_address),
+             len(report.held), extra={"job": "reminders"})
     return queued
 
 

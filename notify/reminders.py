@@ -29,7 +29,7 @@ from notify.views import (
     cn_date,
     cn_datetime,
 )
-from store.models import Agency, Attachment, Case, Document, Message, OutboxMessage
+from store.models import Agency, Attachment, Case, Document, MatchCandidate, Message, OutboxMessage
 from terms import dates
 from terms.dates import iso_date
 from terms.labels import DECISION_DOC_LABELS
@@ -44,7 +44,7 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
-from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, OutboxKind
+from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, REVIEW_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ class SweepReport:
     no_address: list[str] = field(default_factory=list)  # case numbers we could not write to
     keys: list[str] = field(default_factory=list)  # every reminder due as of the date (new or not)
     doc_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → the documents it is about
+    held: list[str] = field(default_factory=list)  # "case: type" not reminded: it waits in our review queue
 
 
 def local_date(moment: datetime, settings: NotifySettings) -> date:
@@ -143,6 +144,92 @@ def _received_docs_of(
         if doc.case_id is not None:
             out.setdefault(doc.case_id, []).append((received, msg))
     return out
+
+
+@dataclass(frozen=True)
+class WaitingDoc:
+    """A document of an agency waiting in our review queue: the agency has sent it, we have not filed it."""
+
+    document_id: int
+    doc_type: str
+    received_on: date
+    case_number: str | None  # its own number, if read
+    candidate_case_ids: tuple[int, ...]  # the cases the matcher offered
+
+
+def waiting_by_agency(session: Session, settings: NotifySettings) -> dict[int, list[WaitingDoc]]:
+    """Every document waiting in the review queue, by the agency that sent it (one query for a sweep)."""
+    rows = session.execute(
+        select(Document, Message)
+        .join(Attachment, Document.attachment_id == Attachment.id)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(
+            Document.match_status.in_(REVIEW_MATCHES),
+            Attachment.status.in_(READABLE_ATTACHMENTS),
+            Message.status.in_(sorted(settings.receipt_statuses)),
+            Message.agency_id.is_not(None),
+        )
+        .order_by(Document.id)
+    ).all()
+    ids = [doc.id for doc, _ in rows]
+    cands: dict[int, list[int]] = {}
+    if ids:
+        for doc_id, case_id in session.execute(
+            select(MatchCandidate.document_id, MatchCandidate.case_id).where(MatchCandidate.document_id.in_(ids))
+        ):
+            if case_id is not None:
+                cands.setdefault(doc_id, []).append(case_id)
+    out: dict[int, list[WaitingDoc]] = {}
+    for doc, msg in rows:
+        assert msg.agency_id is not None
+        out.setdefault(msg.agency_id, []).append(WaitingDoc(
+            doc.id, doc.doc_type, local_date(msg.received_at, settings), doc.case_number,
+            tuple(cands.get(doc.id, ())),
+        ))
+    return out
+
+
+def waiting_types(waiting: list[WaitingDoc], case_id: int | None, case_number: str | None,
+                  as_of: date) -> dict[str, int]:
+    """Document types (with a document id as evidence) that wait in our queue for this case.
+
+    A waiting document counts for the case when it carries the case's number, when the matcher offered
+    the case, or when nothing points anywhere (no number, no candidate: it may be this case's). Pure.
+    """
+    out: dict[str, int] = {}
+    for w in waiting:
+        if w.received_on > as_of:
+            continue
+        own = case_number is not None and w.case_number == case_number
+        offered = case_id is not None and case_id in w.candidate_case_ids
+        unassigned = w.case_number is None and not w.candidate_case_ids
+        if own or offered or unassigned:
+            out.setdefault(w.doc_type, w.document_id)
+    return out
+
+
+def hold_for_queue(reminders: list[DueReminder], waiting: dict[str, int]) -> tuple[list[DueReminder], list[str]]:
+    """Drop missing-document and defense reminders for types that wait in our own review queue.
+
+    Returns the reminders still due and the held types with their evidence. Pure.
+    """
+    kept: list[DueReminder] = []
+    held: list[str] = []
+    for r in reminders:
+        if r.kind not in (MISSING, DEFENSE_DUE):
+            kept.append(r)
+            continue
+        keep = [i for i, t in enumerate(r.doc_types) if t not in waiting]
+        held += [f"{t} (document {waiting[t]} waits in review)" for t in r.doc_types if t in waiting]
+        if len(keep) == len(r.doc_types):
+            kept.append(r)
+        elif keep:
+            kept.append(DueReminder(
+                r.kind, r.due, tuple(r.doc_types[i] for i in keep),
+                tuple(r.reasons[i] for i in keep) if len(r.reasons) == len(r.doc_types) else r.reasons,
+                tuple(r.bases[i] for i in keep) if len(r.bases) == len(r.doc_types) else r.bases,
+            ))
+    return kept, held
 
 
 def load_case_snapshot(session: Session, case: Case, settings: NotifySettings) -> CaseSnapshot:
@@ -357,9 +444,11 @@ def planned_reminders(session: Session, as_of: date, settings: NotifySettings) -
     """Every reminder due as of `as_of` (for `filing eval` and dry runs); reads only."""
     calendar = settings.work_calendar()
     out: list[PlannedReminder] = []
+    waiting = waiting_by_agency(session, settings)
     for case in session.scalars(select(Case).order_by(Case.id)):
         snapshot = load_case_snapshot(session, case, settings)
-        for r in due_reminders(snapshot, as_of, calendar, settings):
+        queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+        for r in hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)[0]:
             key = r.key(case.id, case.case_number)
             out.append(PlannedReminder(key, r.kind, case.id, case.case_number, r.due, r.doc_types))
     return out
@@ -374,12 +463,18 @@ def sweep_reminders(
     report = SweepReport(as_of=as_of)
     queued_now: set[str] = set()
     cases = session.scalars(select(Case).order_by(Case.id)).all()
+    waiting = waiting_by_agency(session, settings)
     for case in cases:
         snapshot = load_case_snapshot(session, case, settings)
         if not snapshot.received:
             continue
         report.cases += 1
-        for reminder in due_reminders(snapshot, as_of, calendar, settings):
+        queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+        due, held = hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)
+        if held:
+            report.held += [f"{case.case_number or case.id}: {h}" for h in held]
+            log.info("reminders held for %s: %s", case.case_number, "; ".join(held))
+        for reminder in due:
             key = reminder.key(case.id, case.case_number)
             report.keys.append(key)
             report.doc_types[key] = reminder.doc_types

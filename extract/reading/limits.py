@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 # A declared resolution is believed only when the page it implies is a plausible sheet of paper:
-# at most this many inches on its short side (A2 is 16.5 in) and within this dpi range. Otherwise
+# at most this many inches on its short side (A0 is 33.1 in) and within this dpi range. Otherwise
 # the caller falls back to "the short side is an A4 page".
-MAX_PAGE_SHORT_SIDE_IN = 17.0
+MAX_PAGE_SHORT_SIDE_IN = 34.0
 MIN_PLAUSIBLE_DPI = 50.0
 MAX_PLAUSIBLE_DPI = 2400.0
 # Preview renders are small by design; a page of absurd proportions must not make them large.

@@ -15,6 +15,7 @@ from cases.corrections import resolve_check
 from cases.facts import FactValueError
 from filing.commands.core import app_from
 from filing.commands.tables import review_table
+from filing.config import load_settings
 from filing.web.templating import evidence_label
 from store import models as m
 from terms.labels import MATCH_LABELS
@@ -64,6 +65,8 @@ def show(ctx: typer.Context, document_id: DocArg) -> None:
     out.print(f"邮件：{it.subject}（{it.agency or '—'}）", markup=False, highlight=False, soft_wrap=True)
     if not it.candidates:
         out.print("  没有候选案件：可用 filing queue new-case 新建案件", markup=False, highlight=False, soft_wrap=True)
+    elif it.question:
+        out.print(f"待判断：{it.question}", markup=False, highlight=False, soft_wrap=True)
     for i, c in enumerate(it.candidates, start=1):
         evidence = "；".join(evidence_label(e) for e in c.evidence)
         out.print(f"  {i}. 案件 {c.case_id} {c.case_number or '—'} 匹配度 {c.score:.2f}：{evidence}",
@@ -90,8 +93,9 @@ def confirm(
     case_id: Annotated[int | None, typer.Option("--case", metavar="CASE_ID", help="case id")] = None,
     actor: ActorOpt = None,
 ) -> None:
-    """File document DOC_ID to its suggested case (or to --case CASE_ID)."""
-    _decide(ctx, review.confirm, document_id, _actor(actor), case_id)
+    """File document DOC_ID to its suggested case when it is confident (or to --case CASE_ID)."""
+    threshold = load_settings((ctx.obj or {}).get("config")).matching.default_threshold
+    _decide(ctx, review.confirm, document_id, _actor(actor), case_id, threshold)
 
 
 @queue.command("reassign")

@@ -23,16 +23,21 @@ console = Console(stderr=True)
 FORMATS = ("xlsx", "html", "json")
 
 
-def period_from(quarter: str | None, start: str | None, end: str | None, today: date) -> Period:
-    """--quarter, or --from/--to (either may be combined with --quarter to narrow it)."""
+def period_from(quarter: str | None, start: str | None, end: str | None, today: date,
+                year: int | None = None) -> Period:
+    """--quarter (a quarter, or a year such as 2026), --year, or --from/--to (either may narrow the others)."""
+    if year is not None:
+        if quarter:
+            raise UserError("--quarter 与 --year 只能给一个")
+        quarter = str(year)
     first = parse_day(start, "--from") if start else None
     last = parse_day(end, "--to") if end else None
     try:
         if quarter:
             try:
-                q = Period.quarter(quarter)
+                q = Period.parse(quarter)
             except ValueError:
-                raise UserError(f"--quarter 应为年份加季度，如 2026Q4，收到 “{quarter}”") from None
+                raise UserError(f"--quarter 应为年份加季度（如 2026Q4）或年份（如 2026），收到 “{quarter}”") from None
             if first or last:
                 return Period.between(first or q.start, last or q.end)
             return q
@@ -50,7 +55,8 @@ def register(cli: typer.Typer) -> None:
     def report_cmd(
         ctx: typer.Context,
         quarter: Annotated[str | None, typer.Option("--quarter", metavar="2026Q4",
-            help="e.g. 2026Q3 (default: this quarter)")] = None,
+            help="e.g. 2026Q3, or a whole year: 2026 (default: this quarter)")] = None,
+        year: Annotated[int | None, typer.Option("--year", metavar="2026", help="the year view")] = None,
         start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="first day, YYYY-MM-DD")] = None,
         end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="last day, YYYY-MM-DD")] = None,
         format: Annotated[str, typer.Option("--format", metavar="xlsx|html|json", help="output format")] = "xlsx",
@@ -59,12 +65,12 @@ def register(cli: typer.Typer) -> None:
         as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
             help="judge the data as of (default: today)")] = None,
     ) -> None:
-        """The quarterly report: appearance rate, loss rate, late and missing filings per agency."""
+        """The quarterly (or yearly) report: appearance rate, loss rate, late and missing filings per agency."""
         if format not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
         app = app_from(ctx)
         today = local_today(app)
-        period = period_from(quarter, start, end, today)
+        period = period_from(quarter, start, end, today, year)
         day = parse_day(as_of, "--as-of") if as_of else today
         if output is None:
             # Beside the service's own quarterly reports, not in whatever folder the command ran from.

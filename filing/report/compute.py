@@ -16,6 +16,7 @@ Decisions (also printed in the report's definitions):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -162,6 +163,11 @@ def in_scope(case: CaseSnap, period: Period, cutoff: date) -> bool:
     )
 
 
+def case_number_year(case: CaseSnap) -> int | None:
+    m = re.match(r"[（(](\d{4})[）)]", case.case_number or "")
+    return int(m.group(1)) if m else None
+
+
 def trailing_year(period: Period) -> Period:
     """The year up to the period's end (and at least the period)."""
     end = period.end
@@ -247,15 +253,44 @@ def first_receipts(docs: Iterable[ReceivedDoc]) -> list[ReceivedDoc]:
     return list(first.values())
 
 
+def case_existed_from(case: CaseSnap) -> date | None:
+    """The earliest day the case can have existed: 1 January of its number's year (立案年度)."""
+    year = case_number_year(case)
+    return date(year, 1, 1) if year else None
+
+
 def late_filings(case: CaseSnap, calendar: WorkCalendar, rules: ReportRules) -> list[Lateness]:
-    """Documents whose first receipt came after the deadline (reference date + N working days)."""
+    """Documents whose first receipt came after the deadline (reference date + N working days).
+
+    A deadline before the case existed comes from a misread date (2025 for 2026): nobody is accused.
+    """
     snap = notify_snapshot(case)
+    existed = case_existed_from(case)
     out = []
     for doc in first_receipts(case.documents):
         lateness = assess_lateness(doc, snap, calendar, rules.missing)
-        if lateness is not None and lateness.late:
-            out.append(lateness)
+        if lateness is None or not lateness.late:
+            continue
+        if existed is not None and lateness.due < existed:
+            continue
+        out.append(lateness)
     return out
+
+
+def first_known(data: ReportInput) -> date | None:
+    """The first day any case was known (notice, first receipt, decision; never before the case's year):
+    the trend starts with its quarter."""
+    days = []
+    for c in data.cases:
+        existed = case_existed_from(c)
+        dated = [d for d in (c.notice_date, c.first_received, c.decision_date) if d is not None]
+        # A date before the case's own year is a misread one (2025 for 2026): the other dates count.
+        known = [d for d in dated if existed is None or d >= existed]
+        if known:
+            days.append(min(known))
+        elif dated and existed is not None:
+            days.append(existed)
+    return min(days) if days else None
 
 
 def missing_documents(case: CaseSnap, day: date, calendar: WorkCalendar, rules: ReportRules) -> list[MissingItem]:
@@ -423,10 +458,11 @@ def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tu
 
 def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[TrendPoint, ...]:
     points: list[TrendPoint] = []
+    first = first_known(data)
     for q in period.quarters_back(ctx.rules.trend_quarters):
-        if q.start > data.as_of:
-            continue
-        # Every configured quarter is shown, empty ones too: the chart marks them "无数据", not a point.
+        if q.start > data.as_of or first is None or q.end < first:
+            continue  # nothing before the first case was known (nor after today)
+        # From the first case on, every quarter is shown, empty ones too: the chart marks them "无数据".
         t = tally(data, q, ctx)
         total = row_of(t, None, "合计", lambda a: True, ctx.rules)
         points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))

@@ -33,6 +33,24 @@ class Period:
         return cls(start, nxt - timedelta(days=1), f"{year}Q{q}", f"{year}年第{QUARTER_NAMES[q - 1]}季度")
 
     @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31), str(year), f"{year}年度")
+
+    @classmethod
+    def parse(cls, spec: str) -> Period:
+        """A quarter (2026Q3), a year (2026) or a range (2026-01-01..2026-06-30)."""
+        s = spec.strip()
+        if re.fullmatch(r"\d{4}", s):
+            return cls.year(int(s))
+        if ".." in s:
+            a, _, b = s.partition("..")
+            return cls.between(date.fromisoformat(a.strip()), date.fromisoformat(b.strip()))
+        try:
+            return cls.quarter(s)
+        except ValueError:
+            raise ValueError(f"not a period: {spec!r} (expected 2026Q3, 2026 or 2026-01-01..2026-06-30)") from None
+
+    @classmethod
     def between(cls, start: date, end: date) -> Period:
         if end < start:
             raise ValueError(f"period ends before it starts: {start}..{end}")

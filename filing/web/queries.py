@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import check_views
 from cases.facts import FACT_LABELS, fact_of, head_role
 from cases.facts import display as fact_display
-from cases.review import pending_ids, pending_items
+from cases.review import DEFAULT_THRESHOLD, case_number_doubt, pending_ids, pending_items, suggestions_for
 from filing.bootstrap import App
 from filing.service import missing_for_case, missing_for_cases
 from filing.web.views import (
@@ -98,21 +98,22 @@ def _agency_name(a: m.Agency | None) -> str | None:
 QUEUE_PAGE = 100
 
 
-def queue_rows(s: Session, page: int = 1) -> list[QueueRow]:
+def queue_rows(s: Session, page: int = 1, threshold: float = DEFAULT_THRESHOLD) -> list[QueueRow]:
     """One page of the queue (QUEUE_PAGE items, oldest first)."""
     rows = []
-    for item in pending_items(s, offset=(max(page, 1) - 1) * QUEUE_PAGE, limit=QUEUE_PAGE):
+    for item in pending_items(s, offset=(max(page, 1) - 1) * QUEUE_PAGE, limit=QUEUE_PAGE, threshold=threshold):
         top = item.candidates[0] if item.candidates else None
         rows.append(QueueRow(
             document_id=item.document_id, doc_type=item.doc_type, filename=item.filename, subject=item.subject,
             agency=item.agency, received_at=item.received_at, status=item.status,
             suggestion=top.case_number if top else None, score=top.score if top else 0.0,
+            confident=item.default_case_id is not None,
             unreadable_pages=item.unreadable_pages,
         ))
     return rows
 
 
-def item_detail(s: Session, document_id: int) -> ItemDetail | None:
+def item_detail(s: Session, document_id: int, threshold: float = DEFAULT_THRESHOLD) -> ItemDetail | None:
     doc = s.get(m.Document, document_id)
     if doc is None:
         return None
@@ -124,15 +125,18 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
                  p.quality, p.quality_evidence)
         for p in att.pages if doc.first_page <= p.number <= doc.last_page
     )
+    sug = suggestions_for(s, doc, threshold)
     cands = []
-    for c in doc.candidates:
-        if c.case is None:
+    for rank, x in enumerate(sug.items, start=1):
+        case = s.get(m.Case, x.case_id)
+        if case is None:
             continue
         cands.append(CandidateRow(
-            case_id=c.case.id, case_number=c.case.case_number, agency=_agency_name(c.case.agency),
-            plaintiffs=text_of(c.case.plaintiffs), cause=c.case.cause, score=c.score,
-            evidence=tuple(str(e) for e in c.evidence or ()), rank=c.rank,
+            case_id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
+            plaintiffs=text_of(case.plaintiffs), cause=case.cause, score=x.score,
+            evidence=x.reasons, rank=rank,
         ))
+    doubt = case_number_doubt(doc)
     fields = tuple((field_label(k), value_text(k, v)) for k, v in (doc.fields or {}).items() if v not in (None, "", []))
     return ItemDetail(
         document_id=doc.id, doc_type=doc.doc_type, type_confidence=doc.type_confidence, title=doc.title,
@@ -148,6 +152,8 @@ def item_detail(s: Session, document_id: int) -> ItemDetail | None:
         position=pos + 1, queue_size=len(queue),
         next_id=queue[pos + 1] if 0 <= pos < len(queue) - 1 else None,
         prev_id=queue[pos - 1] if pos > 0 else None,
+        default_case_id=sug.default_case_id, question=sug.question, tie_rule=sug.tie_rule,
+        prefill_number=doc.case_number if doubt is None else None, number_doubt=doubt,
     )
 
 

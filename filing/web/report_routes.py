@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from filing.bootstrap import App
@@ -29,20 +29,27 @@ def _app(request: Request) -> App:
     return app
 
 
-def _period(quarter: str | None, today: date) -> Period:
-    if not quarter:
-        return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
+def _period(quarter: str | None, today: date, start: str | None = None, end: str | None = None) -> Period:
+    """A quarter (2026Q3), a year (2026), a range (2026-01-01..2026-06-30), or from/to dates."""
     try:
-        return Period.quarter(quarter)
+        if start or end:
+            if not (start and end):
+                raise ValueError("起止日期需同时填写")
+            return Period.between(date.fromisoformat(start), date.fromisoformat(end))
+        if not quarter:
+            return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
+        return Period.parse(quarter)
     except ValueError:
-        raise HTTPException(400, f"季度格式应为 2026Q3，收到：{quarter}") from None
+        raise HTTPException(400, f"统计期间应为季度（2026Q3）、年度（2026）或起止日期，收到：{quarter or ''}"
+                                 f"{' ' + (start or '') + '..' + (end or '') if start or end else ''}") from None
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def report_page(request: Request, quarter: str | None = None) -> HTMLResponse:
+def report_page(request: Request, quarter: str | None = None, start: str | None = Query(None, alias="from"),
+                end: str | None = Query(None, alias="to")) -> HTMLResponse:
     app = _app(request)
     today = app.settings.today()
-    period = _period(quarter, today)
+    period = _period(quarter, today, start, end)
     report = build_report(app, period, today)
     return HTMLResponse(render_html(report, standalone=False, quarter=period.key))
 
@@ -53,12 +60,13 @@ def report_stylesheet() -> Response:
 
 
 @router.get("/reports/export")
-def report_export(request: Request, quarter: str | None = None, format: str = "xlsx") -> Response:
+def report_export(request: Request, quarter: str | None = None, format: str = "xlsx",
+                  start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to")) -> Response:
     app = _app(request)
     today = app.settings.today()
-    period = _period(quarter, today)
+    period = _period(quarter, today, start, end)
     report = build_report(app, period, today)
-    name = f"report-{period.key}"
+    name = f"report-{period.key.replace('..', '_')}"
     if format == "xlsx":
         return Response(workbook_bytes(report), media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

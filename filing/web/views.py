@@ -18,6 +18,7 @@ class QueueRow:
     status: str
     suggestion: str | None
     score: float
+    confident: bool = False  # the top suggestion is a default (Enter) on the item page
     unreadable_pages: tuple[int, ...] = ()  # pages OCR could not read: the person looks at the scan
 
 
@@ -85,6 +86,11 @@ class ItemDetail:
     queue_size: int
     next_id: int | None
     prev_id: int | None
+    default_case_id: int | None = None  # the case Enter files to; None: the page asks a question
+    question: str | None = None
+    tie_rule: str = ""
+    prefill_number: str | None = None  # the own number, only when read confidently
+    number_doubt: str | None = None  # why the own number is not prefilled
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,20 @@ def test_report_page_prints(page: Any, report_server: str) -> None:
 def test_bad_quarter_is_a_clear_error(page: Any, report_server: str) -> None:
     resp = page.goto(f"{report_server}/reports?quarter=2026Q7")
     assert resp.status == 400 and "2026Q3" in page.inner_text("body")
+
+
+def test_year_report_from_the_form(page: Any, report_server: str) -> None:
+    page.goto(f"{report_server}/reports?quarter=2026Q3")
+    q3_lost = int(page.locator('#summary tr.total td[data-col="lost"]').inner_text())
+    page.fill("#period-input", "2026")
+    page.click(".toolbar button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("quarter=2026"))
+    assert "2026年度" in page.inner_text(".period")
+    assert "2026年1月1日至2026年12月31日" in page.inner_text(".meta")
+    assert int(page.locator('#summary tr.total td[data-col="lost"]').inner_text()) >= q3_lost
+    data = page.request.get(f"{report_server}/reports/export?quarter=2026&format=json").json()
+    assert data["period"]["key"] == "2026"
+    # Every case of the sample is of 2026: no trend point for 2025.
+    assert data["trend"] and all(p["key"].startswith("2026") for p in data["trend"])
+    ranged = page.goto(f"{report_server}/reports?from=2026-01-01&to=2026-06-30")
+    assert ranged.status == 200 and "2026年1月1日至2026年6月30日" in page.inner_text(".period")

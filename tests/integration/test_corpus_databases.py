@@ -50,7 +50,7 @@ def _import(corpus: Path, extra: Path, db_url: str, home: Path, cache: Path) -> 
     import_files(app, [*sorted((corpus / "messages").glob("*.eml")), extra], quiet=True)
     with app.uow() as uow:
         s = uow.session
-        export = build_export(s, date(2026, 12, 31), lambda s2, c, d: missing_for_cases(app, s2, c, d))
+        export = build_export(s, date(2026, 12, 31), lambda s2, cases, d: missing_for_cases(app, s2, cases, d))
         assert not [p.id for p in s.scalars(select(m.Page)) if "\x00" in p.text]
     app.engine.dispose()
     return export

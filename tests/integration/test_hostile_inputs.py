@@ -59,7 +59,7 @@ def batch(tmp_path: Path, db_url: str) -> tuple[App, dict[str, dict[str, Any]], 
     results = import_files(app, paths, quiet=True)
     row_of = {path.name.split("-", 1)[1][:-4]: row_id for path, row_id, _status, _new in results}
     with app.uow() as uow:
-        export = build_export(uow.session, date(2026, 3, 31), lambda s, c, d: [])
+        export = build_export(uow.session, date(2026, 3, 31), lambda s, cases, d: {c.id: [] for c in cases})
     by_row = {msg["id"]: msg for msg in export["messages"]}
     exported = {name: by_row[row_id] for name, row_id in row_of.items()}
     exported["_outbox"] = export  # type: ignore[assignment]

@@ -215,6 +215,13 @@ def test_cli_writes_workbook_json_and_html(seeded: tuple[App, Path], tmp_path: P
     bad = _cli(config, "--quarter", "2026Q5")
     assert bad.returncode == 2 and "“2026Q5”" in bad.stderr.decode() and b"Traceback" not in bad.stderr
 
+    done = _cli(config, "--year", "2026", "--as-of", "2026-12-31", "--format", "json", "-o", "-")
+    assert done.returncode == 0, done.stderr.decode()
+    year = json.loads(done.stdout)
+    assert (year["period"]["key"], year["period"]["label"]) == ("2026", "2026年度")
+    assert year["total"]["lost"]["value"] >= 1
+    same = _cli(config, "--quarter", "2026", "--as-of", "2026-12-31", "--format", "json", "-o", "-")
+    assert json.loads(same.stdout)["total"] == year["total"]
 
 def test_report_reads_only_the_cases_of_its_window_with_the_same_result(seeded: tuple[App, Path]) -> None:
     """Issue 23: the report loads the period's cases (and their appeals and first instances), not the store,

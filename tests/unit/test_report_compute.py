@@ -208,7 +208,7 @@ def test_excluded_types_trend_and_definitions() -> None:
     assert [r.case_number for r in rep.excluded] == ["（2026）鲁0481行初9号"]
     assert rep.total.new_cases.value == 0 and rep.total.concluded.value == 1
     assert [(p.key, p.appearance_rate.display, p.loss_rate.display) for p in rep.trend] == [
-        ("2025Q4", "—", "—"), ("2026Q1", "—", "—"),  # trend_quarters (4) quarters, the empty ones too
+        # From the first case's quarter (Q2) on; none before it (issue 19), empty ones after it are kept.
         ("2026Q2", "100.0%", "100.0%"), ("2026Q3", "0.0%", "0.0%")]
     assert any("败诉率" in d and "撤诉不计入分母" in d for d in rep.definitions)
     assert [line.case_number for line in rep.cases] == ["（2026）鲁0481行初2号"]
@@ -288,6 +288,34 @@ def test_a_withdrawn_appeal_lets_the_first_instance_result_stand() -> None:
     assert "撤回上诉" in a.lost.items[0].note and a.loss_rate == Rate(1, 1)
 
 
+def test_year_and_range_periods() -> None:
+    y = Period.parse("2026")
+    assert (y.start, y.end, y.key, y.label) == (date(2026, 1, 1), date(2026, 12, 31), "2026", "2026年度")
+    assert Period.parse("2026Q3") == Q3
+    assert Period.parse("2026-01-01..2026-06-30").end == date(2026, 6, 30)
+    with pytest.raises(ValueError):
+        Period.parse("26")
+    rep = report(case(1, notice_date=date(2026, 2, 10)), case(2, notice_date=date(2026, 11, 3)), period=y)
+    assert row(rep, A).new_cases.value == 2
+    assert [p.key for p in rep.trend] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+
+
+def test_trend_starts_with_the_first_case_even_with_a_misread_year() -> None:
+    # A 2026 case whose notice date was read as 2025: no 2025 points.
+    c = case(1, notice_date=date(2025, 8, 3), first_received=date(2026, 8, 5),
+             hearing_at=datetime(2026, 8, 20, 9), head_present=True)
+    assert [p.key for p in report(c).trend] == ["2026Q3"]
+
+
+def test_no_late_filing_due_before_the_case_existed() -> None:
+    misread = case(1, notice_date=date(2025, 9, 28), documents=(
+        ReceivedDoc("notice_to_respond", date(2026, 10, 9), date(2025, 9, 28), 1, 101),
+    ))
+    assert row(report(misread, period=Period.quarter("2026Q4")), A).late_filings.value == 0
+    real = case(2, notice_date=date(2026, 9, 28), documents=(
+        ReceivedDoc("notice_to_respond", date(2026, 10, 20), date(2026, 9, 28), 1, 102),
+    ))
+    assert numbers(row(report(real, period=Period.quarter("2026Q4")), A).late_filings) == ["（2026）鲁0481行初2号"]
 def test_a_quarters_report_is_about_that_quarters_cases() -> None:
     """Issue 23: a case decided years ago with a paper never filed is not listed in every later report."""
     # Notice and judgment in 2023, no defense ever: missing in 2023's reports, not in 2026's.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
@@ -12,19 +13,35 @@ from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_
 from cases.facts import FactValueError
 from cases.review import search_cases
 from filing.web import deps
-from filing.web.queries import case_detail, missing_fn, search_case_rows, today_local
+from filing.web.case_list import (
+    DEADLINES,
+    MISSING,
+    SORTS,
+    CaseFilter,
+    agency_options,
+    instance_options,
+    list_page,
+)
+from filing.web.queries import case_detail, case_row, missing_fn, today_local
 from store.users import StaffUser
 from terms.errors import FilingError
+from terms.labels import OUTCOME_LABELS
 
 router = APIRouter()
 
 
 @router.get("/cases")
-def cases_page(request: Request, q: str = "", user: StaffUser = Depends(deps.current_user),
-               s: Session = Depends(deps.db)) -> Response:
+def cases_page(request: Request, q: str = "", agency: str = "", outcome: str = "", instance: str = "",
+               missing: str = "", deadline: str = "", sort: str = "new", desc: str = "", page: str = "1",
+               user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
     app = deps.state(request).app
-    rows = search_case_rows(s, q, today_local(app), missing_fn(app), search_cases)
-    return deps.render(request, "cases.html", rows=rows, q=q)
+    f = CaseFilter.parse(q, agency, outcome, instance, missing, deadline, sort, desc, page)
+    today, miss = today_local(app), missing_fn(app)
+    found = list_page(s, f, today, miss, search_cases)
+    rows = [case_row(s, c, today, miss) for c in found.cases]
+    return deps.render(request, "cases.html", rows=rows, q=f.q, f=replace(f, page=found.page), found=found,
+                       agencies=agency_options(s), instances=instance_options(s), sorts=SORTS,
+                       deadlines=DEADLINES, missing_options=MISSING, outcomes=OUTCOME_LABELS)
 
 
 @router.get("/cases/{case_id}")

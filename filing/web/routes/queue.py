@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases import review
 from cases.checks import check_views, open_check_count, open_checks
-from cases.review import pending_count, pending_ids, pending_items
+from cases.review import pending_count, pending_ids
 from extract.types import DocType
 from filing.web import deps
 from filing.web.queries import (
@@ -29,6 +29,10 @@ from terms.labels import DOC_LABELS_FORMAL
 router = APIRouter()
 
 
+def _threshold(request: Request) -> float:
+    return deps.state(request).app.settings.matching.default_threshold
+
+
 @router.get("/")
 def home(user: StaffUser = Depends(deps.current_user)) -> Response:
     return deps.redirect("/queue")
@@ -41,21 +45,21 @@ def queue_page(request: Request, page: int = 1, user: StaffUser = Depends(deps.c
     pages = max(1, -(-total // QUEUE_PAGE))
     page = min(max(page, 1), pages)
     # The oldest waiting fact checks; all of them are on /checks.
-    return deps.render(request, "queue.html", rows=queue_rows(s, page), total=total, page=page, pages=pages,
-                       now_title="待审核", checks=check_views(s, open_checks(s, limit=QUEUE_PAGE)),
-                       check_total=open_check_count(s))
+    return deps.render(request, "queue.html", rows=queue_rows(s, page, _threshold(request)), total=total,
+                       page=page, pages=pages, now_title="待审核",
+                       checks=check_views(s, open_checks(s, limit=QUEUE_PAGE)), check_total=open_check_count(s))
 
 
 @router.get("/queue/next")
 def queue_next(user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    items = pending_items(s, limit=1)
-    return deps.redirect(f"/queue/{items[0].document_id}" if items else "/queue")
+    items = pending_ids(s)
+    return deps.redirect(f"/queue/{items[0]}" if items else "/queue")
 
 
 @router.get("/queue/{document_id}")
 def item_page(request: Request, document_id: int, q: str = "", user: StaffUser = Depends(deps.current_user),
               s: Session = Depends(deps.db)) -> Response:
-    item = item_detail(s, document_id)
+    item = item_detail(s, document_id, _threshold(request))
     if item is None:
         raise HTTPException(404, "该文书不存在")
     app = deps.state(request).app
@@ -85,7 +89,7 @@ def _decide(request: Request, s: Session, user: StaffUser, document_id: int, don
 def confirm(request: Request, document_id: int, case_id: int | None = Form(None),
             user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
     return _decide(request, s, user, document_id, f"文书 {document_id} 已确认归档",
-                   lambda: review.confirm(s, document_id, user.name, case_id))
+                   lambda: review.confirm(s, document_id, user.name, case_id, _threshold(request)))
 
 
 @router.post("/queue/{document_id}/reassign")

@@ -1,0 +1,37 @@
+"""`filing eval` scores the review queue by the reviewer's ranking (suggestions), not the matcher's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from filing.evaluate_matching import evaluate_matching
+
+A, B = "（2026）鲁0481行初1号", "（2026）鲁0481行初2号"
+
+
+def _doc(pages: list[int], suggestions: list[int], candidates: list[int], default: bool) -> dict[str, Any]:
+    return {"pages": pages, "match": "review", "case_id": None,
+            "candidates": [{"case_id": c} for c in candidates],
+            "suggestions": [{"case_id": c, "score": 0.8, "default": default and i == 0}
+                            for i, c in enumerate(suggestions)]}
+
+
+def test_top_one_and_top_three_use_the_suggestions() -> None:
+    export = {
+        "cases": [{"id": 1, "case_number": A}, {"id": 2, "case_number": B}],
+        "messages": [{"message_id": "<m>", "status": "filed", "attachments": [{"sha256": "x", "documents": [
+            _doc([1, 1], [2, 1], [1, 2], True),
+            _doc([2, 2], [2, 1], [2, 1], False),
+            _doc([3, 3], [1, 2], [1, 2], False),
+        ]}]}],
+    }
+    truth = {"messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": [
+        {"doc_id": "d1", "pages": [1, 1], "case": B},
+        {"doc_id": "d2", "pages": [2, 2], "case": B},
+        {"doc_id": "d3", "pages": [3, 3], "case": "（2026）鲁0481行初9号"},  # not in the store: a new case
+    ]}]}]}
+    metrics = {m.name: (m.numerator, m.denominator) for m in evaluate_matching(export, truth).metrics}
+    assert metrics["queued with the right (known) case on top"] == (2, 2)
+    assert metrics["queued with the right case in the top 3"] == (2, 3)
+    assert metrics["review defaults at or above the confidence threshold"] == (1, 1)
