@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
 from extract.types import COURT_DOC_TYPES, DocType, Fields
@@ -129,6 +130,7 @@ def file_documents(s: Session, msg: m.Message, cfg: Any) -> None:
     if created:
         link_waiting_appeals(s, created)
         rescore_waiting(s, msg, cfg, created)
+    sync_case_checks(s, {doc.case.id: doc.case for doc in docs if doc.case is not None}.values())
 
 
 def _hold(doc: m.Document) -> None:
@@ -224,6 +226,7 @@ def rescore_waiting(s: Session, msg: m.Message, cfg: Any, created: set[int] | No
         if doc.case is not None and doc.match_status == MatchStatus.auto:
             doc.evidence = [*(doc.evidence or []), f"filed when message {msg.id} started its case"]
             apply_document_facts(s, doc.case, doc, other)
+            sync_case_checks(s, [doc.case])
             pool.changed(doc.case.id)
 
 
@@ -422,6 +425,8 @@ def _jsonable(v: Any) -> Any:
 def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> None:
     if value is None or value == [] or value == "":
         return
+    if field in (case.human_fields or ()):
+        return  # a person's value stands; a later document that disagrees opens a fact check instead
     current = getattr(case, field)
     if current == value:
         return

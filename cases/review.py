@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.filing import apply_document_facts, get_or_create_case, message_documents, unreadable_pages
 from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, number_doubt, suggest
@@ -214,6 +215,7 @@ def refresh_case(s: Session, case: m.Case) -> None:
     for doc in docs:
         apply_document_facts(s, case, doc, doc.attachment.message)
     _cancel_stale_reminders(s, case)
+    sync_case_checks(s, [case])
 
 
 def _cancel_stale_reminders(s: Session, case: m.Case) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from cases.checks import open_facts_by_case
+from cases.facts import head_role
 from cases.review import suggestions_for
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
@@ -90,7 +92,7 @@ def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, 
     }
 
 
-def _case(case: m.Case, doc_types: set[str], missing: list[str]) -> dict[str, Any]:
+def _case(case: m.Case, doc_types: set[str], missing: list[str], unverified: list[str]) -> dict[str, Any]:
     return {
         "id": case.id,
         "case_number": case.case_number,
@@ -107,6 +109,7 @@ def _case(case: m.Case, doc_types: set[str], missing: list[str]) -> dict[str, An
         "hearing_place": case.hearing_place,
         "head_present": case.head_present,
         "head_principal": case.head_principal,
+        "head_role": head_role(case.head_present, case.head_principal),
         "head_name": case.head_name,
         "head_title": case.head_title,
         "outcome": case.outcome,
@@ -115,6 +118,7 @@ def _case(case: m.Case, doc_types: set[str], missing: list[str]) -> dict[str, An
         "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
         "documents": sorted(doc_types),
         "missing": missing,
+        "unverified": unverified,
     }
 
 
@@ -186,7 +190,11 @@ def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str
             if case_id is not None:
                 types.setdefault(case_id, set()).add(doc_type)
         missing = missing_for(s, batch, as_of)
-        yield from (_case(c, types.get(c.id, set()), missing[c.id]) for c in batch)
+        waiting = open_facts_by_case(s, ids)
+        yield from (
+            _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
+            for c in batch
+        )
 
 
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:

@@ -117,6 +117,21 @@ def process(app: App, message_row_id: int, on_step: Callable[[str], None] | None
             return _fail(app, message_row_id, ErrorCode.internal, f"{type(e).__name__}: {e}")
 
 
+def reprocess(app: App, message_row_id: int, *, from_ocr: bool = False) -> str:
+    """Run a filed message through the pipeline again: its documents are read, classified and filed anew
+    from the stored page text (or from a new OCR pass). A person's decisions and facts stand: review
+    documents are matched anew, and case facts a person set are never overwritten (cases.corrections)."""
+    with app.uow() as uow:
+        msg = _get(uow.session, message_row_id)
+        if msg.status not in (MessageStatus.filed, MessageStatus.failed):
+            raise FilingError(ErrorCode.internal, f"message {message_row_id} is {msg.status}: nothing to re-process")
+        again = from_ocr or not any(a.pages for a in msg.attachments)
+        msg.state = MessageState.parsed if again else MessageState.extracted
+        msg.status = MessageStatus.pending
+        uow.commit()
+    return process(app, message_row_id)
+
+
 def _fail(app: App, message_row_id: int, code: ErrorCode, error: str) -> str:
     """Count a failed attempt; after max_attempts the message is parked for staff. Returns "failed"."""
     with app.uow() as uow:

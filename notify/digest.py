@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notify.outbox import DEAD, UNCERTAIN, NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
-from store.models import Message, OutboxMessage
-from terms.status import MessageStatus, OutboxKind
+from store.models import FactCheck, Message, OutboxMessage
+from terms.status import FactCheckStatus, MessageStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
             for p in problems
             if p.kind != DIGEST_KIND
         ),
+        fact_checks=session.scalar(
+            select(func.count()).select_from(FactCheck).where(FactCheck.status == FactCheckStatus.open)) or 0,
     )
 
 
@@ -85,12 +87,14 @@ def queue_quarantine_digest(
     Does not commit.
     """
     view = build_digest(session, day, settings)
-    if not view.items and not view.outbox_problems:
+    if not view.items and not view.outbox_problems and not view.fact_checks:
         return []
     if not settings.staff_addresses:
         log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
         return []
     counts = f"待核查隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
+    if view.fact_checks:
+        counts += f"、待核实案件事实{view.fact_checks}项"
     subject = f"【备案邮箱日报】{view.day}{counts}"
     rendered = (renderer or EmailRenderer(settings.templates_dir)).render("quarantine_digest", subject, view)
     rows = []

@@ -169,6 +169,7 @@ class QuarantineDigestView:
     day: str
     items: tuple[QuarantineItem, ...]
     outbox_problems: tuple[OutboxProblem, ...]
+    fact_checks: int = 0  # case facts waiting for a person (fact checks in the review queue)
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,13 @@ class Case(Base):
     decision_date: Mapped[date | None] = mapped_column(Date)
     disposition: Mapped[str | None] = mapped_column(Text)
     appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # Case attributes a person entered or confirmed (cases.facts): extraction never overwrites them.
+    human_fields: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
-    appeal_of: Mapped[Case | None] = relationship(remote_side="Case.id")
+    appeal_of: Mapped[Case | None] = relationship(remote_side="Case.id", foreign_keys="Case.appeal_of_id")
     documents: Mapped[list[Document]] = relationship(back_populates="case", order_by="Document.id")
 
 
@@ -94,6 +96,28 @@ class CaseFact(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(64), default="system")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)  # a person's reason for a change
+
+
+class FactCheck(Base):
+    """A case fact the report uses that waits for a person: missing, implausible, doubtful or contradicted."""
+
+    __tablename__ = "fact_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    fact: Mapped[str] = mapped_column(String(32))  # the export's case field name (decision_date, head_role …)
+    kind: Mapped[str] = mapped_column(String(16))  # cases.checks.CheckKind
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # cases.checks.CheckStatus
+    reason: Mapped[str] = mapped_column(Text)  # Chinese, shown to the reviewer
+    read_value: Mapped[Any] = mapped_column(JSON, nullable=True)  # what the machine read (None: nothing)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    page: Mapped[int | None] = mapped_column(Integer)  # page of the document's file where the fact should be
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+    case: Mapped[Case] = relationship()
 
 
 def _default_delivery_key(context: Any) -> str:

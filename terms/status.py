@@ -149,3 +149,21 @@ class StepOutcome(StrEnum):
     ok = "ok"
     failed = "failed"
     lost = "lost"  # the worker died or lost its claim mid-step
+
+
+class FactCheckStatus(StrEnum):
+    """A case fact the report uses, waiting for a person or settled (cases.checks)."""
+
+    open = "open"  # waits for a person; the report withholds the fact and lists the case under 待核实
+    resolved = "resolved"  # a person entered or confirmed the value
+    cleared = "cleared"  # the doubt went away (e.g. a later document supplied the fact)
+
+
+class FactCheckKind(StrEnum):
+    """Why a fact waits for a person."""
+
+    missing = "missing"  # its evidencing document arrived, the fact was not read
+    implausible = "implausible"  # read, but cannot be right: not used
+    doubtful = "doubtful"  # read with low confidence (the extractor said why)
+    conflict = "conflict"  # two sources disagree
+    contradicts = "contradicts"  # a later document disagrees with a person's value

@@ -125,6 +125,20 @@ def register(cli: typer.Typer) -> None:
         if rejected or not files or any(r.status == "failed" for r in results):
             raise typer.Exit(1)
 
+    @cli.command("reprocess")
+    def reprocess_cmd(
+        ctx: typer.Context,
+        ids: Annotated[list[int], typer.Argument(help="message row ids (see `filing export`)")],
+        ocr: Annotated[bool, typer.Option("--ocr", help="read the pages again (OCR) instead of the stored text")]
+        = False,
+    ) -> None:
+        """Read, classify and file messages again; facts a person set or confirmed are kept."""
+        from filing.pipeline import reprocess
+
+        app = app_from(ctx)
+        for mid in ids:
+            typer.echo(f"邮件 {mid}：{reprocess(app, mid, from_ocr=ocr)}")
+
     @cli.command("export")
     def export_cmd(
         ctx: typer.Context,

@@ -7,8 +7,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from cases import review
+from cases.checks import check_views, open_check_count, open_checks
+from cases.corrections import resolve_check
+from cases.facts import FactValueError
 from filing.commands.core import app_from
 from filing.commands.tables import review_table
 from filing.config import load_settings
@@ -38,7 +42,12 @@ def list_items(ctx: typer.Context) -> None:
     """List pending items, oldest first."""
     if ctx.invoked_subcommand is not None:
         return
-    out.print(review_table(app_from(ctx)))
+    app = app_from(ctx)
+    out.print(review_table(app))
+    with app.uow() as uow:
+        waiting = open_check_count(uow.session)
+    if waiting:
+        out.print(f"另有待核实事实 {waiting} 项：filing queue checks")
 
 
 @queue.command("show")
@@ -128,6 +137,57 @@ def merge(ctx: typer.Context, document_id: DocArg, other_id: OtherArg, actor: Ac
 def not_litigation(ctx: typer.Context, document_id: DocArg, actor: ActorOpt = None) -> None:
     """Mark document DOC_ID as not litigation material."""
     _decide(ctx, review.mark_not_litigation, document_id, _actor(actor))
+
+
+@queue.command("checks")
+def checks(ctx: typer.Context) -> None:
+    """Fact checks waiting for a person, oldest first."""
+    app = app_from(ctx)
+    with app.uow() as uow:
+        views = check_views(uow.session, open_checks(uow.session))
+    table = Table(title=f"待核实事实 {len(views)} 项")
+    for col in ("核实", "案件", "单位", "项目", "问题", "读出的值", "来源（文书/页）"):
+        table.add_column(col)
+    for v in views:
+        table.add_row(str(v.id), v.case_number or f"#{v.case_id}", v.agency or "—", v.fact_label,
+                      f"{v.kind_label}：{v.reason}", v.read_text,
+                      f"文书 {v.document_id} 第{v.page}页" if v.document_id else "—")
+    out.print(table)
+
+
+@queue.command("check")
+def check(
+    ctx: typer.Context,
+    check_id: int,
+    value: Annotated[str | None, typer.Argument(help="the value as printed on the page (omit with --confirm)")]
+    = None,
+    confirm_read: Annotated[bool, typer.Option("--confirm", help="accept the value that was read")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="why (kept in the audit)")] = "",
+    actor: ActorOpt = None,
+) -> None:
+    """Settle a fact check: enter the value from the page, or --confirm what was read. Without either,
+    show the check and the text of the page where the fact should be."""
+    app = app_from(ctx)
+    with app.uow() as uow:
+        s = uow.session
+        if value is None and not confirm_read:
+            chk = s.get(m.FactCheck, check_id)
+            if chk is None:
+                raise typer.BadParameter(f"核实事项 {check_id} 不存在")
+            v = check_views(s, [chk])[0]
+            where = f"案件 {v.case_number or v.case_id}（{v.agency or '—'}）"
+            out.print(f"核实 {v.id}：{where}{v.fact_label}", markup=False)
+            out.print(f"{v.kind_label}：{v.reason}；读出的值：{v.read_text}；现值：{v.current_text}", markup=False)
+            if v.document_id:
+                out.print(f"应在文书 {v.document_id}（{v.filename}）第 {v.page} 页：", markup=False)
+                out.print(v.page_text, markup=False)
+            return
+        try:
+            resolve_check(s, check_id, None if confirm_read else value, _actor(actor), reason)
+            uow.commit()
+        except FactValueError as e:
+            raise typer.BadParameter(str(e)) from e
+    out.print("ok")
 
 
 def register(cli: typer.Typer) -> None:

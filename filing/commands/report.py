@@ -94,6 +94,7 @@ def register(cli: typer.Typer) -> None:
         console.print(
             f"{period.label}：新收 {t.new_cases.value}，审结 {t.concluded.value}，开庭 {t.hearings.value}，"
             f"出庭应诉率 {t.appearance_rate.display}，败诉率 {t.loss_rate.display}，"
-            f"逾期报备 {t.late_filings.value}，缺报文书 {t.missing_documents.value} → {output}",
+            f"逾期报备 {t.late_filings.value}，缺报文书 {t.missing_documents.value}，"
+            f"待核实 {t.waiting.value} → {output}",
             soft_wrap=True,
         )

@@ -40,6 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("loss_rate", None, "败诉率"),
     Column("late_filings", None, "逾期报备"),
     Column("missing_documents", None, "缺报文书"),
+    Column("waiting", None, "待核实"),
 )
 
 # Figures listed in the drill-down but not shown as columns.

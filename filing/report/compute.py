@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from cases.facts import FACT_LABELS
 from filing.report.assessment import Assessment, assess, year_before
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
@@ -41,6 +42,8 @@ from filing.report.types import (
     Report,
     ReportInput,
     TrendPoint,
+    UnverifiedCase,
+    UnverifiedFact,
 )
 from terms.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
 from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
@@ -65,8 +68,8 @@ def head_of(present: bool | None, principal: bool | None) -> Head:
 
 def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
     """The hearings that took place by `as_of`, each with who appeared for the agency."""
-    facts = list(case.hearing_facts)
-    if not facts and case.hearing_at is not None:
+    facts = [f for f in case.hearing_facts if f.known_on is None or f.known_on <= as_of]
+    if not facts and case.hearing_at is not None and not case.hearing_facts:
         facts = [HearingFact(case.hearing_at, None)]
     held: dict[date, tuple[datetime, str]] = {}
     for i, fact in enumerate(facts):
@@ -86,6 +89,8 @@ def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
     by_day: dict[date, AppearanceRecord] = {}
     undated: list[AppearanceRecord] = []
     for rec in case.appearance_records:
+        if rec.received_on is not None and rec.received_on > as_of:
+            continue  # not known yet on that day
         if rec.hearing_at is None:
             undated.append(rec)
             continue
@@ -102,7 +107,7 @@ def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
         if found is not None:
             head = head_of(found.head_present, found.head_principal)
             evidence += f"; appearance from record #{found.document_id}"
-        elif last:
+        elif last and (case.head_received_on is None or case.head_received_on <= as_of):
             head = head_of(case.head_present, case.head_principal)
             evidence += "; appearance from the case facts (judgment or record)"
         else:
@@ -134,7 +139,13 @@ class ResultSet:
 
 
 def concluded_by(case: CaseSnap, day: date) -> bool:
-    return case.outcome in CONCLUDED and case.decision_date is not None and case.decision_date <= day
+    return (case.outcome in CONCLUDED and case.decision_date is not None and case.decision_date <= day
+            and case.decided_known_by(day))
+
+
+def decided_in(case: CaseSnap, period: Period) -> bool:
+    """Concluded inside the period, by a decision whose document arrived by the period's end."""
+    return case.outcome in CONCLUDED and period.contains(case.decision_date) and case.decided_known_by(period.end)
 
 
 def in_scope(case: CaseSnap, period: Period, cutoff: date) -> bool:
@@ -182,7 +193,7 @@ def results_in(cases: Iterable[CaseSnap], period: Period) -> ResultSet:
     under: list[tuple[CaseSnap, CaseSnap]] = []
     superseded: list[tuple[CaseSnap, CaseSnap]] = []
     for c in cases:
-        if not (c.outcome in CONCLUDED and period.contains(c.decision_date)):
+        if not decided_in(c, period):
             continue
         later = sorted(appeals.get(c.case_id, []), key=lambda a: (a.opened_on or date.max, a.case_id))
         if later:
@@ -320,10 +331,11 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
     cutoff = min(period.end, data.as_of)
     for c in cases:
         a = c.agency_id
-        if period.contains(c.opened_on):
-            how = "收到应诉通知" if c.notice_date else "首次报备"
-            t.add("new_cases", a, c, f"{c.case_type or ''}，{_day(c.opened_on)}{how}")
-        if c.outcome in CONCLUDED and period.contains(c.decision_date):
+        opened = c.opened_on_by(period.end)
+        if period.contains(opened):
+            how = "收到应诉通知" if c.notice_known_by(period.end) else "首次报备"
+            t.add("new_cases", a, c, f"{c.case_type or ''}，{_day(opened)}{how}")
+        if decided_in(c, period):
             kind = DECISION_LABELS.get(c.decision_type or "", "结案")
             t.add("concluded", a, c, f"{_day(c.decision_date)}{kind}{outcome_label(c.outcome)}")
         hearings = [h for h in hearings_of(c, cutoff) if period.contains(h.at.date())]
@@ -344,6 +356,8 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
         if in_scope(c, period, cutoff):
             for item in missing_documents(c, cutoff, ctx.calendar, rules):
                 t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
+        if waits_in(c, period):
+            t.add("waiting", a, c, "；".join(f"{FACT_LABELS.get(f, f)}待核实" for f, _, _ in c.unverified))
     results = results_in(cases, period)
     for r in results.counted:
         kind = "judgment" if r.decision_type == "judgment" else "ruling"
@@ -399,6 +413,7 @@ def row_of(t: Tally, agency: AgencyRef | None, label: str, match: Callable[[int 
         loss_rate=Rate(lost.value, loss_base.value),
         late_filings=f("late_filings"),
         missing_documents=f("missing_documents"),
+        waiting=f("waiting"),
     )
 
 
@@ -520,41 +535,34 @@ def definitions(rules: ReportRules) -> tuple[str, ...]:
         "缺报文书：截至本期末（或制表日）应报而未报的文书件数，根据已收到的文书推定；"
         "统计本期末尚未审结、近一年内审结或本期有开庭、收文的案件。",
         f"同类问题重复败诉：同一单位在{window}因同一类案由败诉{rules.repeat_threshold}件以上的，予以单独列出。",
+        "数据依据：各项事实以本期末前收到的文书为准（裁判结果以收到的判决书、裁定书为准，出庭情况以收到的出庭情况材料或"
+        "判决书为准），人工核实的事实同样计入；事实缺失、不合常理或来源矛盾而待人工核实的，暂不计入相关数字，"
+        "案件列于“待核实”，各单位“待核实”栏为其待核实案件数。",
     )
 
 
-def data_warnings(data: ReportInput, rules: ReportRules, period: Period | None = None) -> tuple[CaseRef, ...]:
-    """Dates that cannot be right put a case in the wrong period; list them for staff to correct.
+def waits_in(c: CaseSnap, period: Period) -> bool:
+    """A case with a report fact waiting for a person, known to the bureau by the period's end: settling
+    the fact could change this period's figures (the value is unknown, so any period it may fall in)."""
+    if not c.unverified:
+        return False
+    known = [d for d in (c.first_received, c.notice_date) if d is not None]
+    return not known or min(known) <= period.end
 
-    With a period: the period's cases, and every case whose number names one of its years (a
-    mistyped date may be what keeps a case out of the period)."""
-    out: list[CaseRef] = []
-    cutoff = min(period.end, data.as_of) if period is not None else data.as_of
-    for c in data.cases:
-        if c.case_type in rules.exclude_case_types:
+
+def unverified_cases(data: ReportInput, period: Period, rules: ReportRules) -> tuple[UnverifiedCase, ...]:
+    """待核实: every case whose figures wait for a person, with what is missing and a link to each check."""
+    agencies = {a.id: a.display for a in data.agencies}
+    out = []
+    for c in sorted(data.cases, key=lambda c: (c.agency_id or 0, c.case_number or "", c.case_id)):
+        if c.case_type in rules.exclude_case_types or not waits_in(c, period):
             continue
-        found: list[str] = []
-        year = case_number_year(c)
-        if period is not None and not (
-            in_scope(c, period, cutoff) or (year is not None and period.start.year <= year <= period.end.year)
-        ):
-            continue
-        if c.decision_date is not None:
-            if c.notice_date is not None and c.decision_date < c.notice_date:
-                found.append(f"裁判日期{_day(c.decision_date)}早于应诉通知日期{_day(c.notice_date)}")
-            elif year is not None and c.decision_date.year < year:
-                found.append(f"裁判日期{_day(c.decision_date)}早于案号年度{year}")
-            if c.decision_date > data.as_of:
-                found.append(f"裁判日期{_day(c.decision_date)}晚于制表日")
-        elif c.outcome in CONCLUDED:
-            found.append(f"已有裁判结果（{outcome_label(c.outcome)}）但无裁判日期，未计入审结")
-        if year is not None and c.notice_date is not None and not (year - 1 <= c.notice_date.year <= year + 1):
-            found.append(f"应诉通知日期{_day(c.notice_date)}与案号年度{year}不符")
-        if c.hearing_at is not None and c.decision_date is not None and c.decision_date < c.hearing_at.date() \
-                and not c.appearance_records:
-            found.append(f"排期开庭{_day(c.hearing_at.date())}晚于裁判日期，按未开庭计")
-        if found:
-            out.append(CaseRef(c.case_id, c.case_number, "；".join(found) + "，请核对"))
+        out.append(UnverifiedCase(
+            case_id=c.case_id, case_number=c.case_number,
+            agency=agencies.get(c.agency_id, UNKNOWN_AGENCY) if c.agency_id is not None else UNKNOWN_AGENCY,
+            facts=tuple(UnverifiedFact(f, FACT_LABELS.get(f, f), reason, check_id)
+                        for f, check_id, reason in c.unverified),
+        ))
     return tuple(out)
 
 
@@ -601,6 +609,6 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         excluded=excluded,
         definitions=definitions(ctx.rules),
         notes=tuple(notes),
-        warnings=data_warnings(data, ctx.rules, period),
         assessment=assessment_of(data, period, ctx, rows, repeated),
+        unverified=unverified_cases(data, period, ctx.rules),
     )

@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from cases.facts import fact_of
 from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.rules import ReceivedDoc
-from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, Outcome
+from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus, Outcome
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
+DECISION_FACTS = frozenset({"decision_date", "decision_type", "outcome"})
 
 
 def _datetime(v: Any) -> datetime | None:
@@ -29,6 +31,13 @@ def _bool(v: Any) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
+def _first(docs: list[tuple[m.Document, date, int]], types: tuple[str, ...], has: str | None = None) -> date | None:
+    """The first day a document of these types (that states `has`) arrived; date.max when none did, so a
+    fact no document shows is never counted as known (a person's value is, see load_input)."""
+    days = [day for d, day, _ in docs if d.doc_type in types and (has is None or (d.fields or {}).get(has) is not None)]
+    return min(days, default=date.max)
+
+
 # Outcomes that end a case: a case that ended before the report's window has no part in it.
 CONCLUDED = (Outcome.agency_won, Outcome.agency_lost, Outcome.withdrawn)
 CHUNK = 500
@@ -36,7 +45,8 @@ CHUNK = 500
 
 def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) -> list[int]:
     """Cases a report looking at `since`..`until` may use: open ones, ones with a date or a received
-    document in the window, ones whose number names a year of it; then their first instances and appeals."""
+    document in the window, ones whose number names a year of it, ones with a fact waiting for a person;
+    then their first instances and appeals."""
     since_at = datetime.combine(since, time.min, tz)
     received = (
         select(m.Document.case_id)
@@ -44,6 +54,7 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         .where(m.Document.case_id.is_not(None), m.Message.received_at >= since_at)
     )
+    open_checks = select(m.FactCheck.case_id).where(m.FactCheck.status == FactCheckStatus.open)
     years = [
         cond
         for y in range(since.year, until.year + 1)
@@ -59,6 +70,9 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
                     m.Case.notice_date >= since,
                     m.Case.hearing_at >= datetime.combine(since, time.min),
                     m.Case.id.in_(received),
+                    # A fact waiting for a person is withheld (its stored value may be the wrong one):
+                    # such a case may belong to any period until the person decides.
+                    m.Case.id.in_(open_checks),
                     *years,
                 )
             )
@@ -129,10 +143,25 @@ def load_input(
             received_on[d.id] = received_at.astimezone(tz).date()
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))
+    waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+    for i in range(0, len(case_ids), CHUNK):
+        for chk in session.scalars(
+            select(m.FactCheck)
+            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]))
+            .order_by(m.FactCheck.id)
+        ):
+            waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
 
     cases = []
     for c in case_rows:
         docs = docs_by_case.get(c.id, [])
+        unverified = tuple(waiting.get(c.id, ()))
+        human = {fact_of(a) for a in (c.human_fields or [])}
+        # A fact waiting for a person is not used (a person's own value is, even when a later document
+        # disagrees); the case is listed under 待核实 instead.
+        withheld = {f for f, _, _ in unverified if f not in human}
+        no_decision = bool(withheld & DECISION_FACTS)
+        no_head = bool(withheld & {"head_present", "head_role"})
         hearing_facts = []
         for f in facts_by_case.get(c.id, []):
             at = _datetime(f.value)
@@ -141,12 +170,16 @@ def load_input(
             set_on = None
             if f.document_id is not None:
                 set_on = doc_dates.get(f.document_id) or received_on.get(f.document_id)
-            hearing_facts.append(HearingFact(at, set_on or f.at.astimezone(tz).date(), f.document_id))
+            known_on = received_on.get(f.document_id, date.max) if f.document_id is not None else (
+                None if f.actor != "system" else f.at.astimezone(tz).date())
+            hearing_facts.append(HearingFact(at, set_on or f.at.astimezone(tz).date(), f.document_id, known_on))
+        if "hearing_at" in withheld:
+            hearing_facts = []
         records = tuple(
             AppearanceRecord(
                 hearing_at=_datetime((d.fields or {}).get("hearing_at")),
-                head_present=_bool((d.fields or {}).get("head_present")),
-                head_principal=_bool((d.fields or {}).get("head_principal")),
+                head_present=None if no_head else _bool((d.fields or {}).get("head_present")),
+                head_principal=None if no_head else _bool((d.fields or {}).get("head_principal")),
                 head_title=(d.fields or {}).get("head_title"),
                 received_on=day,
                 document_id=d.id,
@@ -158,6 +191,9 @@ def load_input(
             ReceivedDoc(d.doc_type, day, iso_date((d.fields or {}).get("doc_date")), message_id, d.id)
             for d, day, message_id in docs
         )
+
+        decision_doc = {"judgment": ("judgment",), "ruling": ("ruling",)}.get(c.decision_type or "",
+                                                                               ("judgment", "ruling"))
         cases.append(
             CaseSnap(
                 case_id=c.id,
@@ -166,19 +202,25 @@ def load_input(
                 case_type=c.case_type,
                 agency_role=c.agency_role,
                 cause_category=c.cause_category,
-                notice_date=c.notice_date,
+                notice_date=None if "notice_date" in withheld else c.notice_date,
                 first_received=min((r.received_on for r in received), default=None),
-                hearing_at=c.hearing_at.replace(tzinfo=None) if c.hearing_at else None,
+                hearing_at=c.hearing_at.replace(tzinfo=None) if c.hearing_at and "hearing_at" not in withheld
+                else None,
                 hearing_facts=tuple(hearing_facts),
                 appearance_records=records,
-                head_present=c.head_present,
-                head_principal=c.head_principal,
+                head_present=None if no_head else c.head_present,
+                head_principal=None if no_head else c.head_principal,
                 head_title=c.head_title,
-                outcome=c.outcome or "pending",
-                decision_type=c.decision_type,
-                decision_date=c.decision_date,
+                outcome="pending" if no_decision else (c.outcome or "pending"),
+                decision_type=None if no_decision else c.decision_type,
+                decision_date=None if no_decision else c.decision_date,
                 appeal_of_id=c.appeal_of_id,
                 documents=received,
+                notice_received_on=None if "notice_date" in human else _first(docs, ("notice_to_respond",)),
+                decision_received_on=None if human & DECISION_FACTS else _first(docs, decision_doc),
+                head_received_on=None if human & {"head_present", "head_role"}
+                else _first(docs, ("appearance_record", "judgment"), "head_present"),
+                unverified=unverified,
             )
         )
     return ReportInput(agencies, tuple(cases), as_of)

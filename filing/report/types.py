@@ -101,6 +101,7 @@ class HearingFact:
     at: datetime
     set_on: date | None  # the date of the document that set it (its printed date, else the day received)
     document_id: int | None = None
+    known_on: date | None = None  # the day that document arrived (None: a person's value)
 
 
 @dataclass(frozen=True)
@@ -136,14 +137,32 @@ class CaseSnap:
     decision_date: date | None = None
     appeal_of_id: int | None = None
     documents: tuple[ReceivedDoc, ...] = ()
+    # When the document showing each fact first arrived (None: a person's value, or no document):
+    # a fact counts in a period only if it could be known by the period's end.
+    notice_received_on: date | None = None
+    decision_received_on: date | None = None
+    head_received_on: date | None = None
+    # Report facts waiting for a person (their values above are withheld): (fact, check id, reason).
+    unverified: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def opened_on(self) -> date | None:
         """The day the agency was sued as far as the bureau can tell: the notice, else first receipt."""
         return self.notice_date or self.first_received
 
+    def decided_known_by(self, day: date) -> bool:
+        return self.decision_received_on is None or self.decision_received_on <= day
+
+    def notice_known_by(self, day: date) -> bool:
+        return self.notice_date is not None and (self.notice_received_on is None or self.notice_received_on <= day)
+
+    def opened_on_by(self, day: date) -> date | None:
+        """The day the case opened as the bureau could tell at `day`: the notice once it arrived, else first receipt."""
+        return self.notice_date if self.notice_known_by(day) else self.first_received
+
     def known_by(self, day: date) -> bool:
-        dates = [d for d in (self.notice_date, self.first_received, self.decision_date) if d is not None]
+        dates = [d for d in (self.notice_date if self.notice_known_by(day) else None, self.first_received,
+                             self.decision_date if self.decided_known_by(day) else None) if d is not None]
         return bool(dates) and min(dates) <= day
 
 
@@ -243,6 +262,7 @@ class AgencyRow:
     loss_rate: Rate
     late_filings: Figure
     missing_documents: Figure
+    waiting: Figure = field(default_factory=Figure)  # cases with a report fact waiting for a person (待核实)
 
 
 @dataclass(frozen=True)
@@ -283,6 +303,33 @@ class CaseLine:
 
 
 @dataclass(frozen=True)
+class UnverifiedFact:
+    fact: str  # the export's case field name
+    label: str  # Chinese
+    reason: str  # Chinese: what is missing or doubtful
+    check_id: int
+    link: str = ""  # the fact check in the web UI
+
+    def __post_init__(self) -> None:
+        if not self.link:
+            object.__setattr__(self, "link", f"/checks/{self.check_id}")
+
+
+@dataclass(frozen=True)
+class UnverifiedCase:
+    """A case whose figures may change once a person settles its fact checks (待核实)."""
+
+    case_id: int
+    case_number: str | None
+    agency: str
+    facts: tuple[UnverifiedFact, ...]
+
+    @property
+    def display(self) -> str:
+        return self.case_number or f"案件#{self.case_id}"
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     bureau: str
@@ -296,6 +343,6 @@ class Report:
     excluded: tuple[CaseRef, ...]
     definitions: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
-    # Facts that look wrong (often an OCR misreading) and move a case between periods: check them.
-    warnings: tuple[CaseRef, ...] = field(default_factory=tuple)
+    # Cases with an unverified fact that could change a figure (待核实), each fact linked to its check.
+    unverified: tuple[UnverifiedCase, ...] = field(default_factory=tuple)
     assessment: Assessment | None = None  # 考核扣分 (filing/report/assessment.py); None when switched off

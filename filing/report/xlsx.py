@@ -133,14 +133,15 @@ def _summary(ws: Worksheet, report: Report) -> None:
         c.alignment = LEFT
         ws.row_dimensions[r].height = 15 * max(1, len(text) // 90 + 1)
         r += 1
-    if report.warnings:
+    if report.unverified:
         r += 1
         _merge_row(ws, r, ncols)
-        ws.cell(row=r, column=1, value="数据核对提示：").font = Font(name=FONT, bold=True)
+        ws.cell(row=r, column=1, value="待核实（相关数字暂未计入，核实后更新）：").font = Font(name=FONT, bold=True)
         r += 1
-        for w in report.warnings:
+        for u in report.unverified:
             _merge_row(ws, r, ncols)
-            c = ws.cell(row=r, column=1, value=f"{w.display}：{w.note}")
+            what = "；".join(f"{f.label}——{f.reason}（核实事项 {f.link}）" for f in u.facts)
+            c = ws.cell(row=r, column=1, value=f"{u.display}（{u.agency}）：{what}")
             c.font = Font(name=FONT, size=10)
             c.fill = WARN_FILL
             r += 1

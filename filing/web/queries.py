@@ -10,6 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from cases.checks import check_views
+from cases.facts import FACT_LABELS, fact_of, head_role
+from cases.facts import display as fact_display
 from cases.review import DEFAULT_THRESHOLD, case_number_doubt, pending_ids, pending_items, suggestions_for
 from filing.bootstrap import App
 from filing.service import missing_for_case, missing_for_cases
@@ -72,6 +75,10 @@ AUDIT_LABELS = {
     "split": "拆分文书",
     "merge": "合并文书",
     "not_litigation": "标记为非诉讼材料",
+    "correct_fact": "更正案件事实",
+    "confirm_fact": "核实确认案件事实",
+    "add_case": "人工新增案件",
+    "merge_cases": "合并案件",
 }
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
@@ -272,6 +279,7 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
             previous=_fact_text(s, f.field, f.previous), document_id=f.document_id,
             document_label=_doc_title(src) if src else ("人工" if f.actor != "system" else "—"),
             message_id=src.attachment.message_id if src else None, actor=f.actor, at=f.at,
+            reason=f.reason or "",
         ))
     appeals = tuple((c.id, c.case_number or f"#{c.id}")
                     for c in s.scalars(select(m.Case).where(m.Case.appeal_of_id == case.id)))
@@ -286,7 +294,25 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         disposition=case.disposition,
         appeal_of=(case.appeal_of.id, case.appeal_of.case_number or "") if case.appeal_of else None,
         appeals=appeals, head=head, timeline=tuple(events), facts=tuple(facts),
+        checks=tuple(check_views(s, list(s.scalars(select(m.FactCheck).where(
+            m.FactCheck.case_id == case.id, m.FactCheck.status == "open").order_by(m.FactCheck.id))))),
+        current=current_values(case),
+        human=tuple(sorted({fact_of(a) for a in (case.human_fields or [])})),
     )
+
+
+def current_values(case: m.Case) -> tuple[tuple[str, str, str], ...]:
+    """Each correctable fact with its current value as a person would type it."""
+    values: dict[str, object] = {
+        "court": case.court, "agency": case.agency.name if case.agency else None,
+        "plaintiffs": case.plaintiffs, "cause": case.cause, "notice_date": case.notice_date,
+        "hearing_at": case.hearing_at, "head_present": case.head_present,
+        "head_role": head_role(case.head_present, case.head_principal), "head_name": case.head_name,
+        "head_title": case.head_title, "decision_type": case.decision_type, "decision_date": case.decision_date,
+        "outcome": case.outcome, "appeal_of": case.appeal_of.case_number if case.appeal_of else None,
+    }
+    return tuple((f, FACT_LABELS[f], "" if values[f] in (None, [], "") else fact_display(f, values[f]))
+                 for f in FACT_LABELS)
 
 
 def _utc(dt: datetime) -> datetime:

@@ -128,6 +128,7 @@ class FactRow:
     message_id: int | None
     actor: str
     at: datetime
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,9 @@ class CaseDetail:
     head: str | None
     timeline: tuple[TimelineEvent, ...]
     facts: tuple[FactRow, ...]
+    checks: tuple[Any, ...] = ()  # cases.checks.CheckView of its waiting fact checks
+    current: tuple[tuple[str, str, str], ...] = ()  # (fact, label, value as typed) for the correction form
+    human: tuple[str, ...] = ()  # facts a person set (shown as 人工核实)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ Q3 = Period.quarter("2026Q3")
 AS_OF = date(2026, 12, 31)
 ROOT = Path(__file__).resolve().parents[2]
 FILING = Path(sys.executable).parent / "filing"  # the installed console script
+PERSON_FACTS = {"notice_date", "hearing_at", "head_present", "head_principal", "outcome", "decision_type",
+                "decision_date"}
 
 
 class Builder:
@@ -38,8 +40,11 @@ class Builder:
         return a
 
     def case(self, number: str, agency: m.Agency, **kw: Any) -> m.Case:
+        """Facts given here stand for a person's entries: they count without a document showing them
+        (a fact read from mail counts only once its document arrived)."""
+        human = sorted(k for k in kw if k in PERSON_FACTS)
         c = m.Case(case_number=number, case_type=kw.pop("case_type", "行初"), agency_id=agency.id,
-                   agency_role="defendant", plaintiffs=[], third_parties=[], **kw)
+                   agency_role="defendant", plaintiffs=[], third_parties=[], human_fields=human, **kw)
         self.s.add(c)
         self.s.flush()
         return c

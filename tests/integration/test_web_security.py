@@ -332,7 +332,7 @@ def test_a_bug_answers_500_with_headers_and_no_traceback(client: TestClient, mon
         raise RuntimeError("secret internals")
 
     login(client)
-    monkeypatch.setattr(cases, "search_case_rows", broken)
+    monkeypatch.setattr(cases, "list_page", broken)
     r = client.get("/cases")
     assert r.status_code == 500 and "服务器内部错误" in r.text
     assert "secret internals" not in r.text and "Traceback" not in r.text

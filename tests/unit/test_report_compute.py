@@ -244,19 +244,38 @@ def test_cases_without_a_known_agency_get_their_own_row() -> None:
     assert numbers(rep.rows[1].new_cases) == ["（2026）鲁0481行初2号"] and rep.total.new_cases.value == 2
 
 
-def test_impossible_dates_are_listed_for_staff_to_check() -> None:
+def test_cases_waiting_for_a_person_are_listed_with_their_checks_and_counted_per_agency() -> None:
+    # The snapshot withholds a fact waiting for a person (cases.checks): the case is listed, not counted.
     rep = report(
-        case(1, notice_date=date(2026, 9, 10), outcome="agency_lost", decision_type="judgment",
-             decision_date=date(2026, 7, 16)),  # the date of the act under review, read as the judgment's
-        case(2, outcome="agency_won", decision_type="judgment", decision_date=date(2036, 8, 3)),  # OCR 2026→2036
-        case(3, outcome="agency_won", decision_type="judgment"),  # no date: not counted as concluded
-        case(4, notice_date=date(2026, 7, 1), outcome="agency_won", decision_type="judgment",
-             decision_date=date(2026, 8, 1)),  # fine
+        case(1, notice_date=date(2026, 7, 1), first_received=date(2026, 7, 2),
+             unverified=(("decision_date", 11, "已收到判决书，未读出裁判日期（落款处）"),)),
+        case(2, notice_date=date(2026, 7, 1), outcome="agency_won", decision_type="judgment",
+             decision_date=date(2026, 8, 1)),
+        case(3, agency_id=B.id, first_received=date(2026, 10, 9),  # known only after Q3: not Q3's doubt
+             unverified=(("head_present", 12, "出庭情况来源矛盾"),)),
     )
-    notes = {ref.case_number: ref.note for ref in rep.warnings}
-    assert set(notes) == {"（2026）鲁0481行初1号", "（2026）鲁0481行初2号", "（2026）鲁0481行初3号"}
-    assert "早于应诉通知日期" in notes["（2026）鲁0481行初1号"] and "晚于制表日" in notes["（2026）鲁0481行初2号"]
-    assert "无裁判日期" in notes["（2026）鲁0481行初3号"]
+    assert [u.case_number for u in rep.unverified] == ["（2026）鲁0481行初1号"]
+    fact = rep.unverified[0].facts[0]
+    assert (fact.fact, fact.label, fact.link) == ("decision_date", "裁判日期", "/checks/11")
+    assert numbers(row(rep, A).waiting) == ["（2026）鲁0481行初1号"]
+    assert numbers(rep.total.concluded) == ["（2026）鲁0481行初2号"]
+    assert rep.total.waiting.value == 1
+
+
+def test_a_fact_counts_only_once_its_document_arrived_by_the_period_end() -> None:
+    decided = dict(notice_date=date(2026, 6, 1), outcome="agency_lost", decision_type="judgment",
+                   decision_date=date(2026, 9, 28))
+    on_time = case(1, **decided, decision_received_on=date(2026, 9, 30))  # type: ignore[arg-type]
+    late = case(2, **decided, decision_received_on=date(2026, 10, 8))  # type: ignore[arg-type]
+    by_hand = case(3, **decided)  # type: ignore[arg-type]  # a person's value: no document to wait for
+    rep = report(on_time, late, by_hand)
+    assert numbers(rep.total.concluded) == ["（2026）鲁0481行初1号", "（2026）鲁0481行初3号"]
+    assert rep.total.lost.value == 2
+    # Appearance from a record that came after the quarter is not known in that quarter.
+    heard = case(4, hearing_at=datetime(2026, 8, 18, 14, 30), appearance_records=(
+        AppearanceRecord(datetime(2026, 8, 18, 14, 30), True, True, received_on=date(2026, 10, 21)),))
+    assert hearings_of(heard, date(2026, 9, 30))[0].head == Head.unknown
+    assert hearings_of(heard, date(2026, 12, 31))[0].head == Head.principal
 
 
 def test_a_withdrawn_appeal_lets_the_first_instance_result_stand() -> None:
@@ -312,16 +331,17 @@ def test_a_quarters_report_is_about_that_quarters_cases() -> None:
                      decision_date=date(2026, 3, 2),
                      documents=(ReceivedDoc("notice_to_respond", date(2026, 1, 6), date(2026, 1, 5), 3, 103),
                                 ReceivedDoc("judgment", date(2026, 3, 3), date(2026, 3, 2), 4, 104)))
-    # A mistyped judgment date (2016 for 2026) keeps a 2026 case out of the period: still warned about.
-    misdated = case(4, notice_date=date(2016, 9, 10), outcome="agency_won", decision_type="judgment",
-                    decision_date=date(2016, 7, 16))
+    # A mistyped judgment date (2016 for 2026) is a fact check (cases.plausibility); the snapshot withholds
+    # the decision, so the case is not left out of the period: it is listed under 待核实.
+    misdated = case(4, notice_date=date(2016, 9, 10),
+                    unverified=(("decision_date", 14, "裁判日期早于案号年度，不予采用"),))
     rep = report(old, still_open, recent, misdated)
     missing = set(numbers(row(rep, A).missing_documents))
     assert missing == {"（2023）鲁0481行初2号", "（2026）鲁0481行初3号"}
     assert {c.case_number for c in rep.cases} >= missing and "（2023）鲁0481行初1号" not in {
         c.case_number for c in rep.cases}
-    warned = {ref.case_number for ref in rep.warnings}
-    assert "（2026）鲁0481行初4号" in warned and "（2023）鲁0481行初1号" not in warned
+    waiting = {u.case_number for u in rep.unverified}
+    assert "（2026）鲁0481行初4号" in waiting and "（2023）鲁0481行初1号" not in waiting
     # In its own year the old case is listed as before.
     then = report(old, period=Period.quarter("2023Q3"), as_of=date(2023, 9, 30))
     assert set(numbers(row(then, A).missing_documents)) == {"（2023）鲁0481行初1号"}

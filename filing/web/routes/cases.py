@@ -1,13 +1,16 @@
-"""Cases: a searchable list and one case's timeline and facts."""
+"""Cases: a searchable list, one case's timeline and facts, and staff corrections (facts, new case, merge)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_number
+from cases.facts import FactValueError
 from cases.review import search_cases
 from filing.web import deps
 from filing.web.case_list import (
@@ -21,6 +24,7 @@ from filing.web.case_list import (
 )
 from filing.web.queries import case_detail, case_row, missing_fn, today_local
 from store.users import StaffUser
+from terms.errors import FilingError
 from terms.labels import OUTCOME_LABELS
 
 router = APIRouter()
@@ -47,3 +51,50 @@ def case_page(request: Request, case_id: int, user: StaffUser = Depends(deps.cur
     if detail is None:
         raise HTTPException(404, "该案件不存在")
     return deps.render(request, "case.html", case=detail)
+
+
+def _change(request: Request, s: Session, back: str, done: str, action: Callable[[], str | None]) -> Response:
+    """One audited change in this request's transaction; errors go back to the form as a message."""
+    try:
+        target = action()
+        s.commit()
+    except (FilingError, FactValueError) as e:
+        s.rollback()
+        deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
+        return deps.redirect(back)
+    deps.flash(request, done)
+    return deps.redirect(target or back)
+
+
+@router.post("/cases/new")
+def new_case(request: Request, case_number: str = Form(""), agency: str = Form(""), court: str = Form(""),
+             plaintiffs: str = Form(""), cause: str = Form(""), reason: str = Form(""),
+             user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    def act() -> str:
+        case = add_case(s, user.name, reason, case_number, agency, court, plaintiffs, cause)
+        return f"/cases/{case.id}"
+
+    return _change(request, s, "/cases", "已新增案件", act)
+
+
+@router.post("/cases/{case_id}/facts")
+def correct(request: Request, case_id: int, fact: str = Form(...), value: str = Form(""),
+            reason: str = Form(""), user: StaffUser = Depends(deps.current_user),
+            s: Session = Depends(deps.db)) -> Response:
+    def act() -> None:
+        correct_fact(s, case_id, fact, value, user.name, reason)
+
+    return _change(request, s, f"/cases/{case_id}", "案件事实已更正", act)
+
+
+@router.post("/cases/{case_id}/merge")
+def merge(request: Request, case_id: int, other: str = Form(...), reason: str = Form(""),
+          user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    def act() -> None:
+        text = other.strip()
+        other_id = int(text.lstrip("#")) if text.lstrip("#").isdigit() else resolve_case_number(s, text)
+        if other_id is None:
+            raise FactValueError("请填写要并入本案的案号或案件编号")
+        merge_cases(s, case_id, other_id, user.name, reason)
+
+    return _change(request, s, f"/cases/{case_id}", "已合并案件", act)

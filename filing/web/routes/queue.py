@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from cases import review
+from cases.checks import check_views, open_check_count, open_checks
 from cases.review import pending_count, pending_ids
 from extract.types import DocType
 from filing.web import deps
@@ -43,8 +44,10 @@ def queue_page(request: Request, page: int = 1, user: StaffUser = Depends(deps.c
     total = pending_count(s)
     pages = max(1, -(-total // QUEUE_PAGE))
     page = min(max(page, 1), pages)
+    # The oldest waiting fact checks; all of them are on /checks.
     return deps.render(request, "queue.html", rows=queue_rows(s, page, _threshold(request)), total=total,
-                       page=page, pages=pages, now_title="待审核")
+                       page=page, pages=pages, now_title="待审核",
+                       checks=check_views(s, open_checks(s, limit=QUEUE_PAGE)), check_total=open_check_count(s))
 
 
 @router.get("/queue/next")
