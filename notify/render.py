@@ -27,7 +27,7 @@ from terms.labels import formal_doc_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SPACES = re.compile(r"\s+")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
 
@@ -35,7 +35,7 @@ _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+
 def clean_header(value: str, max_len: int = 200) -> str:
     """One line, no control characters, bounded length: safe to put in any header."""
     one_line = _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
-    return one_line[:max_len]
+    return one_line[:max_len].rstrip()
 
 
 def reply_subject(original: str, fallback: str) -> str:
