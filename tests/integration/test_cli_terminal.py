@@ -65,7 +65,7 @@ def test_the_demo_speaks_chinese_and_shows_the_review_queue(home: Path) -> None:
     shown = filing(home, "queue", "show", "5")
     assert shown.code == 0 and "行政机关负责人出庭应诉情况材料" in shown.text and "文书上写有本案原告" in shown.text
     report = filing(home, "report", "--quarter", "2026Q4", "--format", "html", "-o", "var/reports/demo.html")
-    assert report.code == 0 and "新收 1" in report.text and "审结 1" in report.text
+    assert report.code == 0 and "新收 1" in report.text and "待核实 1" in report.text
     assert "出庭应诉率与败诉率季度趋势" in (home / "var/reports/demo.html").read_text(encoding="utf-8")
     data = json.loads(subprocess.run(
         [sys.executable, "-m", "filing.cli", "--config", str(home / "config.yaml"), "export", "--as-of",
