@@ -3,48 +3,22 @@ report page; served like the web UI (security headers, CSP) as in test_report_pa
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
-from fastapi import FastAPI, Request, Response
 
 from filing.bootstrap import App
 from filing.web import assessment_routes, report_routes
-from filing.web.security import apply_security_headers
-from tests.browser.test_report_page import TRUTH, _free_port, page, report_app  # noqa: F401  (fixtures)
+from tests.browser.test_report_page import TRUTH, page, report_app, serve_routers  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not TRUTH.is_file(), reason="sample corpus not present")]
 
 
 @pytest.fixture(scope="module")
 def report_server(report_app: App) -> Iterator[str]:  # noqa: F811
-    api = FastAPI()
-    api.state.filing_app = report_app
-
-    @api.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        apply_security_headers(response, html=response.headers.get("content-type", "").startswith("text/html"))
-        return response
-
-    api.include_router(report_routes.router)
-    api.include_router(assessment_routes.router)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_routers(report_app, report_routes.router, assessment_routes.router) as url:
+        yield url
 
 
 def _num(text: str) -> float:

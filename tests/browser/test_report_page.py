@@ -10,12 +10,13 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import create_engine
 
 from filing.bootstrap import App, bootstrap
@@ -49,10 +50,11 @@ def report_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     app.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def report_server(report_app: App) -> Iterator[str]:
+@contextmanager
+def serve_routers(app: App, *routers: APIRouter) -> Iterator[str]:
+    """The routers on their own FastAPI app with the web UI's security headers, on a free port."""
     api = FastAPI()
-    api.state.filing_app = report_app
+    api.state.filing_app = app
 
     @api.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -60,7 +62,8 @@ def report_server(report_app: App) -> Iterator[str]:
         apply_security_headers(response, html=response.headers.get("content-type", "").startswith("text/html"))
         return response
 
-    api.include_router(report_routes.router)
+    for router in routers:
+        api.include_router(router)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -70,9 +73,17 @@ def report_server(report_app: App) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def report_server(report_app: App) -> Iterator[str]:
+    with serve_routers(report_app, report_routes.router) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
