@@ -118,9 +118,73 @@ def _block_gray(image: Image.Image, dpi: float, rotation: int, read_dpi: int) ->
     return np.ascontiguousarray(suppress_round_seals(gray, read_dpi))
 
 
+def _bands(ink: np.ndarray) -> list[tuple[int, int]]:
+    on = ink.sum(axis=1) > 2
+    out: list[tuple[int, int]] = []
+    start = None
+    for y, v in enumerate(on):
+        if v and start is None:
+            start = y
+        elif not v and start is not None:
+            out.append((start, y))
+            start = None
+    if start is not None:
+        out.append((start, len(on)))
+    return [(a, b) for a, b in out if b - a > 10]
+
+
+def line_bands(gray: np.ndarray, dpi: float) -> list[tuple[int, int]]:
+    """Row ranges of the block's text lines, found from the strip where the lines begin.
+
+    A seal stamped over the block joins its lines in a full-width row profile; the block's lines are
+    set flush on both sides and the seal sits over their middle and end, so the first character of
+    each line is nearly always clear of it."""
+    ink = gray < 128
+    cols = ink.sum(axis=0)
+    if not (cols > 10).any():
+        return []
+    x0 = int(np.argmax(cols > 10))
+    # The smallest full-width band no shorter than a 9-point character is one line (larger ones are
+    # lines the seal joined).
+    heights = [b - a for a, b in _bands(ink) if b - a >= 0.12 * dpi]
+    if not heights:
+        return []
+    lh = min(heights)
+    strip = ink[:, max(0, x0 - 5) : x0 + int(1.1 * lh)].astype(np.uint8)
+    # A character of horizontal strokes (二, 三) is several bands in a row profile: join them.
+    strip = cv2.dilate(strip, np.ones((max(1, lh // 3), 1), np.uint8))
+    joined: list[tuple[int, int]] = []
+    for a, b in _bands(strip):
+        a, b = a + lh // 6, b - lh // 6
+        if joined and b - joined[-1][0] <= 1.3 * lh:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    h = gray.shape[0]
+    out = []
+    for a, b in joined:
+        if b - a < 0.8 * lh:
+            mid = (a + b) // 2
+            a, b = mid - lh // 2 - 4, mid + lh // 2 + 4
+        pad = max(4, (b - a) // 5)
+        out.append((max(0, a - pad), min(h, b + pad)))
+    return out
+
+
+def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int) -> str | None:
+    """The block read line by line (one line per image, psm 7): the seal cannot merge lines."""
+    bands = line_bands(gray, dpi)
+    if not bands:
+        return None
+    with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
+        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(gray[a:b])) for i, (a, b) in enumerate(bands)]
+        line = replace(settings, psm=7, ocr_dpi=dpi)
+        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s))
+
+
 # (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
-# nearly independent looks at the same damaged line.
-_ATTEMPTS = ((300, 6), (400, 6))
+# nearly independent looks at the same damaged line; the third reads line by line (psm 7 per line).
+_ATTEMPTS = ((300, 6), (400, 6), (300, 7))
 
 
 def reread_signature_block(
@@ -134,6 +198,8 @@ def reread_signature_block(
         if found is None:
             return None
         gray = _block_gray(*found, rotation, dpi)
+        if psm == 7:
+            return _read_lines(gray, settings, dpi)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
             path = write_pgm(Path(tmp) / "block.pgm", gray)
             block = replace(settings, psm=psm, ocr_dpi=dpi)

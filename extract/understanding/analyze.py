@@ -26,9 +26,9 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution and layout); None if it cannot.
+# doing so (0, 1: different resolution; 2: line by line); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 2
+READ_ATTEMPTS = 3
 
 # Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
 UNREADABLE_EVIDENCE = "OCR could not read page(s)"
@@ -237,7 +237,8 @@ def reread_decision_dates(
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one
                     continue
-                if got.doubt is None or any(r.value == got.value for r in reads):
+                # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
+                if got.doubt is None or (not got.guessed and any(r.value == got.value and not r.guessed for r in reads)):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 reads.append(got)
