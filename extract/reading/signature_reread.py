@@ -70,9 +70,11 @@ def _ink_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in lines if b - a >= 4]
 
 
-def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
+def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None:
     """Rows (top, bottom) of the signature block: the last group of lines printed in the right half
-    of the page with nothing in the left part (judges' names and the date are set to the right)."""
+    of the page with nothing in the left part (judges' names and the date are set to the right).
+    A seal joins the lines it covers into one band: a single band taller than a seal's radius is a
+    block too (at the top of a last page, where the block continues from the page before)."""
     h, w = gray.shape
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = binary == 0
@@ -93,7 +95,7 @@ def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
         else:
             groups.append([line])
     block = max(groups, key=len)
-    if len(block) < 2:
+    if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi:
         return None
     return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
 
@@ -109,7 +111,7 @@ def _block_gray(image: Image.Image, dpi: float, rotation: int, read_dpi: int) ->
         red = (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) > 30
         gray = np.where(red & (rgb[..., 0] > 120), 255, gray).astype(np.uint8)
     h, w = gray.shape
-    rows = locate_block(gray)
+    rows = locate_block(gray, dpi)
     top, bottom = rows if rows else (int(h * _TOP), h)
     gray = gray[top:bottom, int(w * 0.3) :] if rows else gray[top:bottom]
     scale = read_dpi / max(dpi, 50.0)
@@ -140,17 +142,16 @@ def line_bands(gray: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     set flush on both sides and the seal sits over their middle and end, so the first character of
     each line is nearly always clear of it."""
     ink = gray < 128
-    cols = ink.sum(axis=0)
-    if not (cols > 10).any():
-        return []
-    x0 = int(np.argmax(cols > 10))
     # The smallest full-width band no shorter than a 9-point character is one line (larger ones are
     # lines the seal joined).
-    heights = [b - a for a, b in _bands(ink) if b - a >= 0.12 * dpi]
-    if not heights:
+    full = [(a, b) for a, b in _bands(ink) if b - a >= 0.12 * dpi]
+    if not full:
         return []
-    lh = min(heights)
-    strip = ink[:, max(0, x0 - 5) : x0 + int(1.1 * lh)].astype(np.uint8)
+    lh = min(b - a for a, b in full)
+    # Where the block's lines begin: the left edge of its first line, a judge's, above the seal (a
+    # page footer below it starts further left; a longer line a little).
+    x0 = int(np.argmax(ink[full[0][0] : full[0][1]].sum(axis=0) > 2))
+    strip = ink[:, max(0, x0 - lh // 4) : x0 + int(1.1 * lh)].astype(np.uint8)
     # A character of horizontal strokes (二, 三) is several bands in a row profile: join them.
     strip = cv2.dilate(strip, np.ones((max(1, lh // 3), 1), np.uint8))
     joined: list[tuple[int, int]] = []

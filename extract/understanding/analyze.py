@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
@@ -29,6 +30,7 @@ __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", 
 # doing so (0, 1: different resolution; 2: line by line); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
 READ_ATTEMPTS = 3
+_SIGNED = re.compile(r"审判长|审判员|书记员|人民陪审员")
 
 # Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
 UNREADABLE_EVIDENCE = "OCR could not read page(s)"
@@ -227,7 +229,8 @@ def reread_decision_dates(
         found: DecisionDate | None = None
         reads: list[DecisionDate] = []
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
-            signed_here = False
+            # The full-page read may have seen the signers the first close look misses.
+            signed_here = bool(_SIGNED.search(re.sub(r"\W", "", texts.get(page, ""))))
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
@@ -242,7 +245,9 @@ def reread_decision_dates(
                     found = DecisionDate(got.value, None, got.line)
                     break
                 reads.append(got)
-            if found is not None or reads or signed_here:
+            # A block can run over a page break (the date above it, the clerk below): a page that
+            # gave no date sends the search to the one before.
+            if found is not None or reads:
                 break
         if found is None and reads:
             found = reads[0]

@@ -485,6 +485,13 @@ def _head_in_decision(flat: str) -> _Head:
 class Disposition:
     outcome: Outcome | None
     sentence: str | None
+    doubt: str | None = None  # why the outcome read needs a person (English, for developers)
+
+
+# An appeal dismissed on the private party's appeal keeps the first-instance judgment, which the appeal
+# rarely restates: a plaintiff also appeals a partial win (确认违法 where 撤销 was asked). The case's
+# first instance, when on file, settles it (cases/filing.py).
+UPHELD_ON_PLAINTIFF_APPEAL = "appeal dismissed on the private party's appeal: the outcome is the first instance's"
 
 
 _DECISION_MARK = re.compile(
@@ -517,6 +524,10 @@ _LOSS = (
 )
 
 
+# An appeal upholding (维持) an item of the first-instance judgment that it quotes as a loss for the
+# defendant: 维持…判决第一项中关于"撤销被告…" or "被告…重新作出…".
+_KEPT_LOSS = (r"维持[^。；]{0,80}判决[^。；]{0,20}(?:第.项)?[^。；]{0,12}[\"“‘「][^”」]{0,20}"
+              r"(?:撤销被告|确认被告|责令被告|判令被告|被告[^”」]{0,60}(?:重新|作出|履行))")
 # In an appeal's own disposition, wording that is a loss for the agency whoever appealed.
 _APPEAL_LOSS = r"确认[^。；]{0,120}(?:违法|无效)|(?:判令|责令)[^。；]{0,60}(?:赔偿|履行|作出)|赔偿[^。；]{0,30}元"
 
@@ -543,6 +554,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         return re.search(rx, source) is not None
 
     outcome: Outcome | None
+    doubt: str | None = None
     # OCR misreads 驳 (驭 驱 鸡 …) and 撤 more often than the words around them, so patterns key on
     # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
     if has(r"不准.(?:强制)?执行|不予执行"):
@@ -551,14 +563,30 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         outcome = Outcome.agency_won
     elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|撤.起诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
+    elif has(r"(?:冻结|划拨|查封|扣押|扣留|拍卖|变卖)[^。]{0,40}被执行人|被执行人[^。]{0,40}(?:冻结|划拨|查封|扣押|拍卖|变卖)"):
+        # An enforcement court's measures against a party's property (执行裁定): nobody won or lost here.
+        outcome = Outcome.pending
     elif has(r"中止(?:诉.|.讼|审理)|终结诉讼|本案中[\u4e00-\u9fff]诉讼"):
         outcome = Outcome.pending
     elif has(r"发回[^。；]{0,30}(?:重审|重新审理|审理)|指令[^。；]{0,30}(?:再审|审理|立案受理|受理)|"
              r"(?:由|进行)本院提审|本案由本院提审|并入[^。；]{0,40}审理"):
         # Sent back, ordered on, taken up again or merged: no one has won yet.
         outcome = Outcome.pending
-    elif appeal and has(r".回上诉(?!人)|维持原判") and not has(_APPEAL_LOSS):
+    elif appeal and has(_KEPT_LOSS):
+        # Part of a first-instance judgment against the agency is upheld: a loss, whatever else changed.
+        outcome = Outcome.agency_lost
+    elif appeal and has(r".回上诉(?!人)|维持原判|维持(?:一审|原审)") and not has(_APPEAL_LOSS):
         outcome = Outcome.agency_lost if agency_appealed else Outcome.agency_won
+        # A private party appeals a dismissal of its claim or a partial win; a ruling it appeals
+        # (不予受理, 驳回起诉) is always against it.
+        ruling_below = has(r"维持原裁定|维持[^。；]{0,30}裁定") or bool(re.search(r"不服[^。；]{0,60}裁定", flat))
+        if not agency_appealed and not ruling_below:
+            doubt = UPHELD_ON_PLAINTIFF_APPEAL
+    elif has(r"撤销[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)") and has(r"维持[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)"):
+        # A retrial that sets some court decisions aside and reinstates another: the outcome is the
+        # reinstated decision's, which the disposition does not restate.
+        outcome = None
+        doubt = "retrial reinstates an earlier court decision whose outcome is not printed"
     elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)") and not has(_APPEAL_LOSS):
         # The appellate court set aside the first-instance decision: against whoever won there.
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
@@ -572,8 +600,8 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     else:
         outcome = None
     if outcome is None:
-        return Disposition(None, sentence)
-    return Disposition(outcome, sentence)
+        return Disposition(None, sentence, doubt)
+    return Disposition(outcome, sentence, doubt)
 
 
 _ENFORCEMENT = re.compile(r"准.(?:强制)?执行|不准.(?:强制)?执行|不予执行")
@@ -658,7 +686,9 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
     defendant = parties.defendant
     if doc_type in (DocType.judgment, DocType.ruling):
         disposition = read_outcome(lines, doc_type)
-        if disposition.outcome is None:
+        if disposition.doubt:
+            doubts["outcome"] = disposition.doubt
+        elif disposition.outcome is None:
             doubts["outcome"] = (
                 f"disposition wording not recognised: {disposition.sentence[:60]!r}" if disposition.sentence
                 else "no disposition (判决如下/裁定如下) found"
