@@ -214,6 +214,8 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
     cores = [_cjk_core(ln) for ln in lines]
     candidates: list[TitleHit] = []
     for i, core in enumerate(cores):
+        if core.startswith("号"):
+            continue  # the tail of a citation wrapped onto this line (…第2 / 3号行政判决；), not a title
         joined = [(core, lines[i])]
         if i + 1 < len(cores) and len(cores[i + 1]) <= 6:
             joined.append((core + cores[i + 1], lines[i] + lines[i + 1]))

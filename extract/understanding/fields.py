@@ -495,7 +495,9 @@ UPHELD_ON_PLAINTIFF_APPEAL = "appeal dismissed on the private party's appeal: th
 
 
 _DECISION_MARK = re.compile(
-    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?"
+    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?|"
+    # 下 lost to OCR noise: the disposition's first words still say where it starts.
+    r"(?:判决|裁定)如[^。，；]{0,4}?(?=一、|驳回|撤销|确认|维持|准予|准许|责令|判令|变更)"
 )
 # Where the decision ends: costs, the appeal notice, the finality line, the signers. Matched in the
 # joined text, so 本判决生效之日起 inside a disposition must not end it.
@@ -547,8 +549,9 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
             return Disposition(None, None)
         source = found[-1]
     sentence = source
-    appeal = bool(re.search(r"上诉人[(（]原审|被上诉人|二审", flat)) or "驳回上诉" in source
-    agency_appealed = bool(re.search(r"(?<!被)上诉人[(（](?:原审|一审)被告", flat))
+    # OCR turns the bracket of 上诉人（原审被告） into “, 《 or (.
+    appeal = bool(re.search(r"上诉人\W{0,2}原审|被上诉人|二审", flat)) or "驳回上诉" in source
+    agency_appealed = bool(re.search(r"(?<!被)上诉人\W{0,2}(?:原审|一审)被告", flat))
 
     def has(rx: str) -> bool:
         return re.search(rx, source) is not None
@@ -559,7 +562,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
     if has(r"不准.(?:强制)?执行|不予执行"):
         outcome = Outcome.agency_lost
-    elif has(r"准.(?:强.)?执行"):
+    elif has(r"准[^。；不]{0,2}(?:强.)?执行"):
         outcome = Outcome.agency_won
     elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|撤.起诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
@@ -604,7 +607,7 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     return Disposition(outcome, sentence, doubt)
 
 
-_ENFORCEMENT = re.compile(r"准.(?:强制)?执行|不准.(?:强制)?执行|不予执行")
+_ENFORCEMENT = re.compile(r"准[^。；不]{0,2}(?:强制)?执行|不准.(?:强制)?执行|不予执行")
 _BODY = r"[\u4e00-\u9fff]{2,30}?(?:局|委员会|政府|办事处|办公室|中心|站|大队|支队)"
 _APPLICANT = (
     re.compile(rf"^申请(?:执行)?人[:：]?({_BODY})(?:[，,。；（(]|住所|$)"),
