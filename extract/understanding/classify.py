@@ -226,7 +226,7 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
                 break
     if not candidates:
         for i, core in enumerate(cores[:3]):
-            weak = _weak_title(core)
+            weak = None if core.startswith("号") else _weak_title(core)
             if weak is not None:
                 return TitleHit(weak[0], weak[1], weak[2], i, False, lines[i], weak=True)
         return None

@@ -309,3 +309,27 @@ def test_enforcement_ruling_counts_only_for_the_applicant() -> None:
     assert agency_outcome(granted, ["青禾市城市管理局"]) is Outcome.pending
     judgment = Fields(outcome=Outcome.agency_lost, disposition="撤销被告作出的处罚决定。", defendant="青禾市自然资源局")
     assert agency_outcome(judgment, ["青禾市城市管理局"]) is Outcome.agency_lost
+
+
+def test_agency_appeal_read_through_a_misread_bracket() -> None:
+    head = _appeal_head(True).replace("上诉人（原审被告）", "上诉人“原审被告)")
+    fields = extract_fields(_judgment("驳回上诉，维持原判。", SIGNED, head), DocType.judgment)
+    assert fields.outcome is Outcome.agency_lost and "outcome" not in fields.doubts
+
+
+def test_disposition_found_when_ocr_lost_the_xia_of_panjue_ruxia() -> None:
+    pages = [HEAD + "依照《中华人民共和国行政诉讼法》第七十四条之规定，判决如\n了了通-\n确认被告强制拆除原告房屋的行为违法。\n"
+             "案件受理费50元，由被告负担。\n" + SIGNED]
+    assert extract_fields(pages, DocType.judgment).outcome is Outcome.agency_lost
+
+
+def test_a_party_claim_after_a_damaged_marker_is_not_a_disposition() -> None:
+    # Without 下 the marker needs the disposition's own first words right after it.
+    pages = [HEAD + "原告诉称，请求判决如其所述，撤销被告的处罚决定。\n" + SIGNED]
+    assert extract_fields(pages, DocType.judgment).outcome is None
+
+
+def test_enforcement_with_a_stray_character() -> None:
+    fields = extract_fields(_judgment("准了予强制执行青禾市自然资源局作出的处罚决定。", SIGNED), DocType.ruling)
+    assert fields.outcome is Outcome.agency_won
+    assert enforcement_applicant(normalize_lines(["申请执行人：青禾市自然资源局。"])) == "青禾市自然资源局"
