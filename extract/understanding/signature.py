@@ -36,7 +36,7 @@ _CLEAN = re.compile(rf"^[一二][{_DIGIT}]{{3}}年{_MONTH}月{_DAY}日$|^(?:19|2
 _TEN = "十上+"
 _EIGHT = "人入"
 _LOOSE = re.compile(
-    rf"(?P<c>[一二=12])(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}}|(?P<t>[^年月日\n{_DIGIT}0-9])[{_DIGIT}0-9])[年午]"
+    rf"(?P<c>[一二=12]|[^\s年月日0-9{_DIGIT}](?=[{_ZERO}]))(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}}|(?P<t>[^年月日\n{_DIGIT}0-9])[{_DIGIT}0-9])[年午]"
     rf"(?P<m>[{_TEN}][一二]?|[一二三四五六七八九元{_EIGHT}]|1[0-2]|0?[1-9])[月只有]"
     rf"(?P<d>[一二三]?[{_TEN}][一二三四五六七八九{_EIGHT}]?|[一二三四五六七八九{_EIGHT}]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
 )
@@ -82,15 +82,24 @@ def _numeral(s: str) -> str:
     return re.sub(f"[{_EIGHT}]", "八", re.sub(f"[{_TEN}]", "十", s))
 
 
+def _century(m: re.Match[str]) -> int | None:
+    # Years 2000-2099 print 〇 second, 1900-1999 print 九: whatever OCR made of the first two
+    # characters, one of them says the century (一〇 is a 二 that lost a stroke).
+    if m["c"] not in "一1":
+        return 2000
+    if m["z"] in ("九", "9"):
+        return 1900
+    return 2000 if m["z"][:1] and m["z"][0] in _ZERO else None
+
+
 def _loose_date(line: str, own_year: int | None = None) -> date | None:
     m = _LOOSE.search(line)
     if m is None:
         return None
-    # Years 2000-2099 print 〇 second: whatever OCR made of that character, the century is known.
-    if m["c"] in "一1" and m["z"] not in ("九", "9"):
+    century = _century(m)
+    if century is None:
         return None
     month, day = _number(_numeral(m["m"])), _number(_numeral(m["d"]))
-    century = 1900 if m["c"] in "一1" else 2000
     yy = None if m["t"] is not None else _number(m["y"])
     # A year of three characters (二〇六) lost a digit; if what was read cannot be the year, the tens
     # digit is the one lost.
@@ -133,15 +142,15 @@ def _dates_in(text: str, own_year: int | None = None) -> list[tuple[date, bool, 
             continue
         read = m.group(0)
         clean = next((read[i:] for i in range(3) if _CLEAN.match(read[i:])), None)
-        # The 〇 of 二〇xx is what seals and OCR damage most, and it carries nothing: the century comes
-        # from the first character. A date clean but for that slot is read as printed.
-        zero_fixed = m["c"] + "〇" + read[m.end("y") - m.start() - 2 :]
+        # The first two characters of 二〇xx are what seals and OCR damage most, and they carry only the
+        # century (see _century): a date clean but for them is read as printed.
+        zero_fixed = "二〇" + read[m.end("y") - m.start() - 2 :]
         # Not when the year is three characters starting with a zero (二〇六): which digit was lost
         # is then unknown.
         ambiguous = not m["z"] and m["y"][0] in _ZERO
-        if clean is None and m["c"] in "二2" and not ambiguous and _CLEAN.match(zero_fixed):
+        if clean is None and _century(m) == 2000 and not ambiguous and _CLEAN.match(zero_fixed):
             clean = read
-        swapped = bool(_DIGIT_SWAP.search(m["c"] + m["m"] + m["d"]))
+        swapped = bool(_DIGIT_SWAP.search(m["m"] + m["d"]))
         out.append((value, clean is not None and not swapped, clean or read, swapped))
         pos = m.end()
     return out

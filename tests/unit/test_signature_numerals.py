@@ -31,6 +31,9 @@ def _read(printed: str, own_year: int | None = 2031) -> tuple[date | None, str |
         ("二零三一年四月二十七日", date(2031, 4, 27)),
         ("二口三一年四月二十七日", date(2031, 4, 27)),  # the 〇 slot carries nothing
         ("二三一年四月二十七日", date(2031, 4, 27)),  # a lost 〇
+        ("=〇三一年四月二十七日", date(2031, 4, 27)),  # the century character misread: the 〇 says 20xx
+        ("一〇三一年四月二十七日", date(2031, 4, 27)),  # 二 that lost a stroke (19xx print 一九)
+        ("“O〇三一年四月二十七日", date(2031, 4, 27)),
     ],
 )
 def test_zero_slot_variants_read_cleanly(printed: str, expected: date) -> None:
@@ -56,7 +59,6 @@ def test_repairs_that_change_no_numeral_keep_a_doubt(printed: str, expected: dat
         ("二〇三一年四月二+七日", date(2031, 4, 27)),  # 十 as +
         ("二〇三一年上二月三日", date(2031, 12, 3)),  # 十 as 上
         ("二〇三一年四月十人日", date(2031, 4, 18)),  # 八 as 人
-        ("=〇三一年四月二十七日", date(2031, 4, 27)),  # 二 as =
     ],
 )
 def test_a_numeral_read_as_another_character_is_a_guess(printed: str, expected: date) -> None:
@@ -71,10 +73,15 @@ def test_a_numeral_read_as_another_character_is_a_guess(printed: str, expected: 
         "二〇三一年四月",  # no day
         "审判员二十七",  # no date at all
         "二〇三一第四月二十七日",  # 年 not read
+        "一三三一年四月二十七日",  # neither 〇 nor 九 second: no century
     ],
 )
 def test_what_is_not_read_as_a_date(printed: str) -> None:
     assert _read(printed, own_year=None)[0] is None
+
+
+def test_a_twentieth_century_date() -> None:
+    assert _read("一九九五年十二月十八日", own_year=1995) == (date(1995, 12, 18), None, False)
 
 
 def test_lost_tens_outside_the_case_years_is_not_guessed() -> None:
