@@ -82,7 +82,8 @@ def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None
     for top, bottom in _ink_lines(ink):
         band = ink[top:bottom]
         left = band[:, int(w * 0.05) : int(w * 0.40)].sum()
-        right = band[:, int(w * 0.55) : int(w * 0.95)].sum()
+        # Reaching well into the right third: a centred title or page footer does not.
+        right = band[:, int(w * 0.65) : int(w * 0.95)].sum()
         if right > 4 * (bottom - top) and left <= (bottom - top):
             right_only.append((top, bottom))
     if not right_only:
@@ -94,8 +95,10 @@ def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None
             groups[-1].append(line)
         else:
             groups.append([line])
-    block = max(groups, key=len)
-    if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi:
+    # The largest group, the lowest of equals; a lone line only low on the page (the date, when the
+    # judges' names are set to the left) or when it is a seal's height.
+    block = max(reversed(groups), key=len)
+    if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi and block[0][0] < 0.3 * h:
         return None
     return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
 

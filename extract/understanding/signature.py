@@ -23,7 +23,7 @@ _SIGNER = re.compile(
 _SIGN_OFF = re.compile(r"^落款")  # a heading some publishers print above the block
 _MARKER = re.compile(r"(?:判决|裁定|决定)如下|作出如下(?:判决|裁定)")
 
-_ZERO = "〇○零Oo0О"
+_ZERO = "〇○零Oo0ОCcQD口"  # with what OCR makes of a circle
 _DIGIT = _ZERO + "一二三四五六七八九"
 _MONTH = "(?:十[一二]?|[一二三四五六七八九]|元)"
 _DAY = "(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -36,7 +36,7 @@ _CLEAN = re.compile(rf"^[一二][{_DIGIT}]{{3}}年{_MONTH}月{_DAY}日$|^(?:19|2
 _TEN = "十上+"
 _EIGHT = "人入"
 _LOOSE = re.compile(
-    rf"(?P<c>[一二=12]|[^\s年月日0-9{_DIGIT}](?=[{_ZERO}]))(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}}|(?P<t>[^年月日\n{_DIGIT}0-9])[{_DIGIT}0-9])[年午]"
+    rf"(?P<c>[一二=12]|[^\s年月日0-9{_DIGIT}](?=[{_ZERO}]))(?P<z>[^年月日\n]{{0,3}}?)(?P<y>[{_DIGIT}0-9]{{2}}|(?P<t>[^年月日\n{_DIGIT}0-9])[{_DIGIT}0-9])[年午]"
     rf"(?P<m>[{_TEN}][一二]?|[一二三四五六七八九元{_EIGHT}]|1[0-2]|0?[1-9])[月只有]"
     rf"(?P<d>[一二三]?[{_TEN}][一二三四五六七八九{_EIGHT}]?|[一二三四五六七八九{_EIGHT}]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
 )
@@ -147,7 +147,8 @@ def _dates_in(text: str, own_year: int | None = None) -> list[tuple[date, bool, 
         zero_fixed = "二〇" + read[m.end("y") - m.start() - 2 :]
         # Not when the year is three characters starting with a zero (二〇六): which digit was lost
         # is then unknown.
-        ambiguous = not m["z"] and m["y"][0] in _ZERO
+        # Nor when the slot holds more than one character that is not a zero (二〇一〇〇: a digit doubled).
+        ambiguous = (not m["z"] and m["y"][0] in _ZERO) or (len(m["z"]) > 1 and any(ch not in _ZERO for ch in m["z"]))
         if clean is None and _century(m) == 2000 and not ambiguous and _CLEAN.match(zero_fixed):
             clean = read
         swapped = bool(_DIGIT_SWAP.search(m["m"] + m["d"]))

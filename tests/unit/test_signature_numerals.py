@@ -117,3 +117,16 @@ def test_a_block_split_over_a_page_break_is_searched_on_the_page_before() -> Non
     out = reread_decision_dates([doc], dict(enumerate(pages, start=1)), lambda page, attempt: blocks.get(page))[0]
     assert out.fields.doc_date == date(2031, 4, 27)
     assert "decision_date" not in out.fields.doubts
+
+
+@pytest.mark.parametrize(
+    ("printed", "own_year", "expected", "clean"),
+    [
+        ("二O〇二〇年三月十八日", 2020, date(2020, 3, 18), True),  # the 〇 read twice
+        ("二OO〇CO年八月九日", 2000, date(2000, 8, 9), True),  # zeros read as O, 〇, C
+        ("二〇一〇〇年三月十八日", 2000, date(2000, 3, 18), False),  # a digit among the extra characters
+    ],
+)
+def test_doubled_zeros(printed: str, own_year: int, expected: date, clean: bool) -> None:
+    value, doubt, _ = _read(printed, own_year)
+    assert value == expected and (doubt is None) is clean
