@@ -228,8 +228,8 @@ def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int) -> str | None
 
 
 # (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
-# nearly independent looks at the same damaged line; the third reads line by line (psm 7 per line).
-_ATTEMPTS = ((300, 6), (400, 6), (300, 7))
+# nearly independent looks at the same damaged line; the last two read line by line (psm 7 per line).
+_ATTEMPTS = ((300, 6), (400, 6), (300, 7), (400, 7))
 
 
 def reread_signature_block(

@@ -27,9 +27,9 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution; 2: line by line); None if it cannot.
+# doing so (0, 1: different resolution; 2, 3: line by line); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 3
+READ_ATTEMPTS = 4
 _SIGNED = re.compile(r"审判长|审判员|书记员|人民陪审员")
 
 # Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
