@@ -51,9 +51,9 @@ class CaseFacts:
     outcome: str
     decision_type: str | None
     decision_date: date | None
-    human: frozenset[str] = frozenset()
-    first_instance_outcome: str | None = None  # the decided outcome of the case this one appeals  # fact names a person entered or confirmed
+    human: frozenset[str] = frozenset()  # fact names a person entered or confirmed
     human_since: Mapping[str, datetime] = field(default_factory=dict)  # fact -> when (aware)
+    first_instance_outcome: str | None = None  # the outcome of the case this one appeals
 
 
 @dataclass(frozen=True)

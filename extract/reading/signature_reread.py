@@ -9,6 +9,7 @@ sealed date is missing or doubtful; it never changes the full-page OCR (extract/
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -147,9 +148,9 @@ def _strip_bands(ink: np.ndarray, x0: int, lh: int) -> list[tuple[int, int]]:
     clear of it."""
     strip = ink[:, max(0, x0 - lh // 4) : x0 + int(1.1 * lh)].astype(np.uint8)
     # A character of horizontal strokes (二, 三) is several bands in a row profile: join them.
-    strip = cv2.dilate(strip, np.ones((max(1, lh // 3), 1), np.uint8))
+    tall = np.asarray(cv2.dilate(strip, np.ones((max(1, lh // 3), 1), np.uint8)))
     joined: list[tuple[int, int]] = []
-    for a, b in _bands(strip):
+    for a, b in _bands(tall):
         a, b = a + lh // 6, b - lh // 6
         if joined and b - joined[-1][0] <= 1.3 * lh:
             joined[-1] = (joined[-1][0], b)
@@ -171,7 +172,7 @@ def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
     if cols.size == 0:
         return []
     runs, start = [], int(cols[0])
-    for prev, x in zip(cols[:-1], cols[1:], strict=True):
+    for prev, x in itertools.pairwise(cols):
         if x - prev > 3 * lh:
             runs.append((start, int(prev) + 1))
             start = int(x)

@@ -241,7 +241,8 @@ def reread_decision_dates(
                         break  # no block on this page: another look at it will not find one
                     continue
                 # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
-                if got.doubt is None or (not got.guessed and any(r.value == got.value and not r.guessed for r in reads)):
+                agreed = any(r.value == got.value and not r.guessed for r in reads)
+                if got.doubt is None or (not got.guessed and agreed):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 reads.append(got)

@@ -566,7 +566,8 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         outcome = Outcome.agency_won
     elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|撤.起诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
-    elif has(r"(?:冻结|划拨|查封|扣押|扣留|拍卖|变卖)[^。]{0,40}被执行人|被执行人[^。]{0,40}(?:冻结|划拨|查封|扣押|拍卖|变卖)"):
+    elif has(r"(?:冻结|划拨|查封|扣押|扣留|拍卖|变卖)[^。]{0,40}被执行人|"
+             r"被执行人[^。]{0,40}(?:冻结|划拨|查封|扣押|拍卖|变卖)"):
         # An enforcement court's measures against a party's property (执行裁定): nobody won or lost here.
         outcome = Outcome.pending
     elif has(r"中止(?:诉.|.讼|审理)|终结诉讼|本案中[\u4e00-\u9fff]诉讼"):
@@ -585,7 +586,8 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
         ruling_below = has(r"维持原裁定|维持[^。；]{0,30}裁定") or bool(re.search(r"不服[^。；]{0,60}裁定", flat))
         if not agency_appealed and not ruling_below:
             doubt = UPHELD_ON_PLAINTIFF_APPEAL
-    elif has(r"撤销[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)") and has(r"维持[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)"):
+    elif (has(r"撤销[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)")
+          and has(r"维持[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)")):
         # A retrial that sets some court decisions aside and reinstates another: the outcome is the
         # reinstated decision's, which the disposition does not restate.
         outcome = None

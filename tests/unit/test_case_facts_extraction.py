@@ -164,7 +164,8 @@ def _appeal_head(agency_appealed: bool, below: str = "行政判决") -> str:
 
 def test_dismissed_appeal_of_a_ruling_is_the_agencys_win() -> None:
     # A private party appeals a ruling only when its case was turned away (不予立案, 驳回起诉).
-    fields = extract_fields(_judgment("驳回上诉，维持原裁定。", SIGNED, _appeal_head(False, "行政裁定")), DocType.ruling)
+    head = _appeal_head(False, "行政裁定")
+    fields = extract_fields(_judgment("驳回上诉，维持原裁定。", SIGNED, head), DocType.ruling)
     assert fields.outcome is Outcome.agency_won
     assert "outcome" not in fields.doubts
 
@@ -318,7 +319,8 @@ def test_agency_appeal_read_through_a_misread_bracket() -> None:
 
 
 def test_disposition_found_when_ocr_lost_the_xia_of_panjue_ruxia() -> None:
-    pages = [HEAD + "依照《中华人民共和国行政诉讼法》第七十四条之规定，判决如\n了了通-\n确认被告强制拆除原告房屋的行为违法。\n"
+    pages = [HEAD + "依照《中华人民共和国行政诉讼法》第七十四条之规定，判决如\n了了通-\n"
+             "确认被告强制拆除原告房屋的行为违法。\n"
              "案件受理费50元，由被告负担。\n" + SIGNED]
     assert extract_fields(pages, DocType.judgment).outcome is Outcome.agency_lost
 

@@ -13,11 +13,12 @@ from extract.understanding.fields import extract_fields, normalize_lines
 from extract.understanding.signature import decision_date
 
 SIGNERS = "审判长周一\n审判员吴平\n{date}\n书记员王四"
-BODY = ["某某省青禾市湖西区人民法院\n行政判决书\n（2031）鲁0102行初77号\n原告林小满。\n判决如下：\n驳回原告林小满的诉讼请求。\n"]
+BODY = ["某某省青禾市湖西区人民法院\n行政判决书\n（2031）鲁0102行初77号\n原告林小满。\n"
+        "判决如下：\n驳回原告林小满的诉讼请求。\n"]
 
 
 def _read(printed: str, own_year: int | None = 2031) -> tuple[date | None, str | None, bool]:
-    lines = normalize_lines(BODY + [SIGNERS.format(date=printed)])
+    lines = normalize_lines([*BODY, SIGNERS.format(date=printed)])
     got = decision_date(lines, own_year)
     return got.value, got.doubt, got.guessed
 
@@ -91,17 +92,18 @@ def test_lost_tens_outside_the_case_years_is_not_guessed() -> None:
 
 def test_two_reads_agreeing_on_a_guessed_numeral_do_not_settle_it() -> None:
     # Under a seal 十二 reads 上一 on every look: agreement proves nothing.
-    pages = BODY + ["审判长周一\n审判员吴平\n书记员王四"]
+    pages = [*BODY, "审判长周一\n审判员吴平\n书记员王四"]
     doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
     assert doc.fields.case_number == "（2031）鲁0102行初77号"
     block = "审判长周一\n审判员吴平\n二〇三一年上一月八日\n书记员王四"
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]}, lambda page, attempt: block if page == 2 else None)[0]
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: block if page == 2 else None)[0]
     assert out.fields.doc_date == date(2031, 11, 8)
     assert "repairs" in out.fields.doubts["decision_date"]
 
 
 def test_two_reads_agreeing_on_a_lost_tens_digit_settle_it() -> None:
-    pages = BODY + ["审判长周一\n审判员吴平\n书记员王四"]
+    pages = [*BODY, "审判长周一\n审判员吴平\n书记员王四"]
     doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
     reads = {0: "审判长周一\n二〇x一年四月二十七日\n书记员王四", 1: "审判长周一\n二O一年四月二十七日\n书记员王四"}
     out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
@@ -111,7 +113,7 @@ def test_two_reads_agreeing_on_a_lost_tens_digit_settle_it() -> None:
 
 
 def test_a_block_split_over_a_page_break_is_searched_on_the_page_before() -> None:
-    pages = BODY + ["审判长周一\n审判员吴平\n", "书记员王四\n"]
+    pages = [*BODY, "审判长周一\n审判员吴平\n", "书记员王四\n"]
     doc = Document(DocType.judgment, 1, 3, 0.9, fields=extract_fields(pages, DocType.judgment))
     blocks = {3: "书记员王四", 2: "审判长周一\n审判员吴平\n二〇三一年四月二十七日"}
     out = reread_decision_dates([doc], dict(enumerate(pages, start=1)), lambda page, attempt: blocks.get(page))[0]
