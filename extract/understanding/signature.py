@@ -147,8 +147,9 @@ def _dates_in(text: str, own_year: int | None = None) -> list[tuple[date, bool, 
         zero_fixed = "二〇" + read[m.end("y") - m.start() - 2 :]
         # Not when the year is three characters starting with a zero (二〇六): which digit was lost
         # is then unknown.
-        # Nor when the slot holds more than one character that is not a zero (二〇一〇〇: a digit doubled).
-        ambiguous = (not m["z"] and m["y"][0] in _ZERO) or (len(m["z"]) > 1 and any(ch not in _ZERO for ch in m["z"]))
+        # Nor when the slot holds more than one character (二OO〇二六): damage that heavy has taken a
+        # stroke from the day as well (三 read 二) often enough that one read must not settle it.
+        ambiguous = (not m["z"] and m["y"][0] in _ZERO) or len(m["z"]) > 1
         if clean is None and _century(m) == 2000 and not ambiguous and _CLEAN.match(zero_fixed):
             clean = read
         swapped = bool(_DIGIT_SWAP.search(m["m"] + m["d"]))
