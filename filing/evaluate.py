@@ -18,7 +18,7 @@ __all__ = ["EvalSection", "Metric", "Table", "coverage", "evaluate_understanding
 
 DOC_TYPES = (
     "complaint", "notice_to_respond", "evidence_notice", "summons", "defense", "appearance_record",
-    "judgment", "ruling", "other",
+    "judgment", "ruling", "rectification_report", "other",
 )
 UNREADABLE = frozenset({"encrypted", "corrupt", "empty"})
 
