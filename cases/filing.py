@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
+from cases.rectification import note_report
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import is_enforcement
@@ -468,6 +469,9 @@ def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
 
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
+    if doc.doc_type == DocType.rectification_report.value:
+        note_report(s, case, doc, msg.received_at)
+        return  # the agency's own report states no court fact
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)

@@ -121,7 +121,7 @@ class FactCheck(Base):
 
 
 class Rectification(Base):
-    """Rectification (整改) of a lost case: what staff ask of the agency and by when, its report, staff's confirmation."""
+    """Rectification (整改) of a lost case: what staff ask and by when, the agency's report, staff's confirmation."""
 
     __tablename__ = "rectifications"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +130,7 @@ class Rectification(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # terms.status.RectificationStatus
     report_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    received_on: Mapped[date | None] = mapped_column(Date)  # the day the agency's report arrived
+    received_at: Mapped[datetime | None] = mapped_column()  # when the agency's report arrived
     done_on: Mapped[date | None] = mapped_column(Date)  # the day staff say it was done
     note: Mapped[str | None] = mapped_column(Text)
     set_by: Mapped[str | None] = mapped_column(String(64))

@@ -50,7 +50,8 @@ def _served_bound(d: Decision) -> date | None:
     return d.decision_date
 
 
-def appeal_window_end(d: Decision, calendar: WorkCalendar, days_judgment: int = 15, days_ruling: int = 10) -> date | None:
+def appeal_window_end(d: Decision, calendar: WorkCalendar, days_judgment: int = 15,
+                      days_ruling: int = 10) -> date | None:
     """The last day an appeal can be lodged, counted from the latest possible service; None when unknown."""
     served = _served_bound(d)
     if served is None:

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("due_date", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("report_document_id", sa.Integer(), nullable=True),
-        sa.Column("received_on", sa.Date(), nullable=True),
+        sa.Column("received_at", store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("done_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("set_by", sa.String(length=64), nullable=True),
