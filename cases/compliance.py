@@ -67,6 +67,8 @@ def _decision_received(s: Session, case_ids: list[int], tz: str) -> dict[int, da
             .group_by(m.Document.case_id, m.Document.doc_type)
         )
         for case_id, _doc_type, at in rows:
+            if case_id is None:
+                continue
             day = local_date(at, tz)
             out[case_id] = min(day, out.get(case_id, day))
     return out

@@ -48,7 +48,7 @@ class AssessmentRules:
     late_filing: float = 0.5
     missing_filing: float = 0.5
     repeated_loss: float = 1.0
-    unperformed_judgment: float = 0.0  # not computed: there is no compliance (履行) tracking yet
+    unperformed_judgment: float = 2.0  # per compliance (履行) not performed by its due date
     cap_per_agency_year: float | None = 10.0
 
     def points(self, rule: Rule) -> float:
