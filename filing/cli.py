@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from typer._click import exceptions as cx
 
-from filing.commands import core, evaluate, queue, web
+from filing.commands import core, evaluate, followup, queue, web
 from filing.commands import report as report_cmd
 from filing.commands import service as service_cmd
 from filing.commands.common import USER_ERRORS, click_error_text, os_error_text
@@ -39,6 +39,7 @@ queue.register(app)
 web.register(app)
 report_cmd.register(app)
 service_cmd.register(app)
+followup.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:
