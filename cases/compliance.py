@@ -119,14 +119,16 @@ def sync_compliance(s: Session, as_of: date, calendar: WorkCalendar, rules: Comp
         if root.case_type in rules.exclude_case_types or root.agency_role == "applicant":
             continue
         appeal = appeals[root.id][-1] if appeals.get(root.id) else None
-        effect = lost_effect(_decision(root, received, rules), _decision(appeal, received, rules) if appeal else None,
-                             as_of, calendar, rules.appeal_days_judgment, rules.appeal_days_ruling)
+        first, second = _decision(root, received, rules), _decision(appeal, received, rules) if appeal else None
+        effect = lost_effect(first, second, as_of, calendar, rules.appeal_days_judgment, rules.appeal_days_ruling)
+        # What the facts put in effect at all, whatever the day: a sync run for an earlier day voids nothing.
+        ever = lost_effect(first, second, date.max, calendar, rules.appeal_days_judgment, rules.appeal_days_ruling)
         chain = [root, *appeals.get(root.id, [])]
         for case in chain:
             row = existing.get(case.id)
             if row is None or row.status != ComplianceStatus.open:
                 continue
-            if effect is None or effect.case_id != case.id:
+            if ever is None or ever.case_id != case.id:
                 before = state_of(row)
                 row.status = ComplianceStatus.void
                 cancel_queued(s, case.id, COMPLIANCE_KINDS, "裁判已不在执行跟踪范围")
