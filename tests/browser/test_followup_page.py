@@ -41,7 +41,12 @@ def test_staff_set_rectification_and_record_compliance(browser_page: BrowserPage
     case_id = lost_case(web_data)
     bp, page = browser_page, browser_page.page
     log_in(bp)
-    bp.goto(f"/cases/{case_id}")
+    # The overview lists every lost case, those with nothing asked yet first; a row leads to the case.
+    bp.goto("/followup")
+    row = page.locator(f"#rectifications tr[data-case='{case_id}']")
+    assert row.get_attribute("data-status") == "none" and "未布置整改" in row.inner_text()
+    row.locator("a").click()
+    page.wait_for_url(re.compile(rf"/cases/{case_id}#rectification$"))
     assert page.inner_text("#rectification-status") == "未布置整改"
     assert "裁判尚未生效" in page.inner_text("#compliance")
 
@@ -80,6 +85,10 @@ def test_staff_set_rectification_and_record_compliance(browser_page: BrowserPage
     submit(bp, "compliance-done-form", "已记录履行完毕")
     assert page.inner_text("#compliance-status").startswith("已履行")
     assert "2026-12-06" in page.inner_text("#compliance-done")
+    bp.goto("/followup")
+    assert page.locator(f"#rectifications tr[data-case='{case_id}']").get_attribute("data-status") == "done"
+    assert page.locator(f"#compliances tr[data-case='{case_id}']").get_attribute("data-status") == "done"
+    bp.goto(f"/cases/{case_id}")
     timeline = page.inner_text("#timeline")
     for label in ("布置整改", "确认整改完成", "设定履行事项", "记录履行完毕"):
         assert label in timeline

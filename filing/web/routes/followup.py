@@ -11,12 +11,25 @@ from sqlalchemy.orm import Session
 from cases.compliance import record_performed, set_compliance
 from cases.facts import FactValueError
 from cases.rectification import confirm_rectification, set_rectification
+from filing.followup_views import compliance_views, rectification_views
 from filing.web import deps
 from filing.web.queries import today_local
 from filing.web.routes.cases import _change
 from store.users import StaffUser
 
 router = APIRouter()
+
+
+@router.get("/followup")
+def followup_page(request: Request, user: StaffUser = Depends(deps.current_user),
+                  s: Session = Depends(deps.db)) -> Response:
+    """Every lost case's rectification and every tracked compliance, what waits first."""
+    today = today_local(deps.state(request).app)
+    order = {None: 0, "open": 1, "received": 2, "done": 3}
+    rects = sorted(rectification_views(s), key=lambda v: (order.get(v.status, 9), v.due_date or date.max, v.case_id))
+    comps = sorted(compliance_views(s, today), key=lambda v: (v.status != "open", -v.overdue_days,
+                                                              v.due_date or date.max, v.case_id))
+    return deps.render(request, "followup.html", rectifications=rects, compliances=comps, today=today)
 
 
 def _date(raw: str, what: str, required: bool = True) -> date | None:
