@@ -163,3 +163,26 @@ def test_rectification_and_compliance_through_the_cli(store: tuple[App, Path], s
                            ("record_compliance", "张三")]
         opened = uow.session.scalar(select(func.count()).select_from(m.Compliance))
         assert opened and opened >= 2  # 51号 (zrj) took effect too
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_report_waiting_in_our_review_queue_holds_the_rectification_reminder(store: tuple[App, Path]) -> None:
+    app, cfg = store
+    with app.uow() as uow:
+        s = uow.session
+        case = s.scalar(select(m.Case).where(m.Case.case_number == LOST))
+        assert case is not None
+        msg = m.Message(raw_sha256="f" * 64, source="import", status="filed", state="done", agency_id=case.agency_id,
+                        sender_status="registered", received_at=datetime(2026, 12, 5, 10, 0, tzinfo=CST))
+        s.add(msg)
+        s.flush()
+        att = m.Attachment(message_id=msg.id, seq=1, filename="整改报告.pdf", content_type="application/pdf",
+                           sha256="f" * 64, size=1)
+        s.add(att)
+        s.flush()
+        s.add(m.Document(attachment_id=att.id, first_page=1, last_page=1, doc_type="rectification_report",
+                         case_number=LOST, match_status="review", fields={}))
+        uow.commit()
+    assert cli(cfg, "rectification", "set", LOST, "--ask", "规范答复程序", "--due", "2026-12-04") == 0
+    assert cli(cfg, "remind", "--as-of", "2026-12-07") == 0
+    assert rows(app, "reminder_rectification_overdue") == []  # the agency sent it: a person must file it first
