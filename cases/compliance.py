@@ -13,17 +13,18 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases.facts import FactValueError
+from cases.facts import FactValueError, fact_of
 from cases.rectification import audit, cancel_queued
 from extract.understanding.orders import read_order
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, local_date
 from terms.errors import ErrorCode, FilingError
 from terms.followup import Decision, Effect, lost_effect, order_due
-from terms.status import ACCEPTED_MATCHES, ComplianceStatus, OutboxKind, Outcome
+from terms.status import ACCEPTED_MATCHES, ComplianceStatus, FactCheckStatus, OutboxKind, Outcome
 from terms.workdays import WorkCalendar
 
 COMPLIANCE_KINDS = (OutboxKind.reminder_compliance, OutboxKind.reminder_compliance_overdue)
+DECISION_FACTS = frozenset({"decision_date", "decision_type", "outcome"})
 UNIT_LABELS = {"days": "日", "workdays": "个工作日", "months": "个月"}
 
 
@@ -74,6 +75,22 @@ def _decision_received(s: Session, case_ids: list[int], tz: str) -> dict[int, da
     return out
 
 
+def _doubted_decisions(s: Session, case_ids: list[int]) -> set[int]:
+    """Cases whose decision (type, date, outcome) waits for a person in a fact check, unless a person set it."""
+    out: set[int] = set()
+    for i in range(0, len(case_ids), 500):
+        rows = s.execute(
+            select(m.FactCheck.case_id, m.Case.human_fields)
+            .join(m.Case, m.FactCheck.case_id == m.Case.id)
+            .where(m.FactCheck.case_id.in_(case_ids[i : i + 500]), m.FactCheck.status == FactCheckStatus.open,
+                   m.FactCheck.fact.in_(sorted(DECISION_FACTS)))
+        )
+        for case_id, human in rows:
+            if not DECISION_FACTS & {fact_of(a) for a in (human or [])}:
+                out.add(case_id)
+    return out
+
+
 def _decision(c: m.Case, received: dict[int, date], rules: ComplianceRules) -> Decision:
     return Decision(c.id, c.decision_type, c.decision_date, c.outcome or Outcome.pending,
                     any((c.case_type or "").endswith(x) for x in rules.final_suffixes), received.get(c.id))
@@ -115,9 +132,12 @@ def sync_compliance(s: Session, as_of: date, calendar: WorkCalendar, rules: Comp
             appeals[a.appeal_of_id].append(a)
     chain_ids = root_ids + [a.id for xs in appeals.values() for a in xs]
     received = _decision_received(s, chain_ids, tz)
+    doubted = _doubted_decisions(s, chain_ids)
     for root in roots:
         if root.case_type in rules.exclude_case_types or root.agency_role == "applicant":
             continue
+        if any(c.id in doubted for c in [root, *appeals.get(root.id, [])]):
+            continue  # a decision fact waits for a person: nothing is started or stopped on it
         appeal = appeals[root.id][-1] if appeals.get(root.id) else None
         first, second = _decision(root, received, rules), _decision(appeal, received, rules) if appeal else None
         effect = lost_effect(first, second, as_of, calendar, rules.appeal_days_judgment, rules.appeal_days_ruling)

@@ -186,3 +186,30 @@ def test_a_report_waiting_in_our_review_queue_holds_the_rectification_reminder(s
     assert cli(cfg, "rectification", "set", LOST, "--ask", "规范答复程序", "--due", "2026-12-04") == 0
     assert cli(cfg, "remind", "--as-of", "2026-12-07") == 0
     assert rows(app, "reminder_rectification_overdue") == []  # the agency sent it: a person must file it first
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_doubted_decision_starts_no_compliance_until_a_person_settles_it(store: tuple[App, Path]) -> None:
+    from cases.corrections import resolve_check
+
+    app, cfg = store
+    with app.uow() as uow:
+        case_id = uow.session.scalar(select(m.Case.id).where(m.Case.case_number == LOST))
+        assert case_id is not None
+        chk = m.FactCheck(case_id=case_id, fact="decision_date", kind="doubtful", status="open",
+                          reason="裁判日期被印章遮挡", read_value="2026-08-03")
+        uow.session.add(chk)
+        uow.commit()
+        check_id = chk.id
+
+    def tracked() -> set[int]:
+        with app.uow() as uow:
+            return set(uow.session.scalars(select(m.Compliance.case_id)))
+
+    assert cli(cfg, "compliance", "sync", "--as-of", "2026-12-07") == 0
+    assert case_id not in tracked() and tracked()  # the other lost cases are tracked
+    with app.uow() as uow:
+        resolve_check(uow.session, check_id, None, "张三")
+        uow.commit()
+    assert cli(cfg, "compliance", "sync", "--as-of", "2026-12-07") == 0
+    assert case_id in tracked()
