@@ -7,7 +7,7 @@ overdue compliance, and every step is in the audit log."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -53,9 +53,11 @@ def cli(cfg: Path, *args: str) -> int:
     return run(["--config", str(cfg), *args])
 
 
-def rows(app: App, kind: str) -> list[m.OutboxMessage]:
+def rows(app: App, kind: str) -> list[tuple[str, date | None, int | None]]:
+    """(status, due date, case id) of the outbox rows of a kind."""
     with app.uow() as uow:
-        return list(uow.session.scalars(select(m.OutboxMessage).where(m.OutboxMessage.kind == kind)))
+        return [(o.status, o.due_date, o.case_id) for o in
+                uow.session.scalars(select(m.OutboxMessage).where(m.OutboxMessage.kind == kind))]
 
 
 def report_pdf_eml(address: str) -> bytes:
@@ -213,3 +215,21 @@ def test_a_doubted_decision_starts_no_compliance_until_a_person_settles_it(store
         uow.commit()
     assert cli(cfg, "compliance", "sync", "--as-of", "2026-12-07") == 0
     assert case_id in tracked()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_reminders_stop_when_compliance_is_recorded_done(store: tuple[App, Path]) -> None:
+    app, cfg = store
+    other = "（2026）鲁0402行初51号"  # zrj, lost 2026-06-15
+    assert cli(cfg, "compliance", "sync", "--as-of", "2026-12-14") == 0
+    assert cli(cfg, "compliance", "set", other, "--due", "2026-12-18", "--reason", "判决书载明") == 0
+    assert cli(cfg, "remind", "--as-of", "2026-12-14") == 0  # 4 working days before: not yet
+    assert rows(app, "reminder_compliance") == []
+    assert cli(cfg, "remind", "--as-of", "2026-12-15") == 0
+    [(status, due, _)] = rows(app, "reminder_compliance")
+    assert status == "queued" and due == date(2026, 12, 18)
+    assert cli(cfg, "compliance", "done", other, "--on", "2026-12-16") == 0
+    [(status, _, _)] = rows(app, "reminder_compliance")
+    assert status == "cancelled"  # not sent after all: the matter is done
+    assert cli(cfg, "remind", "--as-of", "2026-12-21") == 0
+    assert rows(app, "reminder_compliance_overdue") == []
