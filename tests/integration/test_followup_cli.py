@@ -156,6 +156,13 @@ def test_rectification_and_compliance_through_the_cli(store: tuple[App, Path], s
     assert any(d["rule"] == "unperformed_judgment" and "2026-12-15方履行" in d["note"]
                for a in data["assessment"]["agencies"] for d in a["deductions"])
 
+    capsys.readouterr()
+    assert cli(cfg, "export", "--format", "json", "--as-of", "2026-12-31") == 0
+    exported = next(c for c in json.loads(capsys.readouterr().out)["cases"] if c["case_number"] == LOST)
+    assert exported["rectification"]["status"] == "done" and exported["rectification"]["done_on"] == "2026-12-11"
+    assert exported["compliance"]["status"] == "done" and exported["compliance"]["due_date"] == "2026-12-04"
+    assert "rectification_report" in exported["documents"]
+
     with app.uow() as uow:
         actions = list(uow.session.execute(
             select(m.AuditEntry.action, m.AuditEntry.actor)
