@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from filing.report.types import AgencyRef, CaseRef, CaseSnap, ComplianceLine, ComplianceSnap, Period, ReportInput
+from filing.report.types import AgencyRef, CaseRef, ComplianceLine, ComplianceSnap, Period, ReportInput
 from terms.labels import RECTIFICATION_STATUS_LABELS
+from terms.snapshot import CaseSnapshot
 from terms.status import ComplianceStatus
 
 UNKNOWN_AGENCY = "未确定单位"
@@ -17,7 +18,7 @@ def _day(d: date) -> str:
     return f"{d.year}-{d.month:02d}-{d.day:02d}"
 
 
-def _earlier_state(prev: CaseSnap, decided: date | None) -> tuple[str, bool]:
+def _earlier_state(prev: CaseSnapshot, decided: date | None) -> tuple[str, bool]:
     """How one earlier loss stood when the later one was decided: (Chinese, rectified before)."""
     name = prev.case_number or f"案件#{prev.case_id}"
     if prev.rectification_status is None:
@@ -31,7 +32,7 @@ def _earlier_state(prev: CaseSnap, decided: date | None) -> tuple[str, bool]:
     return f"{name}整改未完成（{label}{due}）", False
 
 
-def rectification_before(group: Sequence[CaseSnap]) -> tuple[tuple[str, ...], tuple[bool | None, ...]]:
+def rectification_before(group: Sequence[CaseSnapshot]) -> tuple[tuple[str, ...], tuple[bool | None, ...]]:
     """For each loss of a repeated kind (in decision order): were the earlier ones rectified before it?"""
     notes: list[str] = []
     flags: list[bool | None] = []

@@ -13,9 +13,10 @@ from filing.report.assessment import AssessmentRules, Rule
 from filing.report.compute import compute_report
 from filing.report.followup import overdue_compliance, rectification_before, unperformed_in
 from filing.report.settings import ReportContext, ReportRules
-from filing.report.types import AgencyRef, CaseSnap, ComplianceSnap, Period, ReportInput
+from filing.report.types import AgencyRef, ComplianceSnap, Period, ReportInput
 from notify.followups import FollowupDue, due_followups
 from terms.followup import Decision, add_months, followup_reminder, lost_effect, order_due
+from terms.snapshot import CaseSnapshot
 from terms.status import DocType, OutboxKind
 from terms.workdays import WorkCalendar
 
@@ -162,8 +163,9 @@ def test_other_documents_mentioning_rectification_keep_their_type(text: str) -> 
 # ----------------------------------------------------------------- the report's follow-up parts
 
 
-def snap(cid: int, decided: date, status: str | None = None, done: date | None = None) -> CaseSnap:
-    return CaseSnap(cid, f"（2026）鲁0481行初{cid}号", A.id, case_type="行初", notice_date=date(2026, 1, 5),
+def snap(cid: int, decided: date, status: str | None = None, done: date | None = None) -> CaseSnapshot:
+    return CaseSnapshot(case_id=cid, case_number=f"（2026）鲁0481行初{cid}号", agency_id=A.id, case_type="行初",
+                        notice_date=date(2026, 1, 5),
                     outcome="agency_lost", decision_type="judgment", decision_date=decided,
                     cause_category="info_disclosure", rectification_status=status, rectified_on=done)
 
