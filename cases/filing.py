@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
+from cases.roster import RosterJudgement, Verdict, judge_head
+from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import is_enforcement
@@ -402,7 +404,8 @@ def match_document(
 
 
 def record_fact(
-    s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None, actor: str = "system"
+    s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None, actor: str = "system",
+    reason: str | None = None,
 ) -> None:
     s.add(
         m.CaseFact(
@@ -412,6 +415,7 @@ def record_fact(
             previous=_jsonable(previous),
             document_id=document_id,
             actor=actor,
+            reason=reason,
         )
     )
 
@@ -422,7 +426,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> None:
+def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document, reason: str | None = None) -> None:
     if value is None or value == [] or value == "":
         return
     if field in (case.human_fields or ()):
@@ -431,7 +435,22 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     if current == value:
         return
     setattr(case, field, value)
-    record_fact(s, case, field, value, current, doc.id)
+    record_fact(s, case, field, value, current, doc.id, reason=reason)
+
+
+def _roster_judgement(s: Session, case: m.Case, doc: m.Document, f: Fields) -> RosterJudgement | None:
+    """The agency roster's word on who this document says appeared, kept on the document as evidence."""
+    judgement = judge_head(f.head_present, f.head_principal, f.head_name, roster_people(s, case.agency_id))
+    fields = dict(doc.fields or {})
+    fields.pop("roster", None)
+    if judgement is not None:
+        fields["roster"] = judgement.as_json()
+        note = f"roster: {judgement.verdict.value} ({judgement.reason})"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
+    if fields != (doc.fields or {}):
+        doc.fields = fields
+    return judgement
 
 
 def _head_from_record(s: Session, case: m.Case) -> bool:
@@ -471,6 +490,10 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)
+    roster: RosterJudgement | None = None
+    if doc.doc_type in (DocType.appearance_record.value, DocType.judgment.value) and not (
+            doc.doc_type == DocType.judgment.value and _head_from_record(s, case)):
+        roster = _roster_judgement(s, case, doc, f)
     for name in FACT_FIELDS:
         value = getattr(f, name)
         if name == "hearing_at":
@@ -482,7 +505,12 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             continue
         if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
             continue  # the appearance record is the authority on who appeared
-        _set(s, case, name, value, doc)
+        reason = None
+        if roster is not None and name in ("head_present", "head_principal", "head_name"):
+            reason = roster.reason
+            if name == "head_principal" and value is None and roster.verdict == Verdict.fills:
+                value = roster.principal  # the document left the rank open; the roster tells it
+        _set(s, case, name, value, doc, reason)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
