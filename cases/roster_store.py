@@ -172,7 +172,7 @@ def roster_rows(s: Session, agency_ids: Sequence[int] | None = None) -> list[tup
             .order_by(m.Agency.name, m.RosterEntry.id))
     if agency_ids is not None:
         stmt = stmt.where(m.RosterEntry.agency_id.in_(list(agency_ids)))
-    return [(e, a) for e, a in s.execute(stmt).tuples()]
+    return [(e, a) for e, a in s.execute(stmt).all()]
 
 
 def roster_sender_addresses(s: Session) -> dict[str, str]:
@@ -180,7 +180,7 @@ def roster_sender_addresses(s: Session) -> dict[str, str]:
     owners: dict[str, set[str]] = defaultdict(set)
     stmt = (select(m.RosterEntry.email, m.Agency.code).join(m.Agency, m.RosterEntry.agency_id == m.Agency.id)
             .where(m.RosterEntry.email.is_not(None), m.Agency.active))
-    for email, code in s.execute(stmt).tuples():
+    for email, code in s.execute(stmt).all():
         if email:
             owners[email.lower()].add(code)
     return {addr: next(iter(codes)) for addr, codes in owners.items() if len(codes) == 1}
