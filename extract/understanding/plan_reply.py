@@ -52,8 +52,8 @@ def own_text(body: str) -> str:
 
 def parse_head_plan(body: str) -> PlannedHead | None:
     """The head a reply names for the hearing, or None (nothing named, declined, or only quoted)."""
-    text = unicodedata.normalize("NFKC", own_text(body))
-    for line in (ln.strip() for ln in text.splitlines()):
+    for original in own_text(body).splitlines():
+        line = unicodedata.normalize("NFKC", original).strip()
         if not line:
             continue
         for rx in (_LABELLED, _SENTENCE):
@@ -66,5 +66,5 @@ def parse_head_plan(body: str) -> PlannedHead | None:
                 continue
             if title and name.endswith(title[:1]) and len(name) > 2:
                 name = name[:-1]  # a lazy name that swallowed the title's first character
-            return PlannedHead(name, title, line[:200])
+            return PlannedHead(name, title, original.strip()[:200])
     return None

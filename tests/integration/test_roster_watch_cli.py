@@ -171,7 +171,7 @@ def test_roster_import_sender_head_decision_and_hearing_plan(config: Path, tmp_p
     with app.uow() as uow:
         plans = list(uow.session.scalars(select(m.AppearancePlan)))
         assert [(p.name, p.title, p.role, p.source) for p in plans] == [("张三", "局长", "principal", "reply")]
-        assert plans[0].message_id is not None and "出庭负责人:张三 局长" in plans[0].evidence[0]
+        assert plans[0].message_id is not None and "出庭负责人：张三 局长" in plans[0].evidence[0]
         assert "应诉人员名单：张三，局长（正职负责人）" in plans[0].evidence
     code, out, _ = invoke(config, "watch", "--as-of", "2026-03-18")
     assert code == 0 and "张三" in out and "单位尚未报告出庭负责人" not in out
