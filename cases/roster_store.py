@@ -145,6 +145,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)  # Chinese, one per bad row: "第3行：…"
+    agency_ids: set[int] = field(default_factory=set)  # agencies whose roster changed
 
 
 def import_rows(s: Session, rows: Iterable[tuple[int, RosterRow]], actor: str) -> ImportReport:
@@ -164,6 +165,8 @@ def import_rows(s: Session, rows: Iterable[tuple[int, RosterRow]], actor: str) -
             report.errors.append(f"第{number}行：{e}")
             continue
         setattr(report, what, getattr(report, what) + 1)
+        if what != "unchanged":
+            report.agency_ids.add(agency.id)
     return report
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cases.filing import recheck_roster
 from cases.roster import ROLE_LABELS, RosterPerson, person_role
 from cases.roster_store import import_rows, roster_rows
 from filing.adapters import work_calendar
@@ -56,11 +57,13 @@ def import_cmd(
     app = app_from(ctx)
     with app.uow() as uow:
         report = import_rows(uow.session, rows, actor or os.environ.get("USER") or "cli")
+        rechecked = recheck_roster(uow.session, report.agency_ids)
         uow.commit()
     for line in report.errors:
         err.print(f"错误：{line}", style="red", markup=False, highlight=False, soft_wrap=True)
     out.print(f"应诉人员名单导入：新增 {report.added} 人，更新 {report.updated} 人，未变 {report.unchanged} 人，"
-              f"有误 {len(report.errors)} 行（{file}）", markup=False, highlight=False, soft_wrap=True)
+              f"有误 {len(report.errors)} 行（{file}）；已按名单重新核对 {rechecked} 件案件的出庭情况",
+              markup=False, highlight=False, soft_wrap=True)
     if report.errors:
         raise typer.Exit(1)
 

@@ -202,6 +202,17 @@ def test_roster_import_sender_head_decision_and_hearing_plan(config: Path, tmp_p
         assert "应诉人员名单：王五，法制科科长（工作人员）" in checks[0].reason
         assert not list(s.scalars(select(m.FactCheck).where(m.FactCheck.case_id == c902.id,
                                                             m.FactCheck.status == "open")))
-    app.engine.dispose()
     code, out, _ = invoke(config, "queue", "checks")
     assert code == 0 and C903 in out
+
+    # 5. The roster corrected (王五 is a deputy head after all): the cases are judged again, the check goes.
+    fixed = write(tmp_path, "更正.xlsx", xlsx([["单位", "姓名", "职务"], ["slj", "王五", "副局长"]]))
+    code, out, _ = invoke(config, "roster", "import", fixed)
+    assert code == 0 and "更新 1 人" in out and "重新核对 2 件案件" in out
+    with app.uow() as uow:
+        s = uow.session
+        c903 = s.scalar(select(m.Case).where(m.Case.case_number == C903))
+        assert c903 is not None and (c903.head_present, c903.head_principal) == (True, False)
+        checks = list(s.scalars(select(m.FactCheck).where(m.FactCheck.case_id == c903.id)))
+        assert [(c.status, c.resolved_by) for c in checks] == [("cleared", "system")]
+    app.engine.dispose()

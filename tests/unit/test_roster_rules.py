@@ -93,3 +93,16 @@ def test_a_roster_conflict_is_a_fact_check_and_a_persons_word_ends_it() -> None:
     assert agreeing is not None
     same = _doc({**fields, "head_name": "李四", "roster": agreeing.as_json()})
     assert findings(_case(head_name="李四"), [same]) == []
+
+
+def test_plan_warning() -> None:
+    from cases.plans import PlanView, plan_warning
+
+    def plan(role: str) -> PlanView:
+        return PlanView("张三", None, role, "", "reply", 1, (), role in ("principal", "deputy", "head"))
+
+    assert plan_warning(None) == "单位尚未报告出庭负责人"
+    assert plan_warning(plan("principal")) is None and plan_warning(plan("deputy")) is None
+    assert plan_warning(plan("head")) is None
+    assert "工作人员" in (plan_warning(plan("staff")) or "")
+    assert "无法确认" in (plan_warning(plan("unknown")) or "")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.filing import recheck_roster
 from cases.roster import ROLE_LABELS, RosterPerson, person_role
 from cases.roster_store import RosterRow, import_rows, remove_entry, roster_rows, save_entry
 from filing.roster_xlsx import RosterSheetError, read_roster_xlsx, write_roster_xlsx
@@ -86,6 +87,7 @@ def add_entry(request: Request, agency_id: int = Form(...), name: str = Form("")
                                                    m.RosterEntry.name == "".join(name.split()))) is not None:
             raise ValueError(f"{agency.name}已有名为{name.strip()}的应诉人员，请在列表中修改")
         entry, _ = save_entry(s, agency, _row("", name, post, qualification, phone, email, is_head), user.name)
+        recheck_roster(s, [agency.id])
         s.commit()
     except ValueError as e:
         s.rollback()
@@ -114,8 +116,10 @@ def edit_entry(request: Request, entry_id: int, agency_id: int = Form(...), name
     agency = s.get(m.Agency, agency_id)
     if entry is None or agency is None:
         raise HTTPException(404, "该应诉人员或单位不存在")
+    before = entry.agency_id
     try:
         save_entry(s, agency, _row("", name, post, qualification, phone, email, is_head), user.name, entry)
+        recheck_roster(s, {before, agency.id})
         s.commit()
     except ValueError as e:
         s.rollback()
@@ -133,6 +137,7 @@ def remove(request: Request, entry_id: int, user: StaffUser = Depends(deps.requi
         raise HTTPException(404, "该应诉人员不存在")
     name, agency_id = entry.name, entry.agency_id
     remove_entry(s, entry, user.name)
+    recheck_roster(s, [agency_id])
     s.commit()
     deps.flash(request, f"已从名单中删除 {name}")
     return deps.redirect(f"/roster?agency={agency_id}")
@@ -150,6 +155,7 @@ async def upload(request: Request, file: UploadFile, user: StaffUser = Depends(d
         deps.flash(request, f"导入失败：{e}")
         return deps.redirect("/roster")
     report = import_rows(s, rows, user.name)
+    recheck_roster(s, report.agency_ids)
     s.commit()
     deps.flash(request, f"导入完成：新增 {report.added} 人，更新 {report.updated} 人，未变 {report.unchanged} 人，"
                         f"有误 {len(report.errors)} 行")
