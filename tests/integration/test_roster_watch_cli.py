@@ -162,10 +162,15 @@ def test_roster_import_sender_head_decision_and_hearing_plan(config: Path, tmp_p
     declined = "负责人因公务无法出庭，出庭负责人：待定。"
     named = "您好，\n出庭负责人：张三 局长\n\n> 请直接回复本邮件，告知拟出庭应诉的负责人姓名和职务"
     replies = [eml(10 + i, SLJ, f"回复：{reminder_subject}", T0 + timedelta(days=15, hours=i), body,
-                   in_reply_to=reminder_id) for i, body in enumerate((quoted, declined, named))]
+                   in_reply_to=reminder_id) for i, body in enumerate((quoted, declined))]
+    # Another agency naming a head for this case is not this agency's plan.
+    replies.append(eml(12, "demo-szf@agency.example.invalid", f"回复：{reminder_subject}",
+                       T0 + timedelta(days=15, hours=2), f"{C901}\n出庭负责人：周九 局长", in_reply_to=reminder_id))
+    replies.append(eml(13, SLJ, f"回复：{reminder_subject}", T0 + timedelta(days=15, hours=3), named,
+                       in_reply_to=reminder_id))
     for i, raw in enumerate(replies):
         assert invoke(config, "import", write(tmp_path, f"r{i}.eml", raw))[0] == 0
-        if i < 2:
+        if i < 3:
             with app.uow() as uow:
                 assert uow.session.scalar(select(m.AppearancePlan)) is None
     with app.uow() as uow:
