@@ -73,7 +73,9 @@ def test_roster_page_add_edit_import_export_remove(browser_page: BrowserPage, we
 
     # Edit: a deputy now.
     assert "名单为空" in page.inner_text("#roster-table")  # the refused form went back to its agency's list
-    bp.goto("/roster")
+    page.locator("#roster-filter select").select_option(label="全部单位")
+    page.click("#roster-filter button")
+    page.wait_for_url(re.compile(r"/roster\?agency=$"))
     page.locator("#roster-table tbody tr", has_text="张三").locator("a", has_text="修改").click()
     page.wait_for_url(re.compile(r"/roster/\d+$"))
     page.fill("#roster-edit input[name=post]", "副局长")

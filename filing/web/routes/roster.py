@@ -57,16 +57,22 @@ def _page(request: Request, s: Session, agency: int | None, errors: tuple[str, .
                        agencies=_agencies(s), agency=agency, errors=errors)
 
 
+def _agency_filter(raw: str) -> int | None:
+    """The filter's agency id; empty (全部单位) or not a number: every agency."""
+    return int(raw) if raw.strip().isdigit() and len(raw.strip()) < 19 else None
+
+
 @router.get("/roster")
-def roster_page(request: Request, agency: int | None = None, user: StaffUser = Depends(deps.current_user),
+def roster_page(request: Request, agency: str = "", user: StaffUser = Depends(deps.current_user),
                 s: Session = Depends(deps.db)) -> Response:
-    return _page(request, s, agency)
+    return _page(request, s, _agency_filter(agency))
 
 
 @router.get("/roster/export.xlsx")
-def roster_export(request: Request, agency: int | None = None, user: StaffUser = Depends(deps.current_user),
+def roster_export(request: Request, agency: str = "", user: StaffUser = Depends(deps.current_user),
                   s: Session = Depends(deps.db)) -> Response:
-    data = write_roster_xlsx(roster_rows(s, [agency] if agency else None))
+    chosen = _agency_filter(agency)
+    data = write_roster_xlsx(roster_rows(s, [chosen] if chosen else None))
     return file_response(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "应诉人员名单.xlsx")
 
 
