@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,13 @@ from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import OutboxKind, SenderStatus
 
-REPLY, STAFF = "reply", "staff"
+
+class PlanSource(StrEnum):
+    reply = "reply"  # the agency's email naming who will appear
+    staff = "staff"  # entered by bureau staff
+
+
+REPLY, STAFF = PlanSource.reply, PlanSource.staff
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def record_reply_plan(s: Session, msg: m.Message) -> m.AppearancePlan | None:
     if HELD_FOR_REVIEW in (msg.sender_evidence or []):
         evidence.append("发件人未经认证，请核实")
     plan = m.AppearancePlan(case_id=case.id, hearing_at=case.hearing_at, name=planned.name, title=planned.title,
-                            role=role, source=REPLY, message_id=msg.id, roster_entry_id=entry_id,
+                            role=role, source=REPLY.value, message_id=msg.id, roster_entry_id=entry_id,
                             evidence=evidence, actor="system")
     s.add(plan)
     s.flush()
@@ -131,7 +138,7 @@ def set_staff_plan(s: Session, case: m.Case, name: str, title: str, actor: str) 
         raise ValueError("请填写拟出庭人员姓名")
     role, entry_id, notes = _role_and_evidence(s, case, clean, title.strip() or None)
     plan = m.AppearancePlan(case_id=case.id, hearing_at=case.hearing_at, name=clean, title=title.strip() or None,
-                            role=role, source=STAFF, roster_entry_id=entry_id, evidence=[f"{actor} 录入", *notes],
+                            role=role, source=STAFF.value, roster_entry_id=entry_id, evidence=[f"{actor} 录入", *notes],
                             actor=actor)
     s.add(plan)
     s.flush()
