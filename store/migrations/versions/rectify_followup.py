@@ -1,7 +1,7 @@
 """rectification (整改) and compliance (履行) follow-up of lost cases
 
 Revision ID: rectify_followup
-Revises: factcheck_fact_checks
+Revises: roster_watch
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision: str = "rectify_followup"
-down_revision: str | None = "factcheck_fact_checks"
+down_revision: str | None = "roster_watch"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
