@@ -62,7 +62,8 @@ def _names_left_date_right() -> Image.Image:
     img = Image.new("L", A4_200DPI, 255)
     draw = ImageDraw.Draw(img)
     body = font(44)
-    for i, line in enumerate(("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。", "如不服本判决，可以上诉。")):
+    body_lines = ("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。", "如不服本判决，可以上诉。")
+    for i, line in enumerate(body_lines):
         draw.text((170, 220 + i * 84), line, fill=0, font=body)
     for i, line in enumerate(("审判长　周 一", "审判员　吴 平", "审判员　郑 三")):
         draw.text((170, 560 + i * 84), line, fill=0, font=body)
