@@ -228,9 +228,17 @@ def reread_decision_dates(
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
         found: DecisionDate | None = None
         reads: list[DecisionDate] = []
+        seeded = 0
+        if d.doc_type in (DocType.judgment, DocType.ruling):
+            # The full-page read is a look of its own: a close read agreeing with it settles the date.
+            first = decision_date(lines, own_year)
+            if first.value is not None and not first.guessed:
+                reads.append(first)
+                seeded = 1
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
             # The full-page read may have seen the signers the first close look misses.
             signed_here = bool(_SIGNED.search(re.sub(r"\W", "", texts.get(page, ""))))
+            before = len(reads)
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
@@ -248,10 +256,10 @@ def reread_decision_dates(
                 reads.append(got)
             # A block can run over a page break (the date above it, the clerk below): a page that
             # gave no date sends the search to the one before.
-            if found is not None or reads:
+            if found is not None or len(reads) > before:
                 break
-        if found is None and reads:
-            found = reads[0]
+        if found is None and len(reads) > seeded:
+            found = reads[seeded]
         if found is None or found.value is None:
             out.append(d)
             continue

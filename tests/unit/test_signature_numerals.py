@@ -133,3 +133,23 @@ def test_a_block_split_over_a_page_break_is_searched_on_the_page_before() -> Non
 def test_doubled_zeros(printed: str, own_year: int, expected: date, clean: bool) -> None:
     value, doubt, _ = _read(printed, own_year)
     assert value == expected and (doubt is None) is clean
+
+
+def test_a_close_read_agreeing_with_the_full_page_read_settles_it() -> None:
+    pages = [*BODY, "审判长周一\n审判员吴平\n二〇〇三一年四月二十七日\n书记员王四"]
+    doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
+    assert doc.fields.doc_date == date(2031, 4, 27) and "decision_date" in doc.fields.doubts
+    block = "审判长周一\n二O三一年四月二十七曰\n书记员王四"
+    out = reread_decision_dates([doc], dict(enumerate(pages, start=1)),
+                                lambda page, attempt: block if page == 2 and attempt == 0 else None)[0]
+    assert out.fields.doc_date == date(2031, 4, 27)
+    assert "decision_date" not in out.fields.doubts
+
+
+def test_a_close_read_disagreeing_with_the_full_page_read_keeps_the_doubt() -> None:
+    pages = [*BODY, "审判长周一\n审判员吴平\n二〇〇三一年四月二十七日\n书记员王四"]
+    doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
+    block = "审判长周一\n二O三一年四月二十一曰\n书记员王四"
+    out = reread_decision_dates([doc], dict(enumerate(pages, start=1)),
+                                lambda page, attempt: block if page == 2 and attempt == 0 else None)[0]
+    assert "decision_date" in out.fields.doubts
