@@ -41,6 +41,79 @@ def _found(export_msg: dict[str, Any], att: dict[str, Any], doc: dict[str, Any])
     return _best_overlap(docs, int(pages[0]), int(pages[1]), 10_000)
 
 
+Probes = dict[int, dict[str, list[dict[str, Any]]]]
+# The scenarios of cases.suggest_store, as the report names them.
+SCENARIO_NAMES = {"withheld": "if withheld from auto-filing", "hidden": "if its own number were unreadable"}
+
+
+def _known_elsewhere(export: dict[str, Any]) -> dict[Any, set[Any]]:
+    """Per case, the documents filed to it (a case known only through the probed document itself
+    would not exist had that document waited for review: it needs a new case, not a suggestion)."""
+    out: dict[Any, set[Any]] = {}
+    for msg in export.get("messages", []):
+        for att in msg.get("attachments", []):
+            for d in att.get("documents", []):
+                if d.get("case_id") is not None and d.get("match") in ACCEPTED_MATCHES:
+                    out.setdefault(d["case_id"], set()).add(d.get("id"))
+    return out
+
+
+def _reasons(item: dict[str, Any] | None) -> str:
+    if item is None:
+        return "-"
+    return f"{item.get('score', 0):.2f} " + "；".join(item.get("reasons") or []) or "-"
+
+
+def evaluate_probes(export: dict[str, Any], truth: dict[str, Any], probes: Probes) -> EvalSection:
+    """Every document of a known case ranked as if it waited for review: right case on top, in the top 3,
+    absent; and every miss with what outranked the right case and why."""
+    numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
+    ids = {n: i for i, n in numbers.items() if n}
+    filed = _known_elsewhere(export)
+    messages = _export_messages(export)
+    tally = {sc: [0, 0, 0, 0] for sc in SCENARIO_NAMES}  # probed, top 1, top 3, absent
+    new_case = 0
+    misses: list[tuple[str, ...]] = []
+    for tmsg, att, doc in _truth_docs(truth):
+        emsg = messages.get(tmsg.get("message_id") or "")
+        found = _found(emsg, att, doc) if emsg else None
+        case_id = ids.get(doc.get("case") or "")
+        if found is None or case_id is None or found.get("id") not in probes:
+            continue
+        if not filed.get(case_id, set()) - {found.get("id")}:
+            new_case += 1
+            continue
+        for sc, ranked in probes[found["id"]].items():
+            if sc not in tally:
+                continue
+            t = tally[sc]
+            order = [c.get("case_id") for c in ranked]
+            t[0] += 1
+            t[1] += order[:1] == [case_id]
+            t[2] += case_id in order[:3]
+            t[3] += case_id not in order
+            if order[:1] != [case_id]:
+                pos = order.index(case_id) + 1 if case_id in order else None
+                misses.append((
+                    doc.get("doc_id", "?"), sc, str(doc.get("case")), str(pos or "absent"),
+                    str(numbers.get(order[0]) if order else "-"), _reasons(ranked[0] if ranked else None),
+                    _reasons(ranked[pos - 1] if pos else None),
+                ))
+    metrics: list[Metric] = []
+    for sc, (n, top1, top3, absent) in tally.items():
+        name = SCENARIO_NAMES[sc]
+        metrics += [
+            Metric(f"{name}: right case on top", top1, n, 0.9),
+            Metric(f"{name}: right case in the top 3", top3, n, 0.98),
+            Metric(f"{name}: right case absent", absent, n, None),
+        ]
+    header = ("doc", "scenario", "truth", "rank", "top", "top's evidence", "right case's evidence")
+    tables = (Table("review suggestions: right case not on top", header, tuple(misses)),) if misses else ()
+    notes = (f"{new_case} document(s) not probed: their case is known only through them (review would start it)",)
+    return EvalSection(name="review suggestions (every document as if it waited)", metrics=tuple(metrics),
+                       tables=tables, notes=notes)
+
+
 def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5) -> EvalSection:
     numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
     messages = _export_messages(export)

@@ -1,0 +1,93 @@
+"""The reviewer's ranking read from the store, live for the queue and as probes for `filing eval`.
+
+Only a few documents of a corpus reach the queue, too few to measure the ranking. `filing eval` therefore
+also ranks every document as if it waited there: WITHHELD keeps what the matcher stored but files nothing
+automatically (as when the sender is held); HIDDEN also hides the document's own case number and scores
+the cases again, as for a document whose number could not be read (the ones that really reach review).
+Probes only read: nothing is written to the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.fields import fields_from_json
+from cases.filing import CasePool, _candidate_cases, document_context, message_documents
+from cases.matching import rank, score_case
+from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, suggest
+from store import models as m
+from terms.status import ACCEPTED_MATCHES
+
+WITHHELD, HIDDEN = "withheld", "hidden"
+SCENARIOS = (WITHHELD, HIDDEN)
+# The matcher stores this many candidates per document (cases.filing.match_document).
+STORED = 5
+
+
+def page_text(doc: m.Document) -> str:
+    return "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
+
+
+def doc_facts(doc: m.Document, hide_number: bool = False) -> DocFacts:
+    fields = fields_from_json(doc.fields)
+    own = None if hide_number else doc.case_number
+    return DocFacts(own, fields.plaintiffs, fields.court, fields.cause, page_text(doc))
+
+
+def case_facts(c: m.Case) -> CaseFacts:
+    return CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause)
+
+
+def stored_candidates(doc: m.Document) -> list[Stored]:
+    return [Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
+            if c.case_id is not None]
+
+
+def filed_siblings(doc: m.Document) -> list[int]:
+    """Cases the other documents of the same message were filed to."""
+    return [d.case_id for d in message_documents(doc.attachment.message)
+            if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+
+
+def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
+            hide_number: bool = False) -> Suggestions:
+    siblings = filed_siblings(doc)
+    ids = {x.case_id for x in stored} | set(siblings)
+    rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
+    return suggest(doc_facts(doc, hide_number), [case_facts(c) for c in rows], stored, siblings, threshold)
+
+
+def _hidden_candidates(s: Session, doc: m.Document, pool: CasePool) -> list[Stored]:
+    msg = doc.attachment.message
+    others = [d for d in message_documents(msg) if d.id != doc.id]
+    ctx = replace(
+        document_context(s, doc, msg),
+        own_number=None,
+        # Without its own number, documents printing the same number are ordinary siblings.
+        sibling_numbers=tuple(d.case_number for d in others if d.case_number),
+    )
+    scored = [score_case(ctx, pool.snapshot(c), False) for c, _near in _candidate_cases(s, ctx, pool)]
+    return [Stored(c.case.id, c.score, c.evidence) for c in rank(scored)[:STORED] if c.case.id is not None]
+
+
+def probe(s: Session, doc: m.Document, scenario: str, threshold: float, pool: CasePool | None = None) -> Suggestions:
+    """The reviewer's ranking for `doc` under `scenario` (WITHHELD or HIDDEN)."""
+    if scenario == HIDDEN:
+        return ranking(s, doc, _hidden_candidates(s, doc, pool or CasePool()), threshold, hide_number=True)
+    return ranking(s, doc, stored_candidates(doc), threshold)
+
+
+def probe_all(s: Session, threshold: float) -> dict[int, dict[str, list[dict[str, object]]]]:
+    """Every document's ranking under each scenario: {document id: {scenario: [{case_id, score, reasons}]}}."""
+    pool = CasePool()
+    out: dict[int, dict[str, list[dict[str, object]]]] = {}
+    for doc in s.scalars(select(m.Document).order_by(m.Document.id)):
+        out[doc.id] = {
+            sc: [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)}
+                 for x in probe(s, doc, sc, threshold, pool).items]
+            for sc in SCENARIOS
+        }
+    return out
