@@ -9,14 +9,17 @@ ranked suggestions out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-# Evidence strengths, strongest first; a suggestion's rank key is (strength..., score, tie rule).
-NUMBER, PARTY, COURT, CAUSE, MESSAGE = "number", "party", "court", "cause", "message"
+# Evidence strengths, strongest first; a suggestion's rank key is (score, strength..., tie rule).
+NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE = "number", "party", "court", "cause", "date", "message"
+KINDS = (NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE)
 
-TIE_RULE = "同分时：证据更强者在前（案号、当事人、法院、案由、同一邮件），仍相同则较新登记的案件在前"
+TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、开庭日期、同一邮件），"
+            "仍相同则最近收到文书的案件在前，再相同则较新登记的案件在前")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class CaseFacts:
     plaintiffs: tuple[str, ...] = ()
     court: str | None = None
     cause: str | None = None
+    hearing_day: str | None = None  # MM-DD: OCR misreads years far more often than a whole date
+    case_type: str | None = None  # 行初, 行终 ...
+    appeal_of: str | None = None  # the first-instance case number of an appeal
+    last_activity: str | None = None  # ISO date the case last received a document: the visible tie rule
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class DocFacts:
     court: str | None = None
     cause: str | None = None
     text: str = ""
+    hearing_day: str | None = None
+    appeal_of: str | None = None  # the judgment it appeals against (上诉状, second-instance papers)
 
 
 @dataclass(frozen=True)
@@ -96,17 +105,49 @@ def _message_evidence(evidence: tuple[str, ...]) -> bool:
     )
 
 
-def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cases: frozenset[int],
-              sibling_case_count: int) -> Suggestion:
+# Court levels, highest first; a court naming none of them is a basic-level court.
+_LEVELS = ("最高", "高级", "中级")
+
+
+def _court_level(court: str) -> str:
+    return next((level for level in _LEVELS if level in court), "基层")
+
+
+def _courts_differ(a: str, b: str) -> bool:
+    """Another level (an appeal court is not the first-instance court), or hardly a character in common.
+    One misread character leaves the level and most of the name."""
+    return _court_level(a) != _court_level(b) or fuzz.partial_ratio(a, b) < 50
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """Cases the other documents of the same message (and of the same file) were filed to."""
+
+    message: frozenset[int] = frozenset()
+    file: frozenset[int] = frozenset()
+
+
+# A document pointing away from a case (other parties, another court, the judgment it appeals)
+# keeps at most this score for it, so a case it agrees with ranks above, and it is never a default.
+AGAINST_CAP = 0.45
+
+
+def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: Siblings) -> Suggestion:
     """One case's suggestion: the matcher's score re-weighted by what is printed on the document."""
     score = stored.score if stored else 0.0
     reasons: list[str] = []
     strengths: list[str] = []
-    conflict = False
+    against: list[str] = []
     if doc.own_number and case.case_number and doc.own_number == case.case_number:
         strengths.append(NUMBER)
         reasons.append(f"文书本身的案号 {case.case_number}")
         score = max(score, 0.97)
+    if doc.appeal_of and case.appeal_of == doc.appeal_of:
+        strengths.append(NUMBER)
+        reasons.append(f"文书不服的一审 {doc.appeal_of} 正是本案的一审")
+        score = max(score, 0.9)
+    elif doc.appeal_of and case.case_number == doc.appeal_of:
+        against.append(f"文书不服本案（{doc.appeal_of}）的裁判，应属其上诉案件")
     party = _names_printed(case.plaintiffs, doc.text)
     sim = _similar(doc.plaintiffs, case.plaintiffs)
     if party or sim >= 0.8:
@@ -115,25 +156,38 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cas
         score = min(0.99, score + 0.3) if NUMBER not in strengths else score
     elif doc.plaintiffs and case.plaintiffs and sim < 0.5:
         # The page names someone else: message-level hints (the same email) must not outweigh it.
-        conflict = True
-        reasons.append(f"文书上的原告（{'、'.join(doc.plaintiffs)}）与本案原告（{'、'.join(case.plaintiffs)}）不同")
-        score = min(score, 0.45) if NUMBER not in strengths else score
-    if doc.court and case.court and fuzz.ratio(doc.court, case.court) >= 85:
-        strengths.append(COURT)
-        reasons.append(f"同一法院 {case.court}")
-        score = min(0.99, score + 0.05)
+        against.append(f"文书上的原告（{'、'.join(doc.plaintiffs)}）与本案原告（{'、'.join(case.plaintiffs)}）不同")
+    if doc.court and case.court:
+        if fuzz.ratio(doc.court, case.court) >= 85:
+            strengths.append(COURT)
+            reasons.append(f"同一法院 {case.court}")
+            score = min(0.99, score + 0.05)
+        elif _courts_differ(doc.court, case.court):
+            against.append(f"文书的法院（{doc.court}）不是本案法院（{case.court}）")
     if doc.cause and case.cause and fuzz.partial_ratio(doc.cause, case.cause) >= 80:
         strengths.append(CAUSE)
         reasons.append(f"案由相近（{case.cause}）")
         score = min(0.99, score + 0.05)
-    if case.id in sibling_cases:
+    if doc.hearing_day and doc.hearing_day == case.hearing_day:
+        strengths.append(DATE)
+        reasons.append(f"开庭日期相同（{doc.hearing_day}）")
+        score = min(0.99, score + 0.05)
+    conflict = bool(against) and doc.own_number != case.case_number
+    reasons.extend(against)
+    if conflict:
+        score = min(score, AGAINST_CAP)
+    if case.id in siblings.file and len(siblings.file) == 1:
         strengths.append(MESSAGE)
-        if sibling_case_count == 1:
+        reasons.append("同一文件的其他文书已归入本案")
+        score = max(score, 0.88 if not conflict else AGAINST_CAP)
+    elif case.id in siblings.message:
+        strengths.append(MESSAGE)
+        if len(siblings.message) == 1:
             reasons.append("同一邮件的其他文书已归入本案")
-            score = max(score, 0.85 if not conflict else 0.45)
+            score = max(score, 0.85 if not conflict else AGAINST_CAP)
         else:
             reasons.append("同一邮件的其他文书已归入本案（该邮件涉及多个案件）")
-            score = max(score, 0.6 if not conflict else 0.4)
+            score = max(score, 0.6 if not conflict else AGAINST_CAP - 0.05)
     elif stored and _message_evidence(stored.evidence):
         strengths.append(MESSAGE)
         reasons.append("与本案文书同一邮件发来")
@@ -141,8 +195,23 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cas
 
 
 def _key(s: Suggestion) -> tuple[object, ...]:
-    kinds = (NUMBER, PARTY, COURT, CAUSE, MESSAGE)
-    return (-s.score, *(k not in s.strengths for k in kinds), -s.case_id)
+    return (-s.score, *(k not in s.strengths for k in KINDS))
+
+
+def _order(items: list[Suggestion], cases: dict[int, CaseFacts]) -> list[Suggestion]:
+    """Best first; equal score and evidence: the case with the latest document, then the newer case.
+    Tied suggestions say when their case last received a document, so the order is never hidden."""
+    by_recency = sorted(items, key=lambda s: (cases[s.case_id].last_activity or "", s.case_id), reverse=True)
+    ranked = sorted(by_recency, key=_key)
+    out: list[Suggestion] = []
+    for i, s in enumerate(ranked):
+        tied = any(0 <= j < len(ranked) and _key(ranked[j]) == _key(s) for j in (i - 1, i + 1))
+        if tied:
+            last = cases[s.case_id].last_activity
+            note = f"最近收到本案文书：{last[:10]}" if last else "本案尚无已归档文书"
+            s = replace(s, reasons=(*s.reasons, note))
+        out.append(s)
+    return out
 
 
 def suggest(
@@ -151,20 +220,23 @@ def suggest(
     stored: list[Stored],
     sibling_cases: list[int],
     threshold: float,
+    file_sibling_cases: Sequence[int] = (),
 ) -> Suggestions:
     """Rank the cases for a waiting document and say whether one of them may be the default.
 
     `cases` holds every case mentioned by `stored` or `sibling_cases` (cases of the other documents of
-    the same message already filed); a case with no evidence at all is left out.
+    the same message already filed; `file_sibling_cases` those of the same file); a case with no
+    evidence at all is left out.
     """
     by_id = {s.case_id: s for s in stored}
-    siblings = frozenset(sibling_cases)
+    siblings = Siblings(frozenset(sibling_cases) | frozenset(file_sibling_cases), frozenset(file_sibling_cases))
+    facts = {c.id: c for c in cases}
     items = [
-        score_one(doc, c, by_id.get(c.id), siblings, len(siblings))
+        score_one(doc, c, by_id.get(c.id), siblings)
         for c in cases
-        if c.id in by_id or c.id in siblings
+        if c.id in by_id or c.id in siblings.message
     ]
-    ranked = tuple(sorted((s for s in items if s.score > 0), key=_key))
+    ranked = tuple(_order([s for s in items if s.score > 0], facts))
     return Suggestions(ranked, *_default(ranked, threshold))
 
 

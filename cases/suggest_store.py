@@ -34,11 +34,31 @@ def page_text(doc: m.Document) -> str:
 def doc_facts(doc: m.Document, hide_number: bool = False) -> DocFacts:
     fields = fields_from_json(doc.fields)
     own = None if hide_number else doc.case_number
-    return DocFacts(own, fields.plaintiffs, fields.court, fields.cause, page_text(doc))
+    return DocFacts(
+        own, fields.plaintiffs, fields.court, fields.cause, page_text(doc),
+        hearing_day=fields.hearing_at.strftime("%m-%d") if fields.hearing_at else None,
+        appeal_of=fields.first_instance_case,
+    )
 
 
-def case_facts(c: m.Case) -> CaseFacts:
-    return CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause)
+def case_facts(c: m.Case, leave_out: int | None = None) -> CaseFacts:
+    """The case as its documents show it; `leave_out` (a probed document) adds nothing of its own.
+
+    The plaintiffs are those of the case and of every document filed to it: one OCR-misread name
+    on the case (丁刀 for 丁娟) must not hide it from a document naming the party correctly.
+    """
+    filed = [d for d in c.documents if d.match_status in ACCEPTED_MATCHES and d.id != leave_out]
+    names = list(c.plaintiffs or ())
+    for d in filed:
+        names += [n for n in fields_from_json(d.fields).plaintiffs if n not in names]
+    last = max((d.attachment.message.received_at for d in filed), default=None)
+    return CaseFacts(
+        c.id, c.case_number, tuple(names), c.court, c.cause,
+        hearing_day=c.hearing_at.strftime("%m-%d") if c.hearing_at else None,
+        case_type=c.case_type,
+        appeal_of=c.appeal_of.case_number if c.appeal_of else None,
+        last_activity=last.isoformat() if last else None,
+    )
 
 
 def stored_candidates(doc: m.Document) -> list[Stored]:
@@ -46,9 +66,10 @@ def stored_candidates(doc: m.Document) -> list[Stored]:
             if c.case_id is not None]
 
 
-def filed_siblings(doc: m.Document) -> list[int]:
-    """Cases the other documents of the same message were filed to."""
-    return [d.case_id for d in message_documents(doc.attachment.message)
+def filed_siblings(doc: m.Document, same_file: bool = False) -> list[int]:
+    """Cases the other documents of the same message (or only of the same file) were filed to."""
+    docs = doc.attachment.documents if same_file else message_documents(doc.attachment.message)
+    return [d.case_id for d in docs
             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
 
 
@@ -57,7 +78,8 @@ def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
     siblings = filed_siblings(doc)
     ids = {x.case_id for x in stored} | set(siblings)
     rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
-    return suggest(doc_facts(doc, hide_number), [case_facts(c) for c in rows], stored, siblings, threshold)
+    cases = [case_facts(c, leave_out=doc.id) for c in rows]
+    return suggest(doc_facts(doc, hide_number), cases, stored, siblings, threshold, filed_siblings(doc, True))
 
 
 def _hidden_candidates(s: Session, doc: m.Document, pool: CasePool) -> list[Stored]:
