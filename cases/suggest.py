@@ -35,6 +35,7 @@ class CaseFacts:
     case_type: str | None = None  # 行初, 行终 ...
     appeal_of: str | None = None  # the first-instance case number of an appeal
     last_activity: str | None = None  # ISO date the case last received a document: the visible tie rule
+    cause_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class DocFacts:
     text: str = ""
     hearing_day: str | None = None
     appeal_of: str | None = None  # the judgment it appeals against (上诉状, second-instance papers)
+    cause_category: str | None = None
+    identified: bool = True  # a title or a known type says what it is; else it may be about anything
+    message_cases: int = 0  # distinct case numbers the message names (its documents, file names, subject, body)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ class Suggestion:
     score: float
     reasons: tuple[str, ...]  # why, in the reviewer's language
     strengths: tuple[str, ...]  # which evidence kinds support it (NUMBER, PARTY, ...)
-    conflict: bool = False  # the document names other parties than the case
+    conflict: bool = False  # the document points away from the case (other number, parties, court ...)
+    doubt: str | None = None  # only the message points here, and it is ambiguous: never a default
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,11 @@ class Siblings:
 AGAINST_CAP = 0.45
 
 
+def _near_miss(stored: Stored | None) -> bool:
+    """The matcher found the document's number one OCR-confusable character off this case's."""
+    return stored is not None and any(" differs from " in e for e in stored.evidence)
+
+
 def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: Siblings) -> Suggestion:
     """One case's suggestion: the matcher's score re-weighted by what is printed on the document."""
     score = stored.score if stored else 0.0
@@ -142,6 +152,8 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
         strengths.append(NUMBER)
         reasons.append(f"文书本身的案号 {case.case_number}")
         score = max(score, 0.97)
+    elif doc.own_number and case.case_number and not _near_miss(stored):
+        against.append(f"文书本身的案号是 {doc.own_number}，不是本案")
     if doc.appeal_of and case.appeal_of == doc.appeal_of:
         strengths.append(NUMBER)
         reasons.append(f"文书不服的一审 {doc.appeal_of} 正是本案的一审")
@@ -172,10 +184,19 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
         strengths.append(DATE)
         reasons.append(f"开庭日期相同（{doc.hearing_day}）")
         score = min(0.99, score + 0.05)
+    categories = {doc.cause_category, case.cause_category}
+    if len(categories) == 2 and not categories & {None, "other"} and CAUSE not in strengths:
+        ours, theirs = doc.cause or doc.cause_category, case.cause or case.cause_category
+        against.append(f"案由类别不同（文书：{ours}；本案：{theirs}）")
     conflict = bool(against) and doc.own_number != case.case_number
     reasons.extend(against)
     if conflict:
         score = min(score, AGAINST_CAP)
+    doubt = None
+    if not doc.identified:
+        doubt = "文书没有标题、类型不明，只有邮件指向本案"
+    elif doc.message_cases > 1:
+        doubt = f"该邮件涉及 {doc.message_cases} 个案件"
     if case.id in siblings.file and len(siblings.file) == 1:
         strengths.append(MESSAGE)
         reasons.append("同一文件的其他文书已归入本案")
@@ -188,10 +209,16 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
         else:
             reasons.append("同一邮件的其他文书已归入本案（该邮件涉及多个案件）")
             score = max(score, 0.6 if not conflict else AGAINST_CAP - 0.05)
+            doubt = doubt or "该邮件的文书已归入多个案件"
     elif stored and _message_evidence(stored.evidence):
         strengths.append(MESSAGE)
         reasons.append("与本案文书同一邮件发来")
-    return Suggestion(case.id, round(max(0.0, min(score, 0.99)), 3), tuple(reasons), tuple(strengths), conflict)
+    if any(k in strengths for k in KINDS if k != MESSAGE):
+        doubt = None  # the document itself supports the case
+    elif doubt:
+        reasons.append(f"仅凭邮件：{doubt}")
+    return Suggestion(case.id, round(max(0.0, min(score, 0.99)), 3), tuple(reasons), tuple(strengths), conflict,
+                      doubt)
 
 
 def _key(s: Suggestion) -> tuple[object, ...]:
@@ -250,7 +277,9 @@ def _default(ranked: tuple[Suggestion, ...], threshold: float) -> tuple[int | No
     if len(ranked) > 1 and ranked[1].score == top.score:
         return None, "前两个候选案件同分：请选择正确的案件。"
     if top.conflict:
-        return None, "文书上的原告与建议案件不同：请选择正确的案件。"
+        return None, "文书上的信息与建议案件不符（见理由）：请选择正确的案件。"
+    if top.doubt:
+        return None, f"只有邮件指向最可能的案件（{top.doubt}）：请选择正确的案件。"
     return top.case_id, None
 
 

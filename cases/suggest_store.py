@@ -19,7 +19,7 @@ from cases.filing import CasePool, _candidate_cases, document_context, message_d
 from cases.matching import rank, score_case
 from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, suggest
 from store import models as m
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, DocType
 
 WITHHELD, HIDDEN = "withheld", "hidden"
 SCENARIOS = (WITHHELD, HIDDEN)
@@ -31,13 +31,19 @@ def page_text(doc: m.Document) -> str:
     return "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
 
 
-def doc_facts(doc: m.Document, hide_number: bool = False) -> DocFacts:
+def doc_facts(s: Session, doc: m.Document, hide_number: bool = False) -> DocFacts:
     fields = fields_from_json(doc.fields)
     own = None if hide_number else doc.case_number
+    ctx = document_context(s, doc, doc.attachment.message)
+    others = [d.case_number for d in message_documents(doc.attachment.message) if d.id != doc.id]
+    named = {n for n in (own, *others, *ctx.file_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n}
     return DocFacts(
         own, fields.plaintiffs, fields.court, fields.cause, page_text(doc),
         hearing_day=fields.hearing_at.strftime("%m-%d") if fields.hearing_at else None,
         appeal_of=fields.first_instance_case,
+        cause_category=fields.cause_category,
+        identified=bool(doc.title) or doc.doc_type != DocType.other,
+        message_cases=len(named),
     )
 
 
@@ -58,6 +64,7 @@ def case_facts(c: m.Case, leave_out: int | None = None) -> CaseFacts:
         case_type=c.case_type,
         appeal_of=c.appeal_of.case_number if c.appeal_of else None,
         last_activity=last.isoformat() if last else None,
+        cause_category=c.cause_category,
     )
 
 
@@ -79,7 +86,7 @@ def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
     ids = {x.case_id for x in stored} | set(siblings)
     rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
     cases = [case_facts(c, leave_out=doc.id) for c in rows]
-    return suggest(doc_facts(doc, hide_number), cases, stored, siblings, threshold, filed_siblings(doc, True))
+    return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, filed_siblings(doc, True))
 
 
 def _hidden_candidates(s: Session, doc: m.Document, pool: CasePool) -> list[Stored]:
@@ -103,13 +110,17 @@ def probe(s: Session, doc: m.Document, scenario: str, threshold: float, pool: Ca
 
 
 def probe_all(s: Session, threshold: float) -> dict[int, dict[str, list[dict[str, object]]]]:
-    """Every document's ranking under each scenario: {document id: {scenario: [{case_id, score, reasons}]}}."""
+    """Every document's ranking under each scenario:
+    {document id: {scenario: [{case_id, score, reasons, default}]}}."""
     pool = CasePool()
     out: dict[int, dict[str, list[dict[str, object]]]] = {}
     for doc in s.scalars(select(m.Document).order_by(m.Document.id)):
-        out[doc.id] = {
-            sc: [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)}
-                 for x in probe(s, doc, sc, threshold, pool).items]
-            for sc in SCENARIOS
-        }
+        out[doc.id] = {}
+        for sc in SCENARIOS:
+            sug = probe(s, doc, sc, threshold, pool)
+            out[doc.id][sc] = [
+                {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
+                 "default": x.case_id == sug.default_case_id}
+                for x in sug.items
+            ]
     return out
