@@ -52,6 +52,7 @@ class DocFacts:
     cause_category: str | None = None
     identified: bool = True  # a title or a known type says what it is; else it may be about anything
     message_cases: int = 0  # distinct case numbers the message names (its documents, file names, subject, body)
+    prints_number: bool = False  # a court's document: its own number is printed, so none read is a doubt
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
     doubt = None
     if not doc.identified:
         doubt = "文书没有标题、类型不明，只有邮件指向本案"
+    elif doc.prints_number and not doc.own_number:
+        doubt = "法院文书上本应有案号，但未能读出"
     elif doc.message_cases > 1:
         doubt = f"该邮件涉及 {doc.message_cases} 个案件"
     if case.id in siblings.file and len(siblings.file) == 1:

@@ -3,7 +3,8 @@
 Only a few documents of a corpus reach the queue, too few to measure the ranking. `filing eval` therefore
 also ranks every document as if it waited there: WITHHELD keeps what the matcher stored but files nothing
 automatically (as when the sender is held); HIDDEN also hides the document's own case number and scores
-the cases again, as for a document whose number could not be read (the ones that really reach review).
+the cases again without those only it made known, as for a document whose number could not be read (the
+ones that really reach review): its case is then either known through other documents or needs a new one.
 Probes only read: nothing is written to the store.
 """
 
@@ -18,6 +19,7 @@ from cases.fields import fields_from_json
 from cases.filing import CasePool, _candidate_cases, document_context, message_documents
 from cases.matching import rank, score_case
 from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, suggest
+from extract.types import COURT_DOC_TYPES
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, DocType
 
@@ -44,6 +46,7 @@ def doc_facts(s: Session, doc: m.Document, hide_number: bool = False) -> DocFact
         cause_category=fields.cause_category,
         identified=bool(doc.title) or doc.doc_type != DocType.other,
         message_cases=len(named),
+        prints_number=doc.doc_type in COURT_DOC_TYPES,
     )
 
 
@@ -89,6 +92,11 @@ def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
     return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, filed_siblings(doc, True))
 
 
+def _known_otherwise(c: m.Case, doc: m.Document) -> bool:
+    """Another document was filed to the case: it would exist had `doc` waited for review."""
+    return any(d.id != doc.id and d.match_status in ACCEPTED_MATCHES for d in c.documents)
+
+
 def _hidden_candidates(s: Session, doc: m.Document, pool: CasePool) -> list[Stored]:
     msg = doc.attachment.message
     others = [d for d in message_documents(msg) if d.id != doc.id]
@@ -98,7 +106,9 @@ def _hidden_candidates(s: Session, doc: m.Document, pool: CasePool) -> list[Stor
         # Without its own number, documents printing the same number are ordinary siblings.
         sibling_numbers=tuple(d.case_number for d in others if d.case_number),
     )
-    scored = [score_case(ctx, pool.snapshot(c), False) for c, _near in _candidate_cases(s, ctx, pool)]
+    # A case only this document names would not exist: its number was unreadable.
+    scored = [score_case(ctx, pool.snapshot(c), False) for c, _near in _candidate_cases(s, ctx, pool)
+              if _known_otherwise(c, doc)]
     return [Stored(c.case.id, c.score, c.evidence) for c in rank(scored)[:STORED] if c.case.id is not None]
 
 
