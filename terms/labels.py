@@ -73,7 +73,8 @@ SENDER_LABELS: dict[str, str] = {
 }
 
 OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表",
-                                      "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报"}
+                                      "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报",
+                                      "digest_quarantine": "隔离日报", "reply": "答复"}
 
 OUTBOX_STATUS_LABELS: dict[str, str] = {
     "queued": "待发送",

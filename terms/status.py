@@ -96,6 +96,7 @@ class OutboxKind(StrEnum):
     reminder_hearing = "reminder_hearing"
     reminder_missing_again = "reminder_missing_again"  # still missing N working days after the first reminder
     escalation_staff = "escalation_staff"  # still missing after the second: bureau staff take it up
+    reply = "reply"  # a staff answer to a received message (a question), in its thread
 
 
 REMINDER_KINDS: tuple[OutboxKind, ...] = (

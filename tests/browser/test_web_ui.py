@@ -118,10 +118,10 @@ def test_release_a_quarantined_message_to_an_agency(browser_page: BrowserPage, w
     assert card.locator("h2.subject").inner_text().startswith(XSS)
     no_script_ran(bp)
     card.locator("select[name=agency_code]").select_option("slj")
-    card.locator("text=放行并归档").click()
+    card.locator("button.release-register").click()
     page.wait_for_selector(".flash")
     assert "已放行" in page.inner_text(".flash"), page.inner_text(".flash")
-    assert any("登记到所选单位" in d for d in bp.dialogs)  # asked before acting
+    assert any("放行这封邮件" in d for d in bp.dialogs)  # asked before acting
     assert "隔离区为空" in page.inner_text("main")
     with web_data.app.uow() as uow:
         s = uow.session
