@@ -95,6 +95,14 @@ PAGE_SOURCE_LABELS: dict[str, str] = {
 }
 
 
+SYSTEM_ACTOR = "system"
+
+
+def actor_label(actor: str | None) -> str:
+    """Who did it, for staff: the pipeline is 系统, a person is their login name."""
+    return "系统" if not actor or actor == SYSTEM_ACTOR else actor
+
+
 def doc_label(doc_type: str) -> str:
     """Short label for tables (the report); an unknown key shows as itself."""
     return DOC_LABELS.get(doc_type, doc_type)

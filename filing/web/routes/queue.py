@@ -22,9 +22,10 @@ from filing.web.queries import (
     search_case_rows,
     today_local,
 )
+from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
-from terms.labels import DOC_LABELS_FORMAL
+from terms.labels import DOC_LABELS_FORMAL, doc_label
 
 router = APIRouter()
 
@@ -69,9 +70,37 @@ def item_page(request: Request, document_id: int, q: str = "", user: StaffUser =
                        doc_types=[(t.value, DOC_LABELS_FORMAL.get(t.value, t.value)) for t in DocType])
 
 
-def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: str,
+def _doc_name(s: Session, document_id: int) -> str:
+    """起诉状（第 3 号文件第 1—2 页） — how a clerk recognises a document; never a bare row id."""
+    doc = s.get(m.Document, document_id)
+    if doc is None:
+        return "该文书"
+    label = doc_label(doc.doc_type)
+    name = f"{label}《{doc.attachment.filename}》"
+    if doc.first_page <= 0:
+        return name
+    return name + (f"第{doc.first_page}页" if doc.last_page <= doc.first_page
+                   else f"第{doc.first_page}—{doc.last_page}页")
+
+
+def _case_of(s: Session, document_id: int) -> str:
+    doc = s.get(m.Document, document_id)
+    case = doc.case if doc is not None else None
+    if case is None:
+        return "（未归入案件）"
+    return case.case_number or f"案件 #{case.id}（案号待核实）"
+
+
+def _said(s: Session, document_id: int, template: str) -> Callable[[], str]:
+    """The flash message, read after the decision: {doc} the document, {case} the case it is in now."""
+    return lambda: template.format(doc=_doc_name(s, document_id), case=_case_of(s, document_id))
+
+
+def _decide(request: Request, s: Session, user: StaffUser, document_id: int, done: Callable[[], str],
             action: Callable[[], object]) -> Response:
-    """Run one decision in this request's transaction; then open the next pending item."""
+    """Run one decision in this request's transaction; then open the next pending item.
+
+    `done` names what happened (the document and its case) once the decision is made."""
     before = pending_ids(s)
     try:
         action()
@@ -80,7 +109,7 @@ def _decide(request: Request, s: Session, user: StaffUser, document_id: int, don
         s.rollback()
         deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
         return deps.redirect(f"/queue/{document_id}")
-    deps.flash(request, done)
+    deps.flash(request, done())
     nxt = next_pending_after(s, document_id, before)
     return deps.redirect(f"/queue/{nxt}" if nxt is not None else "/queue")
 
@@ -88,21 +117,21 @@ def _decide(request: Request, s: Session, user: StaffUser, document_id: int, don
 @router.post("/queue/{document_id}/confirm")
 def confirm(request: Request, document_id: int, case_id: int | None = Form(None),
             user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    return _decide(request, s, user, document_id, f"文书 {document_id} 已确认归档",
+    return _decide(request, s, user, document_id, _said(s, document_id, "{doc} 已归入 {case}"),
                    lambda: review.confirm(s, document_id, user.name, case_id, _threshold(request)))
 
 
 @router.post("/queue/{document_id}/reassign")
 def reassign(request: Request, document_id: int, case_id: int = Form(...),
              user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    return _decide(request, s, user, document_id, f"文书 {document_id} 已改归其他案件",
+    return _decide(request, s, user, document_id, _said(s, document_id, "{doc} 已改归 {case}"),
                    lambda: review.reassign(s, document_id, case_id, user.name))
 
 
 @router.post("/queue/{document_id}/create-case")
 def create_case(request: Request, document_id: int, case_number: str = Form(""),
                 user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
-    return _decide(request, s, user, document_id, f"已由文书 {document_id} 新建案件",
+    return _decide(request, s, user, document_id, _said(s, document_id, "已新建案件 {case}，{doc} 已归入"),
                    lambda: review.create_case(s, document_id, user.name, case_number.strip() or None))
 
 
@@ -126,7 +155,7 @@ def split(request: Request, document_id: int, at_page: int = Form(...),
     try:
         second = review.split_document(s, document_id, at_page, user.name)
         s.commit()
-        deps.flash(request, f"已在第 {at_page} 页前拆分；后半部分为文书 {second.id}")
+        deps.flash(request, f"已在第 {at_page} 页前拆分；后半部分为 {_doc_name(s, second.id)}，在待审核中")
     except (FilingError, ValueError) as e:
         s.rollback()
         deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
@@ -137,9 +166,10 @@ def split(request: Request, document_id: int, at_page: int = Form(...),
 def merge(request: Request, document_id: int, other_id: int = Form(...),
           user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
     try:
+        other = _doc_name(s, other_id)
         review.merge_documents(s, document_id, other_id, user.name)
         s.commit()
-        deps.flash(request, f"已将文书 {other_id} 合并进来")
+        deps.flash(request, f"已将 {other} 合并进来")
     except (FilingError, ValueError) as e:
         s.rollback()
         deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
@@ -149,5 +179,5 @@ def merge(request: Request, document_id: int, other_id: int = Form(...),
 @router.post("/queue/{document_id}/not-litigation")
 def not_litigation(request: Request, document_id: int, user: StaffUser = Depends(deps.current_user),
                    s: Session = Depends(deps.db)) -> Response:
-    return _decide(request, s, user, document_id, f"文书 {document_id} 已标记为非诉讼材料",
+    return _decide(request, s, user, document_id, _said(s, document_id, "{doc} 已标记为非诉讼材料"),
                    lambda: review.mark_not_litigation(s, document_id, user.name))
