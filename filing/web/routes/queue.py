@@ -12,6 +12,7 @@ from cases import review
 from cases.checks import check_views, open_check_count, open_checks
 from cases.review import pending_count, pending_ids
 from extract.types import DocType
+from filing.reread import reread_turned_page
 from filing.web import deps
 from filing.web.queries import (
     QUEUE_PAGE,
@@ -174,6 +175,29 @@ def merge(request: Request, document_id: int, other_id: int = Form(...),
         s.rollback()
         deps.flash(request, f"操作失败：{getattr(e, 'message', str(e))}")
     return deps.redirect(f"/queue/{document_id}")
+
+
+@router.post("/queue/{document_id}/pages/{page_id}/reread")
+def reread(request: Request, document_id: int, page_id: int, turn: int = Form(0),
+           user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    """Read a page again the way the person turned it in the viewer."""
+    page = s.get(m.Page, page_id)
+    if page is None:
+        raise HTTPException(404, "该页面不存在")
+    s.commit()  # OCR and re-filing run in their own transactions
+    try:
+        done = reread_turned_page(deps.state(request).app, page_id, turn, user.name)
+    except FilingError as e:
+        deps.flash(request, f"重新识别失败：{e.message}")
+        return deps.redirect(f"/queue/{document_id}")
+    text = (f"第 {done.page_number} 页已旋转至 {done.rotation}° 重新识别（原 {done.chars_before} 字，现 "
+            f"{done.chars_after} 字）")
+    if done.refiled:
+        text += "；已按新文字重新分类和归档"
+    else:
+        text += "；该邮件中已有人工确认的文书，未重新分类，请核对本页文字"
+    deps.flash(request, text)
+    return deps.redirect(f"/queue/{done.document_id}" if done.document_id is not None else "/queue")
 
 
 @router.post("/queue/{document_id}/not-litigation")
