@@ -41,13 +41,18 @@ def _found(export_msg: dict[str, Any], att: dict[str, Any], doc: dict[str, Any])
     return _best_overlap(docs, int(pages[0]), int(pages[1]), 10_000)
 
 
-def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5) -> EvalSection:
+def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5,
+                      rankings: dict[int, list[int]] | None = None) -> EvalSection:
+    """`rankings` (document id → ranked case ids, as `filing.export.review_rankings` gives): the review
+    ranking is also measured over every document of a known case, as if each had gone to review."""
     numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
     messages = _export_messages(export)
     auto = auto_right = belongs = belongs_auto = queued = queued_top1 = queued_top3 = defaults = 0
     queued_known = 0
     known = {n for n in numbers.values() if n}
     low_defaults = 0
+    every = every_top1 = every_top3 = 0
+    misranked: list[tuple[str, ...]] = []
     wrong: list[tuple[str, ...]] = []
     for tmsg, att, doc in _truth_docs(truth):
         emsg = messages.get(tmsg.get("message_id") or "")
@@ -58,6 +63,14 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
         if found is None:
             continue
         status = found.get("match")
+        if rankings is not None and truth_case in known:
+            every += 1
+            ranked_numbers = [numbers.get(c) for c in rankings.get(found.get("id", -1), [])]
+            every_top1 += ranked_numbers[:1] == [truth_case]
+            every_top3 += truth_case in ranked_numbers[:3]
+            if ranked_numbers[:1] != [truth_case]:
+                misranked.append((doc.get("doc_id", "?"), doc.get("type", "?"), str(truth_case),
+                                  " / ".join(str(n) for n in ranked_numbers[:3]) or "—"))
         if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
@@ -84,10 +97,18 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
                 defaults += 1
                 if top.get("score", 0) < threshold:
                     low_defaults += 1
-    tables = (
+    tables: tuple[Table, ...] = (
         (Table("automatic filings to a wrong case", ("doc", "type", "truth", "filed to"), tuple(wrong)),)
         if wrong
         else ()
+    )
+    if misranked:
+        tables += (Table("ranked as in review: right case not on top", ("doc", "type", "truth", "top 3"),
+                         tuple(misranked)),)
+    every_metrics = (
+        (Metric("every document ranked as in review: right case on top", every_top1, every, 0.9),
+         Metric("every document ranked as in review: right case in the top 3", every_top3, every, 0.98))
+        if rankings is not None else ()
     )
     return EvalSection(
         name="matching",
@@ -98,6 +119,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
             Metric("queued with the right (known) case on top", queued_top1, queued_known, 0.9),
             Metric("queued with the right case in the top 3", queued_top3, queued, 0.98),
             Metric("review defaults at or above the confidence threshold", defaults - low_defaults, defaults, 1.0),
+            *every_metrics,
         ),
         tables=tables,
     )

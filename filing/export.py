@@ -197,6 +197,22 @@ def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str
         )
 
 
+def review_rankings(s: Session, batch: int = 200) -> dict[int, list[int]]:
+    """For every document, the cases the review screen would rank for it, best first, as if it had gone to
+    review: the ranking never reads the document's own filing (its siblings' filings, its stored candidates
+    and its own text do). For `filing eval`: review is measured on every document, not only the few sent there."""
+    out: dict[int, list[int]] = {}
+    last = 0
+    while True:
+        docs = list(s.scalars(select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)))
+        if not docs:
+            return out
+        for d in docs:
+            out[d.id] = [x.case_id for x in suggestions_for(s, d).items]
+        last = docs[-1].id
+        s.expunge_all()  # bounded memory on a large store
+
+
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:
     outbox = [_outbox(o) for o in s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id))]
     return {

@@ -35,3 +35,27 @@ def test_top_one_and_top_three_use_the_suggestions() -> None:
     assert metrics["queued with the right (known) case on top"] == (2, 2)
     assert metrics["queued with the right case in the top 3"] == (2, 3)
     assert metrics["review defaults at or above the confidence threshold"] == (1, 1)
+
+
+def test_every_document_ranked_as_if_it_went_to_review() -> None:
+    auto = {"pages": [1, 1], "match": "auto", "case_id": 1, "id": 10, "candidates": []}
+    queued = {**_doc([2, 2], [2, 1], [2, 1], False), "id": 11}
+    export = {
+        "cases": [{"id": 1, "case_number": A}, {"id": 2, "case_number": B}],
+        "messages": [{"message_id": "<m>", "status": "filed",
+                      "attachments": [{"sha256": "x", "documents": [auto, queued]}]}],
+    }
+    truth = {"messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": [
+        {"doc_id": "d1", "pages": [1, 1], "case": A},
+        {"doc_id": "d2", "pages": [2, 2], "case": A},
+    ]}]}]}
+    # The auto-filed document ranks its case second when asked as if in review: counted, not excused.
+    section = evaluate_matching(export, truth, rankings={10: [2, 1], 11: [1]})
+    metrics = {m.name: (m.numerator, m.denominator) for m in section.metrics}
+    assert metrics["every document ranked as in review: right case on top"] == (1, 2)
+    assert metrics["every document ranked as in review: right case in the top 3"] == (2, 2)
+    assert any("not on top" in t.title and t.rows[0][0] == "d1" for t in section.tables)
+    # Without rankings the section is as before.
+    names = {m.name for m in evaluate_matching(export, truth).metrics}
+    assert not any(n.startswith("every document") for n in names)
