@@ -373,7 +373,8 @@ def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | N
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
-    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error) for a in msg.attachments)
+    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error,
+                                 a.error_code) for a in msg.attachments)
 
 
 def quarantine_rows(s: Session) -> list[QuarantineRow]:
