@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
 from terms.status import ACCEPTED_MATCHES
+
+if TYPE_CHECKING:
+    from filing.export import ReviewView
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -42,9 +45,10 @@ def _found(export_msg: dict[str, Any], att: dict[str, Any], doc: dict[str, Any])
 
 
 def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5,
-                      rankings: dict[int, list[int]] | None = None) -> EvalSection:
-    """`rankings` (document id → ranked case ids, as `filing.export.review_rankings` gives): the review
-    ranking is also measured over every document of a known case, as if each had gone to review."""
+                      rankings: Mapping[int, ReviewView] | None = None) -> EvalSection:
+    """`rankings` (document id → what review offers, `filing.export.review_rankings`): the review ranking is
+    also measured over every document of a known case, as if each had gone to review; a queued document of a
+    case the store does not know is measured by the new-case form's prefilled number."""
     numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
     messages = _export_messages(export)
     auto = auto_right = belongs = belongs_auto = queued = queued_top1 = queued_top3 = defaults = 0
@@ -52,6 +56,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
     known = {n for n in numbers.values() if n}
     low_defaults = 0
     every = every_top1 = every_top3 = 0
+    new_case = prefill_right = prefill_wrong = 0
     misranked: list[tuple[str, ...]] = []
     wrong: list[tuple[str, ...]] = []
     for tmsg, att, doc in _truth_docs(truth):
@@ -65,12 +70,22 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
         status = found.get("match")
         if rankings is not None and truth_case in known:
             every += 1
-            ranked_numbers = [numbers.get(c) for c in rankings.get(found.get("id", -1), [])]
+            view = rankings.get(found.get("id", -1))
+            ranked_numbers = [numbers.get(c) for c in (view.cases if view else [])]
             every_top1 += ranked_numbers[:1] == [truth_case]
             every_top3 += truth_case in ranked_numbers[:3]
             if ranked_numbers[:1] != [truth_case]:
                 misranked.append((doc.get("doc_id", "?"), doc.get("type", "?"), str(truth_case),
                                   " / ".join(str(n) for n in ranked_numbers[:3]) or "—"))
+        if rankings is not None and truth_case and truth_case not in known and status not in ACCEPTED_MATCHES:
+            # The right case does not exist: the reviewer opens it from the new-case form.
+            new_case += 1
+            view = rankings.get(found.get("id", -1))
+            prefill = view.prefill if view else None
+            if prefill and _same_case(prefill, truth_case):
+                prefill_right += 1
+            elif prefill:
+                prefill_wrong += 1
         if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
@@ -107,7 +122,10 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
                          tuple(misranked)),)
     every_metrics = (
         (Metric("every document ranked as in review: right case on top", every_top1, every, 0.9),
-         Metric("every document ranked as in review: right case in the top 3", every_top3, every, 0.98))
+         Metric("every document ranked as in review: right case in the top 3", every_top3, every, 0.98),
+         Metric("queued, case not in the store: new-case form prefilled with its number", prefill_right, new_case),
+         Metric("queued, case not in the store: new-case form prefilled with a wrong number (should be 0)",
+                prefill_wrong, new_case))
         if rankings is not None else ()
     )
     return EvalSection(
