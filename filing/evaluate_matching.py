@@ -57,6 +57,8 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
     low_defaults = 0
     every = every_top1 = every_top3 = 0
     new_case = prefill_right = prefill_wrong = 0
+    # Cases whose key the corpus made up because no number is printed: the right form is an empty one.
+    unnumbered = {c.get("case_number") for c in truth.get("cases", []) if c.get("case_key_synthetic")}
     misranked: list[tuple[str, ...]] = []
     wrong: list[tuple[str, ...]] = []
     for tmsg, att, doc in _truth_docs(truth):
@@ -82,7 +84,10 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
             new_case += 1
             view = rankings.get(found.get("id", -1))
             prefill = view.prefill if view else None
-            if prefill and _same_case(prefill, truth_case):
+            if truth_case in unnumbered:
+                prefill_right += prefill is None
+                prefill_wrong += prefill is not None
+            elif prefill and _same_case(prefill, truth_case):
                 prefill_right += 1
             elif prefill:
                 prefill_wrong += 1
@@ -123,7 +128,8 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
     every_metrics = (
         (Metric("every document ranked as in review: right case on top", every_top1, every, 0.9),
          Metric("every document ranked as in review: right case in the top 3", every_top3, every, 0.98),
-         Metric("queued, case not in the store: new-case form prefilled with its number", prefill_right, new_case),
+         Metric("queued, case not in the store: new-case form prefilled right (its number; empty when none printed)",
+                prefill_right, new_case),
          Metric("queued, case not in the store: new-case form prefilled with a wrong number (should be 0)",
                 prefill_wrong, new_case))
         if rankings is not None else ()

@@ -73,5 +73,23 @@ def test_a_queued_document_of_an_unknown_case_is_measured_by_the_new_case_prefil
     # Right number; a misread one (must never be prefilled); nothing prefilled (doubt shown instead).
     views = {21: ReviewView([1], B), 22: ReviewView([1], "（2026）鲁0481行初20号"), 23: ReviewView([1], None)}
     metrics = {m.name: (m.numerator, m.denominator) for m in evaluate_matching(export, truth, rankings=views).metrics}
-    assert metrics["queued, case not in the store: new-case form prefilled with its number"] == (1, 3)
+    assert metrics["queued, case not in the store: new-case form prefilled right (its number; empty when none printed)"
+                   ] == (1, 3)
     assert metrics["queued, case not in the store: new-case form prefilled with a wrong number (should be 0)"] == (1, 3)
+
+
+def test_a_case_without_a_printed_number_wants_an_empty_new_case_form() -> None:
+    doc = {**_doc([1, 1], [], [], False), "id": 31}
+    export = {"cases": [], "messages": [{"message_id": "<m>", "status": "filed",
+                                         "attachments": [{"sha256": "x", "documents": [doc]}]}]}
+    key = "（无案号）xzss-1"
+    truth = {"cases": [{"case_number": key, "case_key_synthetic": True}],
+             "messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": [{"doc_id": "d1", "pages": [1, 1],
+                                                                          "case": key}]}]}]}
+    name = "queued, case not in the store: new-case form prefilled right (its number; empty when none printed)"
+    right = {m.name: m.numerator for m in evaluate_matching(export, truth, rankings={31: ReviewView([], None)}).metrics}
+    assert right[name] == 1
+    wrong = {m.name: m.numerator for m in
+             evaluate_matching(export, truth, rankings={31: ReviewView([], "（2026）鲁0481行初1号")}).metrics}
+    assert wrong[name] == 0
