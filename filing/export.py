@@ -192,10 +192,31 @@ def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str
                 types.setdefault(case_id, set()).add(doc_type)
         missing = missing_for(s, batch, as_of)
         waiting = open_facts_by_case(s, ids)
-        yield from (
-            _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
-            for c in batch
-        )
+        rects = {r.case_id: r for r in s.scalars(select(m.Rectification).where(m.Rectification.case_id.in_(ids)))}
+        comps = {c.case_id: c for c in s.scalars(select(m.Compliance).where(m.Compliance.case_id.in_(ids)))}
+        for c in batch:
+            out = _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
+            out["rectification"] = _rectification(rects.get(c.id))
+            out["compliance"] = _compliance(comps.get(c.id))
+            yield out
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _rectification(r: m.Rectification | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"status": r.status, "requirement": r.requirement, "due_date": _day(r.due_date),
+            "report_document_id": r.report_document_id, "done_on": _day(r.done_on)}
+
+
+def _compliance(c: m.Compliance | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"status": c.status, "effective_on": _day(c.effective_on), "order": c.order_text,
+            "due_date": _day(c.due_date), "done_on": _day(c.done_on)}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ class NotifySettings:
     escalate_after_workdays: int = 3
     # A document waiting in our review queue this many working days is listed in the staff digest. 0: never.
     review_alert_after_workdays: int = 3
+    # Rectification and compliance due dates: remind this many working days before, and once overdue.
+    followup_lead_workdays: int = 3
     templates_dir: Path | None = None
 
     @property

@@ -193,3 +193,34 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True)
+class RectificationReminderView:
+    """To the agency: the rectification staff asked for after a lost case falls due (or is overdue)."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    requirement: str
+    due: str
+    overdue: bool
+    days_left: int  # calendar days until the due date (negative: days past it)
+    as_of: str
+
+
+@dataclass(frozen=True)
+class ComplianceReminderView:
+    """To the agency: what an effective judgment or ruling it lost orders falls due (or is overdue)."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    effective_on: str
+    basis: str
+    order_text: str
+    due: str
+    due_basis: str
+    overdue: bool
+    days_left: int
+    as_of: str

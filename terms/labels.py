@@ -16,6 +16,7 @@ DOC_LABELS: dict[str, str] = {
     "appearance_record": "负责人出庭情况",
     "judgment": "判决书",
     "ruling": "裁定书",
+    "rectification_report": "整改报告",
     "other": "其他材料",
 }
 # Letters and the case pages name the appearance record as the city notice does; tables keep it short.
@@ -74,7 +75,15 @@ SENDER_LABELS: dict[str, str] = {
 
 OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表",
                                       "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报",
-                                      "digest_quarantine": "隔离日报", "reply": "答复"}
+                                      "digest_quarantine": "隔离日报", "reply": "答复",
+                                      "reminder_rectification": "整改提醒",
+                                      "reminder_rectification_overdue": "整改逾期催报",
+                                      "reminder_compliance": "裁判履行提醒",
+                                      "reminder_compliance_overdue": "裁判履行逾期催报"}
+
+RECTIFICATION_STATUS_LABELS: dict[str, str] = {"open": "整改中", "received": "已报整改情况（待确认）",
+                                               "done": "整改完成"}
+COMPLIANCE_STATUS_LABELS: dict[str, str] = {"open": "待履行", "done": "已履行", "void": "不再跟踪"}
 
 OUTBOX_STATUS_LABELS: dict[str, str] = {
     "queued": "待发送",

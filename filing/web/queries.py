@@ -80,6 +80,14 @@ AUDIT_LABELS = {
     "confirm_fact": "核实确认案件事实",
     "add_case": "人工新增案件",
     "merge_cases": "合并案件",
+    "set_rectification": "布置整改",
+    "rectification_report_received": "收到整改报告",
+    "confirm_rectification": "确认整改完成",
+    "open_compliance": "裁判生效，开始跟踪履行",
+    "set_compliance": "设定履行事项",
+    "record_compliance": "记录履行完毕",
+    "void_compliance": "裁判不再跟踪履行",
+    "reopen_compliance": "恢复跟踪履行",
 }
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).

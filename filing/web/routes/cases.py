@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_number
 from cases.facts import FactValueError
 from cases.review import search_cases
+from filing.followup_views import compliance_view, rectification_view
 from filing.web import case_export, deps
 from filing.web.case_list import (
     DEADLINES,
@@ -24,6 +25,7 @@ from filing.web.case_list import (
     list_page,
 )
 from filing.web.queries import case_detail, case_row, case_rows, missing_fn, today_local
+from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
 from terms.labels import OUTCOME_LABELS
@@ -72,10 +74,14 @@ def cases_export(request: Request, ext: str, q: str = "", agency: str = "", outc
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, user: StaffUser = Depends(deps.current_user),
               s: Session = Depends(deps.db)) -> Response:
-    detail = case_detail(s, case_id, today_local(deps.state(request).app), missing_fn(deps.state(request).app))
+    today = today_local(deps.state(request).app)
+    detail = case_detail(s, case_id, today, missing_fn(deps.state(request).app))
     if detail is None:
         raise HTTPException(404, "该案件不存在")
-    return deps.render(request, "case.html", case=detail)
+    case = s.get(m.Case, case_id)
+    assert case is not None
+    return deps.render(request, "case.html", case=detail, rectification=rectification_view(s, case),
+                       compliance=compliance_view(s, case, today))
 
 
 def _change(request: Request, s: Session, back: str, done: str, action: Callable[[], str | None]) -> Response:

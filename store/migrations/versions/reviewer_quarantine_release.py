@@ -1,7 +1,7 @@
 """messages: how a quarantined message was released, whether it gets a receipt, when it was discarded
 
 Revision ID: reviewer_quarantine_release
-Revises: roster_watch
+Revises: rectify_followup
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision: str = "reviewer_quarantine_release"
-down_revision: str | None = "roster_watch"
+down_revision: str | None = "rectify_followup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
