@@ -157,6 +157,7 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
         escalate_after_workdays=n.escalate_after_workdays,
+        review_alert_after_workdays=n.review_alert_after_workdays,
         followup_lead_workdays=n.followup_reminder_workdays,
     )
 

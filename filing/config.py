@@ -139,6 +139,9 @@ class NotifySettings(Section):
     late_after_workdays: int = Field(default=5, ge=1)
     hearing_reminder_workdays: int = Field(default=2, ge=0)
     escalate_after_workdays: int = Field(default=3, ge=0)
+    # A document still in the review queue this many working days after it arrived is listed in the staff
+    # digest (its reminders are held meanwhile, so the queue must not sit). 0: never.
+    review_alert_after_workdays: int = Field(default=3, ge=0)
     # Rectification (整改) and compliance (履行) due dates: the agency is reminded this many working days
     # before (0: only once overdue), and once more when the date has passed.
     followup_reminder_workdays: int = Field(default=3, ge=0)

@@ -164,12 +164,28 @@ class OutboxProblem:
 
 
 @dataclass(frozen=True)
+class StaleReview:
+    """A document waiting in the review queue longer than the bureau allows."""
+
+    document_id: int
+    received_on: str
+    workdays: int
+    sender: str  # the agency's name, else the address
+    type_label: str
+    filename: str
+    subject: str
+
+
+@dataclass(frozen=True)
 class QuarantineDigestView:
     letterhead: Letterhead
     day: str
     items: tuple[QuarantineItem, ...]
     outbox_problems: tuple[OutboxProblem, ...]
     fact_checks: int = 0  # case facts waiting for a person (fact checks in the review queue)
+    stale_reviews: tuple[StaleReview, ...] = ()  # the oldest first, at most STALE_LISTED
+    stale_review_total: int = 0
+    stale_after_workdays: int = 0
 
 
 @dataclass(frozen=True)
