@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE = "number", "party", "court", "cause", "date", "message"
 KINDS = (NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE)
 
-TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、开庭日期、同一邮件），"
+TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、开庭日期、同一文件、同一邮件），"
             "仍相同则最近收到文书的案件在前，再相同则较新登记的案件在前")
 
 
@@ -127,10 +127,13 @@ def _courts_differ(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Siblings:
-    """Cases the other documents of the same message (and of the same file) were filed to."""
+    """Cases the other documents of the same message were filed to, and those of the same file (nearest first)."""
 
     message: frozenset[int] = frozenset()
-    file: frozenset[int] = frozenset()
+    file: tuple[int, ...] = ()
+
+
+UNIDENTIFIED = "文书没有标题、类型不明，只有邮件指向本案"
 
 
 # A document pointing away from a case (other parties, another court, the judgment it appeals)
@@ -194,21 +197,29 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
     if conflict:
         score = min(score, AGAINST_CAP)
     doubt = None
-    if not doc.identified:
-        doubt = "文书没有标题、类型不明，只有邮件指向本案"
-    elif doc.prints_number and not doc.own_number:
+    if doc.prints_number and not doc.own_number:
         doubt = "法院文书上本应有案号，但未能读出"
-    elif doc.message_cases > 1:
-        doubt = f"该邮件涉及 {doc.message_cases} 个案件"
-    if case.id in siblings.file and len(siblings.file) == 1:
+    elif not doc.identified:
+        doubt = UNIDENTIFIED
+    several = len(siblings.message) > 1
+    if siblings.file[:1] == (case.id,) and len(set(siblings.file)) == 1:
+        # A scan holding one case's documents: its unfiled page (a stray or trailing page) is most likely
+        # that case's, more than the other cases the email also carries.
         strengths.append(MESSAGE)
-        reasons.append("同一文件的其他文书已归入本案")
-        score = max(score, 0.88 if not conflict else AGAINST_CAP)
+        reasons.append("同一文件中的其他文书均已归入本案" + ("（该邮件涉及多个案件）" if several else ""))
+        score = max(score, (0.7 if several else 0.88) if not conflict else AGAINST_CAP)
+        doubt = doubt if doubt != UNIDENTIFIED else None  # the file says what the stray page belongs to
+    elif siblings.file[:1] == (case.id,):
+        strengths.append(MESSAGE)
+        reasons.append("同一文件中紧邻本文书的文书已归入本案（该文件涉及多个案件）")
+        score = max(score, 0.65 if not conflict else AGAINST_CAP)
+        doubt = doubt or "该文件的文书已归入多个案件"
     elif case.id in siblings.message:
         strengths.append(MESSAGE)
-        if len(siblings.message) == 1:
+        if not several:
             reasons.append("同一邮件的其他文书已归入本案")
             score = max(score, 0.85 if not conflict else AGAINST_CAP)
+            doubt = doubt or (f"该邮件涉及 {doc.message_cases} 个案件" if doc.message_cases > 1 else None)
         else:
             reasons.append("同一邮件的其他文书已归入本案（该邮件涉及多个案件）")
             score = max(score, 0.6 if not conflict else AGAINST_CAP - 0.05)
@@ -216,6 +227,7 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
     elif stored and _message_evidence(stored.evidence):
         strengths.append(MESSAGE)
         reasons.append("与本案文书同一邮件发来")
+        doubt = doubt or (f"该邮件涉及 {doc.message_cases} 个案件" if doc.message_cases > 1 else None)
     if any(k in strengths for k in KINDS if k != MESSAGE):
         doubt = None  # the document itself supports the case
     elif doubt:
@@ -250,16 +262,16 @@ def suggest(
     stored: list[Stored],
     sibling_cases: list[int],
     threshold: float,
-    file_sibling_cases: Sequence[int] = (),
+    file_cases: Sequence[int] = (),
 ) -> Suggestions:
     """Rank the cases for a waiting document and say whether one of them may be the default.
 
     `cases` holds every case mentioned by `stored` or `sibling_cases` (cases of the other documents of
-    the same message already filed; `file_sibling_cases` those of the same file); a case with no
-    evidence at all is left out.
+    the same message already filed; `file_cases` those of the same file, the nearest page first); a case
+    with no evidence at all is left out.
     """
     by_id = {s.case_id: s for s in stored}
-    siblings = Siblings(frozenset(sibling_cases) | frozenset(file_sibling_cases), frozenset(file_sibling_cases))
+    siblings = Siblings(frozenset(sibling_cases) | frozenset(file_cases), tuple(file_cases))
     facts = {c.id: c for c in cases}
     items = [
         score_one(doc, c, by_id.get(c.id), siblings)

@@ -76,11 +76,20 @@ def stored_candidates(doc: m.Document) -> list[Stored]:
             if c.case_id is not None]
 
 
-def filed_siblings(doc: m.Document, same_file: bool = False) -> list[int]:
-    """Cases the other documents of the same message (or only of the same file) were filed to."""
-    docs = doc.attachment.documents if same_file else message_documents(doc.attachment.message)
-    return [d.case_id for d in docs
+def filed_siblings(doc: m.Document) -> list[int]:
+    """Cases the other documents of the same message were filed to."""
+    return [d.case_id for d in message_documents(doc.attachment.message)
             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+
+
+def file_cases(doc: m.Document) -> list[int]:
+    """The cases of the other filed documents in the document's own file, the nearest pages first."""
+    def distance(d: m.Document) -> int:
+        return max(d.first_page - doc.last_page, doc.first_page - d.last_page, 0)
+
+    filed = [d for d in doc.attachment.documents
+             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+    return [d.case_id for d in sorted(filed, key=lambda d: (distance(d), d.first_page)) if d.case_id is not None]
 
 
 def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
@@ -89,7 +98,7 @@ def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
     ids = {x.case_id for x in stored} | set(siblings)
     rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
     cases = [case_facts(c, leave_out=doc.id) for c in rows]
-    return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, filed_siblings(doc, True))
+    return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, file_cases(doc))
 
 
 def _known_otherwise(c: m.Case, doc: m.Document) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
 from terms.status import ACCEPTED_MATCHES, MessageStatus
+
+if TYPE_CHECKING:
+    from filing.export import ReviewView
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -127,13 +130,20 @@ def evaluate_probes(export: dict[str, Any], truth: dict[str, Any], probes: Probe
                        tables=tables)
 
 
-def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5) -> EvalSection:
+def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5,
+                      rankings: Mapping[int, ReviewView] | None = None) -> EvalSection:
+    """`rankings` (document id → what review offers, `filing.export.review_rankings`): a queued document of a
+    case the store does not know is measured by the new-case form's prefilled number. (How review ranks every
+    document as if it had gone there is `evaluate_probes`.)"""
     numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
     messages = _export_messages(export)
     auto = auto_right = belongs = belongs_auto = queued_top1 = queued_top3 = defaults = 0
     queued_known = queued_new = queued_new_asked = 0
     known = {n for n in numbers.values() if n}
     low_defaults = right_defaults = 0
+    new_case = prefill_right = prefill_wrong = 0
+    # Cases whose key the corpus made up because no number is printed: the right form is an empty one.
+    unnumbered = {c.get("case_number") for c in truth.get("cases", []) if c.get("case_key_synthetic")}
     wrong: list[tuple[str, ...]] = []
     for tmsg, att, doc in _truth_docs(truth):
         emsg = messages.get(tmsg.get("message_id") or "")
@@ -144,6 +154,18 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
         if found is None:
             continue
         status = found.get("match")
+        if rankings is not None and truth_case and truth_case not in known and status not in ACCEPTED_MATCHES:
+            # The right case does not exist: the reviewer opens it from the new-case form.
+            new_case += 1
+            view = rankings.get(found.get("id", -1))
+            prefill = view.prefill if view else None
+            if truth_case in unnumbered:
+                prefill_right += prefill is None
+                prefill_wrong += prefill is not None
+            elif prefill and _same_case(prefill, truth_case):
+                prefill_right += 1
+            elif prefill:
+                prefill_wrong += 1
         if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
@@ -172,10 +194,17 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
                 right_defaults += numbers.get(top.get("case_id")) == truth_case and bool(truth_case)
                 if top.get("score", 0) < threshold:
                     low_defaults += 1
-    tables = (
+    tables: tuple[Table, ...] = (
         (Table("automatic filings to a wrong case", ("doc", "type", "truth", "filed to"), tuple(wrong)),)
         if wrong
         else ()
+    )
+    prefill_metrics = (
+        (Metric("queued, case not in the store: new-case form prefilled right (its number; empty when none printed)",
+                prefill_right, new_case),
+         Metric("queued, case not in the store: new-case form prefilled with a wrong number (should be 0)",
+                prefill_wrong, new_case))
+        if rankings is not None else ()
     )
     return EvalSection(
         name="matching",
@@ -189,6 +218,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
             Metric("review defaults at or above the confidence threshold", defaults - low_defaults, defaults, 1.0),
             # Enter files to the default: a wrong one is a wrong filing a tired reviewer lets through.
             Metric("review defaults to the right case", right_defaults, defaults, 1.0),
+            *prefill_metrics,
         ),
         tables=tables,
     )

@@ -126,9 +126,12 @@ def test_the_same_hearing_day_counts() -> None:
 
 
 def test_a_sibling_in_the_same_file_outranks_one_elsewhere_in_the_email() -> None:
-    out = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_sibling_cases=[2])
+    out = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[2])
     assert [s.case_id for s in out.items] == [2, 1]
-    assert "同一文件的其他文书已归入本案" in out.items[0].reasons
+    assert out.items[0].reasons[0].startswith("同一文件中的其他文书均已归入本案")
+    # The file holds both cases: its nearest document's case first, but only the page decides a default.
+    mixed = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[1, 2])
+    assert [s.case_id for s in mixed.items] == [1, 2] and mixed.default_case_id is None
 
 
 def test_message_hints_alone_ask_when_the_email_concerns_several_cases_or_the_paper_is_unknown() -> None:
@@ -173,3 +176,17 @@ def test_no_default_ever_below_the_threshold() -> None:
         else:
             assert out.question
     assert min(seen.values()) > 50  # both branches were exercised
+
+
+def test_a_stray_page_goes_with_the_case_of_its_own_file() -> None:
+    # An email with two cases; the page sits in a scan whose other documents were all filed to B.
+    out = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[2, 2])
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert "同一文件中的其他文书均已归入本案" in out.items[0].reasons[0]
+    assert out.items[0].score > out.items[1].score and out.default_case_id == 2
+    # The file itself holds both cases: the nearest document's case first, and no tie.
+    mixed = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[1, 2])
+    assert [s.case_id for s in mixed.items] == [1, 2] and mixed.items[0].score > mixed.items[1].score
+    # A page naming another plaintiff is never pulled in by its file.
+    other = suggest(DocFacts(None, plaintiffs=("王五",), text="原告王五"), [A, B], [], [1, 2], 0.5, file_cases=[2])
+    assert other.default_case_id is None
