@@ -230,7 +230,7 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: S
         doubt = doubt or (f"该邮件涉及 {doc.message_cases} 个案件" if doc.message_cases > 1 else None)
     if any(k in strengths for k in KINDS if k != MESSAGE):
         doubt = None  # the document itself supports the case
-    elif doubt:
+    elif doubt and MESSAGE in strengths:
         reasons.append(f"仅凭邮件：{doubt}")
     return Suggestion(case.id, round(max(0.0, min(score, 0.99)), 3), tuple(reasons), tuple(strengths), conflict,
                       doubt)
