@@ -10,7 +10,8 @@ Probes only read: nothing is written to the store.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,23 +51,49 @@ def doc_facts(s: Session, doc: m.Document, hide_number: bool = False) -> DocFact
     )
 
 
-def case_facts(c: m.Case, leave_out: int | None = None) -> CaseFacts:
-    """The case as its documents show it; `leave_out` (a probed document) adds nothing of its own.
+@dataclass(frozen=True)
+class FiledTrace:
+    """What the documents filed to a case add to it: the plaintiffs they name and when the latest arrived."""
 
-    The plaintiffs are those of the case and of every document filed to it: one OCR-misread name
-    on the case (丁刀 for 丁娟) must not hide it from a document naming the party correctly.
-    """
-    filed = [d for d in c.documents if d.match_status in ACCEPTED_MATCHES and d.id != leave_out]
+    names: tuple[str, ...] = ()
+    last: datetime | None = None
+
+
+def filed_traces(s: Session, case_ids: set[int], leave_out: int | None = None) -> dict[int, FiledTrace]:
+    """One query for all candidate cases; `leave_out` (a probed document) adds nothing of its own."""
+    if not case_ids:
+        return {}
+    rows = s.execute(
+        select(m.Document.case_id, m.Document.fields, m.Message.received_at)
+        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+        .join(m.Message, m.Attachment.message_id == m.Message.id)
+        .where(m.Document.case_id.in_(case_ids), m.Document.match_status.in_(ACCEPTED_MATCHES),
+               m.Document.id != (leave_out or 0))
+    ).all()
+    names: dict[int, list[str]] = {}
+    last: dict[int, datetime] = {}
+    for case_id, doc_fields, received in rows:
+        if case_id is None:
+            continue
+        seen = names.setdefault(case_id, [])
+        seen += [n for n in fields_from_json(doc_fields).plaintiffs if n not in seen]
+        if case_id not in last or received > last[case_id]:
+            last[case_id] = received
+    return {cid: FiledTrace(tuple(names.get(cid, ())), last.get(cid)) for cid in case_ids}
+
+
+def case_facts(c: m.Case, trace: FiledTrace | None = None) -> CaseFacts:
+    """The case as its documents show it. Its plaintiffs include those its filed documents name:
+    one OCR-misread name on the case (丁刀 for 丁娟) must not hide it from a document naming the party right."""
+    trace = trace or FiledTrace()
     names = list(c.plaintiffs or ())
-    for d in filed:
-        names += [n for n in fields_from_json(d.fields).plaintiffs if n not in names]
-    last = max((d.attachment.message.received_at for d in filed), default=None)
+    names += [n for n in trace.names if n not in names]
     return CaseFacts(
         c.id, c.case_number, tuple(names), c.court, c.cause,
         hearing_day=c.hearing_at.strftime("%m-%d") if c.hearing_at else None,
         case_type=c.case_type,
         appeal_of=c.appeal_of.case_number if c.appeal_of else None,
-        last_activity=last.isoformat() if last else None,
+        last_activity=trace.last.isoformat() if trace.last else None,
         cause_category=c.cause_category,
     )
 
@@ -97,7 +124,8 @@ def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
     siblings = filed_siblings(doc)
     ids = {x.case_id for x in stored} | set(siblings)
     rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
-    cases = [case_facts(c, leave_out=doc.id) for c in rows]
+    traces = filed_traces(s, ids, leave_out=doc.id)
+    cases = [case_facts(c, traces.get(c.id)) for c in rows]
     return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, file_cases(doc))
 
 
