@@ -63,3 +63,16 @@ def test_every_document_is_ranked_as_if_it_waited_without_changing_the_store(ses
                                                "reasons": list(hidden.items[0].reasons), "default": True}
     session.expire_all()
     assert defense.case_id == n2.id and [(c.case_id, c.score) for c in defense.candidates] == before
+
+
+def test_a_party_misread_on_the_case_is_found_through_its_other_documents(session: Session) -> None:
+    message(session, [[D("notice_to_respond", N1, fields={"plaintiffs": ["丁娟"]})]])
+    message(session, [[D("defense", N1, fields={"plaintiffs": ["丁刀"]})]])  # OCR: 娟 read as 刀, kept on the case
+    message(session, [[D("notice_to_respond", N2, fields={"plaintiffs": ["李四"]})]])
+    msg = message(session, [[D("complaint", fields={"plaintiffs": ["丁娟"]})]], subject="起诉状")
+    (complaint,) = docs_of(msg)
+    n1 = case(session, N1)
+    assert n1.plaintiffs == ["丁刀"] and complaint.case_id is None
+    sug = review.suggestions_for(session, complaint)
+    assert sug.items[0].case_id == n1.id and "party" in sug.items[0].strengths
+    assert any("丁娟" in r for r in sug.items[0].reasons)
