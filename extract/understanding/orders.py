@@ -32,8 +32,8 @@ _ACTION = re.compile(r"重新|责令|判令|给付|支付|返还|赔偿|补偿|�
 _DECLARES = re.compile(r"^(?:[一二三四五六七八九十]+[、，,.])?(?:撤销|确认)")
 _STRONG = re.compile(r"重新|责令|判令")
 _NOT_ORDER = re.compile(r"^(?:[一二三四五六七八九十]+[、，,.])?驳回")
-# A deadline date is tied to 前/之前/以前; one followed shortly by 的 describes a thing (于…日前提交的申请).
-_BEFORE = re.compile(r"(?:之前|以前|前)(?![^，,；;。]{0,4}的)")
+# A deadline date is tied to 前/之前/以前; one followed by a verb and 的 describes a thing (于…日前提交的申请).
+_BEFORE = re.compile(r"(?:之前|以前|前)(?![^，,；;。]{0,2}的)")
 _DEADLINE_LEAD = re.compile(r"(?:应当|应|须|必须|至迟|最迟)?(?:于|在)$")
 # The reasoning (本院认为…) comes before the court's decision; only what follows the last mark is ordered.
 _DECISION_MARK = re.compile(r"(?:判决|裁定)如下[：:]?")

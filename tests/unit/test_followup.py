@@ -62,6 +62,8 @@ def test_an_order_without_a_time_limit_is_kept_for_staff_to_date() -> None:
     ("一、撤销被诉答复；二、责令被告于2026年9月1日前重新作出答复。", date(2026, 9, 1), "于2026年9月1日前"),
     ("被告应在2026年9月1日之前向原告支付补偿款5000元。", date(2026, 9, 1), "应在2026年9月1日之前"),
     ("责令被告于二〇二六年十月八日以前履行法定职责。", date(2026, 10, 8), "于二〇二六年十月八日以前"),
+    # 的 further on qualifies the object (所欠的补偿款), not the date.
+    ("责令被告于2026年9月1日前支付所欠的补偿款。", date(2026, 9, 1), "于2026年9月1日前"),
     # The reasoning's dates come before 判决如下 and are not read; the ordering item's date is.
     ("本院认为，被告应于2026年5月1日前作出答复而未履行。判决如下：责令被告于2026年9月1日前重新作出答复。",
      date(2026, 9, 1), "于2026年9月1日前"),
