@@ -157,7 +157,10 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
         escalate_after_workdays=n.escalate_after_workdays,
+        review_alert_after_workdays=n.review_alert_after_workdays,
         followup_lead_workdays=n.followup_reminder_workdays,
+        head_plan_alert_workdays=n.head_plan_alert_workdays,
+        web_url=(settings.web.public_url or f"http://{settings.web.host}:{settings.web.port}").rstrip("/"),
     )
 
 

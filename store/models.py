@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -201,6 +202,12 @@ class Message(Base):
     # The process running this message's current step, and until when (store/claims.py); NULL: free.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claim_until: Mapped[datetime | None] = mapped_column()
+    # A quarantined message a person released: "register" (sender now an agency address) or "once".
+    release_mode: Mapped[str | None] = mapped_column(String(16))
+    # A person decided this message gets no receipt (a release to a personal address, say).
+    no_receipt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Discarded from quarantine (a person may undo it for 30 days; the message is never deleted).
+    discarded_at: Mapped[datetime | None] = mapped_column()
 
     agency: Mapped[Agency | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(

@@ -96,6 +96,7 @@ class OutboxKind(StrEnum):
     reminder_hearing = "reminder_hearing"
     reminder_missing_again = "reminder_missing_again"  # still missing N working days after the first reminder
     escalation_staff = "escalation_staff"  # still missing after the second: bureau staff take it up
+    reply = "reply"  # a staff answer to a received message (a question), in its thread
     # Follow-up of lost cases (issue 17): rectification (整改) and compliance with effective judgments (履行).
     reminder_rectification = "reminder_rectification"  # the rectification report falls due soon
     reminder_rectification_overdue = "reminder_rectification_overdue"  # due date passed, no report

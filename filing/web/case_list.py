@@ -172,6 +172,25 @@ def list_page(
     return CasePage(rows, total, page, pages)
 
 
+EXPORT_LIMIT = 50_000  # rows in one CSV/XLSX download; far above any bureau's case count
+
+
+def all_filtered(
+    s: Session,
+    f: CaseFilter,
+    today: date,
+    missing: Callable[[Session, m.Case, date], list[str]] | None,
+    search: Callable[[Session, str, int], list[m.Case]],
+) -> list[m.Case]:
+    """Every case of the filtered, sorted list (all pages), for a download."""
+    search_ids = [c.id for c in search(s, f.q, 100_000)] if f.q else None
+    cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)))
+    if f.missing and missing is not None:
+        want = f.missing == "yes"
+        cases = [c for c in cases if bool(missing(s, c, today)) == want]
+    return cases
+
+
 def agency_options(s: Session) -> list[tuple[int, str]]:
     return [(a.id, a.short_name or a.name) for a in s.scalars(select(m.Agency).order_by(m.Agency.name))]
 
