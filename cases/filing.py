@@ -20,7 +20,7 @@ from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
-from extract.understanding.fields import is_enforcement
+from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL, is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome, PageQuality
@@ -491,6 +491,19 @@ def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
     return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
 
 
+def _upheld_outcome(s: Session, case: m.Case, f: Fields) -> Outcome | None:
+    """An appeal dismissed on the private party's appeal keeps the first instance's outcome: taken
+    from the first-instance case when it is on file and decided."""
+    if f.doubts.get("outcome") != UPHELD_ON_PLAINTIFF_APPEAL:
+        return None
+    parent = case.appeal_of
+    if parent is None and f.first_instance_case and f.first_instance_case != case.case_number:
+        parent = s.scalar(select(m.Case).where(m.Case.case_number == f.first_instance_case))
+    if parent is not None and parent.outcome in (Outcome.agency_won, Outcome.agency_lost):
+        return Outcome(parent.outcome)
+    return None
+
+
 HEAD_FIELDS = ("head_present", "head_principal", "head_name", "head_title")
 HEAD_SOURCES = (DocType.appearance_record.value, DocType.judgment.value)
 
@@ -579,7 +592,7 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", _agency_outcome(case, f), doc)
+        _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)
