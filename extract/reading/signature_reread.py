@@ -25,7 +25,7 @@ from extract.reading.seals import suppress_round_seals
 from extract.reading.settings import OcrSettings
 from terms.errors import FilingError
 
-__all__ = ["reread_signature_block"]
+__all__ = ["CONSTRAINED_ATTEMPTS", "DATE_CHARS", "reread_signature_block"]
 
 _PDF = "application/pdf"
 _READ_DPI = 300
@@ -157,12 +157,30 @@ def _strip_bands(ink: np.ndarray, x0: int, lh: int) -> list[tuple[int, int]]:
         else:
             joined.append((a, b))
     out = []
-    for a, b in joined:
+    for a, b in (part for stretch in joined for part in _split_tall(ink, stretch, lh)):
         if b - a < 0.8 * lh:
             mid = (a + b) // 2
             a, b = mid - lh // 2 - 4, mid + lh // 2 + 4
         out.append((a, b))
     return out
+
+
+def _split_tall(ink: np.ndarray, stretch: tuple[int, int], lh: int) -> list[tuple[int, int]]:
+    """A stretch of the strip taller than a line split into lines at the rows of least ink across the
+    whole width: in a bilevel scan a seal's ring is as dark as text and can run through the strip,
+    joining the lines there, but across the page a text line has far more ink than the ring's crossing."""
+    a, b = stretch
+    if b - a <= 1.5 * lh:
+        return [stretch]
+    count = max(2, round((b - a) / (1.7 * lh)))  # lines are set about 1.7 line heights apart
+    profile = np.convolve(ink[a:b].sum(axis=1).astype(float), np.ones(max(1, lh // 4)), mode="same")
+    cuts = [a]
+    for i in range(1, count):
+        mid = (b - a) * i // count
+        lo, hi = max(0, mid - lh // 2), min(b - a, mid + lh // 2)
+        cuts.append(a + lo + int(np.argmin(profile[lo:hi])))
+    cuts.append(b)
+    return list(itertools.pairwise(cuts))
 
 
 def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
@@ -199,15 +217,21 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     # A footer or a smaller font can be the smallest: take the typical height among the small bands.
     smallest = min(b - a for a, b in full)
     lh = int(np.median([b - a for a, b in full if b - a <= 2 * smallest]))
-    # Where the block's lines begin: the left edge of its first line, a judge's, above the seal (a
-    # page footer below it starts further left; a longer line a little).
-    x0 = int(np.argmax(ink[full[0][0] : full[0][1]].sum(axis=0) > 2))
+    # Where the block's lines begin: the left edge of the judges' lines above the seal (a page footer
+    # below it starts further left; a longer line a little). The median of the last three: the crop
+    # can start with the body's last line, set flush left.
+    def first_column(a: int, b: int) -> int:
+        return int(np.argmax(ink[a:b].sum(axis=0) > 2))
+
     h, w = gray.shape
     boxes: list[Box] = []
+    lefts: list[int] = []
     for a, b in full:
         if b - a <= 2.2 * lh:
             boxes += _pieces(ink, a, b, lh)
+            lefts.append(first_column(a, b))
         else:
+            x0 = int(np.median(lefts[-3:])) if lefts else first_column(a, b)
             boxes += [(sa + a, sb + a, 0, w) for sa, sb in _strip_bands(ink[a:b], x0, lh)]
     out = []
     for top, bottom, left, right in sorted(boxes):
@@ -216,21 +240,39 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     return out
 
 
-def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int) -> str | None:
-    """The block read line by line (one line per image, psm 7): a seal cannot merge lines."""
+def _smoothed(gray: np.ndarray) -> np.ndarray:
+    """What tesseract gets of a 1-bit scan: a 1-bit scanner dithers a seal's lighter ink into specks
+    and leaves stroke edges ragged; a median at the reading resolution removes the specks and smooths
+    the edges (a seal's stroke crossing a character stays: only its shade told it apart, and that is
+    gone)."""
+    return np.asarray(cv2.medianBlur(gray, 3), dtype=np.uint8)
+
+
+def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: str = "",
+                read: np.ndarray | None = None) -> str | None:
+    """The block read line by line (one line per image, psm 7): a seal cannot merge lines. Lines are
+    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given."""
     boxes = line_boxes(gray, dpi)
+    read = gray if read is None else read
     if not boxes:
         return None
     with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(gray[t:b, x0:x1]))
+        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(read[t:b, x0:x1]))
                  for i, (t, b, x0, x1) in enumerate(boxes)]
         line = replace(settings, psm=7, ocr_dpi=dpi)
-        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s))
+        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s, whitelist))
 
 
-# (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
-# nearly independent looks at the same damaged line; the last two read line by line (psm 7 per line).
-_ATTEMPTS = ((300, 6), (400, 6), (300, 7), (400, 7))
+# A date line read with only these characters allowed: 上 or 入 cannot come out for 十 or 八, nor a
+# seal's stroke as a character of its own. Such a read is forced toward a date, so it only confirms
+# another read (extract/understanding/analyze.py, CONSTRAINED_ATTEMPTS), never settles one alone.
+DATE_CHARS = "〇一二三四五六七八九十年月日"
+
+# (resolution, tesseract page segmentation, date characters only) per attempt: two reads at different
+# scales are two nearly independent looks at the same damaged line; from the third on, line by line
+# (psm 7 per line); the last two with only the date's characters allowed.
+_ATTEMPTS = ((300, 6, False), (400, 6, False), (300, 7, False), (400, 7, False), (300, 7, True), (400, 7, True))
+CONSTRAINED_ATTEMPTS = frozenset(i for i, a in enumerate(_ATTEMPTS) if a[2])
 
 
 def reread_signature_block(
@@ -238,16 +280,17 @@ def reread_signature_block(
 ) -> str | None:
     """Text of the lower part of page `page_number`, read again closely (`attempt` picks how); None
     when it cannot be read."""
-    dpi, psm = _ATTEMPTS[attempt % len(_ATTEMPTS)]
+    dpi, psm, constrained = _ATTEMPTS[attempt % len(_ATTEMPTS)]
     try:
         found = _page_image(data, content_type, page_number, settings.max_image_pixels)
         if found is None:
             return None
         gray = _block_gray(*found, rotation, dpi)
+        read = _smoothed(gray) if found[0].mode == "1" else gray
         if psm == 7:
-            return _read_lines(gray, settings, dpi)
+            return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-            path = write_pgm(Path(tmp) / "block.pgm", gray)
+            path = write_pgm(Path(tmp) / "block.pgm", read)
             block = replace(settings, psm=psm, ocr_dpi=dpi)
             return recognize([path], block, settings.page_timeout_s)[0].text
     except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):
