@@ -170,17 +170,22 @@ def _split_tall(ink: np.ndarray, stretch: tuple[int, int], lh: int) -> list[tupl
     whole width: in a bilevel scan a seal's ring is as dark as text and can run through the strip,
     joining the lines there, but across the page a text line has far more ink than the ring's crossing."""
     a, b = stretch
-    if b - a <= 1.5 * lh:
+    if b - a <= 1.3 * lh:
         return [stretch]
     count = max(2, round((b - a) / (1.7 * lh)))  # lines are set about 1.7 line heights apart
     profile = np.convolve(ink[a:b].sum(axis=1).astype(float), np.ones(max(1, lh // 4)), mode="same")
-    cuts = [a]
+    cuts = [0]
     for i in range(1, count):
         mid = (b - a) * i // count
         lo, hi = max(0, mid - lh // 2), min(b - a, mid + lh // 2)
-        cuts.append(a + lo + int(np.argmin(profile[lo:hi])))
-    cuts.append(b)
-    return list(itertools.pairwise(cuts))
+        cuts.append(lo + int(np.argmin(profile[lo:hi])))
+    cuts.append(b - a)
+    out = []
+    for top, bottom in itertools.pairwise(cuts):
+        # Each part trimmed to its rows of text ink: the ring's crossing alone is far fainter.
+        rows = np.flatnonzero(profile[top:bottom] >= 0.2 * profile[top:bottom].max())
+        out.append((a + top + int(rows[0]), a + top + int(rows[-1]) + 1) if rows.size else (a + top, a + bottom))
+    return out
 
 
 def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
@@ -203,6 +208,16 @@ def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
     return out
 
 
+def _flush_left(lefts: list[int], lh: int) -> int:
+    """The left edge most lines share (within half a line height); of equals, the lowest lines'."""
+    best: list[int] = []
+    for x in lefts:
+        near = [y for y in lefts if abs(y - x) <= lh // 2]
+        if len(near) >= len(best):
+            best = near
+    return int(np.median(best))
+
+
 def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     """Boxes of the block's text lines, top to bottom."""
     # Scanner specks would join every line and bridge every gap: a median and an opening keep strokes
@@ -217,9 +232,8 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     # A footer or a smaller font can be the smallest: take the typical height among the small bands.
     smallest = min(b - a for a, b in full)
     lh = int(np.median([b - a for a, b in full if b - a <= 2 * smallest]))
-    # Where the block's lines begin: the left edge of the judges' lines above the seal (a page footer
-    # below it starts further left; a longer line a little). The median of the last three: the crop
-    # can start with the body's last line, set flush left.
+    # Where the block's lines begin: the left edge the judges' lines above the seal share (the crop
+    # can start with the body's last lines, set further left; a seal's arc of text a little right).
     def first_column(a: int, b: int) -> int:
         return int(np.argmax(ink[a:b].sum(axis=0) > 2))
 
@@ -231,7 +245,7 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
             boxes += _pieces(ink, a, b, lh)
             lefts.append(first_column(a, b))
         else:
-            x0 = int(np.median(lefts[-3:])) if lefts else first_column(a, b)
+            x0 = _flush_left(lefts, lh) if lefts else first_column(a, b)
             boxes += [(sa + a, sb + a, 0, w) for sa, sb in _strip_bands(ink[a:b], x0, lh)]
     out = []
     for top, bottom, left, right in sorted(boxes):
@@ -286,7 +300,9 @@ def reread_signature_block(
         if found is None:
             return None
         gray = _block_gray(*found, rotation, dpi)
-        read = _smoothed(gray) if found[0].mode == "1" else gray
+        # The constrained reads are also a different look at a 1-bit scan: smoothed (measured on the
+        # sample: a median alone lost as many characters under a seal as it gave back).
+        read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
         if psm == 7:
             return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
