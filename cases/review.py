@@ -7,12 +7,14 @@ so the audit row and the change land together).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
@@ -70,19 +72,60 @@ class ReviewItem:
 DEFAULT_THRESHOLD = 0.5
 
 
-def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> Suggestions:
-    """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to."""
+def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
+                    cases: Mapping[int, m.Case] | None = None) -> Suggestions:
+    """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to.
+    `cases`: the cases `preload_suggestions` read for a list of documents (else they are read here)."""
     fields = fields_from_json(doc.fields)
     text = "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
     facts = DocFacts(doc.case_number, fields.plaintiffs, fields.court, fields.cause, text)
     stored = [Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
               if c.case_id is not None]
-    siblings = [d.case_id for d in message_documents(doc.attachment.message)
-                if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+    siblings = _sibling_cases(doc)
     ids = {x.case_id for x in stored} | set(siblings)
-    rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
+    if cases is not None:
+        rows = [cases[i] for i in sorted(ids) if i in cases]
+    else:
+        rows = list(s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all()) if ids else []
     cases = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
     return suggest(facts, cases, stored, siblings, threshold)
+
+
+def _sibling_cases(doc: m.Document) -> list[int]:
+    return [d.case_id for d in message_documents(doc.attachment.message)
+            if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+
+
+def preload_suggestions(s: Session, docs: Sequence[m.Document]) -> dict[int, m.Case]:
+    """Read what `suggestions_for` needs for many documents at once, so a list costs the same few
+    queries however long it is: their files' pages (set on the attachments), their messages' documents,
+    and the cases their candidates and siblings name (returned by id)."""
+    if not docs:
+        return {}
+    # Files whose pages a caller already holds (maybe changed, not flushed) keep them.
+    atts = {d.attachment_id: d.attachment for d in docs if "pages" in inspect(d.attachment).unloaded}
+    pages: dict[int, list[m.Page]] = {a: [] for a in atts}
+    for i in range(0, len(atts), BATCH):
+        chunk = list(atts)[i : i + BATCH]
+        for p in s.scalars(select(m.Page).where(m.Page.attachment_id.in_(chunk)).order_by(m.Page.number)):
+            pages[p.attachment_id].append(p)
+    for a_id, att in atts.items():
+        set_committed_value(att, "pages", pages[a_id])
+    msgs = [x for x in {d.attachment.message_id: d.attachment.message for d in docs}.values()
+            if "attachments" in inspect(x).unloaded]
+    for i in range(0, len(msgs), BATCH):
+        # Loads the messages' attachments and their documents into the identity map (siblings).
+        s.scalars(select(m.Message).where(m.Message.id.in_([x.id for x in msgs[i : i + BATCH]]))
+                  .options(selectinload(m.Message.attachments).selectinload(m.Attachment.documents))).all()
+    ids = sorted({c.case_id for d in docs for c in d.candidates if c.case_id is not None}
+                 | {x for d in docs for x in _sibling_cases(d)})
+    cases: dict[int, m.Case] = {}
+    for i in range(0, len(ids), BATCH):
+        cases.update((c.id, c) for c in s.scalars(select(m.Case).where(m.Case.id.in_(ids[i : i + BATCH]))))
+    return cases
+
+
+BATCH = 500
 
 
 def case_number_doubt(doc: m.Document) -> str | None:
@@ -94,10 +137,14 @@ def case_number_doubt(doc: m.Document) -> str | None:
     return number_doubt(doc.case_number, tuple(str(e) for e in doc.evidence or ()), pages, stored)
 
 
-def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> ReviewItem:
+def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
+          preloaded: Mapping[int, m.Case] | None = None) -> ReviewItem:
     msg = doc.attachment.message
-    sug = suggestions_for(s, doc, threshold)
-    cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
+    sug = suggestions_for(s, doc, threshold, preloaded)
+    if preloaded is not None:
+        cases = preloaded
+    else:
+        cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
     return ReviewItem(
         document_id=doc.id,
         message_row_id=msg.id,
@@ -142,7 +189,9 @@ def pending_items(s: Session, offset: int = 0, limit: int | None = None,
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_item(s, d, threshold) for d in s.scalars(stmt).all()]
+    docs = s.scalars(stmt).all()
+    cases = preload_suggestions(s, docs)
+    return [_item(s, d, threshold, cases) for d in docs]
 
 
 def pending_ids(s: Session) -> list[int]:
