@@ -29,6 +29,7 @@ from notify.views import (
     cn_date,
     cn_datetime,
 )
+from store.clock import utcnow
 from store.models import Agency, Attachment, Case, Document, MatchCandidate, Message, OutboxMessage
 from terms import dates
 from terms.dates import iso_date
@@ -507,6 +508,7 @@ def sweep_reminders(
         existing = set(session.scalars(select(OutboxMessage.idempotency_key)
                                        .where(OutboxMessage.idempotency_key.in_(keys)))) if keys else set()
         senders: dict[int, str] | None = None  # read once per chunk, when a reminder needs an address
+        steps = _EarlierSteps(session, chunk)
         for case, snapshot, due, held in chunk:
             if not snapshot.received:
                 continue
@@ -522,7 +524,7 @@ def sweep_reminders(
                     report.already_queued += 1
                     continue
                 sent: dict[str, str] = {}
-                if reminder.kind in ESCALATES and not _escalation_ready(session, case, reminder, settings, sent,
+                if reminder.kind in ESCALATES and not _escalation_ready(steps, case, reminder, settings, sent,
                                                                           queued_now):
                     continue
                 if reminder.kind == ESCALATION:
@@ -539,7 +541,7 @@ def sweep_reminders(
                 for i, to_addr in enumerate(to_addrs):
                     # One row per staff address; the first keeps the plain key the next step looks for.
                     row_key = key if i == 0 else f"{key}:{to_addr}"
-                    _, created = enqueue(
+                    row, created = enqueue(
                         session,
                         NewEmail(
                             idempotency_key=row_key,
@@ -556,6 +558,7 @@ def sweep_reminders(
                         ),
                     )
                     if created:
+                        steps.add(row)
                         queued_now.add(row_key)
                         report.queued[reminder.kind] += 1
                     else:
@@ -563,8 +566,30 @@ def sweep_reminders(
     return report
 
 
+class _EarlierSteps:
+    """The outbox rows of the steps a chunk's escalating reminders follow, and which of them were
+    answered: two queries per chunk of cases, not two per reminder."""
+
+    def __init__(self, session: Session, chunk: Sequence[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]):
+        keys = sorted({DueReminder(kind, r.due).key(case.id, case.case_number)
+                       for case, snapshot, due, _ in chunk if snapshot.received
+                       for r in due if r.kind in ESCALATES for kind in (MISSING, MISSING_AGAIN)})
+        self.rows: dict[str, OutboxMessage] = {}
+        if keys:
+            self.rows = {r.idempotency_key: r for r in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(keys)))}
+        ids = sorted(r.header_message_id for r in self.rows.values())
+        self.answered: set[str | None] = set()
+        if ids:
+            self.answered = set(session.scalars(select(Message.in_reply_to).where(Message.in_reply_to.in_(ids))))
+
+    def add(self, row: OutboxMessage) -> None:
+        """A row this sweep queued (it is no earlier step, but its date is known)."""
+        self.rows.setdefault(row.idempotency_key, row)
+
+
 def _escalation_ready(
-    session: Session, case: Case, reminder: DueReminder, settings: NotifySettings, sent: dict[str, str],
+    steps: _EarlierSteps, case: Case, reminder: DueReminder, settings: NotifySettings, sent: dict[str, str],
     queued_now: set[str],
 ) -> bool:
     """The step before went out in an earlier sweep and nobody answered it (no reply to that email).
@@ -574,14 +599,12 @@ def _escalation_ready(
     """
     before = ESCALATES[reminder.kind]
     for kind in (MISSING, MISSING_AGAIN):
-        row = session.scalar(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key == DueReminder(kind, reminder.due).key(case.id, case.case_number)))
+        row = steps.rows.get(DueReminder(kind, reminder.due).key(case.id, case.case_number))
         if row is not None:
-            sent[kind] = cn_date(local_date(row.created_at, settings))
+            sent[kind] = cn_date(local_date(row.created_at or utcnow(), settings))  # not flushed yet: today
         if kind != before:
             continue
         if row is None or row.status == "cancelled" or row.idempotency_key in queued_now:
             return False
-        replied = session.scalar(select(Message.id).where(Message.in_reply_to == row.header_message_id).limit(1))
-        return replied is None
+        return row.header_message_id not in steps.answered
     return False  # pragma: no cover
