@@ -226,7 +226,7 @@ class Result:
     peak_mb: float | None = None
 
 
-def measure(fn: Callable[[int], object], counter: Counter, runs: int) -> Result:
+def measure(fn: Callable[[int], object], counter: Counter, runs: int, memory: bool = True) -> Result:
     """Median of `runs` timed calls; statements of the last; Python peak memory of one more call."""
     times, stmts = [], 0
     for i in range(runs):
@@ -235,6 +235,8 @@ def measure(fn: Callable[[int], object], counter: Counter, runs: int) -> Result:
         fn(i)
         times.append(time.perf_counter() - t0)
         stmts = counter.n - before
+    if not memory:
+        return Result(statistics.median(times), stmts)
     tracemalloc.start()
     fn(runs)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -337,7 +339,7 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
     def run(name: str, fn: Callable[[int], object], counter: Counter, runs: int) -> None:
         if not args.ops or any(o in name for o in args.ops):
             counter.slowest()
-            out[name] = measure(fn, counter, runs)
+            out[name] = measure(fn, counter, runs, memory=any(o in name for o in args.memory_ops))
             if args.slow:
                 for took, stmt, params in counter.slowest():
                     print(f"  [{kind} {scale}x {name}] {took:.3f} s: {' '.join(stmt.split())[:600]} "
@@ -437,6 +439,8 @@ def main() -> None:
     p.add_argument("--as-of", default=None, help="report date (default: the corpus truth's as_of)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument("--ops", nargs="*", default=[], help="only the operations whose name contains one of these")
+    p.add_argument("--memory-ops", nargs="*", default=["export", "report"],
+                   help="operations whose peak memory is measured (one more call each)")
     p.add_argument("--slow", action="store_true", help="print each operation's three slowest statements")
     p.add_argument("--keep", help="keep the built stores as templates under this tag and start from them")
     args = p.parse_args()

@@ -5,12 +5,13 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
@@ -163,21 +164,38 @@ def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
 def link_waiting_appeals(s: Session, created: set[int]) -> None:
     """Appeals and retrials filed before their first instance: link them once that case exists."""
     new_cases = {c.case_number: c for c in s.scalars(select(m.Case).where(m.Case.id.in_(created))) if c.case_number}
-    appeals = s.scalars(
-        select(m.Case).where(
+    if not new_cases:
+        return
+    # Only documents whose stored fields hold a new number (as written, or \u-escaped JSON) can name one
+    # as their first instance: the database narrows, Python reads the field.
+    stored = cast(m.Document.fields, String)
+    names = {v for n in new_cases for v in (n, json.dumps(n)[1:-1])}
+    docs = s.scalars(
+        select(m.Document)
+        .join(m.Case, m.Document.case_id == m.Case.id)
+        .where(
             m.Case.appeal_of_id.is_(None),
             m.Case.id.not_in(created),
             or_(*(m.Case.case_type.like(f"%{kind}") for kind in ("终", "申", "再", "监", "提", "抗"))),
+            m.Document.match_status.in_(ACCEPTED_MATCHES),
+            or_(*(stored.like(f"%{_escape_like(v)}%", escape="!") for v in sorted(names))),
         )
+        .order_by(m.Document.case_id, m.Document.id)
+        .options(contains_eager(m.Document.case))
     ).all()
-    for appeal in appeals:
-        for doc in appeal.documents:
-            if doc.match_status not in ACCEPTED_MATCHES:
-                continue
-            parent = new_cases.get(fields_from_json(doc.fields).first_instance_case or "")
-            if parent is not None and parent.id != appeal.id:
-                _set(s, appeal, "appeal_of_id", parent.id, doc)
-                break
+    linked: set[int] = set()
+    for doc in docs:
+        appeal = doc.case
+        if appeal is None or appeal.id in linked:
+            continue
+        parent = new_cases.get(fields_from_json(doc.fields).first_instance_case or "")
+        if parent is not None and parent.id != appeal.id:
+            _set(s, appeal, "appeal_of_id", parent.id, doc)
+            linked.add(appeal.id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 # A case is opened by the court's notice; the complaint and defense that may have waited for it
