@@ -158,6 +158,7 @@ def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
         text_numbers=_numbers_in(f"{msg.subject}\n{msg.body_text}"),
         reply_numbers=_reply_numbers(s, msg),
         cause_category=fields.cause_category,
+        received_at=msg.received_at,
     )
 
 
@@ -271,24 +272,34 @@ class CasePool:
             snap = self._snapshots[case.id] = _snapshot(case)
         return snap
 
-    def agency_cases(self, s: Session, agency_code: str) -> list[m.Case]:
-        cases = self._agency_cases.get(agency_code)
+    def agency_cases(self, s: Session, agency_code: str, at: datetime | None) -> list[m.Case]:
+        key = f"{agency_code}@{at.date() if at else ''}"
+        cases = self._agency_cases.get(key)
         if cases is None:
-            cases = self._agency_cases[agency_code] = list(_agency_cases(s, agency_code))
+            cases = self._agency_cases[key] = list(_agency_cases(s, agency_code, at))
         return cases
 
     def changed(self, case_id: int) -> None:
         self._snapshots.pop(case_id, None)
 
 
-def _agency_cases(s: Session, agency_code: str) -> Sequence[m.Case]:
-    return s.scalars(
-        select(m.Case)
-        .join(m.Agency, m.Case.agency_id == m.Agency.id)
-        .where(m.Agency.code == agency_code)
-        .order_by(m.Case.id)
-        .options(joinedload(m.Case.agency))
-    ).all()
+def _agency_cases(s: Session, agency_code: str, at: datetime | None = None) -> Sequence[m.Case]:
+    """The agency's cases; with `at`, those of that time: a document filed to them arrived (from the
+    agency) within RESCORE_WINDOW of `at`, or they were opened within it. The index on the agency's
+    messages by time bounds the search, however many years the store holds."""
+    stmt = select(m.Case).join(m.Agency, m.Case.agency_id == m.Agency.id).where(m.Agency.code == agency_code)
+    if at is not None:
+        since, until = at - RESCORE_WINDOW, at + RESCORE_WINDOW
+        agency_id = select(m.Agency.id).where(m.Agency.code == agency_code).scalar_subquery()
+        active = (
+            select(m.Document.case_id)
+            .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+            .join(m.Message, m.Attachment.message_id == m.Message.id)
+            .where(m.Message.agency_id == agency_id, m.Message.received_at.between(since, until),
+                   m.Document.case_id.is_not(None))
+        )
+        stmt = stmt.where(or_(m.Case.id.in_(active), m.Case.created_at.between(since, until)))
+    return s.scalars(stmt.order_by(m.Case.id).options(joinedload(m.Case.agency))).all()
 
 
 def _file_numbers(doc: m.Document) -> tuple[str, ...]:
@@ -367,7 +378,8 @@ def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) 
                 for case in s.scalars(select(m.Case).where(m.Case.id.in_(near)).order_by(m.Case.id)):
                     out[case.id] = (case, True)
     if ctx.agency_code and not ctx.own_number:
-        agency_cases = pool.agency_cases(s, ctx.agency_code) if pool else _agency_cases(s, ctx.agency_code)
+        agency_cases = (pool.agency_cases(s, ctx.agency_code, ctx.received_at) if pool
+                        else _agency_cases(s, ctx.agency_code, ctx.received_at))
         for case in agency_cases:
             out.setdefault(case.id, (case, False))
     return list(out.values())
