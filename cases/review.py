@@ -87,8 +87,8 @@ def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRE
         rows = [cases[i] for i in sorted(ids) if i in cases]
     else:
         rows = list(s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all()) if ids else []
-    cases = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
-    return suggest(facts, cases, stored, siblings, threshold)
+    found = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
+    return suggest(facts, found, stored, siblings, threshold)
 
 
 def _sibling_cases(doc: m.Document) -> list[int]:

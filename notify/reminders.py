@@ -490,7 +490,7 @@ def _last_senders(session: Session, case_ids: Sequence[int], settings: NotifySet
         .order_by(Message.received_at, Document.id)
     )
     for case_id, address in rows:
-        if address:
+        if address and case_id is not None:
             out[case_id] = address  # the last one wins
     return out
 
