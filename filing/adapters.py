@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.roster_store import roster_sender_addresses
 from extract.reading.ocr_cache import DirectoryOcrCache
 from extract.reading.settings import OcrSettings
 from extract.understanding.casenumber import Jurisdiction
@@ -74,7 +75,7 @@ def sender_registry(s: Session) -> SenderRegistry:
         Agency(code=a.code, name=a.name, short_name=a.short_name or None)
         for a in s.scalars(select(m.Agency).where(m.Agency.active))
     )
-    return SenderRegistry(addresses=addresses, agencies=agencies)
+    return SenderRegistry(addresses=addresses, agencies=agencies, roster_addresses=roster_sender_addresses(s))
 
 
 def sender_policy(settings: Settings) -> SenderPolicy:

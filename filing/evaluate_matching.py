@@ -7,13 +7,13 @@ from typing import Any
 
 from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, MessageStatus
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     # A duplicate shares its Message-ID with the delivery that was filed: the filed one wins.
-    for m in sorted(export.get("messages", []), key=lambda m: m.get("status") == "duplicate"):
+    for m in sorted(export.get("messages", []), key=lambda m: m.get("status") == MessageStatus.duplicate):
         if m.get("message_id"):
             out.setdefault(m["message_id"], m)
     return out
@@ -150,7 +150,7 @@ def evaluate_filing_by_form(export: dict[str, Any], truth: dict[str, Any]) -> Ev
             continue
         status = found.get("match")
         got = numbers.get(found.get("case_id"))
-        if status in ("auto", "confirmed"):
+        if status in ACCEPTED_MATCHES:
             t["auto"] += 1
             ok = _same_case(got, truth_case) if truth_case else got is None
             t["right"] += ok

@@ -21,7 +21,8 @@ from notify.views import (
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
 from terms.labels import formal_doc_label as doc_label
-from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
+from terms.rules import DOC_ORDER, assess_lateness, compute_missing
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind, PageQuality
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
@@ -114,7 +115,7 @@ def build_receipt(
             else:
                 cases[case.id] = case
                 snap = snapshots.setdefault(case.id, load_case_snapshot(session, case, settings))
-                this = next((d for d in snap.received if d.document_id == doc.id), None)
+                this = next((d for d in snap.documents if d.document_id == doc.id), None)
                 if this is not None:
                     lateness = assess_lateness(this, snap, calendar, settings.rules)
                     if lateness is not None and lateness.late:

@@ -37,14 +37,13 @@ from terms.labels import DECISION_DOC_LABELS
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
     DOC_ORDER,
-    CaseSnapshot,
     MissingItem,
-    ReceivedDoc,
     decision_date_of,
     defense_clock_start,
     evaluate_missing,
     notice_date_of,
 )
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, REVIEW_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
@@ -276,7 +275,7 @@ def _case_snapshot(case: Case, docs: list[ReceivedDoc]) -> CaseSnapshot:
         case_id=case.id,
         case_number=case.case_number,
         case_type=case.case_type,
-        received=tuple(docs),
+        documents=tuple(docs),
         notice_date=case.notice_date,
         hearing_at=case.hearing_at,
         hearing_place=case.hearing_place,
@@ -504,13 +503,13 @@ def sweep_reminders(
     report = SweepReport(as_of=as_of)
     queued_now: set[str] = set()
     for chunk in _cases_due(session, as_of, settings, calendar):
-        keys = [r.key(case.id, case.case_number) for case, snap, due, _ in chunk if snap.received for r in due]
+        keys = [r.key(case.id, case.case_number) for case, snap, due, _ in chunk if snap.documents for r in due]
         existing = set(session.scalars(select(OutboxMessage.idempotency_key)
                                        .where(OutboxMessage.idempotency_key.in_(keys)))) if keys else set()
         senders: dict[int, str] | None = None  # read once per chunk, when a reminder needs an address
         steps = _EarlierSteps(session, chunk)
         for case, snapshot, due, held in chunk:
-            if not snapshot.received:
+            if not snapshot.documents:
                 continue
             report.cases += 1
             if held:
@@ -572,7 +571,7 @@ class _EarlierSteps:
 
     def __init__(self, session: Session, chunk: Sequence[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]):
         keys = sorted({DueReminder(kind, r.due).key(case.id, case.case_number)
-                       for case, snapshot, due, _ in chunk if snapshot.received
+                       for case, snapshot, due, _ in chunk if snapshot.documents
                        for r in due if r.kind in ESCALATES for kind in (MISSING, MISSING_AGAIN)})
         self.rows: dict[str, OutboxMessage] = {}
         if keys:

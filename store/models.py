@@ -303,6 +303,54 @@ class RevokedSession(Base):
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class RosterEntry(Base):
+    """A registered litigation staff member of an agency (应诉人员报备)."""
+
+    __tablename__ = "roster_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(64), default="")  # 职务, e.g. 副局长, 法制科科长
+    qualification: Mapped[str] = mapped_column(String(100), default="")  # 法律职业资格
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str | None] = mapped_column(String(320), index=True)  # lowercased; a known sender
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)  # marked 负责人 whatever the post says
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+
+class AppearancePlan(Base):
+    """Who an agency says will appear at a case's hearing (有庭必出): from a reply email or staff."""
+
+    __tablename__ = "appearance_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    hearing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))  # the hearing it is for
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # terms.status.PlanRole
+    source: Mapped[str] = mapped_column(String(16))  # reply | staff
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    roster_entry_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entries.id", ondelete="SET NULL"))
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarFeed(Base):
+    """A user's secret calendar URL; only the token's SHA-256 is kept."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
 class OutboxMessage(Base):
     """An email to send. The row exists before any SMTP attempt; the Message-ID is fixed at insert."""
 

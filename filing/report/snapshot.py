@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.facts import fact_of
-from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
+from filing.report.types import AgencyRef, ReportInput
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
-from terms.rules import ReceivedDoc
+from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus, Outcome
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
@@ -209,7 +209,7 @@ def load_input(
         decision_doc = {"judgment": ("judgment",), "ruling": ("ruling",)}.get(c.decision_type or "",
                                                                                ("judgment", "ruling"))
         cases.append(
-            CaseSnap(
+            CaseSnapshot(
                 case_id=c.id,
                 case_number=c.case_number,
                 agency_id=c.agency_id,
@@ -225,7 +225,7 @@ def load_input(
                 head_present=None if no_head else c.head_present,
                 head_principal=None if no_head else c.head_principal,
                 head_title=c.head_title,
-                outcome="pending" if no_decision else (c.outcome or "pending"),
+                outcome=Outcome.pending if no_decision else (c.outcome or Outcome.pending),
                 decision_type=None if no_decision else c.decision_type,
                 decision_date=None if no_decision else c.decision_date,
                 appeal_of_id=c.appeal_of_id,

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from filing.bootstrap import App
 from filing.web import assessment_routes, deps, report_routes
 from filing.web.clients import parse_networks, via_https
-from filing.web.routes import agencies, auth, cases, checks, files, quarantine, queue
+from filing.web.routes import agencies, auth, cases, checks, files, quarantine, queue, roster, watch
 from filing.web.security import apply_security_headers, csrf_protect, request_out_of_range
 from filing.web.sessions import COOKIE, KNOWN_COOKIE, KNOWN_DAYS, KnownClients, SessionCodec, new_session
 from filing.web.templating import make_env
@@ -113,7 +113,7 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
         return Response(status_code=204)
 
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, queue, checks, cases, agencies, quarantine, files):
+    for module in (auth, queue, checks, cases, agencies, quarantine, files, roster, watch):
         api.include_router(module.router)
     api.include_router(report_routes.router, dependencies=[Depends(deps.current_user)])
     api.include_router(assessment_routes.router, dependencies=[Depends(deps.current_user)])

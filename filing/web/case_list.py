@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, Outcome
+from terms.status import ACCEPTED_MATCHES, DocType, Outcome
 
 PAGE_SIZE = 50
 CHUNK = 500
@@ -90,7 +90,7 @@ class CasePage:
 def _defense_filed() -> ColumnElement[bool]:
     return exists().where(
         m.Document.case_id == m.Case.id,
-        m.Document.doc_type == "defense",
+        m.Document.doc_type == DocType.defense,
         m.Document.match_status.in_(ACCEPTED_MATCHES),
     )
 

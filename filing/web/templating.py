@@ -48,6 +48,8 @@ _EVIDENCE = (
     # The sender check (quarantine reasons).
     (re.compile(r"^address (\S+) is not registered$"), "发件地址 {0} 未登记"),
     (re.compile(r"^address (\S+) is registered to agency (\S+)$"), "发件地址 {0} 已登记在单位 {1} 名下"),
+    (re.compile(r"^address (\S+) is a litigation staff contact of agency (\S+)$"),
+     "发件地址 {0} 是单位 {1} 报备的应诉人员联系邮箱"),
     (re.compile(r"^display name (.+) claims agency (.+)$"), "发件人名称 {0} 自称单位 {1}"),
     (re.compile(r"^display name claims one of our agencies from an unregistered address$"),
      "以本市单位名义从未登记地址发信（疑似冒用）"),
