@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
+from cases.rectification import note_report
 from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
@@ -568,6 +569,9 @@ def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
 
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
+    if doc.doc_type == DocType.rectification_report.value:
+        note_report(s, case, doc, msg.received_at)
+        return  # the agency's own report states no court fact
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.compliance import ComplianceRules
 from cases.roster_store import roster_sender_addresses
 from extract.reading.ocr_cache import DirectoryOcrCache
 from extract.reading.settings import OcrSettings
@@ -164,4 +165,13 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
         escalate_after_workdays=n.escalate_after_workdays,
+        review_alert_after_workdays=n.review_alert_after_workdays,
+        followup_lead_workdays=n.followup_reminder_workdays,
     )
+
+
+def compliance_rules(settings: Settings) -> ComplianceRules:
+    n = notify_settings(settings)
+    return ComplianceRules(appeal_days_judgment=n.appeal_days_judgment, appeal_days_ruling=n.appeal_days_ruling,
+                           final_suffixes=n.final_case_type_suffixes,
+                           exclude_case_types=frozenset(settings.report.exclude_case_types))

@@ -361,7 +361,7 @@ def step_notify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         status = MessageStatus.filed if msg.attachments else MessageStatus.no_attachments
-        if any(a.status != AttachmentStatus.ok for a in msg.attachments):
+        if any(a.status != AttachmentStatus.ok and a.error_code != ErrorCode.repeated_file for a in msg.attachments):
             # Filed as far as it could be read, but not cleanly: staff see it, the receipt asks for the file again.
             status = MessageStatus.incomplete
         _finish(msg, status)

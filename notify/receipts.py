@@ -46,6 +46,7 @@ ATTACHMENT_PROBLEMS = {
     "ocr_failed": "文件内容无法识别",
     "ocr_timeout": "文件内容无法识别",
     "truncated_file": "文件不完整（传输中被截断）",
+    "repeated_file": "与此前收到的文件相同，未重复登记",
 }
 
 REFERENCE_KINDS = {
@@ -100,7 +101,7 @@ def build_receipt(
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
         if att.status not in READABLE_ATTACHMENTS:
-            unreadable += 1
+            unreadable += 0 if att.error_code == "repeated_file" else 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))
             continue
@@ -206,7 +207,8 @@ def queue_receipt(
     Does not commit: call it in the transaction that files the message.
     """
     message = session.get(Message, message_row_id)
-    if message is None or message.status not in settings.receipt_statuses or not message.from_address:
+    if (message is None or message.status not in settings.receipt_statuses or not message.from_address
+            or message.no_receipt):
         return None
     _, new = build_receipt(session, message, settings, renderer)
     row, _ = enqueue(session, new)

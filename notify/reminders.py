@@ -346,6 +346,11 @@ def due_reminders(
     return out
 
 
+def _recipient(session: Session, case: Case, settings: NotifySettings) -> str | None:
+    """Where the agency last filed this case from; else its first registered address."""
+    return _last_senders(session, [case.id], settings).get(case.id) or _first_address(case)
+
+
 def _first_address(case: Case) -> str | None:
     agency: Agency | None = case.agency
     if agency is not None and agency.addresses:

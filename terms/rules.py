@@ -22,6 +22,7 @@ DOC_ORDER: tuple[str, ...] = (
     "appearance_record",
     "judgment",
     "ruling",
+    "rectification_report",
     "other",
 )
 
@@ -199,8 +200,8 @@ def reference_date(doc: ReceivedDoc, snapshot: CaseSnapshot) -> date | None:
         return notice_date_of(snapshot) or (doc.doc_date if doc.doc_type != "complaint" else None)
     if doc.doc_type == "appearance_record":
         return snapshot.hearing_at.date() if snapshot.hearing_at else doc.doc_date
-    if doc.doc_type == "other":
-        return None
+    if doc.doc_type in ("other", "rectification_report"):
+        return None  # no filing duty of 5 working days: the rectification report has its own due date
     return doc.doc_date
 
 

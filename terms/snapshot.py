@@ -79,6 +79,10 @@ class CaseSnapshot:
     head_received_on: date | None = None
     # Report facts waiting for a person (their values above are withheld): (fact, check id, reason).
     unverified: tuple[tuple[str, int, str], ...] = ()
+    # Rectification (整改) staff asked for after a loss: its status, due date, the day staff say it was done.
+    rectification_status: str | None = None
+    rectification_due: date | None = None
+    rectified_on: date | None = None
 
     def received_by(self, as_of: date) -> tuple[ReceivedDoc, ...]:
         return tuple(d for d in self.documents if d.received_on <= as_of)

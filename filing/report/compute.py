@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from cases.facts import FACT_LABELS
 from filing.report.assessment import Assessment, assess, year_before
+from filing.report.followup import overdue_compliance, rectification_before, unperformed_in
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
@@ -447,9 +448,12 @@ def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tu
         if len(results) < rules.repeat_threshold:
             continue
         ag = agencies.get(agency_id) if agency_id is not None else None
+        ordered = sorted(results, key=lambda r: r.case.decision_date or date.min)
         refs = tuple(CaseRef(r.case.case_id, r.case.case_number, f"{_day(r.case.decision_date)}{r.note}")
-                     for r in sorted(results, key=lambda r: r.case.decision_date or date.min))
-        out.append(RepeatedLoss(ag, ag.display if ag else UNKNOWN_AGENCY, category, cause_label(category), refs))
+                     for r in ordered)
+        notes, flags = rectification_before([r.case for r in ordered])
+        out.append(RepeatedLoss(ag, ag.display if ag else UNKNOWN_AGENCY, category, cause_label(category), refs,
+                                notes, flags))
     return tuple(out)
 
 
@@ -574,8 +578,9 @@ def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
         t0 = tally(data, before, ctx)
         rows0, _ = rows_of(data, t0, ctx.rules)
         earlier = assess(rows0, repeated_losses(data, before, ctx.rules), before, ctx.assessment,
-                         count_unknown_as_absent=unknown_absent)
-    return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier)
+                         count_unknown_as_absent=unknown_absent, unperformed=unperformed_in(data, before))
+    return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier,
+                  unperformed=unperformed_in(data, period))
 
 
 def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
@@ -607,4 +612,5 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         notes=tuple(notes),
         assessment=assessment_of(data, period, ctx, rows, repeated),
         unverified=unverified_cases(data, period, ctx.rules),
+        overdue_compliance=overdue_compliance(data, period),
     )

@@ -96,10 +96,25 @@ class AgencyRef:
 
 
 @dataclass(frozen=True)
+class ComplianceSnap:
+    """Compliance (履行) with a lost decision in effect, as stored (cases/compliance.py)."""
+
+    case_id: int
+    case_number: str | None
+    agency_id: int | None
+    effective_on: date
+    order_text: str
+    due_date: date | None
+    status: str  # terms.status.ComplianceStatus
+    done_on: date | None = None
+
+
+@dataclass(frozen=True)
 class ReportInput:
     agencies: tuple[AgencyRef, ...]
     cases: tuple[CaseSnapshot, ...]
     as_of: date  # the day the report is made: nothing later is "missing" yet
+    compliances: tuple[ComplianceSnap, ...] = ()
 
 
 # ----------------------------------------------------------------- report (output)
@@ -201,6 +216,10 @@ class RepeatedLoss:
     category: str
     category_label: str
     cases: tuple[CaseRef, ...]
+    # Per case (same order): whether the earlier losses of the kind were rectified before this one (Chinese).
+    rectification: tuple[str, ...] = ()
+    # Per case: True when every earlier loss of the kind was rectified before it was decided (None: the first).
+    rectified_before: tuple[bool | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -259,6 +278,24 @@ class UnverifiedCase:
 
 
 @dataclass(frozen=True)
+class ComplianceLine:
+    """An effective decision the agency lost and had not performed by its due date (履行逾期)."""
+
+    case_id: int
+    case_number: str | None
+    agency: str
+    effective_on: date
+    order_text: str
+    due_date: date
+    days_overdue: int  # as of the report's cut-off
+    done_on: date | None  # performed late, after the cut-off (None: not yet)
+
+    @property
+    def display(self) -> str:
+        return self.case_number or f"案件#{self.case_id}"
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     bureau: str
@@ -275,3 +312,5 @@ class Report:
     # Cases with an unverified fact that could change a figure (待核实), each fact linked to its check.
     unverified: tuple[UnverifiedCase, ...] = field(default_factory=tuple)
     assessment: Assessment | None = None  # 考核扣分 (filing/report/assessment.py); None when switched off
+    # Effective decisions not performed by their due date as of the period's end (or the report day).
+    overdue_compliance: tuple[ComplianceLine, ...] = field(default_factory=tuple)

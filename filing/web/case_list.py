@@ -160,15 +160,7 @@ def list_page(
     stmt = filtered_query(f, today, search_ids)
     if f.missing and missing is not None:
         # The rules are Python: select ids in order, keep those that match, then page.
-        want = f.missing == "yes"
-        many = getattr(missing, "many", None)
-        kept = []
-        every = s.scalars(stmt).all()
-        for i in range(0, len(every), CHUNK):
-            chunk = every[i : i + CHUNK]
-            # The rules for a chunk of cases at once (their documents in one query), when offered.
-            found = many(s, chunk, today) if many is not None else {c.id: missing(s, c, today) for c in chunk}
-            kept += [c for c in chunk if bool(found[c.id]) == want]
+        kept = _with_missing(s, list(s.scalars(stmt)), today, missing, f.missing == "yes")
         total = len(kept)
         pages = max(1, -(-total // page_size))
         page = min(f.page, pages)
@@ -178,6 +170,37 @@ def list_page(
     page = min(f.page, pages)
     rows = list(s.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
     return CasePage(rows, total, page, pages)
+
+
+EXPORT_LIMIT = 50_000  # rows in one CSV/XLSX download; far above any bureau's case count
+
+
+def all_filtered(
+    s: Session,
+    f: CaseFilter,
+    today: date,
+    missing: Callable[[Session, m.Case, date], list[str]] | None,
+    search: Callable[[Session, str, int], list[m.Case]],
+) -> list[m.Case]:
+    """Every case of the filtered, sorted list (all pages), for a download."""
+    search_ids = [c.id for c in search(s, f.q, 100_000)] if f.q else None
+    cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)))
+    if f.missing and missing is not None:
+        cases = _with_missing(s, cases, today, missing, f.missing == "yes")
+    return cases
+
+
+def _with_missing(s: Session, cases: list[m.Case], today: date,
+                  missing: Callable[[Session, m.Case, date], list[str]], want: bool) -> list[m.Case]:
+    """The cases that miss documents (`want`) or do not; the rules run for a chunk of cases at once
+    (their documents in one query) when `missing` offers that."""
+    many = getattr(missing, "many", None)
+    kept = []
+    for i in range(0, len(cases), CHUNK):
+        chunk = cases[i : i + CHUNK]
+        found = many(s, chunk, today) if many is not None else {c.id: missing(s, c, today) for c in chunk}
+        kept += [c for c in chunk if bool(found[c.id]) == want]
+    return kept
 
 
 def agency_options(s: Session) -> list[tuple[int, str]]:

@@ -36,7 +36,7 @@ from filing.web.views import (
     text_of,
 )
 from store import models as m
-from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS, actor_label
 from terms.labels import formal_doc_label as doc_label
 from terms.status import ACCEPTED_MATCHES, DocType, FactCheckStatus, MessageStatus, Outcome, PageQuality
 
@@ -80,6 +80,14 @@ AUDIT_LABELS = {
     "confirm_fact": "核实确认案件事实",
     "add_case": "人工新增案件",
     "merge_cases": "合并案件",
+    "set_rectification": "布置整改",
+    "rectification_report_received": "收到整改报告",
+    "confirm_rectification": "确认整改完成",
+    "open_compliance": "裁判生效，开始跟踪履行",
+    "set_compliance": "设定履行事项",
+    "record_compliance": "记录履行完毕",
+    "void_compliance": "裁判不再跟踪履行",
+    "reopen_compliance": "恢复跟踪履行",
 }
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
@@ -265,7 +273,8 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         label = AUDIT_LABELS.get(a.action, a.action)
         target = f"文书 {a.object_id}" if a.object_type == "document" else "本案"
         events.append(TimelineEvent(
-            at=a.at, kind=TimelineKind.audit, title=f"{label}（{target}）", detail=f"操作人 {a.actor}", status=a.action,
+            at=a.at, kind=TimelineKind.audit, title=f"{label}（{target}）", detail=f"操作人 {actor_label(a.actor)}",
+            status=a.action,
             message_id=None, documents=(),
         ))
     events.sort(key=lambda e: _utc(e.at))
@@ -373,7 +382,8 @@ def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | N
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
-    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error) for a in msg.attachments)
+    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error,
+                                 a.error_code) for a in msg.attachments)
 
 
 def quarantine_rows(s: Session) -> list[QuarantineRow]:

@@ -20,6 +20,8 @@ from terms.labels import (
     OUTCOME_LABELS,
     PAGE_SOURCE_LABELS,
     SENDER_LABELS,
+    actor_label,
+    error_label,
 )
 from terms.labels import formal_doc_label as doc_label
 
@@ -125,6 +127,8 @@ def make_env(templates_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE
     )
     filters: dict[str, Any] = {
         "doc_label": doc_label,
+        "actor_label": actor_label,
+        "error_label": error_label,
         "local_time": partial(local_time, timezone=timezone),
         "local_date": partial(local_date, timezone=timezone),
         "age": partial(age, timezone=timezone),

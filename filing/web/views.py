@@ -194,6 +194,7 @@ class AttachmentView:
     size: int
     status: str
     error: str | None
+    error_code: str | None = None
 
 
 @dataclass(frozen=True)

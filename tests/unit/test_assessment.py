@@ -101,11 +101,11 @@ def test_year_and_quarters_agree_and_the_next_year_starts_afresh() -> None:
     assert next_q1.earlier_in_year == 0.0 and [d.case.case_id for d in next_q1.deductions] == [4]
 
 
-def test_unperformed_judgments_are_not_computed_and_zero_points_drop_a_rule() -> None:
+def test_zero_points_drop_a_rule_and_the_notes_say_how_unperformed_judgments_count() -> None:
     a = assessment(lost(1, date(2026, 8, 10)), period=Period.quarter("2026Q3"),
                    rules=AssessmentRules(lost_case=0))
     assert a.agencies == ()
-    assert any("未履行" in n and "暂不计分" in n for n in a.notes)
+    assert any("未履行生效裁判" in n and "期限届满的当期扣分一次" in n for n in a.notes)
     assert any("并非官方标准" in n for n in a.notes)
 
 

@@ -7,7 +7,7 @@
 - cases(agency_id, created_at): the cases an agency opened around a time, for documents without a number.
 
 Revision ID: scale_bounded_reads
-Revises: roster_watch
+Revises: reviewer_quarantine_release
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "scale_bounded_reads"
-down_revision: str | None = "roster_watch"
+down_revision: str | None = "reviewer_quarantine_release"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
