@@ -238,11 +238,15 @@ def review_rankings(s: Session, batch: int = 200) -> dict[int, ReviewView]:
     out: dict[int, ReviewView] = {}
     last = 0
     while True:
-        docs = list(s.scalars(select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)))
+        docs = list(s.scalars(
+            select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)
+            .options(selectinload(m.Document.attachment).selectinload(m.Attachment.message),
+                     selectinload(m.Document.candidates))))
         if not docs:
             return out
+        cases = preload_suggestions(s, docs)  # a few queries per batch, not several per document
         for d in docs:
-            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d).items],
+            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d, cases=cases).items],
                                    d.case_number if case_number_doubt(d) is None else None)
         last = docs[-1].id
         s.expunge_all()  # bounded memory on a large store
