@@ -213,6 +213,17 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
         if isinstance(roster, Mapping) and roster.get("verdict") == "conflict" and roster.get("fact"):
             add(Finding(str(roster["fact"]), CheckKind.conflict, str(roster.get("reason") or ""),
                         head_role(d.fields.get("head_present"), d.fields.get("head_principal")), d.id, d.first_page))
+    # A head the roster does not list is only evidence while the document tells the rank; with the rank
+    # unknown too, nothing about who appeared can be confirmed and a person checks it.
+    if case.head_present and case.head_principal is None:
+        for d in reversed(sources):
+            roster = d.fields.get("roster")
+            if (isinstance(roster, Mapping) and roster.get("verdict") == "not_listed"
+                    and d.fields.get("head_principal") is None):
+                add(Finding("head_role", CheckKind.doubtful,
+                            f"{roster.get('reason') or ''}，文书亦未写明正职/副职，请核实出庭负责人的职务",
+                            head_role(case.head_present, case.head_principal), d.id, d.first_page))
+                break
     # Sources about the same hearing must agree: records of one day, and the judgment with the last record.
     by_day: dict[date | None, list[DocFacts]] = {}
     for d in records:

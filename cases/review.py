@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.checks import sync_case_checks
-from cases.fields import fields_from_json
-from cases.filing import apply_document_facts, get_or_create_case, message_documents, unreadable_pages
-from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, number_doubt, suggest
+from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
+from cases.suggest import Stored, Suggestions, number_doubt
+from cases.suggest_store import Preloaded, filed_siblings, filed_traces, ranking, stored_candidates
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -73,35 +73,18 @@ DEFAULT_THRESHOLD = 0.5
 
 
 def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
-                    cases: Mapping[int, m.Case] | None = None) -> Suggestions:
+                    preloaded: Preloaded | None = None) -> Suggestions:
     """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to.
-    `cases`: the cases `preload_suggestions` read for a list of documents (else they are read here)."""
-    fields = fields_from_json(doc.fields)
-    text = "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
-    facts = DocFacts(doc.case_number, fields.plaintiffs, fields.court, fields.cause, text)
-    stored = [Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
-              if c.case_id is not None]
-    siblings = _sibling_cases(doc)
-    ids = {x.case_id for x in stored} | set(siblings)
-    if cases is not None:
-        rows = [cases[i] for i in sorted(ids) if i in cases]
-    else:
-        rows = list(s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all()) if ids else []
-    found = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
-    return suggest(facts, found, stored, siblings, threshold, file_cases(doc))
+    `preloaded`: what `preload_suggestions` read for a list of documents (else it is read here)."""
+    return ranking(s, doc, stored_candidates(doc), threshold, preloaded=preloaded)
 
 
-def _sibling_cases(doc: m.Document) -> list[int]:
-    return [d.case_id for d in message_documents(doc.attachment.message)
-            if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
-
-
-def preload_suggestions(s: Session, docs: Sequence[m.Document]) -> dict[int, m.Case]:
+def preload_suggestions(s: Session, docs: Sequence[m.Document]) -> Preloaded:
     """Read what `suggestions_for` needs for many documents at once, so a list costs the same few
     queries however long it is: their files' pages (set on the attachments), their messages' documents,
-    and the cases their candidates and siblings name (returned by id)."""
+    the cases their candidates and siblings name, with their first instances, and those cases' traces."""
     if not docs:
-        return {}
+        return Preloaded({}, {})
     # Files whose pages a caller already holds (maybe changed, not flushed) keep them.
     atts = {d.attachment_id: d.attachment for d in docs if "pages" in inspect(d.attachment).unloaded}
     pages: dict[int, list[m.Page]] = {a: [] for a in atts}
@@ -118,24 +101,18 @@ def preload_suggestions(s: Session, docs: Sequence[m.Document]) -> dict[int, m.C
         s.scalars(select(m.Message).where(m.Message.id.in_([x.id for x in msgs[i : i + BATCH]]))
                   .options(selectinload(m.Message.attachments).selectinload(m.Attachment.documents))).all()
     ids = sorted({c.case_id for d in docs for c in d.candidates if c.case_id is not None}
-                 | {x for d in docs for x in _sibling_cases(d)})
+                 | {x for d in docs for x in filed_siblings(d)})
     cases: dict[int, m.Case] = {}
+    traces = {}
     for i in range(0, len(ids), BATCH):
-        cases.update((c.id, c) for c in s.scalars(select(m.Case).where(m.Case.id.in_(ids[i : i + BATCH]))))
-    return cases
+        chunk = ids[i : i + BATCH]
+        cases.update((c.id, c) for c in s.scalars(select(m.Case).where(m.Case.id.in_(chunk))
+                                                  .options(selectinload(m.Case.appeal_of))))
+        traces.update(filed_traces(s, set(chunk)))
+    return Preloaded(cases, traces)
 
 
 BATCH = 500
-
-
-def file_cases(doc: m.Document) -> list[int]:
-    """The cases of the other filed documents in the document's own file, the nearest pages first."""
-    def distance(d: m.Document) -> int:
-        return max(d.first_page - doc.last_page, doc.first_page - d.last_page, 0)
-
-    filed = [d for d in doc.attachment.documents
-             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
-    return [d.case_id for d in sorted(filed, key=lambda d: (distance(d), d.first_page)) if d.case_id is not None]
 
 
 def case_number_doubt(doc: m.Document) -> str | None:
@@ -148,11 +125,12 @@ def case_number_doubt(doc: m.Document) -> str | None:
 
 
 def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
-          preloaded: Mapping[int, m.Case] | None = None) -> ReviewItem:
+          preloaded: Preloaded | None = None) -> ReviewItem:
     msg = doc.attachment.message
     sug = suggestions_for(s, doc, threshold, preloaded)
+    cases: Mapping[int, m.Case]
     if preloaded is not None:
-        cases = preloaded
+        cases = preloaded.cases
     else:
         cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
     return ReviewItem(
@@ -200,8 +178,8 @@ def pending_items(s: Session, offset: int = 0, limit: int | None = None,
     if limit is not None:
         stmt = stmt.limit(limit)
     docs = s.scalars(stmt).all()
-    cases = preload_suggestions(s, docs)
-    return [_item(s, d, threshold, cases) for d in docs]
+    preloaded = preload_suggestions(s, docs)
+    return [_item(s, d, threshold, preloaded) for d in docs]
 
 
 def pending_ids(s: Session) -> list[int]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
 from cases.review import case_number_doubt, preload_suggestions, suggestions_for
+from cases.suggest_store import Preloaded
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
 
@@ -22,7 +23,7 @@ MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
 BATCH = 500  # rows per query: memory stays flat however large the store
 
 
-def _doc(d: m.Document, cases: Mapping[int, m.Case]) -> dict[str, Any]:
+def _doc(d: m.Document, cases: Preloaded) -> dict[str, Any]:
     return {
         "id": d.id,
         "type": d.doc_type,
@@ -40,12 +41,12 @@ def _doc(d: m.Document, cases: Mapping[int, m.Case]) -> dict[str, Any]:
     }
 
 
-def _suggestions(d: m.Document, cases: Mapping[int, m.Case]) -> list[dict[str, Any]]:
+def _suggestions(d: m.Document, cases: Preloaded) -> list[dict[str, Any]]:
     """The review queue's ranking (what a person sees on top), for `filing eval`."""
     s = Session.object_session(d)
     if s is None:
         return []
-    sug = suggestions_for(s, d, cases=cases)
+    sug = suggestions_for(s, d, preloaded=cases)
     return [
         {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
          "default": x.case_id == sug.default_case_id}
@@ -54,7 +55,7 @@ def _suggestions(d: m.Document, cases: Mapping[int, m.Case]) -> list[dict[str, A
 
 
 def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-                cases: Mapping[int, m.Case]) -> dict[str, Any]:
+                cases: Preloaded) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": a.filename,
         "sha256": a.sha256,
@@ -74,7 +75,7 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[i
 
 
 def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-             cases: Mapping[int, m.Case]) -> dict[str, Any]:
+             cases: Preloaded) -> dict[str, Any]:
     return {
         "id": msg.id,
         "message_id": msg.message_id,
@@ -246,7 +247,7 @@ def review_rankings(s: Session, batch: int = 200) -> dict[int, ReviewView]:
             return out
         cases = preload_suggestions(s, docs)  # a few queries per batch, not several per document
         for d in docs:
-            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d, cases=cases).items],
+            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d, preloaded=cases).items],
                                    d.case_number if case_number_doubt(d) is None else None)
         last = docs[-1].id
         s.expunge_all()  # bounded memory on a large store
