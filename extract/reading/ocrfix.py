@@ -30,6 +30,12 @@ _CASE_YEAR = re.compile(rf"[〈《“(（]{_SP}{_YEAR}{_SP}[)）]")
 _STRAY_HE = re.compile(rf"([)）〕]){_SP}和{_SP}(?=[{_CJK}]{_SP}\d)")
 # A lone 〈 closed by ) within the line is a round bracket (《 is a real title mark, 〈 is not used).
 _ANGLE_PAREN = re.compile(r"〈([^〈〉()（）]{1,40}[)）])")
+# “ or 《 closed by ) within a short span, before any ” or 》: a round bracket (上诉人（原审原告）).
+_QUOTE_PAREN = re.compile(r"[“《]([^“”《》()（）\n]{1,20}[)）])")
+# The gap between a judge's or clerk's title and the name in a signature block read as a mark
+# (审判员。徐某, 书记员，李某): nothing is printed there.
+_TITLES = "(?:代理)?(?:审判长|审判员|人民陪审员|陪审员|书记员|法官助理|执行员)"
+_SIGNATURE_GAP = re.compile(rf"^([ \t]*{_TITLES})[ \t]*[。，,“”\"'·.、][ \t]*(?=[{_CJK}])", re.MULTILINE)
 # ] or | standing for the digit 1 between digits or in a date.
 _BAR_ONE = re.compile(r"(?<=[\d年第])[\]|](?=[\d月日号页])")
 # Years in Chinese numerals (二〇二六年): 〇 is read as O, o, 0 or C.
@@ -47,6 +53,7 @@ def fix_brackets(text: str) -> str:
     text = _CASE_YEAR.sub(lambda m: f"（{_digits(m[1])}）", text)
     text = _STRAY_HE.sub(r"\1", text)
     text = _CN_YEAR.sub(_cn_year, text)
+    text = _QUOTE_PAREN.sub(r"（\1", text)
     return _ANGLE_PAREN.sub(r"（\1", text)
 
 
@@ -67,6 +74,7 @@ def fix_stray_marks(text: str) -> str:
     text = _BAR.sub(" ", text)
     text = _DEAD_QUOTE.sub("", text)
     text = _LEAD_COLON.sub(r"\1：", text)
+    text = _SIGNATURE_GAP.sub(r"\1 ", text)
     return "\n".join(_drop_unpaired_quotes(line) for line in text.split("\n"))
 
 

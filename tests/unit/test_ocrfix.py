@@ -28,6 +28,8 @@ needs_font = pytest.mark.skipif(FONT is None, reason="no CJK font (apt install f
     ("《决定书》〈滕市监罚\n〔2026〕65号)", "《决定书》（滕市监罚\n〔2026〕65号)"),
     ("二C二六年五月十八日", "二〇二六年五月十八日"),
     ("二O二六年", "二〇二六年"),
+    ("上诉人“原审原告):朱某", "上诉人（原审原告):朱某"),
+    ("被申请人《一审被告、二审被上诉人)", "被申请人（一审被告、二审被上诉人)"),
 ])
 def test_brackets_and_years(ocr: str, fixed: str) -> None:
     assert fix_brackets(ocr) == fixed
@@ -38,6 +40,8 @@ def test_brackets_and_years(ocr: str, fixed: str) -> None:
     "2026年3月6日",  # Arabic years are not Chinese-numeral years
     "和解协议(2026年)",  # 和 before a year is text, and "(2026年)" is no bracketed year
     "〈附件〉",  # a paired angle bracket is left alone
+    "《规定（试行）》及“情况说明（附件）”",  # real title marks and quotes around brackets
+    "本案由审判员李某独任审理。",
 ])
 def test_correct_text_is_left_alone(text: str) -> None:
     assert clean_ocr_text(text) == text
@@ -50,6 +54,7 @@ def test_stray_marks() -> None:
     assert fix_stray_marks("工作单位或住址|滕州市学院中路") == "工作单位或住址 滕州市学院中路"
     assert fix_stray_marks("1988年]月28日 学院中路13]号") == "1988年1月28日 学院中路131号"
     assert fix_stray_marks("认证如下;被告") == "认证如下：被告"
+    assert fix_stray_marks("审判员。徐某\n代理审判员“蒋某\n书记员,李某") == "审判员 徐某\n代理审判员 蒋某\n书记员 李某"
 
 
 @needs_font
