@@ -48,6 +48,28 @@ _DEAD_QUOTE = re.compile(r"“(?=[ \t]*(?:[,，。、;；:：)）]|$))", re.MULT
 _LEAD_COLON = re.compile(r"(如下|查明|附|以下证据)[ \t]*[;；]")
 
 
+_NUM = r"[\d一二三四五六七八九十]"
+# chi_sim's usual misreadings in the fixed words of court documents, each where the misread form is
+# no word at all: 驳回 read 双回/驱回, 不予/予以 read 不子/子以, 此致 read 此臻, 答辩 read 答状, 凭证 read
+# 赁证, and the 日 of a date read 目/晶/旧/昌/曰.
+_LEGAL_WORDS = (
+    (re.compile(rf"[双驱](?={_SP}回{_SP}[原上起诉被再申其的])"), "驳"),
+    (re.compile(rf"(?<=[不应准]){_SP}子(?={_SP}[以受支采撤纠赔准])"), "予"),
+    (re.compile(rf"子(?={_SP}以{_SP}[采支纠撤受认维确驳保赔])"), "予"),
+    (re.compile(rf"(?<=此){_SP}臻"), "致"),
+    (re.compile(rf"(?<=答){_SP}状(?={_SP}[状人称])"), "辩"),
+    (re.compile(rf"赁(?={_SP}证)"), "凭"),
+    (re.compile(rf"(?<=月)({_SP}{_NUM}(?:{_SP}{_NUM})?{_SP})[目晶旧昌曰](?!{_SP}[{_CJK}]?{_SP}[年月])"), r"\1日"),
+    (re.compile(rf"(?<=之){_SP}目(?={_SP}起)"), "日"),
+)
+
+
+def fix_legal_words(text: str) -> str:
+    for pattern, repair in _LEGAL_WORDS:
+        text = pattern.sub(repair, text)
+    return text
+
+
 def fix_brackets(text: str) -> str:
     text = _DOC_YEAR.sub(lambda m: f"〔{_digits(m[1])}〕", text)
     text = _CASE_YEAR.sub(lambda m: f"（{_digits(m[1])}）", text)
@@ -212,5 +234,5 @@ def find_cjk_font(configured: str = "") -> str | None:
 
 
 def clean_ocr_text(text: str, places: PlaceNames | None = None) -> str:
-    text = fix_stray_marks(fix_brackets(text))
+    text = fix_legal_words(fix_stray_marks(fix_brackets(text)))
     return places.correct(text) if places is not None else text
