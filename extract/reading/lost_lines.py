@@ -90,9 +90,10 @@ _USEFUL = re.compile(r"[\u4e00-\u9fff0-9]")
 
 
 def plausible_line(text: str, confidence: float, min_confidence: float = 0.55) -> bool:
-    """A crop's reading worth inserting: confident, with CJK or digits, and hardly any stray symbols."""
+    """A crop's reading worth inserting: confident, with CJK or digits, and hardly any stray symbols. A lone
+    character is no line (fragments of a seal's ring read as 7 or 从)."""
     chars = [ch for ch in text if not ch.isspace()]
-    if not chars or confidence < min_confidence or not _USEFUL.search(text):
+    if len(chars) < 2 or confidence < min_confidence or not _USEFUL.search(text):
         return False
     return sum(1 for ch in chars if _GARBAGE.match(ch)) <= 0.1 * len(chars)
 

@@ -54,6 +54,7 @@ def test_only_confident_readings_with_text_are_inserted() -> None:
     assert not plausible_line("- 2 -", 0.3)
     assert not plausible_line("—— ·", 0.9)  # nothing but marks
     assert not plausible_line("AN|Se/2", 0.9)
+    assert not plausible_line(" 从", 0.9)  # a lone character: a fragment of a seal's ring
 
 
 def test_found_lines_go_where_they_are_on_the_page() -> None:
