@@ -153,6 +153,16 @@ def better_line(old: str, old_confidence: float, new: str, new_confidence: float
             and plausible_line(new, new_confidence, WEAK_LINE_CONFIDENCE))
 
 
+# A line read with less confidence than this, by the page read and by the close read alike, and without
+# a run of Chinese text, is noise: specks, table rules, a seal's ring and its curved text.
+NOISE_CONFIDENCE = 0.3
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3}")
+
+
+def noise_line(text: str, confidence: float) -> bool:
+    return confidence < NOISE_CONFIDENCE and not _CJK_RUN.search(re.sub(r"\s+", "", text))
+
+
 def replace_lines(text: str, readings: dict[int, str]) -> str:
     """`text` with its lines numbered in `readings` replaced."""
     rows = text.split("\n")

@@ -29,6 +29,7 @@ from extract.reading.lost_lines import (
     better_line,
     insert_lines,
     missed_regions,
+    noise_line,
     padded,
     plausible_line,
     replace_lines,
@@ -458,15 +459,15 @@ def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _Second
         f = second.factors[i]
         covered = [(x // f, y // f, w // f, h // f) for x, y, w, h in res.boxes]
         todo: list[tuple[Box, LineBox | None]] = [(b, None) for b in missed_regions(gray, covered, settings.ocr_dpi)]
-        for ln in weak_lines(res.lines, settings.ocr_dpi * f):
-            box = tuple(v // f for v in ln.box)
-            todo.append((padded(box, gray.shape, settings.ocr_dpi), ln))  # type: ignore[arg-type]
-        for k, (box, ln) in enumerate(todo):
+        for weak in weak_lines(res.lines, settings.ocr_dpi * f):
+            x, y, w, h = weak.box
+            todo.append((padded((x // f, y // f, w // f, h // f), gray.shape, settings.ocr_dpi), weak))
+        for k, (box, line) in enumerate(todo):
             x, y, w, h = box
             crop = gray[y : y + h, x : x + w]
             big = cv2.resize(crop, (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC)
             path = write_pgm(work / f"l{i:04d}-{k}.pgm", np.asarray(big, dtype=np.uint8))
-            crops.append((i, box, ln, path))
+            crops.append((i, box, line, path))
     if not crops:
         return best
     reads = _recognize_each([c[3] for c in crops], replace(settings, psm=7, ocr_dpi=2 * settings.ocr_dpi))
@@ -484,6 +485,8 @@ def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _Second
         old = res.text.split("\n")[ln.text_index]
         if better_line(old, ln.confidence, new.text, new.confidence):
             replaced.setdefault(i, {})[ln.text_index] = new.text.strip()
+        elif settings.drop_noise_lines and noise_line(old, max(ln.confidence, new.confidence)):
+            replaced.setdefault(i, {})[ln.text_index] = ""
     out = list(best)
     for i in set(found) | set(replaced):
         res = out[i]

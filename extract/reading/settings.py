@@ -44,6 +44,8 @@ class OcrSettings:
     reread: bool = True
     # Text-shaped ink the page layout dropped (page numbers, isolated short lines) read line by line and put back.
     lost_lines: bool = True
+    # Lines read as noise both times (no run of Chinese text, confidence < 0.3) are left out of the text.
+    drop_noise_lines: bool = True
     deskew: bool = True
     max_skew_deg: float = 5.0
     suppress_seals: bool = True  # red seals in colour images: take the red channel where ink is red

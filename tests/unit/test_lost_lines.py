@@ -10,6 +10,7 @@ from extract.reading.lost_lines import (
     better_line,
     insert_lines,
     missed_regions,
+    noise_line,
     plausible_line,
     replace_lines,
     weak_lines,
@@ -78,3 +79,10 @@ def test_a_closer_reading_replaces_a_line_only_when_clearly_better() -> None:
     assert not better_line("二〇一八年十二月二十一日", 0.55, "二〇一八年", 0.9)  # a fragment
     assert not better_line("审判员 李明", 0.5, "审判员 李朋", 0.55)  # not clearly more confident
     assert replace_lines("a\nb\nc", {1: "B"}) == "a\nB\nc"
+
+
+def test_noise_lines_are_unsure_and_carry_no_run_of_chinese() -> None:
+    assert noise_line("AN     区", 0.07)
+    assert noise_line("|", 0.0)
+    assert not noise_line("AN 山东省某市", 0.1)  # a run of Chinese: a damaged line, kept for a person
+    assert not noise_line("- 2 -", 0.5)
