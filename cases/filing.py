@@ -5,7 +5,7 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
+from cases.rectification import note_report
+from cases.roster import RosterJudgement, Verdict, judge_head
+from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import is_enforcement
@@ -402,7 +405,8 @@ def match_document(
 
 
 def record_fact(
-    s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None, actor: str = "system"
+    s: Session, case: m.Case, field: str, value: Any, previous: Any, document_id: int | None, actor: str = "system",
+    reason: str | None = None,
 ) -> None:
     s.add(
         m.CaseFact(
@@ -412,6 +416,7 @@ def record_fact(
             previous=_jsonable(previous),
             document_id=document_id,
             actor=actor,
+            reason=reason,
         )
     )
 
@@ -422,7 +427,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> None:
+def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document, reason: str | None = None) -> None:
     if value is None or value == [] or value == "":
         return
     if field in (case.human_fields or ()):
@@ -431,7 +436,22 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document) -> N
     if current == value:
         return
     setattr(case, field, value)
-    record_fact(s, case, field, value, current, doc.id)
+    record_fact(s, case, field, value, current, doc.id, reason=reason)
+
+
+def _roster_judgement(s: Session, case: m.Case, doc: m.Document, f: Fields) -> RosterJudgement | None:
+    """The agency roster's word on who this document says appeared, kept on the document as evidence."""
+    judgement = judge_head(f.head_present, f.head_principal, f.head_name, roster_people(s, case.agency_id))
+    fields = dict(doc.fields or {})
+    fields.pop("roster", None)
+    if judgement is not None:
+        fields["roster"] = judgement.as_json()
+        note = f"roster: {judgement.verdict.value} ({judgement.reason})"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
+    if fields != (doc.fields or {}):
+        doc.fields = fields
+    return judgement
 
 
 def _head_from_record(s: Session, case: m.Case) -> bool:
@@ -466,23 +486,72 @@ def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
     return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
 
 
+HEAD_FIELDS = ("head_present", "head_principal", "head_name", "head_title")
+HEAD_SOURCES = (DocType.appearance_record.value, DocType.judgment.value)
+
+
+def _apply_head(s: Session, case: m.Case, doc: m.Document, f: Fields) -> None:
+    """Who appeared, from an appearance record or (without one) the judgment, judged against the roster."""
+    if doc.doc_type not in HEAD_SOURCES:
+        return
+    if doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
+        return  # the appearance record is the authority on who appeared
+    roster = _roster_judgement(s, case, doc, f)
+    for name in HEAD_FIELDS:
+        value = getattr(f, name)
+        reason = roster.reason if roster is not None and name != "head_title" else None
+        if name == "head_principal" and value is None and roster is not None and roster.verdict == Verdict.fills:
+            value = roster.principal  # the document left the rank open; the roster tells it
+        _set(s, case, name, value, doc, reason)
+
+
+def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
+    """The roster of these agencies changed: judge again who appeared in their cases, from the document each
+    case took its head appearance from (the last appearance record, else the last judgment). Returns how many
+    cases were looked at."""
+    ids = list(agency_ids)
+    if not ids:
+        return 0
+    docs = s.scalars(
+        select(m.Document).join(m.Case, m.Document.case_id == m.Case.id)
+        .where(m.Case.agency_id.in_(ids), m.Document.doc_type.in_(HEAD_SOURCES),
+               m.Document.match_status.in_(ACCEPTED_MATCHES))
+        .order_by(m.Document.id)
+    ).all()
+    source: dict[int, m.Document] = {}
+    for doc in docs:
+        assert doc.case_id is not None
+        have = source.get(doc.case_id)
+        if have is None or have.doc_type != DocType.appearance_record.value or doc.doc_type == have.doc_type:
+            source[doc.case_id] = doc
+    cases = []
+    for doc in source.values():
+        assert doc.case is not None
+        _apply_head(s, doc.case, doc, fields_from_json(doc.fields))
+        cases.append(doc.case)
+    sync_case_checks(s, cases)
+    return len(cases)
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
+    if doc.doc_type == DocType.rectification_report.value:
+        note_report(s, case, doc, msg.received_at)
+        return  # the agency's own report states no court fact
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)
     for name in FACT_FIELDS:
+        if name in HEAD_FIELDS:
+            continue
         value = getattr(f, name)
         if name == "hearing_at":
             if doc.doc_type != DocType.summons.value and case.hearing_at is not None:
                 continue  # the summons is the authority on the hearing time
         if name in ("plaintiffs", "third_parties"):
             value = list(value or [])
-        if name.startswith("head_") and doc.doc_type not in (DocType.appearance_record.value, DocType.judgment.value):
-            continue
-        if name.startswith("head_") and doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
-            continue  # the appearance record is the authority on who appeared
         _set(s, case, name, value, doc)
+    _apply_head(s, case, doc, f)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:

@@ -207,6 +207,12 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
             add(Finding("head_present", CheckKind.implausible,
                         f"{_label(d)}读出负责人未出庭，却又读出出庭负责人 {f.get('head_name') or ''}"
                         f"{f.get('head_title') or ''}", False, d.id, d.first_page))
+    for d in reversed(sources):
+        # The agency's roster disagrees with the document about who appeared (cases.roster).
+        roster = d.fields.get("roster")
+        if isinstance(roster, Mapping) and roster.get("verdict") == "conflict" and roster.get("fact"):
+            add(Finding(str(roster["fact"]), CheckKind.conflict, str(roster.get("reason") or ""),
+                        head_role(d.fields.get("head_present"), d.fields.get("head_principal")), d.id, d.first_page))
     # Sources about the same hearing must agree: records of one day, and the judgment with the last record.
     by_day: dict[date | None, list[DocFacts]] = {}
     for d in records:

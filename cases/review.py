@@ -82,7 +82,17 @@ def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRE
     ids = {x.case_id for x in stored} | set(siblings)
     rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
     cases = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
-    return suggest(facts, cases, stored, siblings, threshold)
+    return suggest(facts, cases, stored, siblings, threshold, file_cases(doc))
+
+
+def file_cases(doc: m.Document) -> list[int]:
+    """The cases of the other filed documents in the document's own file, the nearest pages first."""
+    def distance(d: m.Document) -> int:
+        return max(d.first_page - doc.last_page, doc.first_page - d.last_page, 0)
+
+    filed = [d for d in doc.attachment.documents
+             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
+    return [d.case_id for d in sorted(filed, key=lambda d: (distance(d), d.first_page)) if d.case_id is not None]
 
 
 def case_number_doubt(doc: m.Document) -> str | None:

@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 # Evidence strengths, strongest first; a suggestion's rank key is (strength..., score, tie rule).
 NUMBER, PARTY, COURT, CAUSE, MESSAGE = "number", "party", "court", "cause", "message"
 
-TIE_RULE = "同分时：证据更强者在前（案号、当事人、法院、案由、同一邮件），仍相同则较新登记的案件在前"
+TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、同一文件、同一邮件），"
+            "仍相同则较新登记的案件在前")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _message_evidence(evidence: tuple[str, ...]) -> bool:
 
 
 def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cases: frozenset[int],
-              sibling_case_count: int) -> Suggestion:
+              sibling_case_count: int, file_cases: tuple[int, ...] = ()) -> Suggestion:
     """One case's suggestion: the matcher's score re-weighted by what is printed on the document."""
     score = stored.score if stored else 0.0
     reasons: list[str] = []
@@ -131,6 +132,14 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cas
         if sibling_case_count == 1:
             reasons.append("同一邮件的其他文书已归入本案")
             score = max(score, 0.85 if not conflict else 0.45)
+        elif file_cases[:1] == (case.id,) and len(set(file_cases)) == 1:
+            # A scan holding one case's documents: its unfiled page (a stray or trailing page) is most likely
+            # that case's, more than the other cases the email also carries.
+            reasons.append("同一文件中的其他文书均已归入本案（该邮件涉及多个案件）")
+            score = max(score, 0.7 if not conflict else 0.4)
+        elif file_cases[:1] == (case.id,):
+            reasons.append("同一文件中紧邻本文书的文书已归入本案（该邮件涉及多个案件）")
+            score = max(score, 0.65 if not conflict else 0.4)
         else:
             reasons.append("同一邮件的其他文书已归入本案（该邮件涉及多个案件）")
             score = max(score, 0.6 if not conflict else 0.4)
@@ -151,16 +160,18 @@ def suggest(
     stored: list[Stored],
     sibling_cases: list[int],
     threshold: float,
+    file_cases: list[int] | None = None,
 ) -> Suggestions:
     """Rank the cases for a waiting document and say whether one of them may be the default.
 
     `cases` holds every case mentioned by `stored` or `sibling_cases` (cases of the other documents of
-    the same message already filed); a case with no evidence at all is left out.
+    the same message already filed); a case with no evidence at all is left out. `file_cases`: the cases of
+    the filed documents in the document's own file, the nearest page first.
     """
     by_id = {s.case_id: s for s in stored}
     siblings = frozenset(sibling_cases)
     items = [
-        score_one(doc, c, by_id.get(c.id), siblings, len(siblings))
+        score_one(doc, c, by_id.get(c.id), siblings, len(siblings), tuple(file_cases or ()))
         for c in cases
         if c.id in by_id or c.id in siblings
     ]

@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.compliance import ComplianceRules
+from cases.roster_store import roster_sender_addresses
 from extract.reading.ocr_cache import DirectoryOcrCache
 from extract.reading.settings import OcrSettings
 from extract.understanding.casenumber import Jurisdiction
@@ -74,7 +76,7 @@ def sender_registry(s: Session) -> SenderRegistry:
         Agency(code=a.code, name=a.name, short_name=a.short_name or None)
         for a in s.scalars(select(m.Agency).where(m.Agency.active))
     )
-    return SenderRegistry(addresses=addresses, agencies=agencies)
+    return SenderRegistry(addresses=addresses, agencies=agencies, roster_addresses=roster_sender_addresses(s))
 
 
 def sender_policy(settings: Settings) -> SenderPolicy:
@@ -155,4 +157,13 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         calendar=work_calendar(settings).config,
         hearing_lead_workdays=n.hearing_reminder_workdays,
         escalate_after_workdays=n.escalate_after_workdays,
+        review_alert_after_workdays=n.review_alert_after_workdays,
+        followup_lead_workdays=n.followup_reminder_workdays,
     )
+
+
+def compliance_rules(settings: Settings) -> ComplianceRules:
+    n = notify_settings(settings)
+    return ComplianceRules(appeal_days_judgment=n.appeal_days_judgment, appeal_days_ruling=n.appeal_days_ruling,
+                           final_suffixes=n.final_case_type_suffixes,
+                           exclude_case_types=frozenset(settings.report.exclude_case_types))

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from typer._click import exceptions as cx
 
-from filing.commands import core, evaluate, queue, web
+from filing.commands import core, evaluate, followup, queue, web
 from filing.commands import report as report_cmd
+from filing.commands import roster as roster_cmd
 from filing.commands import service as service_cmd
 from filing.commands.common import USER_ERRORS, click_error_text, os_error_text
 from terms.errors import FilingError
@@ -39,6 +40,8 @@ queue.register(app)
 web.register(app)
 report_cmd.register(app)
 service_cmd.register(app)
+followup.register(app)
+roster_cmd.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

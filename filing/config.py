@@ -139,6 +139,12 @@ class NotifySettings(Section):
     late_after_workdays: int = Field(default=5, ge=1)
     hearing_reminder_workdays: int = Field(default=2, ge=0)
     escalate_after_workdays: int = Field(default=3, ge=0)
+    # A document still in the review queue this many working days after it arrived is listed in the staff
+    # digest (its reminders are held meanwhile, so the queue must not sit). 0: never.
+    review_alert_after_workdays: int = Field(default=3, ge=0)
+    # Rectification (整改) and compliance (履行) due dates: the agency is reminded this many working days
+    # before (0: only once overdue), and once more when the date has passed.
+    followup_reminder_workdays: int = Field(default=3, ge=0)
 
 
 class SmtpSettings(Section):
@@ -234,8 +240,8 @@ class AssessmentSettings(Section):
     late_filing: float = Field(default=0.5, ge=0)  # per document filed after the working-day deadline
     missing_filing: float = Field(default=0.5, ge=0)  # per document still missing at the period's end
     repeated_loss: float = Field(default=1.0, ge=0)  # extra, per repeat loss of one kind (2nd and later)
-    # Not computed until compliance (履行) tracking exists; must stay 0 until then.
-    unperformed_judgment: float = Field(default=0.0, ge=0, le=0)
+    # Per effective judgment or ruling not performed by its due date (compliance tracking, 履行).
+    unperformed_judgment: float = Field(default=2.0, ge=0)
     cap_per_agency_year: float | None = Field(default=10.0, gt=0)  # null: no cap
 
 

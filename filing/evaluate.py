@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extract.understanding.casenumber import case_key
+from terms.status import DECISION_TYPES, DocType
 
 __all__ = ["EvalSection", "Metric", "Table", "coverage", "evaluate_understanding", "render"]
 
-DOC_TYPES = (
-    "complaint", "notice_to_respond", "evidence_notice", "summons", "defense", "appearance_record",
-    "judgment", "ruling", "other",
-)
+DOC_TYPES: tuple[str, ...] = tuple(DocType)  # the confusion table's order
 UNREADABLE = frozenset({"encrypted", "corrupt", "empty"})
 
 
@@ -214,14 +212,14 @@ def _case_fields(export: dict[str, Any], truth: dict[str, Any]) -> tuple[int, in
         number = case["case_number"]
         types = seen_types.get(number, set())
         got = by_number.get(_norm_number(number), {})
-        if case.get("hearing_datetime") and types & {"summons", "appearance_record"}:
+        if case.get("hearing_datetime") and types & {DocType.summons, DocType.appearance_record}:
             hearing_n += 1
             got_at = (got.get("hearing_at") or "")[:16]
             if got_at == case["hearing_datetime"][:16]:
                 hearing_ok += 1
             else:
                 wrong.append((number, "hearing_at", case["hearing_datetime"], got.get("hearing_at") or "-"))
-        if types & {"judgment", "ruling"}:
+        if types & set(DECISION_TYPES):
             outcome_n += 1
             if got.get("outcome") == case["outcome"]:
                 outcome_ok += 1

@@ -16,14 +16,14 @@ from typing import Any
 from cases.fields import fields_from_json
 from cases.filing import agency_outcome
 from filing.evaluate import EvalSection, Metric, Table, _accepted_docs, _export_documents, _norm_number, _walk
-from terms.status import Outcome
+from terms.status import ACCEPTED_MATCHES, COURT_DOC_TYPES, DECISION_TYPES, DocType, Outcome
 
 __all__ = ["FACTS", "Verdict", "evaluate_facts", "score_fact"]
 
-DECISION_DOCS = frozenset({"judgment", "ruling"})
-HEARING_DOCS = frozenset({"summons", "appearance_record"})
-APPEARANCE_DOCS = frozenset({"appearance_record", "judgment"})
-COURT_DOCS = frozenset({"notice_to_respond", "evidence_notice", "summons", "judgment", "ruling"})
+DECISION_DOCS = frozenset(DECISION_TYPES)
+HEARING_DOCS = frozenset({DocType.summons, DocType.appearance_record})
+APPEARANCE_DOCS = frozenset({DocType.appearance_record, DocType.judgment})
+COURT_DOCS = COURT_DOC_TYPES
 
 
 class Verdict(StrEnum):
@@ -92,10 +92,10 @@ FACTS: tuple[Fact, ...] = (
     Fact("head_role", APPEARANCE_DOCS, lambda c: _role(_appearance(c, "principal")), _system_role),
     Fact("head_name", APPEARANCE_DOCS, lambda c: _appearance(c, "name"), lambda g: g.get("head_name")),
     Fact("head_title", APPEARANCE_DOCS, lambda c: _appearance(c, "title"), lambda g: g.get("head_title")),
-    Fact("plaintiffs", frozenset({"complaint", *COURT_DOCS}), lambda c: _names(c.get("plaintiffs")),
+    Fact("plaintiffs", frozenset({DocType.complaint, *COURT_DOCS}), lambda c: _names(c.get("plaintiffs")),
          lambda g: _names(g.get("plaintiffs"))),
     Fact("court", COURT_DOCS, lambda c: c.get("court"), lambda g: g.get("court")),
-    Fact("notice_date", frozenset({"notice_to_respond"}), lambda c: _day(c.get("notice_date")),
+    Fact("notice_date", frozenset({DocType.notice_to_respond}), lambda c: _day(c.get("notice_date")),
          lambda g: _day(g.get("notice_date"))),
 )
 # Unverified names a person sees for the appearance; head_role is read from head_principal.
@@ -146,7 +146,7 @@ def _case_lookup(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, dic
             pages = doc.get("pages")
             if pages and got.get("pages") and (got["pages"][1] < pages[0] or got["pages"][0] > pages[1]):
                 continue
-            if got.get("case_id") is not None and got.get("match") in ("auto", "confirmed"):
+            if got.get("case_id") is not None and got.get("match") in ACCEPTED_MATCHES:
                 votes.setdefault(number, {})
                 votes[number][got["case_id"]] = votes[number].get(got["case_id"], 0) + 1
     for case in truth.get("cases", []):

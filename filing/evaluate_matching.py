@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from extract.understanding.casenumber import case_key
 from filing.evaluate import UNREADABLE, EvalSection, Metric, Table, _best_overlap, _walk
-from terms.status import ACCEPTED_MATCHES
+from terms.status import ACCEPTED_MATCHES, MessageStatus
+
+if TYPE_CHECKING:
+    from filing.export import ReviewView
 
 
 def _export_messages(export: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     # A duplicate shares its Message-ID with the delivery that was filed: the filed one wins.
-    for m in sorted(export.get("messages", []), key=lambda m: m.get("status") == "duplicate"):
+    for m in sorted(export.get("messages", []), key=lambda m: m.get("status") == MessageStatus.duplicate):
         if m.get("message_id"):
             out.setdefault(m["message_id"], m)
     return out
@@ -41,13 +44,22 @@ def _found(export_msg: dict[str, Any], att: dict[str, Any], doc: dict[str, Any])
     return _best_overlap(docs, int(pages[0]), int(pages[1]), 10_000)
 
 
-def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5) -> EvalSection:
+def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: float = 0.5,
+                      rankings: Mapping[int, ReviewView] | None = None) -> EvalSection:
+    """`rankings` (document id → what review offers, `filing.export.review_rankings`): the review ranking is
+    also measured over every document of a known case, as if each had gone to review; a queued document of a
+    case the store does not know is measured by the new-case form's prefilled number."""
     numbers = {c["id"]: c.get("case_number") for c in export.get("cases", [])}
     messages = _export_messages(export)
     auto = auto_right = belongs = belongs_auto = queued = queued_top1 = queued_top3 = defaults = 0
     queued_known = 0
     known = {n for n in numbers.values() if n}
     low_defaults = 0
+    every = every_top1 = every_top3 = 0
+    new_case = prefill_right = prefill_wrong = 0
+    # Cases whose key the corpus made up because no number is printed: the right form is an empty one.
+    unnumbered = {c.get("case_number") for c in truth.get("cases", []) if c.get("case_key_synthetic")}
+    misranked: list[tuple[str, ...]] = []
     wrong: list[tuple[str, ...]] = []
     for tmsg, att, doc in _truth_docs(truth):
         emsg = messages.get(tmsg.get("message_id") or "")
@@ -58,6 +70,27 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
         if found is None:
             continue
         status = found.get("match")
+        if rankings is not None and truth_case in known:
+            every += 1
+            view = rankings.get(found.get("id", -1))
+            ranked_numbers = [numbers.get(c) for c in (view.cases if view else [])]
+            every_top1 += ranked_numbers[:1] == [truth_case]
+            every_top3 += truth_case in ranked_numbers[:3]
+            if ranked_numbers[:1] != [truth_case]:
+                misranked.append((doc.get("doc_id", "?"), doc.get("type", "?"), str(truth_case),
+                                  " / ".join(str(n) for n in ranked_numbers[:3]) or "—"))
+        if rankings is not None and truth_case and truth_case not in known and status not in ACCEPTED_MATCHES:
+            # The right case does not exist: the reviewer opens it from the new-case form.
+            new_case += 1
+            view = rankings.get(found.get("id", -1))
+            prefill = view.prefill if view else None
+            if truth_case in unnumbered:
+                prefill_right += prefill is None
+                prefill_wrong += prefill is not None
+            elif prefill and _same_case(prefill, truth_case):
+                prefill_right += 1
+            elif prefill:
+                prefill_wrong += 1
         if status in ACCEPTED_MATCHES:
             auto += 1
             got = numbers.get(found.get("case_id"))
@@ -84,10 +117,22 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
                 defaults += 1
                 if top.get("score", 0) < threshold:
                     low_defaults += 1
-    tables = (
+    tables: tuple[Table, ...] = (
         (Table("automatic filings to a wrong case", ("doc", "type", "truth", "filed to"), tuple(wrong)),)
         if wrong
         else ()
+    )
+    if misranked:
+        tables += (Table("ranked as in review: right case not on top", ("doc", "type", "truth", "top 3"),
+                         tuple(misranked)),)
+    every_metrics = (
+        (Metric("every document ranked as in review: right case on top", every_top1, every, 0.9),
+         Metric("every document ranked as in review: right case in the top 3", every_top3, every, 0.98),
+         Metric("queued, case not in the store: new-case form prefilled right (its number; empty when none printed)",
+                prefill_right, new_case),
+         Metric("queued, case not in the store: new-case form prefilled with a wrong number (should be 0)",
+                prefill_wrong, new_case))
+        if rankings is not None else ()
     )
     return EvalSection(
         name="matching",
@@ -98,6 +143,7 @@ def evaluate_matching(export: dict[str, Any], truth: dict[str, Any], threshold: 
             Metric("queued with the right (known) case on top", queued_top1, queued_known, 0.9),
             Metric("queued with the right case in the top 3", queued_top3, queued, 0.98),
             Metric("review defaults at or above the confidence threshold", defaults - low_defaults, defaults, 1.0),
+            *every_metrics,
         ),
         tables=tables,
     )
@@ -150,7 +196,7 @@ def evaluate_filing_by_form(export: dict[str, Any], truth: dict[str, Any]) -> Ev
             continue
         status = found.get("match")
         got = numbers.get(found.get("case_id"))
-        if status in ("auto", "confirmed"):
+        if status in ACCEPTED_MATCHES:
             t["auto"] += 1
             ok = _same_case(got, truth_case) if truth_case else got is None
             t["right"] += ok

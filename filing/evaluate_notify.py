@@ -14,6 +14,7 @@ from typing import Any
 
 from filing.evaluate import EvalSection, Metric, Table
 from notify.render import receipt_message_id
+from terms.status import OutboxKind
 
 RECEIPT_EXPECTED = frozenset({"accept", "request_resend", "no_case_documents"})
 RECEIPT_FORBIDDEN = frozenset({"quarantine", "ignore_duplicate"})
@@ -26,7 +27,7 @@ def _domain(truth: dict[str, Any]) -> str:
 
 def evaluate_notifications(export: dict[str, Any], truth: dict[str, Any]) -> EvalSection:
     outbox = export.get("outbox", [])
-    receipts = [o for o in outbox if o["kind"] == "receipt"]
+    receipts = [o for o in outbox if o["kind"] == OutboxKind.receipt]
     by_mid = Counter(o["message_id"] for o in receipts)
     domain = _domain(truth)
 
@@ -59,7 +60,7 @@ def evaluate_notifications(export: dict[str, Any], truth: dict[str, Any]) -> Eva
 
     exp = truth.get("expectations", {})
     want = {(row["case"], t) for row in exp.get("missing_documents", []) for t in row.get("missing_detectable", [])}
-    reminded_cases = {n for o in outbox if o["kind"] == "reminder_missing" for n in o.get("case_numbers", [])}
+    reminded_cases = {n for o in outbox if o["kind"] == OutboxKind.reminder_missing for n in o.get("case_numbers", [])}
     have = {
         (c["case_number"], t)
         for c in export.get("cases", [])

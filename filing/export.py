@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
-from cases.review import suggestions_for
+from cases.review import case_number_doubt, suggestions_for
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
 
@@ -191,10 +192,56 @@ def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str
                 types.setdefault(case_id, set()).add(doc_type)
         missing = missing_for(s, batch, as_of)
         waiting = open_facts_by_case(s, ids)
-        yield from (
-            _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
-            for c in batch
-        )
+        rects = {r.case_id: r for r in s.scalars(select(m.Rectification).where(m.Rectification.case_id.in_(ids)))}
+        comps = {c.case_id: c for c in s.scalars(select(m.Compliance).where(m.Compliance.case_id.in_(ids)))}
+        for c in batch:
+            out = _case(c, types.get(c.id, set()), missing[c.id], sorted({f for f, _, _ in waiting.get(c.id, [])}))
+            out["rectification"] = _rectification(rects.get(c.id))
+            out["compliance"] = _compliance(comps.get(c.id))
+            yield out
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _rectification(r: m.Rectification | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"status": r.status, "requirement": r.requirement, "due_date": _day(r.due_date),
+            "report_document_id": r.report_document_id, "done_on": _day(r.done_on)}
+
+
+def _compliance(c: m.Compliance | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"status": c.status, "effective_on": _day(c.effective_on), "order": c.order_text,
+            "due_date": _day(c.due_date), "done_on": _day(c.done_on)}
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What the review screen would offer for a document: ranked case ids and the new-case form's number."""
+
+    cases: list[int]
+    prefill: str | None  # the own number, prefilled only when read confidently
+
+
+def review_rankings(s: Session, batch: int = 200) -> dict[int, ReviewView]:
+    """For every document, what the review screen would offer, as if it had gone to review: the ranking
+    never reads the document's own filing (its siblings' filings, its stored candidates and its own text do).
+    For `filing eval`: review is measured on every document, not only the few sent there."""
+    out: dict[int, ReviewView] = {}
+    last = 0
+    while True:
+        docs = list(s.scalars(select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)))
+        if not docs:
+            return out
+        for d in docs:
+            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d).items],
+                                   d.case_number if case_number_doubt(d) is None else None)
+        last = docs[-1].id
+        s.expunge_all()  # bounded memory on a large store
 
 
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:

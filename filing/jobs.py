@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from filing.adapters import imap_settings, notify_settings, smtp_settings, work_calendar
+from cases.compliance import sync_compliance
+from filing.adapters import compliance_rules, imap_settings, notify_settings, smtp_settings, work_calendar
 from filing.bootstrap import App
 from filing.pipeline import receive
 from filing.report.build import build_report
@@ -27,6 +28,7 @@ from filing.worker import StepRunner
 from ingest.ledger import Ledger
 from ingest.poll import PollProgress, PollReport, poll_once
 from notify.digest import queue_quarantine_digest
+from notify.followups import sweep_followups
 from notify.outbox import SendReport, send_pending
 from notify.reminders import sweep_reminders
 from store import models as m
@@ -156,7 +158,11 @@ def remind(app: App, day: date) -> int | None:
         log.info("reminders: %s is not a working day, skipped", day, extra={"job": "reminders"})
         return None
     with app.uow() as uow:
+        # Judgments that took effect since yesterday start being tracked before anyone is reminded.
+        sync_compliance(uow.session, day, work_calendar(app.settings), compliance_rules(app.settings),
+                        app.settings.calendar.timezone)
         report = sweep_reminders(uow.session, day, notify_settings(app.settings))
+        sweep_followups(uow.session, day, notify_settings(app.settings), report)
         uow.commit()
     queued = sum(report.queued.values())
     log.info("reminders for %s: %d queued (%d already), %d case(s) without an address, %d held while the "

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cases.fields import fields_to_json
 from cases.filing import file_documents
+from cases.plans import record_reply_plan
 from extract.reading.signature_reread import reread_signature_block
 from extract.reading.text import extract_files
 from extract.types import Document, PageSource
@@ -351,6 +352,7 @@ def step_match(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         file_documents(uow.session, msg, app.settings.matching)
+        record_reply_plan(uow.session, msg)
         msg.state = MessageState.matched
         uow.commit()
 
@@ -359,7 +361,7 @@ def step_notify(app: App, message_row_id: int) -> None:
     with app.uow() as uow:
         msg = _get(uow.session, message_row_id)
         status = MessageStatus.filed if msg.attachments else MessageStatus.no_attachments
-        if any(a.status != AttachmentStatus.ok for a in msg.attachments):
+        if any(a.status != AttachmentStatus.ok and a.error_code != ErrorCode.repeated_file for a in msg.attachments):
             # Filed as far as it could be read, but not cleanly: staff see it, the receipt asks for the file again.
             status = MessageStatus.incomplete
         _finish(msg, status)

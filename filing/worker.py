@@ -24,6 +24,7 @@ from filing.pipeline import process
 from store import claims
 from store import models as m
 from store.claims import Claim, ClaimLost, StepFence
+from terms.status import MessageState, MessageStatus, StepOutcome
 
 log = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 3600.0
@@ -107,8 +108,9 @@ class StepRunner:
             log.error("%s", e, extra=extra)
             return None
         self.processed += 1
-        failed = bool(fence.runs) and fence.runs[-1][1] == "failed" and fence.runs[-1][2] != "parked"
-        log.log(logging.WARNING if status == "failed" else logging.INFO, "message processed: %s", status,
+        last = fence.runs[-1] if fence.runs else None
+        failed = last is not None and last[1] == StepOutcome.failed and last[2] != MessageState.parked
+        log.log(logging.WARNING if status == MessageStatus.failed else logging.INFO, "message processed: %s", status,
                 extra={**extra, "status": status, "seconds": round(time.monotonic() - started, 3),
                        "steps": ",".join(f"{st}:{o}" for st, o, _ in fence.runs)})
         if not failed:

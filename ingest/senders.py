@@ -50,10 +50,15 @@ class SenderRegistry:
 
     addresses: Mapping[str, str]
     agencies: tuple[Agency, ...] = ()
+    # Contact emails of an agency's registered litigation staff (应诉人员报备): known senders of that agency.
+    roster_addresses: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Compared lowercased, whatever the caller stored.
-        object.__setattr__(self, "addresses", {k.strip().lower(): v for k, v in self.addresses.items()})
+        # Compared lowercased, whatever the caller stored; a registered address wins over a roster contact.
+        addresses = {k.strip().lower(): v for k, v in self.addresses.items()}
+        roster = {k.strip().lower(): v for k, v in self.roster_addresses.items()}
+        object.__setattr__(self, "addresses", addresses)
+        object.__setattr__(self, "roster_addresses", {k: v for k, v in roster.items() if k not in addresses})
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> SenderRegistry:
@@ -68,7 +73,13 @@ class SenderRegistry:
         return cls(addresses=addresses, agencies=tuple(agencies))
 
     def agency_for(self, address: str | None) -> str | None:
-        return self.addresses.get(address.lower()) if address else None
+        if not address:
+            return None
+        key = address.lower()
+        return self.addresses.get(key) or self.roster_addresses.get(key)
+
+    def is_roster_contact(self, address: str | None) -> bool:
+        return bool(address) and str(address).lower() in self.roster_addresses
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,8 @@ def check_sender(sub: Submission, registry: SenderRegistry, policy: SenderPolicy
         if smuggled:
             evidence.append(f"a registered address is among them: {', '.join(smuggled)}")
             return SenderCheck(SenderStatus.spoofed, None, tuple(evidence), authenticated=False)
+    elif agency and registry.is_roster_contact(address):
+        evidence.append(f"address {address} is a litigation staff contact of agency {agency}")
     elif agency:
         evidence.append(f"address {address} is registered to agency {agency}")
     else:
@@ -152,7 +165,7 @@ def _claimed_agencies(display: str, registry: SenderRegistry) -> list[str]:
         if _norm(agency.name) in shown or _claims_short_name(shown, agency):
             claimed.append(agency.code)
     # A display name that is itself a registered address: "176823509@qq.com" <x@evil>.
-    for addr, code in registry.addresses.items():
+    for addr, code in [*registry.addresses.items(), *registry.roster_addresses.items()]:
         if addr in shown and code not in claimed:
             claimed.append(code)
     return claimed

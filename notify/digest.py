@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from notify.outbox import DEAD, UNCERTAIN, NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
-from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, cn_date
-from store.models import FactCheck, Message, OutboxMessage
-from terms.status import FactCheckStatus, MessageStatus, OutboxKind
+from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, StaleReview, cn_date
+from store.models import Attachment, Document, FactCheck, Message, OutboxMessage
+from terms.labels import formal_doc_label
+from terms.status import READABLE_ATTACHMENTS, REVIEW_MATCHES, FactCheckStatus, MessageStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,50 @@ def _reason(msg: Message) -> str:
     if msg.sender_status in SENDER_REASONS:
         return SENDER_REASONS[msg.sender_status]
     return msg.error or msg.error_code or "待人工核查"
+
+
+STALE_LISTED = 50  # the digest lists this many waiting documents, the oldest first, and counts the rest
+
+
+def _last_stale_day(day: date, settings: NotifySettings) -> date:
+    """The latest arrival day that is `review_alert_after_workdays` working days before `day` or more."""
+    calendar = settings.work_calendar()
+    d = day
+    while calendar.workdays_between(d, day) < settings.review_alert_after_workdays:
+        d -= timedelta(days=1)
+    return d
+
+
+def stale_reviews(session: Session, day: date, settings: NotifySettings) -> tuple[tuple[StaleReview, ...], int]:
+    """Documents in the review queue that arrived too many working days before `day`: (oldest listed, total).
+
+    Their missing-document reminders are held while they wait, so an idle queue would silence reminders."""
+    if settings.review_alert_after_workdays <= 0:
+        return (), 0
+    tz = settings.tz
+    end = datetime.combine(_last_stale_day(day, settings), time.min, tzinfo=tz) + timedelta(days=1)
+    waiting = (
+        select(Document, Message)
+        .join(Attachment, Document.attachment_id == Attachment.id)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(Document.match_status.in_(REVIEW_MATCHES), Attachment.status.in_(READABLE_ATTACHMENTS),
+               Message.status.in_(sorted(settings.receipt_statuses)), Message.received_at < end)
+    )
+    total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    calendar = settings.work_calendar()
+    listed = []
+    for doc, msg in session.execute(waiting.order_by(Message.received_at, Document.id).limit(STALE_LISTED)):
+        received_on = msg.received_at.astimezone(tz).date()
+        listed.append(StaleReview(
+            document_id=doc.id,
+            received_on=cn_date(received_on),
+            workdays=calendar.workdays_between(received_on, day),
+            sender=(msg.agency.name if msg.agency else None) or msg.from_address or "（无发件人地址）",
+            type_label=formal_doc_label(doc.doc_type),
+            filename=doc.attachment.filename,
+            subject=msg.subject or "",
+        ))
+    return tuple(listed), total
 
 
 def build_digest(session: Session, day: date, settings: NotifySettings) -> QuarantineDigestView:
@@ -56,6 +101,7 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
         for m in quarantined
     )
     # Unresolved problems are repeated every day until a person requeues or cancels them.
+    stale = stale_reviews(session, day, settings)
     problems = session.scalars(
         select(OutboxMessage).where(OutboxMessage.status.in_((UNCERTAIN, DEAD))).order_by(OutboxMessage.id)
     ).all()
@@ -76,6 +122,9 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
         ),
         fact_checks=session.scalar(
             select(func.count()).select_from(FactCheck).where(FactCheck.status == FactCheckStatus.open)) or 0,
+        stale_reviews=stale[0],
+        stale_review_total=stale[1],
+        stale_after_workdays=settings.review_alert_after_workdays,
     )
 
 
@@ -87,7 +136,7 @@ def queue_quarantine_digest(
     Does not commit.
     """
     view = build_digest(session, day, settings)
-    if not view.items and not view.outbox_problems and not view.fact_checks:
+    if not view.items and not view.outbox_problems and not view.fact_checks and not view.stale_review_total:
         return []
     if not settings.staff_addresses:
         log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
@@ -95,6 +144,8 @@ def queue_quarantine_digest(
     counts = f"待核查隔离来信{len(view.items)}封、待处理外发邮件{len(view.outbox_problems)}封"
     if view.fact_checks:
         counts += f"、待核实案件事实{view.fact_checks}项"
+    if view.stale_review_total:
+        counts += f"、超期待审核文书{view.stale_review_total}件"
     subject = f"【备案邮箱日报】{view.day}{counts}"
     rendered = (renderer or EmailRenderer(settings.templates_dir)).render("quarantine_digest", subject, view)
     rows = []

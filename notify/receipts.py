@@ -21,7 +21,8 @@ from notify.views import (
 )
 from store.models import Attachment, Case, Document, Message, OutboxMessage
 from terms.labels import formal_doc_label as doc_label
-from terms.rules import DOC_ORDER, CaseSnapshot, ReceivedDoc, assess_lateness, compute_missing
+from terms.rules import DOC_ORDER, assess_lateness, compute_missing
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, AttachmentStatus, OutboxKind, PageQuality
 
 __all__ = ["build_receipt", "queue_receipt", "receipt_message_id"]
@@ -45,6 +46,7 @@ ATTACHMENT_PROBLEMS = {
     "ocr_failed": "文件内容无法识别",
     "ocr_timeout": "文件内容无法识别",
     "truncated_file": "文件不完整（传输中被截断）",
+    "repeated_file": "与此前收到的文件相同，未重复登记",
 }
 
 REFERENCE_KINDS = {
@@ -99,7 +101,7 @@ def build_receipt(
     late_count = unmatched = unreadable = 0
     for att in message.attachments:
         if att.status not in READABLE_ATTACHMENTS:
-            unreadable += 1
+            unreadable += 0 if att.error_code == "repeated_file" else 1
             problem = ATTACHMENT_PROBLEMS.get(att.error_code or "", "无法读取")
             attachments.append(ReceiptAttachment(att.filename, (), problem))
             continue
@@ -114,7 +116,7 @@ def build_receipt(
             else:
                 cases[case.id] = case
                 snap = snapshots.setdefault(case.id, load_case_snapshot(session, case, settings))
-                this = next((d for d in snap.received if d.document_id == doc.id), None)
+                this = next((d for d in snap.documents if d.document_id == doc.id), None)
                 if this is not None:
                     lateness = assess_lateness(this, snap, calendar, settings.rules)
                     if lateness is not None and lateness.late:
@@ -205,7 +207,8 @@ def queue_receipt(
     Does not commit: call it in the transaction that files the message.
     """
     message = session.get(Message, message_row_id)
-    if message is None or message.status not in settings.receipt_statuses or not message.from_address:
+    if (message is None or message.status not in settings.receipt_statuses or not message.from_address
+            or message.no_receipt):
         return None
     _, new = build_receipt(session, message, settings, renderer)
     row, _ = enqueue(session, new)

@@ -36,14 +36,13 @@ from terms.labels import DECISION_DOC_LABELS
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
     DOC_ORDER,
-    CaseSnapshot,
     MissingItem,
-    ReceivedDoc,
     decision_date_of,
     defense_clock_start,
     evaluate_missing,
     notice_date_of,
 )
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, REVIEW_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
@@ -275,7 +274,7 @@ def _case_snapshot(case: Case, docs: list[ReceivedDoc]) -> CaseSnapshot:
         case_id=case.id,
         case_number=case.case_number,
         case_type=case.case_type,
-        received=tuple(docs),
+        documents=tuple(docs),
         notice_date=case.notice_date,
         hearing_at=case.hearing_at,
         hearing_place=case.hearing_place,
@@ -466,7 +465,7 @@ def sweep_reminders(
     waiting = waiting_by_agency(session, settings)
     for case in cases:
         snapshot = load_case_snapshot(session, case, settings)
-        if not snapshot.received:
+        if not snapshot.documents:
             continue
         report.cases += 1
         queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)

@@ -35,6 +35,10 @@ class NotifySettings:
     # A missing-document reminder without an answer: again after this many working days, then a note to
     # bureau staff after as many more. 0: no escalation.
     escalate_after_workdays: int = 3
+    # A document waiting in our review queue this many working days is listed in the staff digest. 0: never.
+    review_alert_after_workdays: int = 3
+    # Rectification and compliance due dates: remind this many working days before, and once overdue.
+    followup_lead_workdays: int = 3
     templates_dir: Path | None = None
 
     @property

@@ -164,12 +164,28 @@ class OutboxProblem:
 
 
 @dataclass(frozen=True)
+class StaleReview:
+    """A document waiting in the review queue longer than the bureau allows."""
+
+    document_id: int
+    received_on: str
+    workdays: int
+    sender: str  # the agency's name, else the address
+    type_label: str
+    filename: str
+    subject: str
+
+
+@dataclass(frozen=True)
 class QuarantineDigestView:
     letterhead: Letterhead
     day: str
     items: tuple[QuarantineItem, ...]
     outbox_problems: tuple[OutboxProblem, ...]
     fact_checks: int = 0  # case facts waiting for a person (fact checks in the review queue)
+    stale_reviews: tuple[StaleReview, ...] = ()  # the oldest first, at most STALE_LISTED
+    stale_review_total: int = 0
+    stale_after_workdays: int = 0
 
 
 @dataclass(frozen=True)
@@ -177,3 +193,34 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True)
+class RectificationReminderView:
+    """To the agency: the rectification staff asked for after a lost case falls due (or is overdue)."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    requirement: str
+    due: str
+    overdue: bool
+    days_left: int  # calendar days until the due date (negative: days past it)
+    as_of: str
+
+
+@dataclass(frozen=True)
+class ComplianceReminderView:
+    """To the agency: what an effective judgment or ruling it lost orders falls due (or is overdue)."""
+
+    letterhead: Letterhead
+    agency_name: str
+    case_number: str
+    effective_on: str
+    basis: str
+    order_text: str
+    due: str
+    due_basis: str
+    overdue: bool
+    days_left: int
+    as_of: str

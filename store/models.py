@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -120,6 +121,48 @@ class FactCheck(Base):
     case: Mapped[Case] = relationship()
 
 
+class Rectification(Base):
+    """Rectification (整改) of a lost case: what staff ask and by when, the agency's report, staff's confirmation."""
+
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    requirement: Mapped[str] = mapped_column(Text, default="")  # what is asked (Chinese, staff's words)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # terms.status.RectificationStatus
+    report_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime | None] = mapped_column()  # when the agency's report arrived
+    done_on: Mapped[date | None] = mapped_column(Date)  # the day staff say it was done
+    note: Mapped[str | None] = mapped_column(Text)
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class Compliance(Base):
+    """Compliance (履行) with a lost decision in effect: what it orders, by when, and when it was performed."""
+
+    __tablename__ = "compliances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    basis: Mapped[str] = mapped_column(Text, default="")  # why it is in effect (Chinese)
+    order_text: Mapped[str] = mapped_column(Text, default="")  # what it orders ("" : nothing read)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_basis: Mapped[str | None] = mapped_column(Text)  # the time phrase read, or a person's reason
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # terms.status.ComplianceStatus
+    done_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Attributes a person entered (order_text, due_date, effective_on …): the sync never overwrites them.
+    human_fields: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
 def _default_delivery_key(context: Any) -> str:
     return "sha256:" + str(context.get_current_parameters()["raw_sha256"])
 
@@ -159,6 +202,12 @@ class Message(Base):
     # The process running this message's current step, and until when (store/claims.py); NULL: free.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claim_until: Mapped[datetime | None] = mapped_column()
+    # A quarantined message a person released: "register" (sender now an agency address) or "once".
+    release_mode: Mapped[str | None] = mapped_column(String(16))
+    # A person decided this message gets no receipt (a release to a personal address, say).
+    no_receipt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Discarded from quarantine (a person may undo it for 30 days; the message is never deleted).
+    discarded_at: Mapped[datetime | None] = mapped_column()
 
     agency: Mapped[Agency | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
@@ -301,6 +350,54 @@ class RevokedSession(Base):
     __tablename__ = "revoked_sessions"
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RosterEntry(Base):
+    """A registered litigation staff member of an agency (应诉人员报备)."""
+
+    __tablename__ = "roster_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(64), default="")  # 职务, e.g. 副局长, 法制科科长
+    qualification: Mapped[str] = mapped_column(String(100), default="")  # 法律职业资格
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str | None] = mapped_column(String(320), index=True)  # lowercased; a known sender
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)  # marked 负责人 whatever the post says
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+
+class AppearancePlan(Base):
+    """Who an agency says will appear at a case's hearing (有庭必出): from a reply email or staff."""
+
+    __tablename__ = "appearance_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    hearing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))  # the hearing it is for
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # terms.status.PlanRole
+    source: Mapped[str] = mapped_column(String(16))  # reply | staff
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    roster_entry_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entries.id", ondelete="SET NULL"))
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarFeed(Base):
+    """A user's secret calendar URL; only the token's SHA-256 is kept."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class OutboxMessage(Base):

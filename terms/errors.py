@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     truncated_file = "truncated_file"
     ocr_failed = "ocr_failed"
     ocr_timeout = "ocr_timeout"
+    repeated_file = "repeated_file"  # the same bytes were filed from an earlier message
     imap = "imap"
     smtp = "smtp"
     # A person asked for something that does not exist or cannot be done: theirs to fix, not a bug.

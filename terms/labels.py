@@ -16,6 +16,7 @@ DOC_LABELS: dict[str, str] = {
     "appearance_record": "负责人出庭情况",
     "judgment": "判决书",
     "ruling": "裁定书",
+    "rectification_report": "整改报告",
     "other": "其他材料",
 }
 # Letters and the case pages name the appearance record as the city notice does; tables keep it short.
@@ -73,7 +74,16 @@ SENDER_LABELS: dict[str, str] = {
 }
 
 OUTBOX_KIND_LABELS: dict[str, str] = {"receipt": "回执", "digest": "日报", "report": "报表",
-                                      "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报"}
+                                      "reminder_missing_again": "再次催报", "escalation_staff": "催报未果通报",
+                                      "digest_quarantine": "隔离日报", "reply": "答复",
+                                      "reminder_rectification": "整改提醒",
+                                      "reminder_rectification_overdue": "整改逾期催报",
+                                      "reminder_compliance": "裁判履行提醒",
+                                      "reminder_compliance_overdue": "裁判履行逾期催报"}
+
+RECTIFICATION_STATUS_LABELS: dict[str, str] = {"open": "整改中", "received": "已报整改情况（待确认）",
+                                               "done": "整改完成"}
+COMPLIANCE_STATUS_LABELS: dict[str, str] = {"open": "待履行", "done": "已履行", "void": "不再跟踪"}
 
 OUTBOX_STATUS_LABELS: dict[str, str] = {
     "queued": "待发送",
@@ -92,6 +102,44 @@ PAGE_SOURCE_LABELS: dict[str, str] = {
     "plain": "纯文本",
     "failed": "识别失败",
 }
+
+
+# terms.errors.ErrorCode values as staff read them (the stored error text stays as technical detail).
+ERROR_LABELS: dict[str, str] = {
+    "malformed_mime": "邮件格式损坏",
+    "no_sender": "没有唯一的发件地址",
+    "unknown_sender": "发件人未登记",
+    "spoofed_sender": "疑似冒用单位名义",
+    "oversized_message": "邮件超过大小上限",
+    "empty_file": "文件为空",
+    "unknown_type": "文件格式无法识别",
+    "encrypted_pdf": "PDF 已加密",
+    "corrupt_pdf": "PDF 已损坏",
+    "corrupt_image": "图片已损坏",
+    "image_bomb": "图片尺寸异常",
+    "corrupt_zip": "压缩包已损坏",
+    "corrupt_tnef": "Outlook 附件包（winmail.dat）已损坏",
+    "zip_bomb": "压缩包异常（解压后过大）",
+    "corrupt_docx": "Word 文档已损坏",
+    "too_many_pages": "页数超过处理上限",
+    "truncated_file": "文件不完整（传输中被截断）",
+    "ocr_failed": "文字识别失败",
+    "ocr_timeout": "文字识别超时",
+    "repeated_file": "与此前收到的文件相同，未重复登记",
+    "internal": "系统内部错误（请联系管理员）",
+}
+
+
+def error_label(code: str | None) -> str:
+    return ERROR_LABELS.get(code or "", "无法读取")
+
+
+SYSTEM_ACTOR = "system"
+
+
+def actor_label(actor: str | None) -> str:
+    """Who did it, for staff: the pipeline is 系统, a person is their login name."""
+    return "系统" if not actor or actor == SYSTEM_ACTOR else actor
 
 
 def doc_label(doc_type: str) -> str:

@@ -1,14 +1,15 @@
 """Which documents a case is missing, and which filings were late: pure rules kept in one place.
 
-The inputs are `CaseSnapshot`s (plain dataclasses built from the store by `notify.reminders`);
+The input is the case snapshot (terms/snapshot.py, built by `notify.reminders` and the report);
 the answers carry the date they became due and the reason, so a reminder can cite its evidence.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.workdays import WorkCalendar
 
 # The order documents appear in a case's life; lists shown to people follow it.
@@ -21,6 +22,7 @@ DOC_ORDER: tuple[str, ...] = (
     "appearance_record",
     "judgment",
     "ruling",
+    "rectification_report",
     "other",
 )
 
@@ -47,40 +49,6 @@ class MissingRules:
     appearance_triggers: frozenset[str] = frozenset({"judgment"})
     hearing_grace_workdays: int = 5
     late_after_workdays: int = 5
-
-
-@dataclass(frozen=True)
-class ReceivedDoc:
-    """One accepted document of a case."""
-
-    doc_type: str
-    received_on: date  # local date the bureau received the message
-    doc_date: date | None = None  # 落款 date printed on the document
-    message_row_id: int | None = None
-    document_id: int | None = None
-
-
-@dataclass(frozen=True)
-class CaseSnapshot:
-    """What the bureau knows of one case; no ORM objects."""
-
-    case_id: int | None
-    case_number: str | None
-    case_type: str | None
-    received: tuple[ReceivedDoc, ...] = ()
-    notice_date: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
-    decision_type: str | None = None  # judgment | ruling
-    decision_date: date | None = None
-    outcome: str = "pending"
-    agency_id: int | None = None
-    agency_name: str | None = None
-    agency_role: str | None = None
-    court: str | None = None
-
-    def received_by(self, as_of: date) -> tuple[ReceivedDoc, ...]:
-        return tuple(d for d in self.received if d.received_on <= as_of)
 
 
 @dataclass(frozen=True)
@@ -118,7 +86,7 @@ def _seen(docs: tuple[ReceivedDoc, ...]) -> _Seen:
 def notice_date_of(snapshot: CaseSnapshot) -> date | None:
     if snapshot.notice_date is not None:
         return snapshot.notice_date
-    dates = [d.doc_date for d in snapshot.received if d.doc_type == "notice_to_respond" and d.doc_date]
+    dates = [d.doc_date for d in snapshot.documents if d.doc_type == "notice_to_respond" and d.doc_date]
     return min(dates) if dates else None
 
 
@@ -131,7 +99,7 @@ def defense_clock_start(snapshot: CaseSnapshot) -> tuple[date, bool] | None:
     notice = notice_date_of(snapshot)
     if notice is not None:
         return notice, True
-    received = [d.received_on for d in snapshot.received if d.doc_type == "notice_to_respond"]
+    received = [d.received_on for d in snapshot.documents if d.doc_type == "notice_to_respond"]
     return (min(received), False) if received else None
 
 
@@ -213,7 +181,7 @@ def _hearing_may_have_happened(snapshot: CaseSnapshot) -> bool:
 def decision_date_of(snapshot: CaseSnapshot) -> date | None:
     if snapshot.decision_date is not None:
         return snapshot.decision_date
-    dates = [d.doc_date for d in snapshot.received if d.doc_type in ("judgment", "ruling") and d.doc_date]
+    dates = [d.doc_date for d in snapshot.documents if d.doc_type in ("judgment", "ruling") and d.doc_date]
     return min(dates) if dates else None
 
 
@@ -232,8 +200,8 @@ def reference_date(doc: ReceivedDoc, snapshot: CaseSnapshot) -> date | None:
         return notice_date_of(snapshot) or (doc.doc_date if doc.doc_type != "complaint" else None)
     if doc.doc_type == "appearance_record":
         return snapshot.hearing_at.date() if snapshot.hearing_at else doc.doc_date
-    if doc.doc_type == "other":
-        return None
+    if doc.doc_type in ("other", "rectification_report"):
+        return None  # no filing duty of 5 working days: the rectification report has its own due date
     return doc.doc_date
 
 

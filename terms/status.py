@@ -96,6 +96,12 @@ class OutboxKind(StrEnum):
     reminder_hearing = "reminder_hearing"
     reminder_missing_again = "reminder_missing_again"  # still missing N working days after the first reminder
     escalation_staff = "escalation_staff"  # still missing after the second: bureau staff take it up
+    reply = "reply"  # a staff answer to a received message (a question), in its thread
+    # Follow-up of lost cases (issue 17): rectification (整改) and compliance with effective judgments (履行).
+    reminder_rectification = "reminder_rectification"  # the rectification report falls due soon
+    reminder_rectification_overdue = "reminder_rectification_overdue"  # due date passed, no report
+    reminder_compliance = "reminder_compliance"  # what an effective judgment orders falls due soon
+    reminder_compliance_overdue = "reminder_compliance_overdue"  # due date passed, not recorded done
 
 
 REMINDER_KINDS: tuple[OutboxKind, ...] = (
@@ -105,6 +111,14 @@ REMINDER_KINDS: tuple[OutboxKind, ...] = (
     OutboxKind.reminder_defense_due,
     OutboxKind.reminder_appeal_window,
     OutboxKind.reminder_hearing,
+)
+# Follow-up reminders are about a matter staff set, not about documents: a review decision on a case's
+# documents leaves them queued (they stop when the matter is recorded done).
+FOLLOWUP_REMINDER_KINDS: tuple[OutboxKind, ...] = (
+    OutboxKind.reminder_rectification,
+    OutboxKind.reminder_rectification_overdue,
+    OutboxKind.reminder_compliance,
+    OutboxKind.reminder_compliance_overdue,
 )
 
 
@@ -126,6 +140,8 @@ class DocType(StrEnum):
     appearance_record = "appearance_record"
     judgment = "judgment"
     ruling = "ruling"
+    # The agency's report on how it rectified what a lost case showed (整改报告 / 整改情况); not a court document.
+    rectification_report = "rectification_report"
     other = "other"
 
 
@@ -167,3 +183,19 @@ class FactCheckKind(StrEnum):
     doubtful = "doubtful"  # read with low confidence (the extractor said why)
     conflict = "conflict"  # two sources disagree
     contradicts = "contradicts"  # a later document disagrees with a person's value
+
+
+class RectificationStatus(StrEnum):
+    """Rectification (整改) of a lost case: staff set what is asked and by when; the agency reports; staff confirm."""
+
+    open = "open"  # asked, no report yet: the agency is reminded
+    received = "received"  # the agency's rectification report arrived (filed to the case): staff check it
+    done = "done"  # staff confirmed the rectification done
+
+
+class ComplianceStatus(StrEnum):
+    """Compliance (履行) with an effective judgment or ruling the agency lost."""
+
+    open = "open"  # in effect, not recorded performed: the agency is reminded
+    done = "done"  # staff recorded it performed
+    void = "void"  # no longer in effect as tracked (an appeal arrived, the outcome changed)

@@ -135,7 +135,8 @@ def _own_and_cited(hits: list[_Hit], doc_type: DocType) -> tuple[str | None, tup
         if h.own_shape and not h.cited:
             own = h.number
             break
-    if own is None and doc_type in COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}:
+    if own is None and doc_type in COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record,
+                                                       DocType.rectification_report}:
         for h in hits:
             if not h.cited:
                 own = h.number

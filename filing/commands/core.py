@@ -32,6 +32,7 @@ from filing.service import missing_for_cases
 from ingest.sniff import NotMail, not_mail
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
+from terms.status import MessageStatus
 
 console = Console(stderr=True)
 
@@ -122,7 +123,7 @@ def register(cli: typer.Typer) -> None:
         if results:
             show(import_table(app, results))
         _report_rejected(rejected)
-        if rejected or not files or any(r.status == "failed" for r in results):
+        if rejected or not files or any(r.status == MessageStatus.failed for r in results):
             raise typer.Exit(1)
 
     @cli.command("reprocess")

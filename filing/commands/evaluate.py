@@ -14,7 +14,7 @@ from filing.evaluate import EvalSection, coverage, evaluate_understanding, rende
 from filing.evaluate_facts import evaluate_facts
 from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching
 from filing.evaluate_notify import evaluate_notifications
-from filing.export import build_export
+from filing.export import build_export, review_rankings
 from filing.service import missing_for_cases
 
 
@@ -36,6 +36,7 @@ def register(cli: typer.Typer) -> None:
         day = parse_day(expected, "--as-of") if expected else local_today(app)
         with app.uow() as uow:
             export = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
+            rankings = review_rankings(uow.session)
         found, total = coverage(export, data)
         if total and not found:
             raise UserError(f"这个数据库里没有 {truth} 中的任何一封邮件（共 {total} 封）：请先用 filing import "
@@ -46,7 +47,7 @@ def register(cli: typer.Typer) -> None:
         sections: list[EvalSection] = [
             evaluate_understanding(export, data),
             evaluate_facts(export, data),
-            evaluate_matching(export, data),
+            evaluate_matching(export, data, app.settings.matching.default_threshold, rankings),
             evaluate_filing_by_form(export, data),
             evaluate_notifications(export, data),
         ]

@@ -48,7 +48,7 @@ class AssessmentRules:
     late_filing: float = 0.5
     missing_filing: float = 0.5
     repeated_loss: float = 1.0
-    unperformed_judgment: float = 0.0  # not computed: there is no compliance (履行) tracking yet
+    unperformed_judgment: float = 2.0  # per compliance (履行) not performed by its due date
     cap_per_agency_year: float | None = 10.0
 
     def points(self, rule: Rule) -> float:
@@ -106,10 +106,13 @@ def _items(figure: Figure) -> Iterable[CaseRef]:
     return figure.items
 
 
-def raw_deductions(row: AgencyRow, repeated: Iterable[RepeatedLoss],
-                   count_unknown_as_absent: bool) -> list[tuple[Rule, CaseRef, str]]:
+def raw_deductions(row: AgencyRow | None, repeated: Iterable[RepeatedLoss],
+                   count_unknown_as_absent: bool,
+                   unperformed: Iterable[CaseRef] = ()) -> list[tuple[Rule, CaseRef, str]]:
     """What one agency's row of the period's report deducts for, in a stable order, before points."""
     out: list[tuple[Rule, CaseRef, str]] = []
+    if row is None:  # an agency with nothing in the period's figures but an unperformed judgment
+        return [(Rule.unperformed_judgment, ref, ref.note) for ref in unperformed]
     lost_ids = {ref.case_id for ref in row.lost.items}
     for ref in _items(row.lost):
         out.append((Rule.lost_case, ref, ref.note))
@@ -128,6 +131,8 @@ def raw_deductions(row: AgencyRow, repeated: Iterable[RepeatedLoss],
         out.append((Rule.late_filing, ref, ref.note))
     for ref in _items(row.missing_documents):
         out.append((Rule.missing_filing, ref, ref.note))
+    for ref in unperformed:
+        out.append((Rule.unperformed_judgment, ref, ref.note))
     return out
 
 
@@ -138,15 +143,25 @@ def year_before(period: Period) -> Period | None:
 
 
 def assess(rows: Iterable[AgencyRow], repeated: Iterable[RepeatedLoss], period: Period, rules: AssessmentRules,
-           *, count_unknown_as_absent: bool, earlier: Assessment | None = None) -> Assessment:
+           *, count_unknown_as_absent: bool, earlier: Assessment | None = None,
+           unperformed: Iterable[tuple[AgencyRef | None, str, CaseRef]] = ()) -> Assessment:
     """Deductions per agency for a period's report rows. `earlier`: the assessment of the same year before
     the period (see year_before), so the yearly cap holds across quarters and a document still missing
-    is charged once a year, not again in every quarter it stays missing."""
+    is charged once a year, not again in every quarter it stays missing. `unperformed`: effective
+    decisions whose due date passed in the period without performance (filing/report/followup.py)."""
     before = {agency_key(a.agency, a.label): a for a in (earlier.agencies if earlier else ())}
     repeated = list(repeated)
+    owed: dict[str, list[CaseRef]] = {}
+    owners: dict[str, tuple[AgencyRef | None, str]] = {}
+    for agency, label, ref in unperformed:
+        owed.setdefault(agency_key(agency, label), []).append(ref)
+        owners[agency_key(agency, label)] = (agency, label)
+    listed: list[tuple[AgencyRow | None, AgencyRef | None, str]] = [(r, r.agency, r.label) for r in rows]
+    seen = {agency_key(a, label) for _, a, label in listed}
+    listed += [(None, a, label) for key, (a, label) in owners.items() if key not in seen]
     out: list[AgencyAssessment] = []
-    for row in rows:
-        key = agency_key(row.agency, row.label)
+    for row, agency, label in listed:
+        key = agency_key(agency, label)
         mine = [g for g in repeated if agency_key(g.agency, g.label) == key]
         prior = before.get(key)
         spent = prior.total if prior else 0.0
@@ -154,7 +169,7 @@ def assess(rows: Iterable[AgencyRow], repeated: Iterable[RepeatedLoss], period: 
             if prior else set()
         room = None if rules.cap_per_agency_year is None else max(rules.cap_per_agency_year - spent, 0.0)
         deductions: list[Deduction] = []
-        for rule, ref, note in raw_deductions(row, mine, count_unknown_as_absent):
+        for rule, ref, note in raw_deductions(row, mine, count_unknown_as_absent, owed.get(key, ())):
             pts = rules.points(rule)
             if pts <= 0 or (rule == Rule.missing_filing and (ref.case_id, note) in charged):
                 continue
@@ -163,12 +178,12 @@ def assess(rows: Iterable[AgencyRow], repeated: Iterable[RepeatedLoss], period: 
                 room = round(room - counted, 6)
             deductions.append(Deduction(rule, rule.label, ref, pts, round(counted, 2), note))
         if deductions:
-            out.append(AgencyAssessment(row.agency, row.label, tuple(deductions), round(spent, 2),
+            out.append(AgencyAssessment(agency, label, tuple(deductions), round(spent, 2),
                                         rules.cap_per_agency_year))
     notes = [
         "扣分标准为本局设定的可调整参数（config.yaml 的 assessment 部分）；通知规定败诉和负责人不出庭纳入考核，"
         "但未规定具体分值，以上分值并非官方标准。",
-        "未履行生效裁判暂不计分：系统尚未跟踪裁判履行情况。",
+        "未履行生效裁判：败诉裁判生效后，按其载明的期限（或本局设定的期限）届满仍未履行的，在期限届满的当期扣分一次。",
     ]
     if rules.cap_per_agency_year is not None:
         notes.append(f"每个单位每年扣分上限{_num(rules.cap_per_agency_year)}分，季度扣分计入当年累计；"

@@ -24,18 +24,16 @@ from datetime import date, datetime, timedelta
 
 from cases.facts import FACT_LABELS
 from filing.report.assessment import Assessment, assess, year_before
+from filing.report.followup import overdue_compliance, rectification_before, unperformed_in
 from filing.report.settings import ReportContext, ReportRules
 from filing.report.types import (
     AgencyRef,
     AgencyRow,
-    AppearanceRecord,
     CaseLine,
     CaseRef,
-    CaseSnap,
     Figure,
     Head,
     Hearing,
-    HearingFact,
     Period,
     Rate,
     RepeatedLoss,
@@ -46,7 +44,8 @@ from filing.report.types import (
     UnverifiedFact,
 )
 from terms.labels import DECISION_LABELS, cause_label, doc_label, outcome_label
-from terms.rules import CaseSnapshot, Lateness, MissingItem, ReceivedDoc, assess_lateness, evaluate_missing
+from terms.rules import Lateness, MissingItem, assess_lateness, evaluate_missing
+from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, ReceivedDoc
 from terms.workdays import WorkCalendar
 
 CONCLUDED = ("agency_won", "agency_lost", "withdrawn")
@@ -66,7 +65,7 @@ def head_of(present: bool | None, principal: bool | None) -> Head:
     return Head.principal if principal else Head.deputy
 
 
-def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
+def hearings_of(case: CaseSnapshot, as_of: date) -> list[Hearing]:
     """The hearings that took place by `as_of`, each with who appeared for the agency."""
     facts = [f for f in case.hearing_facts if f.known_on is None or f.known_on <= as_of]
     if not facts and case.hearing_at is not None and not case.hearing_facts:
@@ -124,7 +123,7 @@ def hearings_of(case: CaseSnap, as_of: date) -> list[Hearing]:
 class Result:
     """The effective result of a dispute, counted in the period of the governing decision."""
 
-    case: CaseSnap  # the instance whose decision governs
+    case: CaseSnapshot  # the instance whose decision governs
     agency_id: int | None
     outcome: str
     decision_type: str | None
@@ -134,21 +133,21 @@ class Result:
 @dataclass(frozen=True)
 class ResultSet:
     counted: tuple[Result, ...]
-    under_appeal: tuple[tuple[CaseSnap, CaseSnap], ...]  # (decided instance, pending appeal)
-    superseded: tuple[tuple[CaseSnap, CaseSnap], ...]  # (decided instance, decided appeal)
+    under_appeal: tuple[tuple[CaseSnapshot, CaseSnapshot], ...]  # (decided instance, pending appeal)
+    superseded: tuple[tuple[CaseSnapshot, CaseSnapshot], ...]  # (decided instance, decided appeal)
 
 
-def concluded_by(case: CaseSnap, day: date) -> bool:
+def concluded_by(case: CaseSnapshot, day: date) -> bool:
     return (case.outcome in CONCLUDED and case.decision_date is not None and case.decision_date <= day
             and case.decided_known_by(day))
 
 
-def decided_in(case: CaseSnap, period: Period) -> bool:
+def decided_in(case: CaseSnapshot, period: Period) -> bool:
     """Concluded inside the period, by a decision whose document arrived by the period's end."""
     return case.outcome in CONCLUDED and period.contains(case.decision_date) and case.decided_known_by(period.end)
 
 
-def in_scope(case: CaseSnap, period: Period, cutoff: date) -> bool:
+def in_scope(case: CaseSnapshot, period: Period, cutoff: date) -> bool:
     """Whether a case is one of the period's cases: known by its end, and open, or concluded within
     the year up to the period's end, or opened, heard or sent documents within the period. A case
     decided years ago is not listed again in every later report."""
@@ -164,7 +163,7 @@ def in_scope(case: CaseSnap, period: Period, cutoff: date) -> bool:
     )
 
 
-def case_number_year(case: CaseSnap) -> int | None:
+def case_number_year(case: CaseSnapshot) -> int | None:
     m = re.match(r"[（(](\d{4})[）)]", case.case_number or "")
     return int(m.group(1)) if m else None
 
@@ -182,16 +181,16 @@ def report_window(period: Period, rules: ReportRules) -> date:
     return min(trailing_year(q).start for q in (period, *period.quarters_back(rules.trend_quarters)))
 
 
-def results_in(cases: Iterable[CaseSnap], period: Period) -> ResultSet:
+def results_in(cases: Iterable[CaseSnapshot], period: Period) -> ResultSet:
     cases = list(cases)
     by_id = {c.case_id: c for c in cases}
-    appeals: dict[int, list[CaseSnap]] = defaultdict(list)
+    appeals: dict[int, list[CaseSnapshot]] = defaultdict(list)
     for c in cases:
         if c.appeal_of_id is not None and c.known_by(period.end):
             appeals[c.appeal_of_id].append(c)
     counted: list[Result] = []
-    under: list[tuple[CaseSnap, CaseSnap]] = []
-    superseded: list[tuple[CaseSnap, CaseSnap]] = []
+    under: list[tuple[CaseSnapshot, CaseSnapshot]] = []
+    superseded: list[tuple[CaseSnapshot, CaseSnapshot]] = []
     for c in cases:
         if not decided_in(c, period):
             continue
@@ -229,21 +228,6 @@ def in_loss_base(r: Result, rules: ReportRules) -> bool:
 # ----------------------------------------------------------------- filings
 
 
-def notify_snapshot(case: CaseSnap) -> CaseSnapshot:
-    return CaseSnapshot(
-        case_id=case.case_id,
-        case_number=case.case_number,
-        case_type=case.case_type,
-        received=case.documents,
-        notice_date=case.notice_date,
-        hearing_at=case.hearing_at,
-        decision_type=case.decision_type,
-        decision_date=case.decision_date,
-        outcome=case.outcome,
-        agency_id=case.agency_id,
-    )
-
-
 def first_receipts(docs: Iterable[ReceivedDoc]) -> list[ReceivedDoc]:
     first: dict[str, ReceivedDoc] = {}
     for d in docs:
@@ -254,22 +238,21 @@ def first_receipts(docs: Iterable[ReceivedDoc]) -> list[ReceivedDoc]:
     return list(first.values())
 
 
-def case_existed_from(case: CaseSnap) -> date | None:
+def case_existed_from(case: CaseSnapshot) -> date | None:
     """The earliest day the case can have existed: 1 January of its number's year (立案年度)."""
     year = case_number_year(case)
     return date(year, 1, 1) if year else None
 
 
-def late_filings(case: CaseSnap, calendar: WorkCalendar, rules: ReportRules) -> list[Lateness]:
+def late_filings(case: CaseSnapshot, calendar: WorkCalendar, rules: ReportRules) -> list[Lateness]:
     """Documents whose first receipt came after the deadline (reference date + N working days).
 
     A deadline before the case existed comes from a misread date (2025 for 2026): nobody is accused.
     """
-    snap = notify_snapshot(case)
     existed = case_existed_from(case)
     out = []
     for doc in first_receipts(case.documents):
-        lateness = assess_lateness(doc, snap, calendar, rules.missing)
+        lateness = assess_lateness(doc, case, calendar, rules.missing)
         if lateness is None or not lateness.late:
             continue
         if existed is not None and lateness.due < existed:
@@ -294,8 +277,8 @@ def first_known(data: ReportInput) -> date | None:
     return min(days) if days else None
 
 
-def missing_documents(case: CaseSnap, day: date, calendar: WorkCalendar, rules: ReportRules) -> list[MissingItem]:
-    return evaluate_missing(notify_snapshot(case), day, calendar, rules.missing)
+def missing_documents(case: CaseSnapshot, day: date, calendar: WorkCalendar, rules: ReportRules) -> list[MissingItem]:
+    return evaluate_missing(case, day, calendar, rules.missing)
 
 
 # ----------------------------------------------------------------- tallies
@@ -310,7 +293,7 @@ class Tally:
 
     items: dict[str, list[Item]]
 
-    def add(self, name: str, agency_id: int | None, case: CaseSnap, note: str = "") -> None:
+    def add(self, name: str, agency_id: int | None, case: CaseSnapshot, note: str = "") -> None:
         self.items.setdefault(name, []).append((agency_id, CaseRef(case.case_id, case.case_number, note)))
 
     def figure(self, name: str, agency: Callable[[int | None], bool]) -> Figure:
@@ -451,9 +434,12 @@ def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tu
         if len(results) < rules.repeat_threshold:
             continue
         ag = agencies.get(agency_id) if agency_id is not None else None
+        ordered = sorted(results, key=lambda r: r.case.decision_date or date.min)
         refs = tuple(CaseRef(r.case.case_id, r.case.case_number, f"{_day(r.case.decision_date)}{r.note}")
-                     for r in sorted(results, key=lambda r: r.case.decision_date or date.min))
-        out.append(RepeatedLoss(ag, ag.display if ag else UNKNOWN_AGENCY, category, cause_label(category), refs))
+                     for r in ordered)
+        notes, flags = rectification_before([r.case for r in ordered])
+        out.append(RepeatedLoss(ag, ag.display if ag else UNKNOWN_AGENCY, category, cause_label(category), refs,
+                                notes, flags))
     return tuple(out)
 
 
@@ -541,7 +527,7 @@ def definitions(rules: ReportRules) -> tuple[str, ...]:
     )
 
 
-def waits_in(c: CaseSnap, period: Period) -> bool:
+def waits_in(c: CaseSnapshot, period: Period) -> bool:
     """A case with a report fact waiting for a person, known to the bureau by the period's end: settling
     the fact could change this period's figures (the value is unknown, so any period it may fall in)."""
     if not c.unverified:
@@ -578,8 +564,9 @@ def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
         t0 = tally(data, before, ctx)
         rows0, _ = rows_of(data, t0, ctx.rules)
         earlier = assess(rows0, repeated_losses(data, before, ctx.rules), before, ctx.assessment,
-                         count_unknown_as_absent=unknown_absent)
-    return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier)
+                         count_unknown_as_absent=unknown_absent, unperformed=unperformed_in(data, before))
+    return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier,
+                  unperformed=unperformed_in(data, period))
 
 
 def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
@@ -611,4 +598,5 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         notes=tuple(notes),
         assessment=assessment_of(data, period, ctx, rows, repeated),
         unverified=unverified_cases(data, period, ctx.rules),
+        overdue_compliance=overdue_compliance(data, period),
     )

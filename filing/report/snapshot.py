@@ -11,11 +11,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.facts import fact_of
-from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, HearingFact, ReportInput
+from filing.report.types import AgencyRef, ComplianceSnap, ReportInput
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
-from terms.rules import ReceivedDoc
-from terms.status import ACCEPTED_MATCHES, FILED_STATUSES, READABLE_ATTACHMENTS, FactCheckStatus, Outcome
+from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, ReceivedDoc
+from terms.status import (
+    ACCEPTED_MATCHES,
+    FILED_STATUSES,
+    READABLE_ATTACHMENTS,
+    ComplianceStatus,
+    FactCheckStatus,
+    Outcome,
+)
 
 # A document counts as filed by the agency once it is matched to its case and its message was filed
 # (not quarantined, not a duplicate) from a readable attachment.
@@ -151,6 +158,10 @@ def load_input(
             .order_by(m.FactCheck.id)
         ):
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
+    rects: dict[int, m.Rectification] = {}
+    for i in range(0, len(case_ids), CHUNK):
+        for r in session.scalars(select(m.Rectification).where(m.Rectification.case_id.in_(case_ids[i : i + CHUNK]))):
+            rects[r.case_id] = r
 
     cases = []
     for c in case_rows:
@@ -195,7 +206,7 @@ def load_input(
         decision_doc = {"judgment": ("judgment",), "ruling": ("ruling",)}.get(c.decision_type or "",
                                                                                ("judgment", "ruling"))
         cases.append(
-            CaseSnap(
+            CaseSnapshot(
                 case_id=c.id,
                 case_number=c.case_number,
                 agency_id=c.agency_id,
@@ -211,7 +222,7 @@ def load_input(
                 head_present=None if no_head else c.head_present,
                 head_principal=None if no_head else c.head_principal,
                 head_title=c.head_title,
-                outcome="pending" if no_decision else (c.outcome or "pending"),
+                outcome=Outcome.pending if no_decision else (c.outcome or Outcome.pending),
                 decision_type=None if no_decision else c.decision_type,
                 decision_date=None if no_decision else c.decision_date,
                 appeal_of_id=c.appeal_of_id,
@@ -221,6 +232,22 @@ def load_input(
                 head_received_on=None if human & {"head_present", "head_role"}
                 else _first(docs, ("appearance_record", "judgment"), "head_present"),
                 unverified=unverified,
+                rectification_status=rects[c.id].status if c.id in rects else None,
+                rectification_due=rects[c.id].due_date if c.id in rects else None,
+                rectified_on=rects[c.id].done_on if c.id in rects else None,
             )
         )
-    return ReportInput(agencies, tuple(cases), as_of)
+    return ReportInput(agencies, tuple(cases), as_of, load_compliances(session))
+
+
+def load_compliances(session: Session) -> tuple[ComplianceSnap, ...]:
+    """Every tracked compliance (few: one per effective loss), whatever the report's window: an old
+    judgment still unperformed is overdue in every later report."""
+    rows = session.execute(
+        select(m.Compliance, m.Case.case_number, m.Case.agency_id)
+        .join(m.Case, m.Compliance.case_id == m.Case.id)
+        .where(m.Compliance.status != ComplianceStatus.void)
+        .order_by(m.Compliance.id)
+    )
+    return tuple(ComplianceSnap(c.case_id, number, agency_id, c.effective_on, c.order_text, c.due_date, c.status,
+                                c.done_on) for c, number, agency_id in rows)

@@ -1,4 +1,5 @@
-"""Plain data for the quarterly report: what it is computed from (snapshots) and what it says (Report)."""
+"""Plain data for the quarterly report: what it is computed from (agencies and terms.snapshot's case
+snapshots) and what it says (Report)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from terms.rules import ReceivedDoc
+from terms.snapshot import CaseSnapshot
 
 if TYPE_CHECKING:
     from filing.report.assessment import Assessment
@@ -79,7 +80,7 @@ class Period:
         return f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日"
 
 
-# ----------------------------------------------------------------- snapshots (input)
+# ----------------------------------------------------------------- input (cases are terms.snapshot.CaseSnapshot)
 
 
 @dataclass(frozen=True)
@@ -95,82 +96,25 @@ class AgencyRef:
 
 
 @dataclass(frozen=True)
-class HearingFact:
-    """One value the case's hearing time took (CaseFact 'hearing_at'), in the order recorded."""
+class ComplianceSnap:
+    """Compliance (履行) with a lost decision in effect, as stored (cases/compliance.py)."""
 
-    at: datetime
-    set_on: date | None  # the date of the document that set it (its printed date, else the day received)
-    document_id: int | None = None
-    known_on: date | None = None  # the day that document arrived (None: a person's value)
-
-
-@dataclass(frozen=True)
-class AppearanceRecord:
-    """An appearance-record document of the case: the evidence for one hearing."""
-
-    hearing_at: datetime | None
-    head_present: bool | None
-    head_principal: bool | None
-    head_title: str | None = None
-    received_on: date | None = None
-    document_id: int | None = None
-
-
-@dataclass(frozen=True)
-class CaseSnap:
     case_id: int
     case_number: str | None
     agency_id: int | None
-    case_type: str | None = None
-    agency_role: str | None = None
-    cause_category: str | None = None
-    notice_date: date | None = None
-    first_received: date | None = None  # the day the bureau first received anything of it
-    hearing_at: datetime | None = None  # the current (latest) hearing time
-    hearing_facts: tuple[HearingFact, ...] = ()
-    appearance_records: tuple[AppearanceRecord, ...] = ()
-    head_present: bool | None = None  # case level: latest appearance record or judgment
-    head_principal: bool | None = None
-    head_title: str | None = None
-    outcome: str = "pending"
-    decision_type: str | None = None  # judgment | ruling
-    decision_date: date | None = None
-    appeal_of_id: int | None = None
-    documents: tuple[ReceivedDoc, ...] = ()
-    # When the document showing each fact first arrived (None: a person's value, or no document):
-    # a fact counts in a period only if it could be known by the period's end.
-    notice_received_on: date | None = None
-    decision_received_on: date | None = None
-    head_received_on: date | None = None
-    # Report facts waiting for a person (their values above are withheld): (fact, check id, reason).
-    unverified: tuple[tuple[str, int, str], ...] = ()
-
-    @property
-    def opened_on(self) -> date | None:
-        """The day the agency was sued as far as the bureau can tell: the notice, else first receipt."""
-        return self.notice_date or self.first_received
-
-    def decided_known_by(self, day: date) -> bool:
-        return self.decision_received_on is None or self.decision_received_on <= day
-
-    def notice_known_by(self, day: date) -> bool:
-        return self.notice_date is not None and (self.notice_received_on is None or self.notice_received_on <= day)
-
-    def opened_on_by(self, day: date) -> date | None:
-        """The day the case opened as the bureau could tell at `day`: the notice once it arrived, else first receipt."""
-        return self.notice_date if self.notice_known_by(day) else self.first_received
-
-    def known_by(self, day: date) -> bool:
-        dates = [d for d in (self.notice_date if self.notice_known_by(day) else None, self.first_received,
-                             self.decision_date if self.decided_known_by(day) else None) if d is not None]
-        return bool(dates) and min(dates) <= day
+    effective_on: date
+    order_text: str
+    due_date: date | None
+    status: str  # terms.status.ComplianceStatus
+    done_on: date | None = None
 
 
 @dataclass(frozen=True)
 class ReportInput:
     agencies: tuple[AgencyRef, ...]
-    cases: tuple[CaseSnap, ...]
+    cases: tuple[CaseSnapshot, ...]
     as_of: date  # the day the report is made: nothing later is "missing" yet
+    compliances: tuple[ComplianceSnap, ...] = ()
 
 
 # ----------------------------------------------------------------- report (output)
@@ -272,6 +216,10 @@ class RepeatedLoss:
     category: str
     category_label: str
     cases: tuple[CaseRef, ...]
+    # Per case (same order): whether the earlier losses of the kind were rectified before this one (Chinese).
+    rectification: tuple[str, ...] = ()
+    # Per case: True when every earlier loss of the kind was rectified before it was decided (None: the first).
+    rectified_before: tuple[bool | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,6 +278,24 @@ class UnverifiedCase:
 
 
 @dataclass(frozen=True)
+class ComplianceLine:
+    """An effective decision the agency lost and had not performed by its due date (履行逾期)."""
+
+    case_id: int
+    case_number: str | None
+    agency: str
+    effective_on: date
+    order_text: str
+    due_date: date
+    days_overdue: int  # as of the report's cut-off
+    done_on: date | None  # performed late, after the cut-off (None: not yet)
+
+    @property
+    def display(self) -> str:
+        return self.case_number or f"案件#{self.case_id}"
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     bureau: str
@@ -346,3 +312,5 @@ class Report:
     # Cases with an unverified fact that could change a figure (待核实), each fact linked to its check.
     unverified: tuple[UnverifiedCase, ...] = field(default_factory=tuple)
     assessment: Assessment | None = None  # 考核扣分 (filing/report/assessment.py); None when switched off
+    # Effective decisions not performed by their due date as of the period's end (or the report day).
+    overdue_compliance: tuple[ComplianceLine, ...] = field(default_factory=tuple)

@@ -122,6 +122,23 @@ def _summary(ws: Worksheet, report: Report) -> None:
         cell.font = Font(name=FONT, size=11)
         cell.fill = WARN_FILL
         r += 1
+        for c, note in list(zip(rep.cases, rep.rectification, strict=False))[1:]:
+            _merge_row(ws, r, ncols)
+            ws.cell(row=r, column=1, value=f"　{c.display}：{note}").font = Font(name=FONT, size=10)
+            r += 1
+    r += 1
+    _merge_row(ws, r, ncols)
+    heading = "生效裁判逾期未履行" + ("" if report.overdue_compliance else "：无")
+    ws.cell(row=r, column=1, value=heading).font = Font(name=FONT, bold=True, size=12)
+    r += 1
+    for ov in report.overdue_compliance:
+        _merge_row(ws, r, ncols)
+        text = (f"{ov.agency}：{ov.display}，{ov.effective_on:%Y-%m-%d}生效，应于{ov.due_date:%Y-%m-%d}前履行"
+                f"（{ov.order_text or '裁判内容见裁判文书'}），已逾期{ov.days_overdue}日")
+        cell = ws.cell(row=r, column=1, value=text)
+        cell.font = Font(name=FONT, size=11)
+        cell.fill = WARN_FILL
+        r += 1
     r += 1
     _merge_row(ws, r, ncols)
     ws.cell(row=r, column=1, value="说明：").font = Font(name=FONT, bold=True)

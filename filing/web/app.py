@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from http import HTTPStatus
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -19,7 +20,7 @@ from starlette.exceptions import HTTPException
 from filing.bootstrap import App
 from filing.web import assessment_routes, deps, report_routes
 from filing.web.clients import parse_networks, via_https
-from filing.web.routes import agencies, auth, cases, checks, files, quarantine, queue
+from filing.web.routes import agencies, auth, cases, checks, files, followup, quarantine, queue, roster, watch
 from filing.web.security import apply_security_headers, csrf_protect, request_out_of_range
 from filing.web.sessions import COOKIE, KNOWN_COOKIE, KNOWN_DAYS, KnownClients, SessionCodec, new_session
 from filing.web.templating import make_env
@@ -27,6 +28,14 @@ from filing.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+HTTP_DETAILS = {
+    404: "没有这个页面，请检查地址或从菜单进入",
+    405: "该地址不支持此操作（例如直接打开了只能由按钮提交的地址）",
+    403: "无权访问",
+    400: "请求有误",
+    413: "提交的内容过大",
+    429: "请求过多，请稍后再试",
+}
 
 
 def _secret(app: App) -> str:
@@ -101,8 +110,12 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
 
     @api.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
+        detail = str(exc.detail)
+        if detail == HTTPStatus(exc.status_code).phrase:
+            # Starlette's own English phrase ("Not Found"): staff read Chinese.
+            detail = HTTP_DETAILS.get(exc.status_code, "请求无法完成")
         return deps.render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
-                           detail=str(exc.detail))
+                           detail=detail)
 
     @api.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -113,7 +126,7 @@ def create_app(app: App, hasher: PasswordHasher | None = None, throttle: LoginTh
         return Response(status_code=204)
 
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, queue, checks, cases, agencies, quarantine, files):
+    for module in (auth, queue, checks, cases, followup, agencies, quarantine, files, roster, watch):
         api.include_router(module.router)
     api.include_router(report_routes.router, dependencies=[Depends(deps.current_user)])
     api.include_router(assessment_routes.router, dependencies=[Depends(deps.current_user)])

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from store import models as m
-from terms.status import ACCEPTED_MATCHES, Outcome
+from terms.status import ACCEPTED_MATCHES, DocType, Outcome
 
 PAGE_SIZE = 50
 # The statutory defense period after the notice to respond (行政诉讼法 第六十七条), as the list shows it.
@@ -89,7 +89,7 @@ class CasePage:
 def _defense_filed() -> ColumnElement[bool]:
     return exists().where(
         m.Document.case_id == m.Case.id,
-        m.Document.doc_type == "defense",
+        m.Document.doc_type == DocType.defense,
         m.Document.match_status.in_(ACCEPTED_MATCHES),
     )
 
@@ -170,6 +170,25 @@ def list_page(
     page = min(f.page, pages)
     rows = list(s.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
     return CasePage(rows, total, page, pages)
+
+
+EXPORT_LIMIT = 50_000  # rows in one CSV/XLSX download; far above any bureau's case count
+
+
+def all_filtered(
+    s: Session,
+    f: CaseFilter,
+    today: date,
+    missing: Callable[[Session, m.Case, date], list[str]] | None,
+    search: Callable[[Session, str, int], list[m.Case]],
+) -> list[m.Case]:
+    """Every case of the filtered, sorted list (all pages), for a download."""
+    search_ids = [c.id for c in search(s, f.q, 100_000)] if f.q else None
+    cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)))
+    if f.missing and missing is not None:
+        want = f.missing == "yes"
+        cases = [c for c in cases if bool(missing(s, c, today)) == want]
+    return cases
 
 
 def agency_options(s: Session) -> list[tuple[int, str]]:

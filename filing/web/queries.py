@@ -31,13 +31,14 @@ from filing.web.views import (
     QueueRow,
     SiblingDoc,
     TimelineEvent,
+    TimelineKind,
     UnreadableRow,
     text_of,
 )
 from store import models as m
-from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS
+from terms.labels import CAUSE_LABELS, DECISION_DOC_LABELS, OUTCOME_LABELS, actor_label
 from terms.labels import formal_doc_label as doc_label
-from terms.status import ACCEPTED_MATCHES, MessageStatus, Outcome, PageQuality
+from terms.status import ACCEPTED_MATCHES, DocType, FactCheckStatus, MessageStatus, Outcome, PageQuality
 
 FIELD_LABELS = {
     "case_number": "案号",
@@ -79,6 +80,14 @@ AUDIT_LABELS = {
     "confirm_fact": "核实确认案件事实",
     "add_case": "人工新增案件",
     "merge_cases": "合并案件",
+    "set_rectification": "布置整改",
+    "rectification_report_received": "收到整改报告",
+    "confirm_rectification": "确认整改完成",
+    "open_compliance": "裁判生效，开始跟踪履行",
+    "set_compliance": "设定履行事项",
+    "record_compliance": "记录履行完毕",
+    "void_compliance": "裁判不再跟踪履行",
+    "reopen_compliance": "恢复跟踪履行",
 }
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Statutory: the defense is due 15 days after the notice to respond is served (行政诉讼法 第六十七条).
@@ -183,7 +192,7 @@ def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | No
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
     types = {d.doc_type for d in docs}
-    if case.notice_date is not None and "defense" not in types and case.outcome == Outcome.pending:
+    if case.notice_date is not None and DocType.defense not in types and case.outcome == Outcome.pending:
         due = case.notice_date + timedelta(days=DEFENSE_DAYS)
         return f"答辩期满 {due.isoformat()}" + ("（已过）" if due < today else "")
     return None
@@ -244,7 +253,7 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
     for mid, mdocs in by_msg.items():
         msg = mdocs[0].attachment.message
         events.append(TimelineEvent(
-            at=msg.received_at, kind="received", title=f"收到邮件：{msg.subject or '（无主题）'}",
+            at=msg.received_at, kind=TimelineKind.received, title=f"收到邮件：{msg.subject or '（无主题）'}",
             detail=f"{msg.from_display} <{msg.from_address or '?'}>", status=msg.status, message_id=mid,
             documents=tuple((d.id, _doc_title(d), d.match_status) for d in mdocs),
         ))
@@ -253,7 +262,7 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         conds.append(m.OutboxMessage.message_row_id.in_(list(by_msg)))
     for o in s.scalars(select(m.OutboxMessage).where(or_(*conds)).order_by(m.OutboxMessage.id)):
         events.append(TimelineEvent(
-            at=o.sent_at or o.created_at, kind="outbox", title=o.subject, detail=f"发往 {o.to_addr}",
+            at=o.sent_at or o.created_at, kind=TimelineKind.outbox, title=o.subject, detail=f"发往 {o.to_addr}",
             status=o.status, message_id=None, documents=(),
         ))
     doc_ids = [d.id for d in docs]
@@ -264,7 +273,8 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         label = AUDIT_LABELS.get(a.action, a.action)
         target = f"文书 {a.object_id}" if a.object_type == "document" else "本案"
         events.append(TimelineEvent(
-            at=a.at, kind="audit", title=f"{label}（{target}）", detail=f"操作人 {a.actor}", status=a.action,
+            at=a.at, kind=TimelineKind.audit, title=f"{label}（{target}）", detail=f"操作人 {actor_label(a.actor)}",
+            status=a.action,
             message_id=None, documents=(),
         ))
     events.sort(key=lambda e: _utc(e.at))
@@ -295,7 +305,7 @@ def case_detail(s: Session, case_id: int, today: date, missing: MissingFn | None
         appeal_of=(case.appeal_of.id, case.appeal_of.case_number or "") if case.appeal_of else None,
         appeals=appeals, head=head, timeline=tuple(events), facts=tuple(facts),
         checks=tuple(check_views(s, list(s.scalars(select(m.FactCheck).where(
-            m.FactCheck.case_id == case.id, m.FactCheck.status == "open").order_by(m.FactCheck.id))))),
+            m.FactCheck.case_id == case.id, m.FactCheck.status == FactCheckStatus.open).order_by(m.FactCheck.id))))),
         current=current_values(case),
         human=tuple(sorted({fact_of(a) for a in (case.human_fields or [])})),
     )
@@ -372,7 +382,8 @@ def agency_cases(s: Session, agency_id: int, today: date, missing: MissingFn | N
 
 
 def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
-    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error) for a in msg.attachments)
+    return tuple(AttachmentView(a.id, a.filename, a.content_type, a.size, a.status, a.error,
+                                 a.error_code) for a in msg.attachments)
 
 
 def quarantine_rows(s: Session) -> list[QuarantineRow]:

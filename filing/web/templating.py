@@ -20,6 +20,8 @@ from terms.labels import (
     OUTCOME_LABELS,
     PAGE_SOURCE_LABELS,
     SENDER_LABELS,
+    actor_label,
+    error_label,
 )
 from terms.labels import formal_doc_label as doc_label
 
@@ -48,6 +50,8 @@ _EVIDENCE = (
     # The sender check (quarantine reasons).
     (re.compile(r"^address (\S+) is not registered$"), "发件地址 {0} 未登记"),
     (re.compile(r"^address (\S+) is registered to agency (\S+)$"), "发件地址 {0} 已登记在单位 {1} 名下"),
+    (re.compile(r"^address (\S+) is a litigation staff contact of agency (\S+)$"),
+     "发件地址 {0} 是单位 {1} 报备的应诉人员联系邮箱"),
     (re.compile(r"^display name (.+) claims agency (.+)$"), "发件人名称 {0} 自称单位 {1}"),
     (re.compile(r"^display name claims one of our agencies from an unregistered address$"),
      "以本市单位名义从未登记地址发信（疑似冒用）"),
@@ -123,6 +127,8 @@ def make_env(templates_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE
     )
     filters: dict[str, Any] = {
         "doc_label": doc_label,
+        "actor_label": actor_label,
+        "error_label": error_label,
         "local_time": partial(local_time, timezone=timezone),
         "local_date": partial(local_date, timezone=timezone),
         "age": partial(age, timezone=timezone),

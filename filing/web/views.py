@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
+
+from terms.status import PageQuality
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class PageView:
     confidence: float
     rotation: int
     has_preview: bool
-    quality: str = "ok"  # terms.status.PageQuality
+    quality: str = PageQuality.ok
     quality_evidence: str | None = None
 
 
@@ -106,10 +109,18 @@ class CaseRow:
     documents: int
 
 
+class TimelineKind(StrEnum):
+    """What a case timeline entry is; the case page styles and labels each by it (not stored)."""
+
+    received = "received"  # a message of the case arrived
+    outbox = "outbox"  # an email the bureau queued or sent
+    audit = "audit"  # a person's action on the case or one of its documents
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
     at: datetime
-    kind: str  # received | outbox
+    kind: TimelineKind
     title: str
     detail: str
     status: str
@@ -183,6 +194,7 @@ class AttachmentView:
     size: int
     status: str
     error: str | None
+    error_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,15 @@ def test_year_report_from_the_form(page: Any, report_server: str) -> None:
     assert data["trend"] and all(p["key"].startswith("2026") for p in data["trend"])
     ranged = page.goto(f"{report_server}/reports?from=2026-01-01&to=2026-06-30")
     assert ranged.status == 200 and "2026年1月1日至2026年6月30日" in page.inner_text(".period")
+    # Any from–to range from the date fields, like the CLI's --from/--to; the downloads follow it.
+    page.goto(f"{report_server}/reports?quarter=2026")
+    assert page.input_value("#range-from") == "2026-01-01" and page.input_value("#range-to") == "2026-12-31"
+    page.fill("#range-from", "2026-04-01")
+    page.fill("#range-to", "2026-09-30")
+    page.click("#range-form button[type=submit]")
+    page.wait_for_url(lambda url: "from=2026-04-01" in url and "to=2026-09-30" in url)
+    assert "2026年4月1日至2026年9月30日" in page.inner_text(".meta")
+    href = page.get_attribute(".toolbar a[href*='format=json']", "href")
+    assert href is not None
+    data = page.request.get(report_server + href).json()
+    assert data["period"]["key"] == "2026-04-01..2026-09-30"

@@ -63,3 +63,37 @@ def test_page_through_filter_and_sort_the_cases(browser_page: BrowserPage, web_d
     assert all("败诉" in r for r in rows.all_inner_texts())
     assert page.locator("#pager").count() == 0
     bp.screenshot("cases-filtered.png")
+
+
+def test_download_the_filtered_list_as_csv_and_xlsx(browser_page: BrowserPage, web_data: WebData) -> None:
+    import csv
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    bp, page = browser_page, browser_page.page
+    _add_cases(web_data)
+    log_in(bp, "/cases")
+    page.select_option("#filter-outcome", "agency_lost")
+    page.select_option("#filter-sort", "number")
+    page.click("#apply-filters")
+    page.wait_for_url(re.compile(r"outcome=agency_lost"))
+    assert "全部 15 件" in page.inner_text("#case-filters")
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["案号", "单位", "审级"]
+    body = rows[1:]
+    # The whole filtered list (not one page), in the page's order, with the page's labels.
+    assert len(body) == 15 and [r[0] for r in body] == sorted(r[0] for r in body)
+    assert all(r[5] == "败诉" and r[2] == "行初" for r in body)
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    assert info.value.suggested_filename.endswith(".xlsx")
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert ws is not None
+    cells = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    assert [c[0] for c in cells] == [r[0] for r in body]

@@ -62,7 +62,10 @@ def test_clear_the_review_queue_by_confirming_and_reassigning(browser_page: Brow
     # One key confirms the suggested case; the next item opens by itself.
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: not url.endswith(f"/queue/{first}"))
-    assert "已确认归档" in page.inner_text(".flash")
+    flash = page.inner_text(".flash")
+    # The flash names the document and its case, in Chinese (no row id, no English status).
+    assert "已归入 （2026）鲁0481行初901号" in flash and "答辩状" in flash, flash
+    assert not re.search(r"文书 \d+|[A-Za-z]{4,}", flash.replace(".pdf", "")), flash
     assert doc(web_data, first) == ("confirmed", case_id_of(web_data, "（2026）鲁0481行初901号"))
 
     # The second item: a subject, a filename and document text that carry a <script>: shown as text.
@@ -106,6 +109,7 @@ def test_search_a_case_and_open_its_timeline(browser_page: BrowserPage, web_data
     assert "应诉通知书（第1–1页）" in timeline and "起诉状（第1–1页）" in timeline
     facts = page.inner_text("#facts")
     assert "原告" in facts and "王示例" in facts and "应诉通知书" in facts
+    assert "系统" in facts and "system" not in facts  # the pipeline is named in Chinese
     bp.screenshot("case.png")
     no_script_ran(bp)
 
@@ -118,10 +122,10 @@ def test_release_a_quarantined_message_to_an_agency(browser_page: BrowserPage, w
     assert card.locator("h2.subject").inner_text().startswith(XSS)
     no_script_ran(bp)
     card.locator("select[name=agency_code]").select_option("slj")
-    card.locator("text=放行并归档").click()
+    card.locator("button.release-register").click()
     page.wait_for_selector(".flash")
     assert "已放行" in page.inner_text(".flash"), page.inner_text(".flash")
-    assert any("登记到所选单位" in d for d in bp.dialogs)  # asked before acting
+    assert any("放行这封邮件" in d for d in bp.dialogs)  # asked before acting
     assert "隔离区为空" in page.inner_text("main")
     with web_data.app.uow() as uow:
         s = uow.session
@@ -164,3 +168,16 @@ def test_other_pages_render_under_the_csp(browser_page: BrowserPage, web_data: W
     bp.screenshot("report.png")
     no_script_ran(bp)
     assert not bp.console_errors, bp.console_errors
+
+
+def test_unknown_pages_and_wrong_methods_answer_in_chinese(browser_page: BrowserPage, web_data: WebData) -> None:
+    bp, page = browser_page, browser_page.page
+    log_in(bp, "/cases")
+    resp = page.goto(bp.base_url + "/no-such-page")
+    assert resp is not None and resp.status == 404
+    body = page.inner_text("main")
+    assert "未找到" in body and "Not Found" not in body, body
+    resp = page.goto(bp.base_url + "/quarantine/5/discard")  # a button's address opened as a page
+    assert resp is not None and resp.status == 405
+    body = page.inner_text("main")
+    assert "不支持" in body and "Method Not Allowed" not in body, body

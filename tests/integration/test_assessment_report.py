@@ -43,7 +43,9 @@ def test_assessment_in_json_xlsx_and_html(seeded: tuple[App, Path]) -> None:  # 
     z = next(a for a in data["assessment"]["agencies"] if a["label"] == "滕州市自然资源局")
     assert z["total"] == sum(c for _, _, c in zrj)
     assert z["earlier_in_year"] >= 2.0  # 106, lost in Q1, counts against the yearly cap
-    assert data["assessment"]["rules"]["unperformed_judgment"] == 0
+    assert data["assessment"]["rules"]["unperformed_judgment"] == 2
+    assert not any(rule == "unperformed_judgment" for a in data["assessment"]["agencies"]
+                   for rule, _, _ in deductions(data, a["label"]))  # nothing tracked in this store
 
     wb = load_workbook(BytesIO(workbook_bytes(report)))
     assert "考核扣分" in wb.sheetnames

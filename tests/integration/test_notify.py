@@ -286,6 +286,35 @@ def test_quarantine_digest_to_staff_once(factory: sessionmaker[Session], smtp_si
         assert "冒用" in row.body_text
 
 
+def test_a_document_waiting_in_review_too_long_alerts_staff_in_the_digest(
+    factory: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    with factory() as s:
+        w = World(s)
+        case = w.case("（2026）鲁0481行初24号")
+        msg = w.message(cst(2026, 3, 10), "答辩状报备", [("defense", None, None)])  # Tuesday; not matched
+        (doc,) = msg.attachments[0].documents
+        doc.match_status = "review"
+        w.message(cst(2026, 3, 12), "已归档", [("complaint", case, None)])
+        s.flush()
+        # Two working days later it is still fresh; on the third the digest names it (default: 3).
+        assert queue_quarantine_digest(s, date(2026, 3, 12), SETTINGS) == []
+        (row,) = queue_quarantine_digest(s, date(2026, 3, 13), SETTINGS)
+        assert "超期待审核文书1件" in row.subject
+        s.commit()
+    assert send_pending(factory, smtp_settings(smtp_sink)).sent == 1
+    body = smtp_sink.messages[0].message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "2026年3月10日收到（已3个工作日）" in text and "滕州市自然资源局" in text and "答辩状" in text, text
+    assert "不就其类型向报送单位催报" in text
+    # 0 turns the alert off.
+    from dataclasses import replace
+
+    with factory() as s:
+        assert queue_quarantine_digest(s, date(2026, 3, 16), replace(SETTINGS, review_alert_after_workdays=0)) == []
+
+
 def test_an_unanswered_missing_reminder_escalates_on_working_days(
     factory: sessionmaker[Session], smtp_sink: SmtpSink
 ) -> None:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from extract.types import Document, Page, PageSource
 from extract.understanding.analyze import understand
-
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sample"
+from tests.support.corpus import SAMPLE
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "truth.json").exists(), reason="sample corpus not present")
 

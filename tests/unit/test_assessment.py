@@ -7,7 +7,8 @@ from datetime import date, datetime
 from filing.report.assessment import Assessment, AssessmentRules, Rule, year_before
 from filing.report.compute import compute_report
 from filing.report.settings import ReportContext, ReportRules
-from filing.report.types import AgencyRef, CaseSnap, Period, ReportInput
+from filing.report.types import AgencyRef, Period, ReportInput
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.workdays import WorkCalendar
 
 A = AgencyRef(1, "zrj", "滕州市自然资源局", "自然资源局")
@@ -15,7 +16,7 @@ B = AgencyRef(2, "gaj", "滕州市公安局", "公安局")
 YEAR = Period.between(date(2026, 1, 1), date(2026, 12, 31))
 
 
-def assessment(*cases: CaseSnap, period: Period, rules: AssessmentRules | None = None,
+def assessment(*cases: CaseSnapshot, period: Period, rules: AssessmentRules | None = None,
                as_of: date = date(2026, 12, 31), **report_rules: object) -> Assessment:
     ctx = ReportContext(ReportRules(**report_rules), WorkCalendar(), "通报", "滕州市司法局",  # type: ignore[arg-type]
                         rules or AssessmentRules())
@@ -24,14 +25,14 @@ def assessment(*cases: CaseSnap, period: Period, rules: AssessmentRules | None =
     return rep.assessment
 
 
-def case(cid: int, **kw: object) -> CaseSnap:
+def case(cid: int, **kw: object) -> CaseSnapshot:
     base: dict[str, object] = {"case_id": cid, "case_number": f"（2026）鲁0481行初{cid}号", "agency_id": A.id,
                                "case_type": "行初", "notice_date": date(2026, 1, 5)}
     base.update(kw)
-    return CaseSnap(**base)  # type: ignore[arg-type]
+    return CaseSnapshot(**base)  # type: ignore[arg-type]
 
 
-def lost(cid: int, day: date, **kw: object) -> CaseSnap:
+def lost(cid: int, day: date, **kw: object) -> CaseSnapshot:
     return case(cid, outcome="agency_lost", decision_type="judgment", decision_date=day, **kw)
 
 
@@ -100,11 +101,11 @@ def test_year_and_quarters_agree_and_the_next_year_starts_afresh() -> None:
     assert next_q1.earlier_in_year == 0.0 and [d.case.case_id for d in next_q1.deductions] == [4]
 
 
-def test_unperformed_judgments_are_not_computed_and_zero_points_drop_a_rule() -> None:
+def test_zero_points_drop_a_rule_and_the_notes_say_how_unperformed_judgments_count() -> None:
     a = assessment(lost(1, date(2026, 8, 10)), period=Period.quarter("2026Q3"),
                    rules=AssessmentRules(lost_case=0))
     assert a.agencies == ()
-    assert any("未履行" in n and "暂不计分" in n for n in a.notes)
+    assert any("未履行生效裁判" in n and "期限届满的当期扣分一次" in n for n in a.notes)
     assert any("并非官方标准" in n for n in a.notes)
 
 
@@ -116,8 +117,6 @@ def test_year_before() -> None:
 
 
 def test_a_document_still_missing_is_charged_once_a_year() -> None:
-    from terms.rules import ReceivedDoc
-
     # Sued in May, notice received: the defense is due and never comes, so Q2 and Q3 both list it missing.
     sued = case(1, notice_date=date(2026, 5, 4),
                 documents=(ReceivedDoc("notice_to_respond", date(2026, 5, 6), date(2026, 5, 4), 1, 101),))

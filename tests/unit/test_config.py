@@ -21,7 +21,7 @@ def test_project_config_loads_with_working_defaults() -> None:
     assert s.storage.path.is_absolute()
     assert s.agencies.registry.is_file()
     assert s.ocr.lang == "chi_sim"
-    assert s.assessment.enabled and s.assessment.unperformed_judgment == 0
+    assert s.assessment.enabled and s.assessment.unperformed_judgment == 2
 
 
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
@@ -54,7 +54,8 @@ def test_env_overrides_any_key_with_typed_values(tmp_path: Path) -> None:
         ("calendar:\n  timezone: Mars/Olympus\n", {}, "calendar.timezone"),
         ("report:\n  timezone: Asia/Shanghai\n", {}, "report.timezone"),
         ("assessment:\n  lost_case: -1\n", {}, "assessment.lost_case"),
-        ("assessment:\n  unperformed_judgment: 2\n", {}, "assessment.unperformed_judgment"),  # not computed yet
+        ("assessment:\n  unperformed_judgment: -1\n", {}, "assessment.unperformed_judgment"),
+        ("notify:\n  followup_reminder_workdays: -1\n", {}, "notify.followup_reminder_workdays"),
         ("assessment:\n  cap_per_agency_year: 0\n", {}, "assessment.cap_per_agency_year"),
     ],
 )

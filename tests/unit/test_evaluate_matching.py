@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from filing.evaluate_matching import evaluate_matching
+from filing.export import ReviewView
 
 A, B = "（2026）鲁0481行初1号", "（2026）鲁0481行初2号"
 
@@ -35,3 +36,60 @@ def test_top_one_and_top_three_use_the_suggestions() -> None:
     assert metrics["queued with the right (known) case on top"] == (2, 2)
     assert metrics["queued with the right case in the top 3"] == (2, 3)
     assert metrics["review defaults at or above the confidence threshold"] == (1, 1)
+
+
+def test_every_document_ranked_as_if_it_went_to_review() -> None:
+    auto = {"pages": [1, 1], "match": "auto", "case_id": 1, "id": 10, "candidates": []}
+    queued = {**_doc([2, 2], [2, 1], [2, 1], False), "id": 11}
+    export = {
+        "cases": [{"id": 1, "case_number": A}, {"id": 2, "case_number": B}],
+        "messages": [{"message_id": "<m>", "status": "filed",
+                      "attachments": [{"sha256": "x", "documents": [auto, queued]}]}],
+    }
+    truth = {"messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": [
+        {"doc_id": "d1", "pages": [1, 1], "case": A},
+        {"doc_id": "d2", "pages": [2, 2], "case": A},
+    ]}]}]}
+    # The auto-filed document ranks its case second when asked as if in review: counted, not excused.
+    section = evaluate_matching(export, truth, rankings={10: ReviewView([2, 1], A), 11: ReviewView([1], None)})
+    metrics = {m.name: (m.numerator, m.denominator) for m in section.metrics}
+    assert metrics["every document ranked as in review: right case on top"] == (1, 2)
+    assert metrics["every document ranked as in review: right case in the top 3"] == (2, 2)
+    assert any("not on top" in t.title and t.rows[0][0] == "d1" for t in section.tables)
+    # Without rankings the section is as before.
+    names = {m.name for m in evaluate_matching(export, truth).metrics}
+    assert not any(n.startswith("every document") for n in names)
+
+
+def test_a_queued_document_of_an_unknown_case_is_measured_by_the_new_case_prefill() -> None:
+    docs = [{**_doc([i, i], [1], [1], False), "id": 20 + i} for i in (1, 2, 3)]
+    attachment = {"sha256": "x", "documents": docs}
+    export = {"cases": [{"id": 1, "case_number": A}],
+              "messages": [{"message_id": "<m>", "status": "filed", "attachments": [attachment]}]}
+    truth_docs = [{"doc_id": f"d{i}", "pages": [i, i], "case": B} for i in (1, 2, 3)]
+    truth = {"messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": truth_docs}]}]}
+    # Right number; a misread one (must never be prefilled); nothing prefilled (doubt shown instead).
+    views = {21: ReviewView([1], B), 22: ReviewView([1], "（2026）鲁0481行初20号"), 23: ReviewView([1], None)}
+    metrics = {m.name: (m.numerator, m.denominator) for m in evaluate_matching(export, truth, rankings=views).metrics}
+    assert metrics["queued, case not in the store: new-case form prefilled right (its number; empty when none printed)"
+                   ] == (1, 3)
+    assert metrics["queued, case not in the store: new-case form prefilled with a wrong number (should be 0)"] == (1, 3)
+
+
+def test_a_case_without_a_printed_number_wants_an_empty_new_case_form() -> None:
+    doc = {**_doc([1, 1], [], [], False), "id": 31}
+    export = {"cases": [], "messages": [{"message_id": "<m>", "status": "filed",
+                                         "attachments": [{"sha256": "x", "documents": [doc]}]}]}
+    key = "（无案号）xzss-1"
+    truth = {"cases": [{"case_number": key, "case_key_synthetic": True}],
+             "messages": [{"message_id": "<m>", "expected_action": "accept",
+                           "attachments": [{"sha256": "x", "documents": [{"doc_id": "d1", "pages": [1, 1],
+                                                                          "case": key}]}]}]}
+    name = "queued, case not in the store: new-case form prefilled right (its number; empty when none printed)"
+    right = {m.name: m.numerator for m in evaluate_matching(export, truth, rankings={31: ReviewView([], None)}).metrics}
+    assert right[name] == 1
+    wrong = {m.name: m.numerator for m in
+             evaluate_matching(export, truth, rankings={31: ReviewView([], "（2026）鲁0481行初1号")}).metrics}
+    assert wrong[name] == 0

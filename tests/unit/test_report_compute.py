@@ -9,8 +9,8 @@ import pytest
 
 from filing.report.compute import compute_report, hearings_of
 from filing.report.settings import ReportContext, ReportRules
-from filing.report.types import AgencyRef, AppearanceRecord, CaseSnap, Head, HearingFact, Period, Rate, ReportInput
-from terms.rules import ReceivedDoc
+from filing.report.types import AgencyRef, Head, Period, Rate, ReportInput
+from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, ReceivedDoc
 from terms.workdays import WorkCalendar
 
 A = AgencyRef(1, "zrj", "滕州市自然资源局", "自然资源局")
@@ -23,14 +23,14 @@ def ctx(**rules: object) -> ReportContext:
     return ReportContext(ReportRules(**rules), CAL, "滕州市行政机关行政应诉情况季度通报", "滕州市司法局")  # type: ignore[arg-type]
 
 
-def case(cid: int, **kw: object) -> CaseSnap:
+def case(cid: int, **kw: object) -> CaseSnapshot:
     base: dict[str, object] = {"case_id": cid, "case_number": f"（2026）鲁0481行初{cid}号", "agency_id": A.id,
                                "case_type": "行初"}
     base.update(kw)
-    return CaseSnap(**base)  # type: ignore[arg-type]
+    return CaseSnapshot(**base)  # type: ignore[arg-type]
 
 
-def report(*cases: CaseSnap, as_of: date = date(2026, 12, 31), period: Period = Q3, **rules: object):  # type: ignore[no-untyped-def]
+def report(*cases: CaseSnapshot, as_of: date = date(2026, 12, 31), period: Period = Q3, **rules: object):  # type: ignore[no-untyped-def]
     return compute_report(ReportInput((A, B), tuple(cases), as_of), period, ctx(**rules))
 
 

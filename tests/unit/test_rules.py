@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 
 from terms.rules import (
-    CaseSnapshot,
     MissingRules,
-    ReceivedDoc,
     assess_lateness,
     compute_missing,
     evaluate_missing,
 )
+from terms.snapshot import CaseSnapshot, ReceivedDoc
 from terms.workdays import WorkCalendar
 from tests.support.corpus import SAMPLE
 
@@ -27,7 +26,7 @@ CORPUS = SAMPLE
 def snap(*docs: tuple[str, str], **kw: Any) -> CaseSnapshot:
     received = tuple(ReceivedDoc(t, date.fromisoformat(d)) for t, d in docs)
     return CaseSnapshot(case_id=1, case_number="（2026）鲁0481行初1号", case_type=kw.pop("case_type", "行初"),
-                        received=received, **kw)
+                        documents=received, **kw)
 
 
 @pytest.mark.parametrize(
@@ -137,11 +136,11 @@ def _truth_snapshots() -> tuple[dict[str, Any], dict[str, CaseSnapshot]]:
         for att in msg["attachments"]:
             walk(att, on)
     snaps = {}
-    for c in truth["cases"]:
+    for i, c in enumerate(truth["cases"], start=1):
         hearing = c["hearing_datetime"]
         snaps[c["case_number"]] = CaseSnapshot(
-            case_id=None, case_number=c["case_number"], case_type=c["case_type"],
-            received=tuple(received.get(c["case_number"], [])),
+            case_id=i, case_number=c["case_number"], case_type=c["case_type"],
+            documents=tuple(received.get(c["case_number"], [])),
             notice_date=date.fromisoformat(c["notice_date"]) if c["notice_date"] else None,
             hearing_at=datetime.fromisoformat(hearing) if hearing else None,
             decision_date=date.fromisoformat(c["decision_date"])
@@ -158,7 +157,7 @@ def test_rules_reproduce_the_corpus_missing_detectable() -> None:
     as_of = date.fromisoformat(exp["as_of"])
     for row in exp["missing_documents"]:
         s = snaps[row["case"]]
-        assert sorted({d.doc_type for d in s.received}) == sorted(row["received"]), row["case"]
+        assert sorted({d.doc_type for d in s.documents}) == sorted(row["received"]), row["case"]
         assert sorted(compute_missing(s, as_of, CAL, RULES)) == sorted(row["missing_detectable"]), row["case"]
 
 

@@ -233,3 +233,41 @@ def test_dkim_not_checked_unless_configured() -> None:
 
 def test_unsigned_mail_with_dkim_configured_is_registered_unauthenticated() -> None:
     assert check(mail("176823509@qq.com"), dkim_policy(b"qq.com")) == (SenderStatus.registered, "zrj", False)
+
+
+# --- litigation staff roster contacts (应诉人员报备) -------------------------------------
+
+ROSTERED = SenderRegistry(
+    addresses={"176823509@qq.com": "zrj"},
+    agencies=(Agency("zrj", "滕州市自然资源局", "自然资源局"), Agency("gaj", "滕州市公安局", "公安局")),
+    roster_addresses={"Staff.Li@163.com": "gaj", "176823509@qq.com": "gaj"},
+)
+
+
+def test_roster_contact_is_a_known_sender_of_its_agency() -> None:
+    result = check_sender(parse_message(mail("李四 <staff.li@163.com>")), ROSTERED, OURS)
+    assert (result.status, result.agency_code) == (SenderStatus.registered, "gaj")
+    assert "address staff.li@163.com is a litigation staff contact of agency gaj" in result.evidence
+
+
+def test_registered_address_wins_over_a_roster_contact() -> None:
+    assert ROSTERED.agency_for("176823509@qq.com") == "zrj"
+    assert not ROSTERED.is_roster_contact("176823509@qq.com")
+
+
+def test_roster_contact_keeps_the_authentication_rules() -> None:
+    strict = SenderPolicy(authserv_ids=("mx.tzsfj.example",), require_authentication=True)
+    result = check_sender(parse_message(mail("staff.li@163.com")), ROSTERED, strict)
+    assert (result.status, result.agency_code) == (SenderStatus.unregistered, "gaj")
+    from ingest.senders import HELD_FOR_REVIEW
+
+    held = SenderPolicy(authserv_ids=("mx.tzsfj.example",), hold_for_review=True)
+    result = check_sender(parse_message(mail("staff.li@163.com")), ROSTERED, held)
+    assert result.status == SenderStatus.registered and HELD_FOR_REVIEW in result.evidence
+    failed = mail("staff.li@163.com", "Authentication-Results: mx.tzsfj.example; dmarc=fail header.from=163.com")
+    assert check_sender(parse_message(failed), ROSTERED, OURS).status == SenderStatus.spoofed
+
+
+def test_roster_contact_in_a_display_name_is_a_claim() -> None:
+    result = check_sender(parse_message(mail('"staff.li@163.com" <x@evil.example>')), ROSTERED, OURS)
+    assert result.status == SenderStatus.spoofed

@@ -84,3 +84,17 @@ def test_doubtful_numbers_are_not_prefilled() -> None:
     near = (Stored(1, 0.55, (f"own case number {n} differs from Y by one OCR-confusable character",)),)
     assert number_doubt(n, (), (("text_layer", 0.0),), near) is not None
     assert number_doubt(None, (), ()) is None
+
+
+def test_a_stray_page_goes_with_the_case_of_its_own_file() -> None:
+    # An email with two cases; the page sits in a scan whose other documents were all filed to B.
+    out = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[2, 2])
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert "同一文件中的其他文书均已归入本案" in out.items[0].reasons[0]
+    assert out.items[0].score > out.items[1].score and out.default_case_id == 2
+    # The file itself holds both cases: the nearest document's case first, and no tie.
+    mixed = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[1, 2])
+    assert [s.case_id for s in mixed.items] == [1, 2] and mixed.items[0].score > mixed.items[1].score
+    # A page naming another plaintiff is never pulled in by its file.
+    other = suggest(DocFacts(None, plaintiffs=("王五",), text="原告王五"), [A, B], [], [1, 2], 0.5, file_cases=[2])
+    assert other.default_case_id is None

@@ -12,17 +12,20 @@ from sqlalchemy.orm import Session
 from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_number
 from cases.facts import FactValueError
 from cases.review import search_cases
-from filing.web import deps
+from filing.followup_views import compliance_view, rectification_view
+from filing.web import case_export, deps
 from filing.web.case_list import (
     DEADLINES,
     MISSING,
     SORTS,
     CaseFilter,
     agency_options,
+    all_filtered,
     instance_options,
     list_page,
 )
-from filing.web.queries import case_detail, case_row, missing_fn, today_local
+from filing.web.queries import case_detail, case_row, case_rows, missing_fn, today_local
+from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
 from terms.labels import OUTCOME_LABELS
@@ -44,13 +47,41 @@ def cases_page(request: Request, q: str = "", agency: str = "", outcome: str = "
                        deadlines=DEADLINES, missing_options=MISSING, outcomes=OUTCOME_LABELS)
 
 
+@router.get("/cases/export.{ext}")
+def cases_export(request: Request, ext: str, q: str = "", agency: str = "", outcome: str = "", instance: str = "",
+                 missing: str = "", deadline: str = "", sort: str = "new", desc: str = "",
+                 user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    """The filtered list, every page, as CSV or XLSX."""
+    if ext not in ("csv", "xlsx"):
+        raise HTTPException(404, "只能导出 CSV 或 XLSX")
+    app = deps.state(request).app
+    f = CaseFilter.parse(q, agency, outcome, instance, missing, deadline, sort, desc)
+    today, miss = today_local(app), missing_fn(app)
+    cases = all_filtered(s, f, today, miss, search_cases)
+    rows = []
+    for i in range(0, len(cases), 500):
+        rows += case_rows(s, cases[i:i + 500], today, miss)
+    data = case_export.table(cases, rows)
+    name = case_export.filename(today, ext)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if ext == "csv":
+        return Response(case_export.csv_bytes(data), media_type="text/csv; charset=utf-8", headers=headers)
+    title = f"案件列表（{today.isoformat()} 导出，共 {len(data)} 件）"
+    return Response(case_export.xlsx_bytes(data, title), headers=headers,
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, user: StaffUser = Depends(deps.current_user),
               s: Session = Depends(deps.db)) -> Response:
-    detail = case_detail(s, case_id, today_local(deps.state(request).app), missing_fn(deps.state(request).app))
+    today = today_local(deps.state(request).app)
+    detail = case_detail(s, case_id, today, missing_fn(deps.state(request).app))
     if detail is None:
         raise HTTPException(404, "该案件不存在")
-    return deps.render(request, "case.html", case=detail)
+    case = s.get(m.Case, case_id)
+    assert case is not None
+    return deps.render(request, "case.html", case=detail, rectification=rectification_view(s, case),
+                       compliance=compliance_view(s, case, today))
 
 
 def _change(request: Request, s: Session, back: str, done: str, action: Callable[[], str | None]) -> Response:

@@ -1,4 +1,5 @@
-"""Quarantined messages (unregistered or spoofed senders): release to an agency, or discard. Admins decide."""
+"""Quarantined messages (unregistered or spoofed senders): release (registering the sender, or this message
+only), discard with undo, and answer a sender. Admins release and discard; any staff member may answer."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from filing.service import discard_quarantined, release_quarantined
+from filing import quarantine as q
 from filing.web import deps
 from filing.web.queries import problem_rows, quarantine_rows, unreadable_rows
 from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
+from terms.labels import MESSAGE_STATUS_LABELS
 from terms.status import MessageStatus
 
 router = APIRouter()
@@ -22,7 +24,16 @@ router = APIRouter()
 def quarantine_page(request: Request, user: StaffUser = Depends(deps.current_user),
                     s: Session = Depends(deps.db)) -> Response:
     agencies = [(a.code, a.name) for a in s.scalars(select(m.Agency).where(m.Agency.active).order_by(m.Agency.code))]
-    return deps.render(request, "quarantine.html", rows=quarantine_rows(s), agencies=agencies,
+    rows = quarantine_rows(s)
+    guesses: dict[int, str | None] = {}
+    repeated: dict[int, list[q.RepeatedFile]] = {}
+    for r in rows:
+        msg = s.get(m.Message, r.message_id)
+        assert msg is not None
+        guesses[r.message_id] = q.guess_agency(s, msg)
+        repeated[r.message_id] = q.repeated_files(s, msg)
+    return deps.render(request, "quarantine.html", rows=rows, agencies=agencies, guesses=guesses,
+                       repeated=repeated, discarded=q.discarded_messages(s), undo_days=q.DISCARD_UNDO_DAYS,
                        problems=problem_rows(s), unreadable=unreadable_rows(s))
 
 
@@ -33,33 +44,91 @@ def _quarantined(s: Session, message_id: int) -> m.Message:
     return msg
 
 
+def _subject(msg: m.Message) -> str:
+    subject = (msg.subject or "（无主题）").strip()
+    return f"“{subject[:40]}{'…' if len(subject) > 40 else ''}”"
+
+
 @router.post("/quarantine/{message_id}/release")
-def release(request: Request, message_id: int, agency_code: str = Form(...),
-            user: StaffUser = Depends(deps.require_admin), s: Session = Depends(deps.db)) -> Response:
-    _quarantined(s, message_id)
-    if s.scalar(select(m.Agency.id).where(m.Agency.code == agency_code)) is None:
-        raise HTTPException(400, "请选择已登记的单位")
+def release(request: Request, message_id: int, agency_code: str = Form(""), mode: str = Form("register"),
+            send_receipt: str = Form(""), user: StaffUser = Depends(deps.require_admin),
+            s: Session = Depends(deps.db)) -> Response:
+    subject = _subject(_quarantined(s, message_id))
+    agency = s.scalar(select(m.Agency).where(m.Agency.code == agency_code))
+    if agency is None:
+        deps.flash(request, "放行失败：请选择已登记的单位")
+        return deps.redirect(f"/quarantine#q-{message_id}")
+    if mode not in q.ReleaseMode.__members__:
+        raise HTTPException(400, "放行方式无效")
     # The service files the message in its own transactions (OCR runs outside any):
     # end ours first so SQLite's write lock is free.
     s.commit()
     try:
-        status = release_quarantined(deps.state(request).app, message_id, agency_code, user.name)
+        done = q.release(deps.state(request).app, message_id, agency_code, user.name,
+                         mode=q.ReleaseMode(mode),
+                         # A registered address is the agency's own: it gets the receipt like any filing.
+                         send_receipt=mode == q.ReleaseMode.register or bool(send_receipt))
     except FilingError as e:
         deps.flash(request, f"放行失败：{e.message}")
         return deps.redirect("/quarantine")
-    deps.flash(request, f"邮件 {message_id} 已放行并归档（{status}）")
+    how = "发件地址已登记到" if mode == q.ReleaseMode.register else "仅放行本封（发件地址未登记），归入"
+    parts = [f"邮件{subject}已放行：{how}{agency.name}"]
+    if done.duplicate_of is not None:
+        parts.append(f"其附件已由第 {done.duplicate_of} 号邮件报送并归档，未重复登记文书，未发送回执")
+    else:
+        parts.append(f"状态：{MESSAGE_STATUS_LABELS.get(done.status, done.status)}")
+        if done.repeated:
+            names = "、".join(r.filename for r in done.repeated)
+            parts.append(f"{names} 此前已收到，未重复登记")
+        parts.append(f"回执发送至 {done.receipt_to}" if done.receipt_to else "未发送回执")
+    deps.flash(request, "；".join(parts))
     return deps.redirect("/quarantine")
 
 
 @router.post("/quarantine/{message_id}/discard")
 def discard(request: Request, message_id: int, user: StaffUser = Depends(deps.require_admin),
             s: Session = Depends(deps.db)) -> Response:
-    _quarantined(s, message_id)
+    subject = _subject(_quarantined(s, message_id))
     s.commit()
     try:
-        discard_quarantined(deps.state(request).app, message_id, user.name)
+        q.discard(deps.state(request).app, message_id, user.name)
     except FilingError as e:
         deps.flash(request, f"丢弃失败：{e.message}")
         return deps.redirect("/quarantine")
-    deps.flash(request, f"邮件 {message_id} 已丢弃（原件仍保留备查）")
+    deps.flash(request, f"邮件{subject}已丢弃（原件保留，{q.DISCARD_UNDO_DAYS} 天内可在“已丢弃”中撤销）")
     return deps.redirect("/quarantine")
+
+
+@router.post("/quarantine/{message_id}/undo-discard")
+def undo_discard(request: Request, message_id: int, user: StaffUser = Depends(deps.require_admin),
+                 s: Session = Depends(deps.db)) -> Response:
+    msg = s.get(m.Message, message_id)
+    if msg is None:
+        raise HTTPException(404, "该邮件不存在")
+    subject = _subject(msg)
+    s.commit()
+    try:
+        q.undo_discard(deps.state(request).app, message_id, user.name)
+    except FilingError as e:
+        deps.flash(request, f"撤销失败：{e.message}")
+        return deps.redirect("/quarantine#discarded")
+    deps.flash(request, f"已撤销丢弃：邮件{subject}回到隔离区")
+    return deps.redirect(f"/quarantine#q-{message_id}")
+
+
+@router.post("/messages/{message_id}/reply")
+def reply(request: Request, message_id: int, body: str = Form(""), back: str = Form("/quarantine"),
+          user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    msg = s.get(m.Message, message_id)
+    if msg is None:
+        raise HTTPException(404, "该邮件不存在")
+    subject = _subject(msg)
+    s.commit()
+    target = back if back.startswith("/") and not back.startswith("//") else "/quarantine"
+    try:
+        row = q.queue_reply(deps.state(request).app, message_id, body, user.name)
+    except FilingError as e:
+        deps.flash(request, f"答复失败：{e.message}")
+        return deps.redirect(target)
+    deps.flash(request, f"对邮件{subject}的答复已放入发件队列，将发送至 {row.to_addr}")
+    return deps.redirect(target)

@@ -6,7 +6,10 @@
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) { ev.preventDefault(); }
+    if (question && !window.confirm(question)) { ev.preventDefault(); return; }
+    // "Read this page again as shown": send the viewer's current rotation with the form.
+    var turn = form.querySelector && form.classList.contains("reread-page") ? form.querySelector("input.turn") : null;
+    if (turn) { turn.value = String(angle); }
   });
 
   // Page viewer: zoom and rotate every preview of the document together.
