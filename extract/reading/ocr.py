@@ -28,6 +28,7 @@ from extract.reading.lost_lines import (
     LineBox,
     better_line,
     insert_lines,
+    isolated_text,
     missed_regions,
     noise_line,
     padded,
@@ -464,9 +465,9 @@ def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _Second
             todo.append((padded((x // f, y // f, w // f, h // f), gray.shape, settings.ocr_dpi), weak))
         for k, (box, line) in enumerate(todo):
             x, y, w, h = box
-            crop = gray[y : y + h, x : x + w]
-            big = cv2.resize(crop, (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC)
-            path = write_pgm(work / f"l{i:04d}-{k}.pgm", np.asarray(big, dtype=np.uint8))
+            big = np.asarray(cv2.resize(gray[y : y + h, x : x + w], (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC),
+                             dtype=np.uint8)
+            path = write_pgm(work / f"l{i:04d}-{k}.pgm", big if line is not None else isolated_text(big))
             crops.append((i, box, line, path))
     if not crops:
         return best

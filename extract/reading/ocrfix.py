@@ -36,6 +36,8 @@ _QUOTE_PAREN = re.compile(r"[“《]([^“”《》()（）\n]{1,20}[)）])")
 # (审判员。徐某, 书记员，李某): nothing is printed there.
 _TITLES = "(?:代理)?(?:审判长|审判员|人民陪审员|陪审员|书记员|法官助理|执行员)"
 _SIGNATURE_GAP = re.compile(rf"^([ \t]*{_TITLES})[ \t]*[。，,“”\"'·.、][ \t]*(?=[{_CJK}])", re.MULTILINE)
+# A page number "- 1 -" whose 1 was read as a bracket or bar.
+_PAGE_ONE = re.compile(r"^([ \t]*[-—－][ \t]*)[\]】|lI]([ \t]*[-—－][ \t]*)$", re.MULTILINE)
 # ] or | standing for the digit 1 between digits or in a date.
 _BAR_ONE = re.compile(r"(?<=[\d年第])[\]|](?=[\d月日号页])")
 # Years in Chinese numerals (二〇二六年): 〇 is read as O, o, 0 or C.
@@ -93,6 +95,7 @@ def _digits(s: str) -> str:
 def fix_stray_marks(text: str) -> str:
     """Table rules read as | and quote marks that close nothing: not printed text."""
     text = _BAR_ONE.sub("1", text)
+    text = _PAGE_ONE.sub(r"\g<1>1\g<2>", text)
     text = _BAR.sub(" ", text)
     text = _DEAD_QUOTE.sub("", text)
     text = _LEAD_COLON.sub(r"\1：", text)

@@ -9,6 +9,7 @@ from extract.reading.lost_lines import (
     LineBox,
     better_line,
     insert_lines,
+    isolated_text,
     missed_regions,
     noise_line,
     plausible_line,
@@ -86,3 +87,11 @@ def test_noise_lines_are_unsure_and_carry_no_run_of_chinese() -> None:
     assert noise_line("|", 0.0)
     assert not noise_line("AN 山东省某市", 0.1)  # a run of Chinese: a damaged line, kept for a person
     assert not noise_line("- 2 -", 0.5)
+
+
+def test_an_isolated_crop_is_binarized_on_a_white_border() -> None:
+    crop = np.full((40, 80), 200, np.uint8)  # grey paper
+    crop[12:28, 30:50] = 60  # ink
+    out = isolated_text(crop)
+    assert out.shape[0] > 40 and out.shape[1] > 80
+    assert set(np.unique(out)) == {0, 255} and out[0, 0] == 255 and out.min() == 0

@@ -55,6 +55,7 @@ def test_stray_marks() -> None:
     assert fix_stray_marks("工作单位或住址|滕州市学院中路") == "工作单位或住址 滕州市学院中路"
     assert fix_stray_marks("1988年]月28日 学院中路13]号") == "1988年1月28日 学院中路131号"
     assert fix_stray_marks("认证如下;被告") == "认证如下：被告"
+    assert fix_stray_marks("二〇一九年八月十六日\n- 】 -") == "二〇一九年八月十六日\n- 1 -"
     assert fix_stray_marks("审判员。徐某\n代理审判员“蒋某\n书记员,李某") == "审判员 徐某\n代理审判员 蒋某\n书记员 李某"
 
 
