@@ -72,7 +72,7 @@ def human_since(s: Session, case_ids: Iterable[int]) -> dict[int, dict[str, date
     return out
 
 
-def case_facts(case: m.Case, since: dict[str, datetime]) -> CaseFacts:
+def case_facts(case: m.Case, since: dict[str, datetime], first_instance_outcome: str | None = None) -> CaseFacts:
     human = {fact_of(a) for a in (case.human_fields or [])}
     if "head_present" in (case.human_fields or []):
         human.add("head_role")
@@ -82,6 +82,7 @@ def case_facts(case: m.Case, since: dict[str, datetime]) -> CaseFacts:
         head_present=case.head_present, head_principal=case.head_principal, head_name=case.head_name,
         head_title=case.head_title, outcome=case.outcome or "pending", decision_type=case.decision_type,
         decision_date=case.decision_date, human=frozenset(human), human_since=since,
+        first_instance_outcome=first_instance_outcome,
     )
 
 
@@ -102,7 +103,10 @@ def sync_case_checks(s: Session, cases: Iterable[m.Case]) -> None:
     for chk in s.scalars(select(m.FactCheck).where(m.FactCheck.case_id.in_(ids)).order_by(m.FactCheck.id)):
         existing[chk.case_id].append(chk)
     for case in cases:
-        found = {f.fact: f for f in findings(case_facts(case, since.get(case.id, {})), docs.get(case.id, []))}
+        # By id: the relationship is not refreshed before a flush when filing has just set the link.
+        parent = s.get(m.Case, case.appeal_of_id) if case.appeal_of_id is not None else None
+        facts = case_facts(case, since.get(case.id, {}), parent.outcome if parent is not None else None)
+        found = {f.fact: f for f in findings(facts, docs.get(case.id, []))}
         checks = existing.get(case.id, [])
         for chk in checks:
             if chk.status != CheckStatus.open:

@@ -97,9 +97,12 @@ def _decision(c: m.Case, received: dict[int, date], rules: ComplianceRules) -> D
 
 
 def read_due(effect_on: date, served_on: date | None, disposition: str | None,
-             calendar: WorkCalendar) -> tuple[str, date | None, str | None]:
+             calendar: WorkCalendar, decided_on: date | None = None) -> tuple[str, date | None, str | None]:
     """(order text, due date, due basis) read from a disposition; no due date when no limit is printed."""
-    order = read_order(disposition)
+    order = read_order(disposition, decided_on)
+    if order.due_on is not None:
+        # The court's own date stands as written: no period is counted, so nothing moves off a day off.
+        return order.text, order.due_on, f"裁判文书载明“{order.phrase}”：履行期限为{order.due_on:%Y-%m-%d}"
     if not order.has_limit:
         return order.text, None, None
     assert order.count is not None and order.unit is not None
@@ -175,10 +178,10 @@ def sync_compliance(s: Session, as_of: date, calendar: WorkCalendar, rules: Comp
 def _open(s: Session, target: m.Case, root: m.Case, effect: Effect, received: dict[int, date],
           calendar: WorkCalendar) -> m.Compliance:
     served = received.get(target.id) or target.decision_date
-    text, due, basis = read_due(effect.effective_on, served, target.disposition, calendar)
+    text, due, basis = read_due(effect.effective_on, served, target.disposition, calendar, target.decision_date)
     if not text and target.id != root.id:
         # 驳回上诉，维持原判: what is to be performed is what the first instance ordered.
-        text, due, basis = read_due(effect.effective_on, served, root.disposition, calendar)
+        text, due, basis = read_due(effect.effective_on, served, root.disposition, calendar, root.decision_date)
     row = m.Compliance(case_id=target.id, effective_on=effect.effective_on, basis=effect.basis, order_text=text,
                        due_date=due, due_basis=basis, status=ComplianceStatus.open, human_fields=[])
     s.add(row)

@@ -20,7 +20,7 @@ from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
-from extract.understanding.fields import is_enforcement
+from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL, is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, MatchStatus, Outcome, PageQuality
@@ -439,16 +439,21 @@ def _set(s: Session, case: m.Case, field: str, value: Any, doc: m.Document, reas
     record_fact(s, case, field, value, current, doc.id, reason=reason)
 
 
+ROSTER_NOTE = "roster: "
+
+
 def _roster_judgement(s: Session, case: m.Case, doc: m.Document, f: Fields) -> RosterJudgement | None:
     """The agency roster's word on who this document says appeared, kept on the document as evidence."""
     judgement = judge_head(f.head_present, f.head_principal, f.head_name, roster_people(s, case.agency_id))
     fields = dict(doc.fields or {})
     fields.pop("roster", None)
+    # Judged again after a roster change: the earlier word of the roster no longer holds.
+    evidence = [e for e in (doc.evidence or []) if not e.startswith(ROSTER_NOTE)]
     if judgement is not None:
         fields["roster"] = judgement.as_json()
-        note = f"roster: {judgement.verdict.value} ({judgement.reason})"
-        if note not in (doc.evidence or []):
-            doc.evidence = [*(doc.evidence or []), note]
+        evidence.append(f"{ROSTER_NOTE}{judgement.verdict.value} ({judgement.reason})")
+    if evidence != (doc.evidence or []):
+        doc.evidence = evidence
     if fields != (doc.fields or {}):
         doc.fields = fields
     return judgement
@@ -486,6 +491,19 @@ def _agency_outcome(case: m.Case, f: Fields) -> Outcome | None:
     return agency_outcome(f, [n for n in ((case.agency.name, case.agency.short_name) if case.agency else ()) if n])
 
 
+def _upheld_outcome(s: Session, case: m.Case, f: Fields) -> Outcome | None:
+    """An appeal dismissed on the private party's appeal keeps the first instance's outcome: taken
+    from the first-instance case when it is on file and decided."""
+    if f.doubts.get("outcome") != UPHELD_ON_PLAINTIFF_APPEAL:
+        return None
+    parent = case.appeal_of
+    if parent is None and f.first_instance_case and f.first_instance_case != case.case_number:
+        parent = s.scalar(select(m.Case).where(m.Case.case_number == f.first_instance_case))
+    if parent is not None and parent.outcome in (Outcome.agency_won, Outcome.agency_lost):
+        return Outcome(parent.outcome)
+    return None
+
+
 HEAD_FIELDS = ("head_present", "head_principal", "head_name", "head_title")
 HEAD_SOURCES = (DocType.appearance_record.value, DocType.judgment.value)
 
@@ -496,6 +514,7 @@ def _apply_head(s: Session, case: m.Case, doc: m.Document, f: Fields) -> None:
         return
     if doc.doc_type == DocType.judgment.value and _head_from_record(s, case):
         return  # the appearance record is the authority on who appeared
+    earlier = (doc.fields or {}).get("roster")
     roster = _roster_judgement(s, case, doc, f)
     for name in HEAD_FIELDS:
         value = getattr(f, name)
@@ -503,6 +522,24 @@ def _apply_head(s: Session, case: m.Case, doc: m.Document, f: Fields) -> None:
         if name == "head_principal" and value is None and roster is not None and roster.verdict == Verdict.fills:
             value = roster.principal  # the document left the rank open; the roster tells it
         _set(s, case, name, value, doc, reason)
+    if f.head_principal is None and (roster is None or roster.verdict != Verdict.fills):
+        _unfill_rank(s, case, doc, earlier, roster)
+
+
+def _unfill_rank(s: Session, case: m.Case, doc: m.Document, earlier: object,
+                 roster: RosterJudgement | None) -> None:
+    """The roster no longer tells the rank it once filled for this document (the entry was removed or its
+    post changed): the rank goes back to unknown instead of standing on a roster that says otherwise."""
+    if not isinstance(earlier, dict) or earlier.get("verdict") != Verdict.fills.value:
+        return
+    if "head_principal" in (case.human_fields or ()) or case.head_principal != earlier.get("principal"):
+        return  # a person's value, or another document's, is not the roster's to take back
+    was = f"{earlier.get('name') or ''}（{earlier.get('post') or '职务未填'}）"
+    now = roster.reason if roster is not None else "本单位应诉人员名单已无人员"
+    previous = case.head_principal
+    case.head_principal = None
+    record_fact(s, case, "head_principal", None, previous, doc.id,
+                reason=f"原按应诉人员名单认定{was}的正职/副职，名单已变更：{now}；文书未写明正职/副职")
 
 
 def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
@@ -555,7 +592,7 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
     if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", _agency_outcome(case, f), doc)
+        _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cases.facts import REPORT_FACTS, head_role
+from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
 from terms.dates import iso_date, iso_datetime
 from terms.status import FactCheckKind
 
@@ -52,6 +53,7 @@ class CaseFacts:
     decision_date: date | None
     human: frozenset[str] = frozenset()  # fact names a person entered or confirmed
     human_since: Mapping[str, datetime] = field(default_factory=dict)  # fact -> when (aware)
+    first_instance_outcome: str | None = None  # the outcome of the case this one appeals
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,20 @@ def _decision(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
     for d in reversed(decisions):
         for fact in ("decision_date", "outcome", "decision_type"):
             reason = _doubt(d, fact)
+            if fact == "outcome" and _upheld_settled(case, d):
+                continue
             if reason:
                 value = case.decision_date.isoformat() if fact == "decision_date" and case.decision_date else (
                     case.outcome if fact == "outcome" else case.decision_type)
                 add(Finding(fact, CheckKind.doubtful, reason, value, d.id,
                             d.last_page if fact == "decision_date" else d.first_page))
+
+
+def _upheld_settled(case: CaseFacts, doc: DocFacts) -> bool:
+    """A dismissed appeal whose outcome the first-instance case on file decides."""
+    doubts = doc.fields.get("doubts") or {}
+    return (isinstance(doubts, Mapping) and doubts.get("outcome") == UPHELD_ON_PLAINTIFF_APPEAL
+            and case.first_instance_outcome in CONCLUDED[:2] and case.outcome == case.first_instance_outcome)
 
 
 def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
@@ -213,6 +224,17 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
         if isinstance(roster, Mapping) and roster.get("verdict") == "conflict" and roster.get("fact"):
             add(Finding(str(roster["fact"]), CheckKind.conflict, str(roster.get("reason") or ""),
                         head_role(d.fields.get("head_present"), d.fields.get("head_principal")), d.id, d.first_page))
+    # A head the roster does not list is only evidence while the document tells the rank; with the rank
+    # unknown too, nothing about who appeared can be confirmed and a person checks it.
+    if case.head_present and case.head_principal is None:
+        for d in reversed(sources):
+            roster = d.fields.get("roster")
+            if (isinstance(roster, Mapping) and roster.get("verdict") == "not_listed"
+                    and d.fields.get("head_principal") is None):
+                add(Finding("head_role", CheckKind.doubtful,
+                            f"{roster.get('reason') or ''}，文书亦未写明正职/副职，请核实出庭负责人的职务",
+                            head_role(case.head_present, case.head_principal), d.id, d.first_page))
+                break
     # Sources about the same hearing must agree: records of one day, and the judgment with the last record.
     by_day: dict[date | None, list[DocFacts]] = {}
     for d in records:

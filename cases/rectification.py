@@ -123,6 +123,27 @@ def confirm_rectification(s: Session, case_id: int, actor: str, done_on: date, n
     return r
 
 
+def reopen_rectification(s: Session, case_id: int, actor: str, reason: str) -> m.Rectification:
+    """Staff take back a confirmation of done (it was premature, or the problem came back): the rectification
+    waits again, on the agency (no report yet: reminders resume) or on staff (a report is on file)."""
+    _case(s, case_id)
+    why = reason.strip()
+    if not why:
+        raise FactValueError("请填写重新打开整改的原因")
+    r = rectification_of(s, case_id)
+    if r is None:
+        raise FactValueError("该案件尚未布置整改")
+    if r.status != RectificationStatus.done:
+        raise FactValueError("该案件整改尚未确认完成，无需重新打开")
+    before = state_of(r)
+    r.status = RectificationStatus.received if r.report_document_id is not None else RectificationStatus.open
+    r.done_on, r.note = None, None
+    s.flush()
+    audit(s, actor, "reopen_rectification", case_id, {"rectification": before},
+          {"rectification": state_of(r)}, why)
+    return r
+
+
 def open_rectifications(s: Session) -> list[m.Rectification]:
     """Rectifications the agency still owes a report for (the reminder sweep's input)."""
     return list(s.scalars(select(m.Rectification).where(

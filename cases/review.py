@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.checks import sync_case_checks
-from cases.fields import fields_from_json
-from cases.filing import apply_document_facts, get_or_create_case, message_documents, unreadable_pages
-from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, number_doubt, suggest
+from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
+from cases.suggest import Stored, Suggestions, number_doubt
+from cases.suggest_store import ranking, stored_candidates
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -72,27 +72,7 @@ DEFAULT_THRESHOLD = 0.5
 
 def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> Suggestions:
     """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to."""
-    fields = fields_from_json(doc.fields)
-    text = "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
-    facts = DocFacts(doc.case_number, fields.plaintiffs, fields.court, fields.cause, text)
-    stored = [Stored(c.case_id, c.score, tuple(str(e) for e in c.evidence or ())) for c in doc.candidates
-              if c.case_id is not None]
-    siblings = [d.case_id for d in message_documents(doc.attachment.message)
-                if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
-    ids = {x.case_id for x in stored} | set(siblings)
-    rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
-    cases = [CaseFacts(c.id, c.case_number, tuple(c.plaintiffs or ()), c.court, c.cause) for c in rows]
-    return suggest(facts, cases, stored, siblings, threshold, file_cases(doc))
-
-
-def file_cases(doc: m.Document) -> list[int]:
-    """The cases of the other filed documents in the document's own file, the nearest pages first."""
-    def distance(d: m.Document) -> int:
-        return max(d.first_page - doc.last_page, doc.first_page - d.last_page, 0)
-
-    filed = [d for d in doc.attachment.documents
-             if d.id != doc.id and d.case_id is not None and d.match_status in ACCEPTED_MATCHES]
-    return [d.case_id for d in sorted(filed, key=lambda d: (distance(d), d.first_page)) if d.case_id is not None]
+    return ranking(s, doc, stored_candidates(doc), threshold)
 
 
 def case_number_doubt(doc: m.Document) -> str | None:

@@ -9,15 +9,17 @@ ranked suggestions out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-# Evidence strengths, strongest first; a suggestion's rank key is (strength..., score, tie rule).
-NUMBER, PARTY, COURT, CAUSE, MESSAGE = "number", "party", "court", "cause", "message"
+# Evidence strengths, strongest first; a suggestion's rank key is (score, strength..., tie rule).
+NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE = "number", "party", "court", "cause", "date", "message"
+KINDS = (NUMBER, PARTY, COURT, CAUSE, DATE, MESSAGE)
 
-TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、同一文件、同一邮件），"
-            "仍相同则较新登记的案件在前")
+TIE_RULE = ("同分时：证据更强者在前（案号、当事人、法院、案由、开庭日期、同一文件、同一邮件），"
+            "仍相同则最近收到文书的案件在前，再相同则较新登记的案件在前")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class CaseFacts:
     plaintiffs: tuple[str, ...] = ()
     court: str | None = None
     cause: str | None = None
+    hearing_day: str | None = None  # MM-DD: OCR misreads years far more often than a whole date
+    case_type: str | None = None  # 行初, 行终 ...
+    appeal_of: str | None = None  # the first-instance case number of an appeal
+    last_activity: str | None = None  # ISO date the case last received a document: the visible tie rule
+    cause_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,12 @@ class DocFacts:
     court: str | None = None
     cause: str | None = None
     text: str = ""
+    hearing_day: str | None = None
+    appeal_of: str | None = None  # the judgment it appeals against (上诉状, second-instance papers)
+    cause_category: str | None = None
+    identified: bool = True  # a title or a known type says what it is; else it may be about anything
+    message_cases: int = 0  # distinct case numbers the message names (its documents, file names, subject, body)
+    prints_number: bool = False  # a court's document: its own number is printed, so none read is a doubt
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,8 @@ class Suggestion:
     score: float
     reasons: tuple[str, ...]  # why, in the reviewer's language
     strengths: tuple[str, ...]  # which evidence kinds support it (NUMBER, PARTY, ...)
-    conflict: bool = False  # the document names other parties than the case
+    conflict: bool = False  # the document points away from the case (other number, parties, court ...)
+    doubt: str | None = None  # only the message points here, and it is ambiguous: never a default
 
 
 @dataclass(frozen=True)
@@ -97,17 +111,59 @@ def _message_evidence(evidence: tuple[str, ...]) -> bool:
     )
 
 
-def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cases: frozenset[int],
-              sibling_case_count: int, file_cases: tuple[int, ...] = ()) -> Suggestion:
+# Court levels, highest first; a court naming none of them is a basic-level court.
+_LEVELS = ("最高", "高级", "中级")
+
+
+def _court_level(court: str) -> str:
+    return next((level for level in _LEVELS if level in court), "基层")
+
+
+def _courts_differ(a: str, b: str) -> bool:
+    """Another level (an appeal court is not the first-instance court), or hardly a character in common.
+    One misread character leaves the level and most of the name."""
+    return _court_level(a) != _court_level(b) or fuzz.partial_ratio(a, b) < 50
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """Cases the other documents of the same message were filed to, and those of the same file (nearest first)."""
+
+    message: frozenset[int] = frozenset()
+    file: tuple[int, ...] = ()
+
+
+UNIDENTIFIED = "文书没有标题、类型不明，只有邮件指向本案"
+
+
+# A document pointing away from a case (other parties, another court, the judgment it appeals)
+# keeps at most this score for it, so a case it agrees with ranks above, and it is never a default.
+AGAINST_CAP = 0.45
+
+
+def _near_miss(stored: Stored | None) -> bool:
+    """The matcher found the document's number one OCR-confusable character off this case's."""
+    return stored is not None and any(" differs from " in e for e in stored.evidence)
+
+
+def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, siblings: Siblings) -> Suggestion:
     """One case's suggestion: the matcher's score re-weighted by what is printed on the document."""
     score = stored.score if stored else 0.0
     reasons: list[str] = []
     strengths: list[str] = []
-    conflict = False
+    against: list[str] = []
     if doc.own_number and case.case_number and doc.own_number == case.case_number:
         strengths.append(NUMBER)
         reasons.append(f"文书本身的案号 {case.case_number}")
         score = max(score, 0.97)
+    elif doc.own_number and case.case_number and not _near_miss(stored):
+        against.append(f"文书本身的案号是 {doc.own_number}，不是本案")
+    if doc.appeal_of and case.appeal_of == doc.appeal_of:
+        strengths.append(NUMBER)
+        reasons.append(f"文书不服的一审 {doc.appeal_of} 正是本案的一审")
+        score = max(score, 0.9)
+    elif doc.appeal_of and case.case_number == doc.appeal_of:
+        against.append(f"文书不服本案（{doc.appeal_of}）的裁判，应属其上诉案件")
     party = _names_printed(case.plaintiffs, doc.text)
     sim = _similar(doc.plaintiffs, case.plaintiffs)
     if party or sim >= 0.8:
@@ -116,42 +172,88 @@ def score_one(doc: DocFacts, case: CaseFacts, stored: Stored | None, sibling_cas
         score = min(0.99, score + 0.3) if NUMBER not in strengths else score
     elif doc.plaintiffs and case.plaintiffs and sim < 0.5:
         # The page names someone else: message-level hints (the same email) must not outweigh it.
-        conflict = True
-        reasons.append(f"文书上的原告（{'、'.join(doc.plaintiffs)}）与本案原告（{'、'.join(case.plaintiffs)}）不同")
-        score = min(score, 0.45) if NUMBER not in strengths else score
-    if doc.court and case.court and fuzz.ratio(doc.court, case.court) >= 85:
-        strengths.append(COURT)
-        reasons.append(f"同一法院 {case.court}")
-        score = min(0.99, score + 0.05)
+        against.append(f"文书上的原告（{'、'.join(doc.plaintiffs)}）与本案原告（{'、'.join(case.plaintiffs)}）不同")
+    if doc.court and case.court:
+        if fuzz.ratio(doc.court, case.court) >= 85:
+            strengths.append(COURT)
+            reasons.append(f"同一法院 {case.court}")
+            score = min(0.99, score + 0.05)
+        elif _courts_differ(doc.court, case.court):
+            against.append(f"文书的法院（{doc.court}）不是本案法院（{case.court}）")
     if doc.cause and case.cause and fuzz.partial_ratio(doc.cause, case.cause) >= 80:
         strengths.append(CAUSE)
         reasons.append(f"案由相近（{case.cause}）")
         score = min(0.99, score + 0.05)
-    if case.id in sibling_cases:
+    if doc.hearing_day and doc.hearing_day == case.hearing_day:
+        strengths.append(DATE)
+        reasons.append(f"开庭日期相同（{doc.hearing_day}）")
+        score = min(0.99, score + 0.05)
+    categories = {doc.cause_category, case.cause_category}
+    if len(categories) == 2 and not categories & {None, "other"} and CAUSE not in strengths:
+        ours, theirs = doc.cause or doc.cause_category, case.cause or case.cause_category
+        against.append(f"案由类别不同（文书：{ours}；本案：{theirs}）")
+    conflict = bool(against) and doc.own_number != case.case_number
+    reasons.extend(against)
+    if conflict:
+        score = min(score, AGAINST_CAP)
+    doubt = None
+    if doc.prints_number and not doc.own_number:
+        doubt = "法院文书上本应有案号，但未能读出"
+    elif not doc.identified:
+        doubt = UNIDENTIFIED
+    several = len(siblings.message) > 1
+    if siblings.file[:1] == (case.id,) and len(set(siblings.file)) == 1:
+        # A scan holding one case's documents: its unfiled page (a stray or trailing page) is most likely
+        # that case's, more than the other cases the email also carries.
         strengths.append(MESSAGE)
-        if sibling_case_count == 1:
+        reasons.append("同一文件中的其他文书均已归入本案" + ("（该邮件涉及多个案件）" if several else ""))
+        score = max(score, (0.7 if several else 0.88) if not conflict else AGAINST_CAP)
+        doubt = doubt if doubt != UNIDENTIFIED else None  # the file says what the stray page belongs to
+    elif siblings.file[:1] == (case.id,):
+        strengths.append(MESSAGE)
+        reasons.append("同一文件中紧邻本文书的文书已归入本案（该文件涉及多个案件）")
+        score = max(score, 0.65 if not conflict else AGAINST_CAP)
+        doubt = doubt or "该文件的文书已归入多个案件"
+    elif case.id in siblings.message:
+        strengths.append(MESSAGE)
+        if not several:
             reasons.append("同一邮件的其他文书已归入本案")
-            score = max(score, 0.85 if not conflict else 0.45)
-        elif file_cases[:1] == (case.id,) and len(set(file_cases)) == 1:
-            # A scan holding one case's documents: its unfiled page (a stray or trailing page) is most likely
-            # that case's, more than the other cases the email also carries.
-            reasons.append("同一文件中的其他文书均已归入本案（该邮件涉及多个案件）")
-            score = max(score, 0.7 if not conflict else 0.4)
-        elif file_cases[:1] == (case.id,):
-            reasons.append("同一文件中紧邻本文书的文书已归入本案（该邮件涉及多个案件）")
-            score = max(score, 0.65 if not conflict else 0.4)
+            score = max(score, 0.85 if not conflict else AGAINST_CAP)
+            doubt = doubt or (f"该邮件涉及 {doc.message_cases} 个案件" if doc.message_cases > 1 else None)
         else:
             reasons.append("同一邮件的其他文书已归入本案（该邮件涉及多个案件）")
-            score = max(score, 0.6 if not conflict else 0.4)
+            score = max(score, 0.6 if not conflict else AGAINST_CAP - 0.05)
+            doubt = doubt or "该邮件的文书已归入多个案件"
     elif stored and _message_evidence(stored.evidence):
         strengths.append(MESSAGE)
         reasons.append("与本案文书同一邮件发来")
-    return Suggestion(case.id, round(max(0.0, min(score, 0.99)), 3), tuple(reasons), tuple(strengths), conflict)
+        doubt = doubt or (f"该邮件涉及 {doc.message_cases} 个案件" if doc.message_cases > 1 else None)
+    if any(k in strengths for k in KINDS if k != MESSAGE):
+        doubt = None  # the document itself supports the case
+    elif doubt and MESSAGE in strengths:
+        reasons.append(f"仅凭邮件：{doubt}")
+    return Suggestion(case.id, round(max(0.0, min(score, 0.99)), 3), tuple(reasons), tuple(strengths), conflict,
+                      doubt)
 
 
 def _key(s: Suggestion) -> tuple[object, ...]:
-    kinds = (NUMBER, PARTY, COURT, CAUSE, MESSAGE)
-    return (-s.score, *(k not in s.strengths for k in kinds), -s.case_id)
+    return (-s.score, *(k not in s.strengths for k in KINDS))
+
+
+def _order(items: list[Suggestion], cases: dict[int, CaseFacts]) -> list[Suggestion]:
+    """Best first; equal score and evidence: the case with the latest document, then the newer case.
+    Tied suggestions say when their case last received a document, so the order is never hidden."""
+    by_recency = sorted(items, key=lambda s: (cases[s.case_id].last_activity or "", s.case_id), reverse=True)
+    ranked = sorted(by_recency, key=_key)
+    out: list[Suggestion] = []
+    for i, s in enumerate(ranked):
+        tied = any(0 <= j < len(ranked) and _key(ranked[j]) == _key(s) for j in (i - 1, i + 1))
+        if tied:
+            last = cases[s.case_id].last_activity
+            note = f"最近收到本案文书：{last[:10]}" if last else "本案尚无已归档文书"
+            s = replace(s, reasons=(*s.reasons, note))
+        out.append(s)
+    return out
 
 
 def suggest(
@@ -160,22 +262,23 @@ def suggest(
     stored: list[Stored],
     sibling_cases: list[int],
     threshold: float,
-    file_cases: list[int] | None = None,
+    file_cases: Sequence[int] = (),
 ) -> Suggestions:
     """Rank the cases for a waiting document and say whether one of them may be the default.
 
     `cases` holds every case mentioned by `stored` or `sibling_cases` (cases of the other documents of
-    the same message already filed); a case with no evidence at all is left out. `file_cases`: the cases of
-    the filed documents in the document's own file, the nearest page first.
+    the same message already filed; `file_cases` those of the same file, the nearest page first); a case
+    with no evidence at all is left out.
     """
     by_id = {s.case_id: s for s in stored}
-    siblings = frozenset(sibling_cases)
+    siblings = Siblings(frozenset(sibling_cases) | frozenset(file_cases), tuple(file_cases))
+    facts = {c.id: c for c in cases}
     items = [
-        score_one(doc, c, by_id.get(c.id), siblings, len(siblings), tuple(file_cases or ()))
+        score_one(doc, c, by_id.get(c.id), siblings)
         for c in cases
-        if c.id in by_id or c.id in siblings
+        if c.id in by_id or c.id in siblings.message
     ]
-    ranked = tuple(sorted((s for s in items if s.score > 0), key=_key))
+    ranked = tuple(_order([s for s in items if s.score > 0], facts))
     return Suggestions(ranked, *_default(ranked, threshold))
 
 
@@ -189,7 +292,9 @@ def _default(ranked: tuple[Suggestion, ...], threshold: float) -> tuple[int | No
     if len(ranked) > 1 and ranked[1].score == top.score:
         return None, "前两个候选案件同分：请选择正确的案件。"
     if top.conflict:
-        return None, "文书上的原告与建议案件不同：请选择正确的案件。"
+        return None, "文书上的信息与建议案件不符（见理由）：请选择正确的案件。"
+    if top.doubt:
+        return None, f"只有邮件指向最可能的案件（{top.doubt}）：请选择正确的案件。"
     return top.case_id, None
 
 

@@ -159,6 +159,8 @@ def notify_settings(settings: Settings) -> NotifyStageSettings:
         escalate_after_workdays=n.escalate_after_workdays,
         review_alert_after_workdays=n.review_alert_after_workdays,
         followup_lead_workdays=n.followup_reminder_workdays,
+        head_plan_alert_workdays=n.head_plan_alert_workdays,
+        web_url=(settings.web.public_url or f"http://{settings.web.host}:{settings.web.port}").rstrip("/"),
     )
 
 

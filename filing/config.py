@@ -145,6 +145,9 @@ class NotifySettings(Section):
     # Rectification (整改) and compliance (履行) due dates: the agency is reminded this many working days
     # before (0: only once overdue), and once more when the date has passed.
     followup_reminder_workdays: int = Field(default=3, ge=0)
+    # Hearings within this many working days that no head is planned to attend (有庭必出) are counted in the
+    # staff digest. 0: never.
+    head_plan_alert_workdays: int = Field(default=3, ge=0)
 
 
 class SmtpSettings(Section):
@@ -185,6 +188,8 @@ class WebSettings(Section):
     secret_key: str = ""
     session_minutes: int = Field(default=60, ge=1)
     https_only: bool = False
+    # The address staff open the web UI at (links in staff emails); empty: http://host:port.
+    public_url: str = ""
     # Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: none.
     trusted_proxies: list[str] = Field(default_factory=list)
 

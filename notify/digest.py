@@ -8,13 +8,38 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.plans import current_plans, plan_warning
 from notify.outbox import DEAD, UNCERTAIN, NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
-from notify.views import OutboxProblem, QuarantineDigestView, QuarantineItem, StaleReview, cn_date
-from store.models import Attachment, Document, FactCheck, Message, OutboxMessage
+from notify.views import (
+    OutboxProblem,
+    QuarantineDigestView,
+    QuarantineItem,
+    StaleReview,
+    UnplannedHearing,
+    cn_date,
+)
+from store.models import (
+    Attachment,
+    Case,
+    Compliance,
+    Document,
+    FactCheck,
+    Message,
+    OutboxMessage,
+    Rectification,
+)
 from terms.labels import formal_doc_label
-from terms.status import READABLE_ATTACHMENTS, REVIEW_MATCHES, FactCheckStatus, MessageStatus, OutboxKind
+from terms.status import (
+    READABLE_ATTACHMENTS,
+    REVIEW_MATCHES,
+    ComplianceStatus,
+    FactCheckStatus,
+    MessageStatus,
+    OutboxKind,
+    RectificationStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +102,40 @@ def stale_reviews(session: Session, day: date, settings: NotifySettings) -> tupl
     return tuple(listed), total
 
 
+def overdue_followups(session: Session, day: date) -> tuple[int, int]:
+    """(rectifications, compliances) still open whose due date passed before `day`.
+
+    A rectification whose report arrived waits for staff, not the agency: it is not overdue."""
+    rect = session.scalar(select(func.count()).select_from(Rectification).where(
+        Rectification.status == RectificationStatus.open, Rectification.due_date < day)) or 0
+    comp = session.scalar(select(func.count()).select_from(Compliance).where(
+        Compliance.status == ComplianceStatus.open, Compliance.due_date < day)) or 0
+    return rect, comp
+
+
+def unplanned_hearings(session: Session, day: date, settings: NotifySettings) -> tuple[UnplannedHearing, ...]:
+    """Hearings from `day` through the `head_plan_alert_workdays`-th working day after it that no head is
+    planned to attend (the 有庭必出 watch page's warnings), the soonest first."""
+    if settings.head_plan_alert_workdays <= 0:
+        return ()
+    last = settings.work_calendar().add_workdays(day, settings.head_plan_alert_workdays)
+    # Hearing times are stored as local wall-clock times (the summons' words), like the watch page reads them.
+    cases = list(session.scalars(
+        select(Case).where(Case.hearing_at >= datetime.combine(day, time.min),
+                           Case.hearing_at < datetime.combine(last + timedelta(days=1), time.min))
+        .order_by(Case.hearing_at, Case.id)))
+    plans = current_plans(session, cases)
+    out = []
+    for c in cases:
+        warning = plan_warning(plans.get(c.id))
+        if warning is None or c.hearing_at is None:
+            continue
+        agency = c.agency.name if c.agency else "（单位未知）"
+        out.append(UnplannedHearing(c.id, c.case_number or "（案号未读出）", agency,
+                                    c.hearing_at.strftime("%Y-%m-%d %H:%M"), warning))
+    return tuple(out)
+
+
 def build_digest(session: Session, day: date, settings: NotifySettings) -> QuarantineDigestView:
     """Everything still in quarantine at the end of `day` (local), whenever it arrived.
 
@@ -102,6 +161,7 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
     )
     # Unresolved problems are repeated every day until a person requeues or cancels them.
     stale = stale_reviews(session, day, settings)
+    overdue = overdue_followups(session, day)
     problems = session.scalars(
         select(OutboxMessage).where(OutboxMessage.status.in_((UNCERTAIN, DEAD))).order_by(OutboxMessage.id)
     ).all()
@@ -125,6 +185,12 @@ def build_digest(session: Session, day: date, settings: NotifySettings) -> Quara
         stale_reviews=stale[0],
         stale_review_total=stale[1],
         stale_after_workdays=settings.review_alert_after_workdays,
+        overdue_rectifications=overdue[0],
+        overdue_compliances=overdue[1],
+        unplanned_hearings=unplanned_hearings(session, day, settings),
+        hearing_alert_workdays=settings.head_plan_alert_workdays,
+        followup_url=f"{settings.web_url}/followup",
+        watch_url=f"{settings.web_url}/watch",
     )
 
 
@@ -136,7 +202,8 @@ def queue_quarantine_digest(
     Does not commit.
     """
     view = build_digest(session, day, settings)
-    if not view.items and not view.outbox_problems and not view.fact_checks and not view.stale_review_total:
+    if not (view.items or view.outbox_problems or view.fact_checks or view.stale_review_total
+            or view.overdue_rectifications or view.overdue_compliances or view.unplanned_hearings):
         return []
     if not settings.staff_addresses:
         log.warning("quarantine digest for %s not queued: notify.staff_addresses is empty", day)
@@ -146,6 +213,12 @@ def queue_quarantine_digest(
         counts += f"、待核实案件事实{view.fact_checks}项"
     if view.stale_review_total:
         counts += f"、超期待审核文书{view.stale_review_total}件"
+    if view.overdue_rectifications:
+        counts += f"、逾期未整改案件{view.overdue_rectifications}件"
+    if view.overdue_compliances:
+        counts += f"、逾期未履行裁判{view.overdue_compliances}件"
+    if view.unplanned_hearings:
+        counts += f"、近期开庭未报负责人出庭{len(view.unplanned_hearings)}件"
     subject = f"【备案邮箱日报】{view.day}{counts}"
     rendered = (renderer or EmailRenderer(settings.templates_dir)).render("quarantine_digest", subject, view)
     rows = []

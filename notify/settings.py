@@ -39,6 +39,9 @@ class NotifySettings:
     review_alert_after_workdays: int = 3
     # Rectification and compliance due dates: remind this many working days before, and once overdue.
     followup_lead_workdays: int = 3
+    # Hearings within this many working days with no head planned to appear are in the staff digest. 0: never.
+    head_plan_alert_workdays: int = 3
+    web_url: str = ""  # where staff open the web UI; the digest links its pages from here
     templates_dir: Path | None = None
 
     @property

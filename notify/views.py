@@ -177,6 +177,17 @@ class StaleReview:
 
 
 @dataclass(frozen=True)
+class UnplannedHearing:
+    """A hearing of the coming working days with no head (负责人) planned to appear (有庭必出)."""
+
+    case_id: int
+    case_number: str
+    agency: str
+    hearing_at: str
+    warning: str
+
+
+@dataclass(frozen=True)
 class QuarantineDigestView:
     letterhead: Letterhead
     day: str
@@ -186,6 +197,12 @@ class QuarantineDigestView:
     stale_reviews: tuple[StaleReview, ...] = ()  # the oldest first, at most STALE_LISTED
     stale_review_total: int = 0
     stale_after_workdays: int = 0
+    overdue_rectifications: int = 0
+    overdue_compliances: int = 0
+    unplanned_hearings: tuple[UnplannedHearing, ...] = ()
+    hearing_alert_workdays: int = 0
+    followup_url: str = ""  # the web pages the counts point to
+    watch_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ sealed date is missing or doubtful; it never changes the full-page OCR (extract/
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -70,9 +71,11 @@ def _ink_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in lines if b - a >= 4]
 
 
-def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
+def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None:
     """Rows (top, bottom) of the signature block: the last group of lines printed in the right half
-    of the page with nothing in the left part (judges' names and the date are set to the right)."""
+    of the page with nothing in the left part (judges' names and the date are set to the right).
+    A seal joins the lines it covers into one band: a single band taller than a seal's radius is a
+    block too (at the top of a last page, where the block continues from the page before)."""
     h, w = gray.shape
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = binary == 0
@@ -80,7 +83,8 @@ def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
     for top, bottom in _ink_lines(ink):
         band = ink[top:bottom]
         left = band[:, int(w * 0.05) : int(w * 0.40)].sum()
-        right = band[:, int(w * 0.55) : int(w * 0.95)].sum()
+        # Reaching well into the right third: a centred title or page footer does not.
+        right = band[:, int(w * 0.65) : int(w * 0.95)].sum()
         if right > 4 * (bottom - top) and left <= (bottom - top):
             right_only.append((top, bottom))
     if not right_only:
@@ -92,8 +96,10 @@ def locate_block(gray: np.ndarray) -> tuple[int, int] | None:
             groups[-1].append(line)
         else:
             groups.append([line])
-    block = max(groups, key=len)
-    if len(block) < 2:
+    # The largest group, the lowest of equals; a lone line only low on the page (the date, when the
+    # judges' names are set to the left) or when it is a seal's height.
+    block = max(reversed(groups), key=len)
+    if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi and block[0][0] < 0.3 * h:
         return None
     return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
 
@@ -109,7 +115,7 @@ def _block_gray(image: Image.Image, dpi: float, rotation: int, read_dpi: int) ->
         red = (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) > 30
         gray = np.where(red & (rgb[..., 0] > 120), 255, gray).astype(np.uint8)
     h, w = gray.shape
-    rows = locate_block(gray)
+    rows = locate_block(gray, dpi)
     top, bottom = rows if rows else (int(h * _TOP), h)
     gray = gray[top:bottom, int(w * 0.3) :] if rows else gray[top:bottom]
     scale = read_dpi / max(dpi, 50.0)
@@ -118,9 +124,113 @@ def _block_gray(image: Image.Image, dpi: float, rotation: int, read_dpi: int) ->
     return np.ascontiguousarray(suppress_round_seals(gray, read_dpi))
 
 
+def _bands(ink: np.ndarray) -> list[tuple[int, int]]:
+    on = ink.sum(axis=1) > max(2, ink.shape[1] // 500)
+    out: list[tuple[int, int]] = []
+    start = None
+    for y, v in enumerate(on):
+        if v and start is None:
+            start = y
+        elif not v and start is not None:
+            out.append((start, y))
+            start = None
+    if start is not None:
+        out.append((start, len(on)))
+    return [(a, b) for a, b in out if b - a > 10]
+
+
+Box = tuple[int, int, int, int]  # top, bottom, left, right
+
+
+def _strip_bands(ink: np.ndarray, x0: int, lh: int) -> list[tuple[int, int]]:
+    """Lines of a stretch a seal joined, from the strip where the lines begin: the block's lines are
+    set flush and the seal sits over their middle and end, so their first character is nearly always
+    clear of it."""
+    strip = ink[:, max(0, x0 - lh // 4) : x0 + int(1.1 * lh)].astype(np.uint8)
+    # A character of horizontal strokes (二, 三) is several bands in a row profile: join them.
+    tall = np.asarray(cv2.dilate(strip, np.ones((max(1, lh // 3), 1), np.uint8)))
+    joined: list[tuple[int, int]] = []
+    for a, b in _bands(tall):
+        a, b = a + lh // 6, b - lh // 6
+        if joined and b - joined[-1][0] <= 1.3 * lh:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    out = []
+    for a, b in joined:
+        if b - a < 0.8 * lh:
+            mid = (a + b) // 2
+            a, b = mid - lh // 2 - 4, mid + lh // 2 + 4
+        out.append((a, b))
+    return out
+
+
+def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
+    """The parts of a band set apart by a wide gap (judges' names on the left, the date on the right),
+    each trimmed to its own rows: offset by half a line, they would not read as one line."""
+    cols = np.flatnonzero(ink[top:bottom].any(axis=0))
+    if cols.size == 0:
+        return []
+    runs, start = [], int(cols[0])
+    for prev, x in itertools.pairwise(cols):
+        if x - prev > 3 * lh:
+            runs.append((start, int(prev) + 1))
+            start = int(x)
+    runs.append((start, int(cols[-1]) + 1))
+    out = []
+    for left, right in runs:
+        rows = np.flatnonzero(ink[top:bottom, left:right].any(axis=1))
+        if rows.size:
+            out.append((top + int(rows[0]), top + int(rows[-1]) + 1, left, right))
+    return out
+
+
+def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
+    """Boxes of the block's text lines, top to bottom."""
+    # Scanner specks would join every line and bridge every gap: a median and an opening keep strokes
+    # only (this image only finds the lines; the read is of the untouched crop).
+    ink = cv2.morphologyEx((cv2.medianBlur(gray, 3) < 128).astype(np.uint8), cv2.MORPH_OPEN,
+                           np.ones((3, 3), np.uint8)) > 0
+    # Full-width bands no shorter than a 9-point character: a line each, or lines a seal joined, or
+    # lines set side by side half a line apart.
+    full = [(a, b) for a, b in _bands(ink) if b - a >= 0.12 * dpi]
+    if not full:
+        return []
+    # A footer or a smaller font can be the smallest: take the typical height among the small bands.
+    smallest = min(b - a for a, b in full)
+    lh = int(np.median([b - a for a, b in full if b - a <= 2 * smallest]))
+    # Where the block's lines begin: the left edge of its first line, a judge's, above the seal (a
+    # page footer below it starts further left; a longer line a little).
+    x0 = int(np.argmax(ink[full[0][0] : full[0][1]].sum(axis=0) > 2))
+    h, w = gray.shape
+    boxes: list[Box] = []
+    for a, b in full:
+        if b - a <= 2.2 * lh:
+            boxes += _pieces(ink, a, b, lh)
+        else:
+            boxes += [(sa + a, sb + a, 0, w) for sa, sb in _strip_bands(ink[a:b], x0, lh)]
+    out = []
+    for top, bottom, left, right in sorted(boxes):
+        pad = max(4, lh // 5)
+        out.append((max(0, top - pad), min(h, bottom + pad), max(0, left - pad), min(w, right + pad)))
+    return out
+
+
+def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int) -> str | None:
+    """The block read line by line (one line per image, psm 7): a seal cannot merge lines."""
+    boxes = line_boxes(gray, dpi)
+    if not boxes:
+        return None
+    with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
+        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(gray[t:b, x0:x1]))
+                 for i, (t, b, x0, x1) in enumerate(boxes)]
+        line = replace(settings, psm=7, ocr_dpi=dpi)
+        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s))
+
+
 # (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
-# nearly independent looks at the same damaged line.
-_ATTEMPTS = ((300, 6), (400, 6))
+# nearly independent looks at the same damaged line; the last two read line by line (psm 7 per line).
+_ATTEMPTS = ((300, 6), (400, 6), (300, 7), (400, 7))
 
 
 def reread_signature_block(
@@ -134,6 +244,8 @@ def reread_signature_block(
         if found is None:
             return None
         gray = _block_gray(*found, rotation, dpi)
+        if psm == 7:
+            return _read_lines(gray, settings, dpi)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
             path = write_pgm(Path(tmp) / "block.pgm", gray)
             block = replace(settings, psm=psm, ocr_dpi=dpi)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
@@ -26,9 +27,10 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution and layout); None if it cannot.
+# doing so (0, 1: different resolution; 2, 3: line by line); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 2
+READ_ATTEMPTS = 4
+_SIGNED = re.compile(r"审判长|审判员|书记员|人民陪审员")
 
 # Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
 UNREADABLE_EVIDENCE = "OCR could not read page(s)"
@@ -226,8 +228,17 @@ def reread_decision_dates(
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
         found: DecisionDate | None = None
         reads: list[DecisionDate] = []
+        seeded = 0
+        if d.doc_type in (DocType.judgment, DocType.ruling):
+            # The full-page read is a look of its own: a close read agreeing with it settles the date.
+            first = decision_date(lines, own_year)
+            if first.value is not None and not first.guessed:
+                reads.append(first)
+                seeded = 1
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
-            signed_here = False
+            # The full-page read may have seen the signers the first close look misses.
+            signed_here = bool(_SIGNED.search(re.sub(r"\W", "", texts.get(page, ""))))
+            before = len(reads)
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
@@ -237,14 +248,18 @@ def reread_decision_dates(
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one
                     continue
-                if got.doubt is None or any(r.value == got.value for r in reads):
+                # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
+                agreed = any(r.value == got.value and not r.guessed for r in reads)
+                if got.doubt is None or (not got.guessed and agreed):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 reads.append(got)
-            if found is not None or reads or signed_here:
+            # A block can run over a page break (the date above it, the clerk below): a page that
+            # gave no date sends the search to the one before.
+            if found is not None or len(reads) > before:
                 break
-        if found is None and reads:
-            found = reads[0]
+        if found is None and len(reads) > seeded:
+            found = reads[seeded]
         if found is None or found.value is None:
             out.append(d)
             continue

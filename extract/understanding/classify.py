@@ -227,6 +227,8 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
     cores = [_cjk_core(ln) for ln in lines]
     candidates: list[TitleHit] = []
     for i, core in enumerate(cores):
+        if core.startswith("号"):
+            continue  # the tail of a citation wrapped onto this line (…第2 / 3号行政判决；), not a title
         joined = [(core, lines[i])]
         if i + 1 < len(cores) and len(cores[i + 1]) <= 6:
             joined.append((core + cores[i + 1], lines[i] + lines[i + 1]))
@@ -237,7 +239,7 @@ def find_title(text: str, window: int = TITLE_WINDOW) -> TitleHit | None:
                 break
     if not candidates:
         for i, core in enumerate(cores[:3]):
-            weak = _weak_title(core)
+            weak = None if core.startswith("号") else _weak_title(core)
             if weak is not None:
                 return TitleHit(weak[0], weak[1], weak[2], i, False, lines[i], weak=True)
         return None

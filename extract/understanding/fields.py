@@ -486,10 +486,19 @@ def _head_in_decision(flat: str) -> _Head:
 class Disposition:
     outcome: Outcome | None
     sentence: str | None
+    doubt: str | None = None  # why the outcome read needs a person (English, for developers)
+
+
+# An appeal dismissed on the private party's appeal keeps the first-instance judgment, which the appeal
+# rarely restates: a plaintiff also appeals a partial win (确认违法 where 撤销 was asked). The case's
+# first instance, when on file, settles it (cases/filing.py).
+UPHELD_ON_PLAINTIFF_APPEAL = "appeal dismissed on the private party's appeal: the outcome is the first instance's"
 
 
 _DECISION_MARK = re.compile(
-    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?"
+    r"(?:判.|(?!决).定|裁.)如[下于干卞][:：、,，]*|之规定[，,][^。]{0,3}如下[:：]?|作出如下(?:判决|裁定)[:：]?|"
+    # 下 lost to OCR noise: the disposition's first words still say where it starts.
+    r"(?:判决|裁定)如[^。，；]{0,4}?(?=一、|驳回|撤销|确认|维持|准予|准许|责令|判令|变更)"
 )
 # Where the decision ends: costs, the appeal notice, the finality line, the signers. Matched in the
 # joined text, so 本判决生效之日起 inside a disposition must not end it.
@@ -518,6 +527,10 @@ _LOSS = (
 )
 
 
+# An appeal upholding (维持) an item of the first-instance judgment that it quotes as a loss for the
+# defendant: 维持…判决第一项中关于"撤销被告…" or "被告…重新作出…".
+_KEPT_LOSS = (r"维持[^。；]{0,80}判决[^。；]{0,20}(?:第.项)?[^。；]{0,12}[\"“‘「][^”」]{0,20}"
+              r"(?:撤销被告|确认被告|责令被告|判令被告|被告[^”」]{0,60}(?:重新|作出|履行))")
 # In an appeal's own disposition, wording that is a loss for the agency whoever appealed.
 _APPEAL_LOSS = r"确认[^。；]{0,120}(?:违法|无效)|(?:判令|责令)[^。；]{0,60}(?:赔偿|履行|作出)|赔偿[^。；]{0,30}元"
 
@@ -537,29 +550,49 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
             return Disposition(None, None)
         source = found[-1]
     sentence = source
-    appeal = bool(re.search(r"上诉人[(（]原审|被上诉人|二审", flat)) or "驳回上诉" in source
-    agency_appealed = bool(re.search(r"(?<!被)上诉人[(（](?:原审|一审)被告", flat))
+    # OCR turns the bracket of 上诉人（原审被告） into “, 《 or (.
+    appeal = bool(re.search(r"上诉人\W{0,2}原审|被上诉人|二审", flat)) or "驳回上诉" in source
+    agency_appealed = bool(re.search(r"(?<!被)上诉人\W{0,2}(?:原审|一审)被告", flat))
 
     def has(rx: str) -> bool:
         return re.search(rx, source) is not None
 
     outcome: Outcome | None
+    doubt: str | None = None
     # OCR misreads 驳 (驭 驱 鸡 …) and 撤 more often than the words around them, so patterns key on
     # 回 plus context: 准许…撤回起诉 is a withdrawal, 驳回…的起诉 a dismissal.
     if has(r"不准.(?:强制)?执行|不予执行"):
         outcome = Outcome.agency_lost
-    elif has(r"准.(?:强.)?执行"):
+    elif has(r"准[^。；不]{0,2}(?:强.)?执行"):
         outcome = Outcome.agency_won
     elif has(r"(?:准许|准予|同意|准.|.许)[^。；]{0,40}(?:.回起诉|撤诉|撤.起诉|.回上诉)|按[^。；]{0,6}撤诉处理"):
         outcome = Outcome.withdrawn
+    elif has(r"(?:冻结|划拨|查封|扣押|扣留|拍卖|变卖)[^。]{0,40}被执行人|"
+             r"被执行人[^。]{0,40}(?:冻结|划拨|查封|扣押|拍卖|变卖)"):
+        # An enforcement court's measures against a party's property (执行裁定): nobody won or lost here.
+        outcome = Outcome.pending
     elif has(r"中止(?:诉.|.讼|审理)|终结诉讼|本案中[\u4e00-\u9fff]诉讼"):
         outcome = Outcome.pending
     elif has(r"发回[^。；]{0,30}(?:重审|重新审理|审理)|指令[^。；]{0,30}(?:再审|审理|立案受理|受理)|"
              r"(?:由|进行)本院提审|本案由本院提审|并入[^。；]{0,40}审理"):
         # Sent back, ordered on, taken up again or merged: no one has won yet.
         outcome = Outcome.pending
-    elif appeal and has(r".回上诉(?!人)|维持原判") and not has(_APPEAL_LOSS):
+    elif appeal and has(_KEPT_LOSS):
+        # Part of a first-instance judgment against the agency is upheld: a loss, whatever else changed.
+        outcome = Outcome.agency_lost
+    elif appeal and has(r".回上诉(?!人)|维持原判|维持(?:一审|原审)") and not has(_APPEAL_LOSS):
         outcome = Outcome.agency_lost if agency_appealed else Outcome.agency_won
+        # A private party appeals a dismissal of its claim or a partial win; a ruling it appeals
+        # (不予受理, 驳回起诉) is always against it.
+        ruling_below = has(r"维持原裁定|维持[^。；]{0,30}裁定") or bool(re.search(r"不服[^。；]{0,60}裁定", flat))
+        if not agency_appealed and not ruling_below:
+            doubt = UPHELD_ON_PLAINTIFF_APPEAL
+    elif (has(r"撤销[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)")
+          and has(r"维持[^。；]{0,60}法院[^。；]{0,40}(?:判决|裁定)")):
+        # A retrial that sets some court decisions aside and reinstates another: the outcome is the
+        # reinstated decision's, which the disposition does not restate.
+        outcome = None
+        doubt = "retrial reinstates an earlier court decision whose outcome is not printed"
     elif appeal and has(r"撤销[^。；]{0,40}(?:判决|裁定)") and not has(_APPEAL_LOSS):
         # The appellate court set aside the first-instance decision: against whoever won there.
         outcome = Outcome.agency_won if agency_appealed else Outcome.agency_lost
@@ -573,11 +606,11 @@ def read_outcome(lines: list[str], doc_type: DocType) -> Disposition:
     else:
         outcome = None
     if outcome is None:
-        return Disposition(None, sentence)
-    return Disposition(outcome, sentence)
+        return Disposition(None, sentence, doubt)
+    return Disposition(outcome, sentence, doubt)
 
 
-_ENFORCEMENT = re.compile(r"准.(?:强制)?执行|不准.(?:强制)?执行|不予执行")
+_ENFORCEMENT = re.compile(r"准[^。；不]{0,2}(?:强制)?执行|不准.(?:强制)?执行|不予执行")
 _BODY = r"[\u4e00-\u9fff]{2,30}?(?:局|委员会|政府|办事处|办公室|中心|站|大队|支队)"
 _APPLICANT = (
     re.compile(rf"^申请(?:执行)?人[:：]?({_BODY})(?:[，,。；（(]|住所|$)"),
@@ -659,7 +692,9 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
     defendant = parties.defendant
     if doc_type in (DocType.judgment, DocType.ruling):
         disposition = read_outcome(lines, doc_type)
-        if disposition.outcome is None:
+        if disposition.doubt:
+            doubts["outcome"] = disposition.doubt
+        elif disposition.outcome is None:
             doubts["outcome"] = (
                 f"disposition wording not recognised: {disposition.sentence[:60]!r}" if disposition.sentence
                 else "no disposition (判决如下/裁定如下) found"

@@ -23,17 +23,22 @@ _SIGNER = re.compile(
 _SIGN_OFF = re.compile(r"^落款")  # a heading some publishers print above the block
 _MARKER = re.compile(r"(?:判决|裁定|决定)如下|作出如下(?:判决|裁定)")
 
-_ZERO = "〇○零Oo0О"
+_ZERO = "〇○零Oo0ОCcQD口"  # with what OCR makes of a circle
 _DIGIT = _ZERO + "一二三四五六七八九"
 _MONTH = "(?:十[一二]?|[一二三四五六七八九]|元)"
 _DAY = "(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 # As printed: nothing else on the line.
 _CLEAN = re.compile(rf"^[一二][{_DIGIT}]{{3}}年{_MONTH}月{_DAY}日$|^(?:19|20)[0-9]{{2}}年[0-9]{{1,2}}月[0-9]{{1,2}}日$")
-# As OCR may leave it: a lost or misread 日 (曰 目 口), one stray character around the numbers.
+# As OCR may leave it: a lost or misread 日 (曰 目 口), one stray character around the numbers, the
+# usual confusions of the numerals (二 as =, 十 as 上 or +, 八 as 人 or 入). The year's tens digit may be
+# unreadable (`t`): under a seal it is the character most often lost, and the case number's year
+# then decides it (see _loose_date).
+_TEN = "十上+"
+_EIGHT = "人入"
 _LOOSE = re.compile(
-    rf"(?P<c>[一二12])(?P<z>[^年月日\n]{{0,2}}?)(?P<y>[{_DIGIT}0-9]{{2}})[年午]"
-    rf"(?P<m>[十上][一二]?|[一二三四五六七八九元]|1[0-2]|0?[1-9])[月只有]"
-    rf"(?P<d>[一二三]?[十上][一二三四五六七八九]?|[一二三四五六七八九]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
+    rf"(?P<c>[一二=12]|[^\s年月日](?=[{_ZERO}]))(?P<z>[^年月日\n]{{0,3}}?)(?P<y>[{_DIGIT}0-9]{{2}}|(?P<t>[^年月日\n{_DIGIT}0-9])[{_DIGIT}0-9])[年午]"
+    rf"(?P<m>[{_TEN}][一二]?|[一二三四五六七八九元{_EIGHT}]|1[0-2]|0?[1-9])[月只有]"
+    rf"(?P<d>[一二三]?[{_TEN}][一二三四五六七八九{_EIGHT}]?|[一二三四五六七八九{_EIGHT}]|[12][0-9]|3[01]|0?[1-9])(?:[^\n]|$)"
 )
 _CN = {ch: 0 for ch in _ZERO} | {ch: i for i, ch in enumerate("一二三四五六七八九", start=1)}
 
@@ -43,6 +48,9 @@ class DecisionDate:
     value: date | None
     doubt: str | None = None  # why a person should check it (also when the value is withheld)
     line: str | None = None  # the signature line it was read from
+    # A numeral was read as another character (上 for 十, 人 for 八, = for 二): unlike a lost 〇 or 日,
+    # such a repair can be systematically wrong (十二 under a seal reads 上一 on every look).
+    guessed: bool = False
 
 
 def signature_lines(lines: list[str]) -> list[int]:
@@ -70,18 +78,44 @@ def _number(s: str) -> int | None:
     return value
 
 
-def _loose_date(line: str) -> date | None:
+def _numeral(s: str) -> str:
+    return re.sub(f"[{_EIGHT}]", "八", re.sub(f"[{_TEN}]", "十", s))
+
+
+def _century(m: re.Match[str]) -> int | None:
+    # Years 2000-2099 print 〇 second, 1900-1999 print 九: whatever OCR made of the first two
+    # characters, one of them says the century (一〇 is a 二 that lost a stroke).
+    if m["c"] not in "一1":
+        return 2000
+    if m["z"] in ("九", "9"):
+        return 1900
+    return 2000 if m["z"][:1] and m["z"][0] in _ZERO else None
+
+
+def _loose_date(line: str, own_year: int | None = None) -> date | None:
     m = _LOOSE.search(line)
     if m is None:
         return None
-    # Years 2000-2099 print 〇 second: whatever OCR made of that character, the century is known.
-    if m["c"] in "一1" and m["z"] not in ("九", "9"):
+    century = _century(m)
+    if century is None:
         return None
-    # 上 is what OCR makes of 十 most often.
-    yy, month, day = _number(m["y"]), _number(m["m"].replace("上", "十")), _number(m["d"].replace("上", "十"))
-    if yy is None or month is None or day is None:
+    month, day = _number(_numeral(m["m"])), _number(_numeral(m["d"]))
+    yy = None if m["t"] is not None else _number(m["y"])
+    # A year of three characters (二〇六) lost a digit; if what was read cannot be the year, the tens
+    # digit is the one lost.
+    lost_tens = (yy is not None and own_year is not None and not own_year <= century + yy <= own_year + 5
+                 and not m["z"] and m["y"][0] in _ZERO)
+    if yy is not None and not lost_tens:
+        years = [century + yy]
+    else:
+        # Tens digit unreadable: the one year ending in the units digit that the case number's year
+        # allows (the same bounds decision_date applies: from that year to five years on).
+        units = _number(m["y"][1:])
+        years = [y for y in range(own_year, own_year + 6) if y % 10 == units and y - y % 100 == century] if (
+            own_year and units is not None) else []
+    if len(years) != 1 or month is None or day is None:
         return None
-    year = (1900 if m["c"] in "一1" else 2000) + yy
+    year = years[0]
     if not 1949 <= year <= 2100:
         return None
     try:
@@ -90,26 +124,36 @@ def _loose_date(line: str) -> date | None:
         return None
 
 
-def _dates_in(text: str) -> list[tuple[date, bool, str]]:
-    """Dates in a stretch of the signature block: (date, printed cleanly, the text read).
+_DIGIT_SWAP = re.compile(f"[上+{_EIGHT}=]")
+
+
+def _dates_in(text: str, own_year: int | None = None) -> list[tuple[date, bool, str, bool]]:
+    """Dates in a stretch of the signature block: (date, printed cleanly, the text read, a numeral
+    read as another character).
 
     A judge's name may end in 一 or 二 right before the date when lines run together, so every
     start position is tried and a match is clean when it is, less such a leading character."""
-    out: list[tuple[date, bool, str]] = []
+    out: list[tuple[date, bool, str, bool]] = []
     pos = 0
     while (m := _LOOSE.search(text, pos)) is not None:
-        value = _loose_date(m.group(0))
+        value = _loose_date(m.group(0), own_year)
         if value is None:
             pos = m.start() + 1
             continue
         read = m.group(0)
         clean = next((read[i:] for i in range(3) if _CLEAN.match(read[i:])), None)
-        # The 〇 of 二〇xx is what seals and OCR damage most, and it carries nothing: the century comes
-        # from the first character. A date clean but for that slot is read as printed.
-        zero_fixed = m["c"] + "〇" + read[m.end("y") - m.start() - 2 :]
-        if clean is None and m["c"] in "二2" and _CLEAN.match(zero_fixed):
+        # The first two characters of 二〇xx are what seals and OCR damage most, and they carry only the
+        # century (see _century): a date clean but for them is read as printed.
+        zero_fixed = "二〇" + read[m.end("y") - m.start() - 2 :]
+        # Not when the year is three characters starting with a zero (二〇六): which digit was lost
+        # is then unknown.
+        # Nor when the slot holds more than one character (二OO〇二六): damage that heavy has taken a
+        # stroke from the day as well (三 read 二) often enough that one read must not settle it.
+        ambiguous = (not m["z"] and m["y"][0] in _ZERO) or len(m["z"]) > 1
+        if clean is None and _century(m) == 2000 and not ambiguous and _CLEAN.match(zero_fixed):
             clean = read
-        out.append((value, clean is not None, clean or read))
+        swapped = bool(_DIGIT_SWAP.search(m["m"] + m["d"]))
+        out.append((value, clean is not None and not swapped, clean or read, swapped))
         pos = m.end()
     return out
 
@@ -144,14 +188,14 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
     if reread is not None:
         start = len(lines)
     if signers:
-        found = _dates_in("".join(block))
+        found = _dates_in("".join(block), own_year)
     else:
         # Without judges' names only a line that is nothing but a date is a signature date.
-        found = [d for ln in block for d in _dates_in(ln) if d[2] == ln or len(ln) - len(d[2]) <= 1]
+        found = [d for ln in block for d in _dates_in(ln, own_year) if d[2] == ln or len(ln) - len(d[2]) <= 1]
     if not found:
         return DecisionDate(None, "no date found in the signature block")
     # The last one: a 本件与原本核对无异 stamp date or a copy's date never precedes the signing date.
-    value, clean, read = found[-1]
+    value, clean, read, guessed = found[-1]
     if own_year is not None and value.year < own_year:
         return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
     if own_year is not None and value.year > own_year + 5:
@@ -164,7 +208,7 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
     if not signers and reread is None:
         return DecisionDate(value, "date read at the end of the document without judges' names around it", read)
     if not clean:
-        return DecisionDate(value, f"signature date read with repairs from {read!r}", read)
+        return DecisionDate(value, f"signature date read with repairs from {read!r}", read, guessed)
     return DecisionDate(value, None, read)
 
 

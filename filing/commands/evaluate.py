@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
+from cases.suggest_store import probe_all
 from filing.commands.common import UserError, local_today, parse_day
 from filing.commands.core import app_from
 from filing.evaluate import EvalSection, coverage, evaluate_understanding, render
 from filing.evaluate_facts import evaluate_facts
-from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching
+from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching, evaluate_probes
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export, review_rankings
 from filing.service import missing_for_cases
@@ -36,6 +37,7 @@ def register(cli: typer.Typer) -> None:
         day = parse_day(expected, "--as-of") if expected else local_today(app)
         with app.uow() as uow:
             export = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
+            probes = probe_all(uow.session, app.settings.matching.default_threshold)
             rankings = review_rankings(uow.session)
         found, total = coverage(export, data)
         if total and not found:
@@ -48,6 +50,7 @@ def register(cli: typer.Typer) -> None:
             evaluate_understanding(export, data),
             evaluate_facts(export, data),
             evaluate_matching(export, data, app.settings.matching.default_threshold, rankings),
+            evaluate_probes(export, data, probes),
             evaluate_filing_by_form(export, data),
             evaluate_notifications(export, data),
         ]

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from cases.compliance import record_performed, set_compliance, sync_compliance
 from cases.corrections import resolve_case_number
 from cases.facts import FactValueError
-from cases.rectification import confirm_rectification, set_rectification
+from cases.rectification import confirm_rectification, reopen_rectification, set_rectification
 from filing.adapters import compliance_rules, work_calendar
 from filing.commands.common import UserError, local_today, parse_day
 from filing.commands.core import app_from
 from filing.followup_views import compliance_views, rectification_views
 from terms.errors import FilingError
+from terms.labels import RECTIFICATION_STATUS_LABELS
 
 rect_cli = typer.Typer(no_args_is_help=False, help="Rectification (整改) of lost cases.")
 comp_cli = typer.Typer(no_args_is_help=False, help="Compliance (履行) with effective judgments the agency lost.")
@@ -109,6 +110,23 @@ def rect_done(ctx: typer.Context, case: CaseArg, on: DayOpt = None,
             raise UserError(getattr(e, "message", str(e))) from None
         uow.commit()
     _print(f"已确认整改完成：案件 {case_id}，{day.isoformat()}")
+
+
+@rect_cli.command("reopen")
+def rect_reopen(ctx: typer.Context, case: CaseArg,
+                reason: Annotated[str, typer.Option("--reason", help="why it is not done after all (audited)")],
+                actor: ActorOpt = None) -> None:
+    """Reopen a rectification of case CASE that was confirmed done (reminders resume if no report is on file)."""
+    app = app_from(ctx)
+    with app.uow() as uow:
+        case_id = _case_id(uow.session, case)
+        try:
+            r = reopen_rectification(uow.session, case_id, _actor(actor), reason)
+        except (FactValueError, FilingError) as e:
+            raise UserError(getattr(e, "message", str(e))) from None
+        uow.commit()
+        label = RECTIFICATION_STATUS_LABELS.get(r.status, r.status)
+    _print(f"已重新打开整改：案件 {case_id}，现为“{label}”")
 
 
 @comp_cli.callback(invoke_without_command=True)

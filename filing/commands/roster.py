@@ -12,7 +12,7 @@ from rich.table import Table
 
 from cases.filing import recheck_roster
 from cases.roster import ROLE_LABELS, RosterPerson, person_role
-from cases.roster_store import import_rows, roster_rows
+from cases.roster_store import import_rows, remove_entry, resolve_agency, roster_rows
 from filing.adapters import work_calendar
 from filing.commands.common import UserError, local_today, parse_day, write_output
 from filing.commands.core import app_from
@@ -80,6 +80,33 @@ def export_cmd(
         n = len(roster_rows(uow.session))
     write_output(output, payload)
     out.print(f"已导出应诉人员 {n} 人 → {output}", markup=False, highlight=False, soft_wrap=True)
+
+
+@roster.command("remove")
+def remove_cmd(
+    ctx: typer.Context,
+    agency: Annotated[str, typer.Argument(metavar="AGENCY", help="agency code, full or short name")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="the person's name as listed")],
+    actor: Annotated[str | None, typer.Option("--as", metavar="NAME", help="who removes (default: $USER)")] = None,
+) -> None:
+    """Remove a person from an agency's roster (audited); its cases' appearances are judged again."""
+    app = app_from(ctx)
+    with app.uow() as uow:
+        s = uow.session
+        try:
+            owner = resolve_agency(s, agency)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        clean = "".join(name.split())
+        entry = next((e for e, _a in roster_rows(s, [owner.id]) if e.name == clean), None)
+        if entry is None:
+            raise UserError(f"{owner.name}的应诉人员名单中没有{clean}")
+        remove_entry(s, entry, actor or os.environ.get("USER") or "cli")
+        rechecked = recheck_roster(s, [owner.id])
+        uow.commit()
+        label = owner.name
+    out.print(f"已从{label}的应诉人员名单中删除{clean}；已按名单重新核对 {rechecked} 件案件的出庭情况",
+              markup=False, highlight=False, soft_wrap=True)
 
 
 def register(cli: typer.Typer) -> None:

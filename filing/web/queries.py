@@ -83,6 +83,7 @@ AUDIT_LABELS = {
     "set_rectification": "布置整改",
     "rectification_report_received": "收到整改报告",
     "confirm_rectification": "确认整改完成",
+    "reopen_rectification": "重新打开整改",
     "open_compliance": "裁判生效，开始跟踪履行",
     "set_compliance": "设定履行事项",
     "record_compliance": "记录履行完毕",

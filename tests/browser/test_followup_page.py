@@ -65,6 +65,18 @@ def test_staff_set_rectification_and_record_compliance(browser_page: BrowserPage
     assert "2026-12-09" in page.inner_text("#rectification-done")
     assert page.locator("#rectification-form").count() == 0  # done: nothing left to set
 
+    # Confirmed too early: reopened, with a reason (the browser refuses an empty one; the dialog is accepted).
+    page.click("#rectification-reopen-form button[type=submit]")
+    assert page.inner_text("#rectification-status") == "整改完成"
+    page.fill("#rectification-reopen-reason", "培训记录不全，需补充")
+    submit(bp, "rectification-reopen-form", "已重新打开整改")
+    assert any("确定重新打开该案件的整改" in d for d in bp.dialogs)
+    assert page.inner_text("#rectification-status") == "整改中"
+    assert page.locator("#rectification-done").count() == 0 and page.locator("#rectification-form").count() == 1
+    page.fill("#rectification-done-form input[name=done_on]", "2026-12-11")
+    submit(bp, "rectification-done-form", "已确认整改完成")
+    assert "2026-12-11" in page.inner_text("#rectification-done")
+
     # Compliance: no decision document here, so staff give the day it took effect, what it orders, by when.
     page.fill("#compliance-form input[name=effective_on]", "2026-11-05")
     page.fill("#compliance-order-input", "重新作出政府信息公开答复")
@@ -90,7 +102,7 @@ def test_staff_set_rectification_and_record_compliance(browser_page: BrowserPage
     assert page.locator(f"#compliances tr[data-case='{case_id}']").get_attribute("data-status") == "done"
     bp.goto(f"/cases/{case_id}")
     timeline = page.inner_text("#timeline")
-    for label in ("布置整改", "确认整改完成", "设定履行事项", "记录履行完毕"):
+    for label in ("布置整改", "确认整改完成", "重新打开整改", "设定履行事项", "记录履行完毕"):
         assert label in timeline
 
     with web_data.app.uow() as uow:
@@ -104,7 +116,11 @@ def test_staff_set_rectification_and_record_compliance(browser_page: BrowserPage
             select(m.AuditEntry).where(m.AuditEntry.object_type == "case", m.AuditEntry.object_id == case_id,
                                        m.AuditEntry.actor == ADMIN).order_by(m.AuditEntry.id))]
         assert actions == [("set_rectification", ADMIN), ("confirm_rectification", ADMIN),
+                           ("reopen_rectification", ADMIN), ("confirm_rectification", ADMIN),
                            ("set_compliance", ADMIN), ("record_compliance", ADMIN)]
+        reopened = s.scalar(select(m.AuditEntry).where(m.AuditEntry.action == "reopen_rectification"))
+        assert reopened is not None and reopened.note == "培训记录不全，需补充"
+        assert reopened.before["rectification"]["done_on"] == "2026-12-09"
     assert not bp.console_errors, bp.console_errors
 
 

@@ -191,4 +191,26 @@ def test_watch_page_plan_from_reply_and_calendar_feed(browser_page: BrowserPage,
     assert "日历订阅地址已作废" in page.inner_text(".flash")
     assert fetch(new_url)[0] == 404
     assert fetch(bp.base_url + "/calendar/not-a-token.ics")[0] == 404
+
+    # The case page shows the plan too, with its source and evidence, and takes a plan itself.
+    with web_data.app.uow() as uow:
+        ids = {n: i for i, n in uow.session.execute(select(m.Case.id, m.Case.case_number))}
+    page.goto(f"{bp.base_url}/cases/{ids[C901]}")
+    plan = page.inner_text("#plan")
+    assert "张三" in plan and "正职负责人" in plan and "单位回复" in plan, plan
+    assert "应诉人员名单：张三，局长（正职负责人）" in page.inner_text("#plan-evidence")
+    assert page.locator("#plan-source a", has_text="来信 #").count() == 1
+    assert page.locator("#plan-warning").count() == 0
+    page.goto(f"{bp.base_url}/cases/{ids[C902]}")
+    assert "人工录入" in page.inner_text("#plan-source")
+    assert "拟出庭的王五为工作人员，不是负责人" in page.inner_text("#plan-warning")
+    page.fill("#plan-name-input", "李四")
+    page.fill("#plan-title-input", "副局长")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/cases/{ids[C902]}#plan$"))
+    assert "已记录" in page.inner_text(".flash")
+    assert "李四" in page.inner_text("#plan-who") and "副职负责人" in page.inner_text("#plan-who")
+    assert page.locator("#plan-warning").count() == 0
+    assert "李四不在应诉人员名单中，按所报职务“副局长”认定为副职负责人" in page.inner_text("#plan-evidence")
+    bp.screenshot("case-plan.png", full_page=True)
     assert not bp.console_errors, bp.console_errors

@@ -30,3 +30,39 @@ def test_enforcement_ruling_counts_only_for_the_applicant(session: Session) -> N
     n2 = N.replace("37", "38")
     message(session, [[D("ruling", n2, own)]])
     assert case(session, n2).outcome == "agency_won"
+
+
+def _open_checks(session: Session, number: str) -> set[str]:  # noqa: F811
+    from sqlalchemy import select
+
+    from store import models as m
+
+    c = case(session, number)
+    return set(session.scalars(select(m.FactCheck.fact).where(m.FactCheck.case_id == c.id,
+                                                               m.FactCheck.status == "open")))
+
+
+def test_appeal_dismissed_on_the_plaintiffs_appeal_takes_the_first_instance_outcome(
+        session: Session) -> None:  # noqa: F811
+    from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
+
+    first, appeal = "（2026）鲁0481行初51号", "（2026）鲁04行终61号"
+    lost = {"outcome": "agency_lost", "disposition": "撤销被告作出的处罚决定。", "doc_date": "2026-04-02"}
+    message(session, [[D("judgment", first, lost)]])
+    upheld = {"outcome": "agency_won", "disposition": "驳回上诉，维持原判。", "doc_date": "2026-07-02",
+              "first_instance_case": first, "doubts": {"outcome": UPHELD_ON_PLAINTIFF_APPEAL}}
+    message(session, [[D("judgment", appeal, upheld)]])
+    # The plaintiff appealed a partial win: the first instance on file says the agency lost.
+    assert case(session, appeal).outcome == "agency_lost"
+    assert "outcome" not in _open_checks(session, appeal)
+
+
+def test_appeal_dismissed_without_its_first_instance_on_file_waits_for_a_person(
+        session: Session) -> None:  # noqa: F811
+    from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
+
+    appeal = "（2026）鲁04行终62号"
+    upheld = {"outcome": "agency_won", "disposition": "驳回上诉，维持原判。", "doc_date": "2026-07-02",
+              "first_instance_case": "（2026）鲁0481行初52号", "doubts": {"outcome": UPHELD_ON_PLAINTIFF_APPEAL}}
+    message(session, [[D("judgment", appeal, upheld)]])
+    assert "outcome" in _open_checks(session, appeal)

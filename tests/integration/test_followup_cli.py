@@ -240,3 +240,30 @@ def test_reminders_stop_when_compliance_is_recorded_done(store: tuple[App, Path]
     assert status == "cancelled"  # not sent after all: the matter is done
     assert cli(cfg, "remind", "--as-of", "2026-12-21") == 0
     assert rows(app, "reminder_compliance_overdue") == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_confirmed_rectification_is_reopened_with_a_reason(store: tuple[App, Path],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    app, cfg = store
+    assert cli(cfg, "rectification", "set", LOST, "--ask", "规范答复程序", "--due", "2026-12-04") == 0
+    assert cli(cfg, "rectification", "reopen", LOST, "--reason", "未完成") == 2  # not confirmed done yet
+    assert cli(cfg, "rectification", "done", LOST, "--on", "2026-12-03", "--as", "张三") == 0
+    assert cli(cfg, "remind", "--as-of", "2026-12-07") == 0
+    assert rows(app, "reminder_rectification_overdue") == []  # done: no reminder
+    capsys.readouterr()
+    assert cli(cfg, "rectification", "reopen", LOST, "--reason", "  ") == 2  # a reason is required
+    assert "请填写重新打开整改的原因" in capsys.readouterr().err
+    assert cli(cfg, "rectification", "reopen", LOST, "--reason", "复查发现问题仍存在", "--as", "李四") == 0
+    out = capsys.readouterr().out
+    assert "已重新打开整改" in out and "整改中" in out
+    with app.uow() as uow:
+        s = uow.session
+        r = s.scalar(select(m.Rectification).join(m.Case).where(m.Case.case_number == LOST))
+        assert r is not None and r.status == "open" and r.done_on is None
+        audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "reopen_rectification")).one()
+        assert (audit.actor, audit.note) == ("李四", "复查发现问题仍存在")
+        assert audit.before["rectification"]["status"] == "done"
+    # Open again with no report on file: the overdue reminder goes out on the next working day.
+    assert cli(cfg, "remind", "--as-of", "2026-12-08") == 0
+    assert [st for st, _due, _cid in rows(app, "reminder_rectification_overdue")] == ["queued"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -60,7 +60,8 @@ def message(
     msg = m.Message(
         raw_sha256=f"{n:064x}",
         source="import",
-        received_at=received_at or datetime(2026, 3, n % 28 + 1, tzinfo=UTC),
+        # Monotonic, so "oldest first" holds however many messages earlier tests made.
+        received_at=received_at or datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=n),
         subject=subject,
         body_text=body,
         in_reply_to=in_reply_to,

@@ -385,3 +385,61 @@ def test_a_sweep_catching_up_sends_one_escalation_step_per_day(factory: sessionm
         s.commit()
     with factory() as s:
         assert dict(sweep_reminders(s, date(2026, 4, 22), settings).queued) == {"escalation_staff": 1}
+
+
+def test_digest_counts_overdue_followups_and_hearings_without_a_head(
+    factory: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    from dataclasses import replace
+
+    from store.models import AppearancePlan, Compliance, Rectification
+
+    settings = replace(SETTINGS, web_url="https://filing.example.cn")
+    day = date(2026, 3, 16)  # Monday; 3 working days ahead: through Thursday 19th
+    with factory() as s:
+        w = World(s)
+        cases = [w.case(f"（2026）鲁0481行初{n}号") for n in range(30, 41)]
+        s.add_all([
+            Rectification(case_id=cases[0].id, requirement="完善程序", due_date=date(2026, 3, 13), status="open"),
+            # The report arrived: staff owe the next step, the agency is not overdue.
+            Rectification(case_id=cases[1].id, requirement="完善程序", due_date=date(2026, 3, 13), status="received"),
+            Rectification(case_id=cases[2].id, requirement="完善程序", due_date=day, status="open"),  # due today
+            Rectification(case_id=cases[3].id, requirement="完善程序", due_date=date(2026, 3, 2), status="done"),
+            Compliance(case_id=cases[4].id, effective_on=date(2026, 2, 1), order_text="重新作出", status="open",
+                       due_date=date(2026, 3, 15)),
+            Compliance(case_id=cases[5].id, effective_on=date(2026, 2, 1), order_text="重新作出", status="done",
+                       due_date=date(2026, 3, 1)),
+            Compliance(case_id=cases[3].id, effective_on=date(2026, 2, 1), order_text="", status="open",
+                       due_date=None),  # no due date read: nothing to be overdue
+        ])
+        cases[6].hearing_at = datetime(2026, 3, 17, 9, 0)  # nobody reported
+        cases[7].hearing_at = datetime(2026, 3, 18, 9, 0)  # a principal planned
+        cases[8].hearing_at = datetime(2026, 3, 19, 14, 30)  # a staff member planned
+        cases[9].hearing_at = datetime(2026, 3, 20, 9, 0)  # beyond the window
+        cases[10].hearing_at = datetime(2026, 3, 13, 9, 0)  # already held
+        s.flush()
+        s.add_all([
+            AppearancePlan(case_id=cases[7].id, hearing_at=cases[7].hearing_at, name="王局长", title="局长",
+                           role="principal", source="reply", evidence=[]),
+            AppearancePlan(case_id=cases[8].id, hearing_at=cases[8].hearing_at, name="李四", title="科员",
+                           role="staff", source="reply", evidence=[]),
+            # A plan made for an earlier hearing time does not cover the rescheduled one.
+            AppearancePlan(case_id=cases[6].id, hearing_at=datetime(2026, 3, 10, 9, 0), name="王局长",
+                           title="局长", role="principal", source="reply", evidence=[]),
+        ])
+        s.flush()
+        (row,) = queue_quarantine_digest(s, day, settings)
+        assert "逾期未整改案件1件" in row.subject and "逾期未履行裁判1件" in row.subject, row.subject
+        assert "近期开庭未报负责人出庭2件" in row.subject, row.subject
+        text = row.body_text
+        assert "另有1件败诉案件已过整改期限" in text and "另有1件生效裁判已过履行期限" in text
+        assert "https://filing.example.cn/followup" in text and "https://filing.example.cn/watch" in text
+        assert "2026-03-17 09:00" in text and "（2026）鲁0481行初36号" in text and "单位尚未报告出庭负责人" in text
+        assert "（2026）鲁0481行初38号" in text and "李四为工作人员，不是负责人" in text
+        for absent in ("行初37号", "行初39号", "行初40号"):
+            assert absent not in text
+        assert 'href="https://filing.example.cn/watch"' in row.body_html
+        # On the due day nothing is overdue yet; with the hearing alert off nothing waits: no digest.
+        assert queue_quarantine_digest(s, date(2026, 3, 13), replace(settings, head_plan_alert_workdays=0)) == []
+        s.commit()
+    assert send_pending(factory, smtp_settings(smtp_sink)).sent == 1

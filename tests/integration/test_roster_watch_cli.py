@@ -220,4 +220,42 @@ def test_roster_import_sender_head_decision_and_hearing_plan(config: Path, tmp_p
         assert c903 is not None and (c903.head_present, c903.head_principal) == (True, False)
         checks = list(s.scalars(select(m.FactCheck).where(m.FactCheck.case_id == c903.id)))
         assert [(c.status, c.resolved_by) for c in checks] == [("cleared", "system")]
+
+    # 6. A head not on the (non-empty) roster whose record states the rank: evidence, no fact check.
+    stranger = eml(22, SLJ, f"出庭情况 {C901}", T0 + timedelta(days=19), "现报送负责人出庭情况。",
+                   [("出庭情况.pdf", appearance(C901, "周某", "副局长"))])
+    assert invoke(config, "import", write(tmp_path, "a9.eml", stranger))[0] == 0
+    with app.uow() as uow:
+        s = uow.session
+        c901 = s.scalar(select(m.Case).where(m.Case.case_number == C901))
+        assert c901 is not None and (c901.head_present, c901.head_principal, c901.head_name) == (True, False, "周某")
+        record = s.scalar(select(m.Document).where(m.Document.case_id == c901.id,
+                                                   m.Document.doc_type == "appearance_record"))
+        assert record is not None and "roster: not_listed (出庭负责人周某不在本单位应诉人员名单中)" in record.evidence
+        assert not list(s.scalars(select(m.FactCheck).where(m.FactCheck.case_id == c901.id,
+                                                            m.FactCheck.status == "open")))
+
+    # 7. The roster entry that filled 902's rank is removed: the rank is judged again, not left standing.
+    assert invoke(config, "roster", "remove", "slj", "赵无此人")[0] == 2
+    code, out, _ = invoke(config, "roster", "remove", "slj", "李四", "--as", "张管理")
+    assert code == 0 and "删除李四" in out, out
+    with app.uow() as uow:
+        s = uow.session
+        c902 = s.scalar(select(m.Case).where(m.Case.case_number == C902))
+        assert c902 is not None and (c902.head_present, c902.head_principal, c902.head_name) == (True, None, "李四")
+        undone = s.scalars(select(m.CaseFact).where(m.CaseFact.case_id == c902.id,
+                                                    m.CaseFact.field == "head_principal")
+                           .order_by(m.CaseFact.id.desc())).first()
+        assert undone is not None and undone.value is None and undone.previous is False
+        assert undone.reason and "名单已变更" in undone.reason and "李四" in undone.reason
+        # Not listed and no rank on the record: a person checks who appeared.
+        (check,) = s.scalars(select(m.FactCheck).where(m.FactCheck.case_id == c902.id, m.FactCheck.status == "open"))
+        assert (check.fact, check.kind) == ("head_role", "doubtful")
+        assert "出庭负责人李四不在本单位应诉人员名单中，文书亦未写明正职/副职" in check.reason
+        record = s.scalar(select(m.Document).where(m.Document.case_id == c902.id,
+                                                   m.Document.doc_type == "appearance_record"))
+        assert record is not None and [e for e in record.evidence if e.startswith("roster: ")] == [
+            "roster: not_listed (出庭负责人李四不在本单位应诉人员名单中)"]  # the earlier fill is gone
+        assert s.scalar(select(m.AuditEntry).where(m.AuditEntry.action == "roster.remove",
+                                                   m.AuditEntry.actor == "张管理")) is not None
     app.engine.dispose()

@@ -55,3 +55,49 @@ def test_reread_reads_the_date_under_a_red_seal() -> None:
 def test_unreadable_input_gives_none() -> None:
     assert reread_signature_block(b"not an image", "image/png", 1, 0, OcrSettings()) is None
     assert reread_signature_block(_png(_signed_page(False)), "image/png", 2, 0, OcrSettings()) is None
+
+
+def _names_left_date_right() -> Image.Image:
+    """Judges' names set to the left and the date to the right, half a line lower (as many courts print)."""
+    img = Image.new("L", A4_200DPI, 255)
+    draw = ImageDraw.Draw(img)
+    body = font(44)
+    body_lines = ("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。", "如不服本判决，可以上诉。")
+    for i, line in enumerate(body_lines):
+        draw.text((170, 220 + i * 84), line, fill=0, font=body)
+    for i, line in enumerate(("审判长　周 一", "审判员　吴 平", "审判员　郑 三")):
+        draw.text((170, 560 + i * 84), line, fill=0, font=body)
+    draw.text((900, 560 + 3 * 84 - 30), "二〇三一年四月二十七日", fill=0, font=body)
+    draw.text((170, 560 + 4 * 84), "书记员　王 四", fill=0, font=body)
+    return img
+
+
+def test_line_by_line_reads_a_date_set_apart_from_the_names() -> None:
+    data = _png(_names_left_date_right())
+    text = reread_signature_block(data, "image/png", 1, 0, OcrSettings(), attempt=2)
+    assert text is not None
+    lines = normalize_lines([text])
+    assert any(ln.startswith("二〇三一年") or ln.endswith("年四月二十七日") for ln in lines), lines
+    assert decision_date([], 2031, lines).value == date(2031, 4, 27)
+
+
+def test_line_boxes_part_the_names_from_the_date() -> None:
+    import numpy as np
+
+    from extract.reading.signature_reread import line_boxes
+
+    gray = np.asarray(_names_left_date_right())[500:1000]
+    boxes = line_boxes(gray, 200)
+    lefts = sorted({x0 for _, _, x0, _ in boxes})
+    # The date is its own box, right of the names.
+    assert any(x0 > 700 for x0 in lefts) and any(x0 < 300 for x0 in lefts)
+
+
+def test_a_block_continued_at_the_top_of_a_page_under_a_seal_is_found() -> None:
+    img = Image.new("L", A4_200DPI, 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(("二〇三一年四月二十七日", "本件与原本核对无异", "书 记 员　　王 四")):
+        draw.text((900, 120 + i * 84), line, fill=0, font=font(44))
+    draw.ellipse((1000, 40, 1360, 400), outline=0, width=10)  # a seal scanned in grey joins the lines
+    rows = locate_block(__import__("numpy").asarray(img), 200)
+    assert rows is not None and rows[0] < 120 and rows[1] > 300

@@ -8,7 +8,12 @@ import pytest
 
 from extract.types import DocType, Document, Fields, Outcome
 from extract.understanding.analyze import reread_decision_dates
-from extract.understanding.fields import enforcement_applicant, extract_fields, normalize_lines
+from extract.understanding.fields import (
+    UPHELD_ON_PLAINTIFF_APPEAL,
+    enforcement_applicant,
+    extract_fields,
+    normalize_lines,
+)
 from extract.understanding.signature import decision_date
 
 HEAD = """某某省青禾市湖西区人民法院
@@ -143,7 +148,56 @@ def test_dismissed_appeal_follows_who_appealed(agency_appealed: bool, outcome: O
         appellant=agency if agency_appealed else person,
         appellee=person if agency_appealed else agency,
     )
-    assert extract_fields(_judgment("驳回上诉，维持原判。", SIGNED, head), DocType.judgment).outcome is outcome
+    fields = extract_fields(_judgment("驳回上诉，维持原判。", SIGNED, head), DocType.judgment)
+    assert fields.outcome is outcome
+    # The private party also appeals a partial win: without the first instance on file, a person checks.
+    assert (fields.doubts.get("outcome") == UPHELD_ON_PLAINTIFF_APPEAL) is not agency_appealed
+
+
+def _appeal_head(agency_appealed: bool, below: str = "行政判决") -> str:
+    agency, person = "青禾市湖西区城市管理局", "林小满"
+    return APPEAL.format(
+        who="被告" if agency_appealed else "原告", other="原告" if agency_appealed else "被告",
+        appellant=agency if agency_appealed else person, appellee=person if agency_appealed else agency,
+    ).replace("行政判决，", below + "，")
+
+
+def test_dismissed_appeal_of_a_ruling_is_the_agencys_win() -> None:
+    # A private party appeals a ruling only when its case was turned away (不予立案, 驳回起诉).
+    head = _appeal_head(False, "行政裁定")
+    fields = extract_fields(_judgment("驳回上诉，维持原裁定。", SIGNED, head), DocType.ruling)
+    assert fields.outcome is Outcome.agency_won
+    assert "outcome" not in fields.doubts
+
+
+def test_an_upheld_item_against_the_defendant_is_a_loss() -> None:
+    disposition = (
+        "一、维持青禾市湖西区人民法院（2030）某0102行初5号行政判决第一项中关于“撤销被告作出的处罚决定”；"
+        "二、撤销青禾市湖西区人民法院（2030）某0102行初5号行政判决第二项。"
+    )
+    fields = extract_fields(_judgment(disposition, SIGNED, _appeal_head(True)), DocType.judgment)
+    assert fields.outcome is Outcome.agency_lost
+
+
+def test_an_upheld_item_that_is_not_a_loss_is_not_read_as_one() -> None:
+    disposition = "维持青禾市湖西区人民法院（2030）某0102行初5号行政判决第一项“驳回原告林小满的诉讼请求”。"
+    fields = extract_fields(_judgment(disposition, SIGNED, _appeal_head(False)), DocType.judgment)
+    assert fields.outcome is not Outcome.agency_lost
+
+
+def test_a_retrial_reinstating_an_earlier_decision_waits_for_a_person() -> None:
+    disposition = (
+        "一、撤销青禾省高级人民法院（2030）青行再1号行政判决；"
+        "二、维持青禾市中级人民法院（2029）青01行终3号行政判决。"
+    )
+    fields = extract_fields(_judgment(disposition, SIGNED), DocType.judgment)
+    assert fields.outcome is None
+    assert "reinstates" in fields.doubts["outcome"]
+
+
+def test_enforcement_measures_are_neither_win_nor_loss() -> None:
+    disposition = "冻结、划拨被执行人林小满银行存款人民币5000元。"
+    assert extract_fields(_judgment(disposition, SIGNED), DocType.ruling).outcome is Outcome.pending
 
 
 def test_appeal_with_an_explicit_loss_is_a_loss_whoever_appealed() -> None:
@@ -256,3 +310,28 @@ def test_enforcement_ruling_counts_only_for_the_applicant() -> None:
     assert agency_outcome(granted, ["青禾市城市管理局"]) is Outcome.pending
     judgment = Fields(outcome=Outcome.agency_lost, disposition="撤销被告作出的处罚决定。", defendant="青禾市自然资源局")
     assert agency_outcome(judgment, ["青禾市城市管理局"]) is Outcome.agency_lost
+
+
+def test_agency_appeal_read_through_a_misread_bracket() -> None:
+    head = _appeal_head(True).replace("上诉人（原审被告）", "上诉人“原审被告)")
+    fields = extract_fields(_judgment("驳回上诉，维持原判。", SIGNED, head), DocType.judgment)
+    assert fields.outcome is Outcome.agency_lost and "outcome" not in fields.doubts
+
+
+def test_disposition_found_when_ocr_lost_the_xia_of_panjue_ruxia() -> None:
+    pages = [HEAD + "依照《中华人民共和国行政诉讼法》第七十四条之规定，判决如\n了了通-\n"
+             "确认被告强制拆除原告房屋的行为违法。\n"
+             "案件受理费50元，由被告负担。\n" + SIGNED]
+    assert extract_fields(pages, DocType.judgment).outcome is Outcome.agency_lost
+
+
+def test_a_party_claim_after_a_damaged_marker_is_not_a_disposition() -> None:
+    # Without 下 the marker needs the disposition's own first words right after it.
+    pages = [HEAD + "原告诉称，请求判决如其所述，撤销被告的处罚决定。\n" + SIGNED]
+    assert extract_fields(pages, DocType.judgment).outcome is None
+
+
+def test_enforcement_with_a_stray_character() -> None:
+    fields = extract_fields(_judgment("准了予强制执行青禾市自然资源局作出的处罚决定。", SIGNED), DocType.ruling)
+    assert fields.outcome is Outcome.agency_won
+    assert enforcement_applicant(normalize_lines(["申请执行人：青禾市自然资源局。"])) == "青禾市自然资源局"

@@ -72,3 +72,10 @@ def test_confidence_orders_evidence() -> None:
     nothing = classify_text(["一些无法识别的文字"])
     assert exact.confidence > fuzzy.confidence > nothing.confidence
     assert nothing.doc_type is DocType.other
+
+
+def test_a_wrapped_citation_tail_is_not_a_title() -> None:
+    from extract.understanding.classify import find_title
+
+    page = "依据《中华人民共和国行政诉讼法》之规定，判决如下:\n一、撤销某某市中级人民法院（2015）某行初字第2\n3号行政判决;\n二、确认被告的行为违法。"
+    assert find_title(page) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from filing.evaluate_matching import evaluate_matching
+from filing.evaluate_matching import evaluate_matching, evaluate_probes
 from filing.export import ReviewView
 
 A, B = "（2026）鲁0481行初1号", "（2026）鲁0481行初2号"
@@ -34,32 +34,44 @@ def test_top_one_and_top_three_use_the_suggestions() -> None:
     ]}]}]}
     metrics = {m.name: (m.numerator, m.denominator) for m in evaluate_matching(export, truth).metrics}
     assert metrics["queued with the right (known) case on top"] == (2, 2)
-    assert metrics["queued with the right case in the top 3"] == (2, 3)
+    assert metrics["queued with the right (known) case in the top 3"] == (2, 2)
+    assert metrics["queued whose case is not yet known: no default offered"] == (1, 1)
     assert metrics["review defaults at or above the confidence threshold"] == (1, 1)
 
 
-def test_every_document_ranked_as_if_it_went_to_review() -> None:
-    auto = {"pages": [1, 1], "match": "auto", "case_id": 1, "id": 10, "candidates": []}
-    queued = {**_doc([2, 2], [2, 1], [2, 1], False), "id": 11}
+def test_every_document_is_probed_as_if_it_waited_and_misses_say_why() -> None:
+    def doc(did: int, pages: list[int], case_id: int | None) -> dict[str, Any]:
+        return {"id": did, "pages": pages, "match": "auto" if case_id else "review", "case_id": case_id}
+
     export = {
         "cases": [{"id": 1, "case_number": A}, {"id": 2, "case_number": B}],
-        "messages": [{"message_id": "<m>", "status": "filed",
-                      "attachments": [{"sha256": "x", "documents": [auto, queued]}]}],
+        "messages": [{"message_id": "<m>", "status": "filed", "attachments": [{"sha256": "x", "documents": [
+            doc(10, [1, 1], 1), doc(11, [2, 2], 1), doc(12, [3, 3], 2),
+        ]}]}],
     }
     truth = {"messages": [{"message_id": "<m>", "expected_action": "accept",
                            "attachments": [{"sha256": "x", "documents": [
         {"doc_id": "d1", "pages": [1, 1], "case": A},
         {"doc_id": "d2", "pages": [2, 2], "case": A},
+        {"doc_id": "d3", "pages": [3, 3], "case": B},  # the only document of its case: not probed
     ]}]}]}
-    # The auto-filed document ranks its case second when asked as if in review: counted, not excused.
-    section = evaluate_matching(export, truth, rankings={10: ReviewView([2, 1], A), 11: ReviewView([1], None)})
+    right = {"case_id": 1, "score": 0.6, "reasons": ["文书上写有本案原告 张三"]}
+    wrong = {"case_id": 2, "score": 0.7, "reasons": ["与本案文书同一邮件发来"]}
+    probes = {
+        10: {"withheld": [right, wrong], "hidden": [wrong, right]},
+        11: {"withheld": [right], "hidden": [wrong]},
+        12: {"withheld": [wrong], "hidden": [wrong]},
+    }
+    section = evaluate_probes(export, truth, probes)
     metrics = {m.name: (m.numerator, m.denominator) for m in section.metrics}
-    assert metrics["every document ranked as in review: right case on top"] == (1, 2)
-    assert metrics["every document ranked as in review: right case in the top 3"] == (2, 2)
-    assert any("not on top" in t.title and t.rows[0][0] == "d1" for t in section.tables)
-    # Without rankings the section is as before.
-    names = {m.name for m in evaluate_matching(export, truth).metrics}
-    assert not any(n.startswith("every document") for n in names)
+    assert metrics["if withheld from auto-filing: right case on top"] == (2, 2)
+    assert metrics["if its own number were unreadable: right case on top"] == (0, 2)
+    assert metrics["if its own number were unreadable: right case in the top 3"] == (1, 2)
+    assert metrics["if its own number were unreadable: right case absent"] == (1, 2)
+    (table,) = section.tables
+    assert [(r[0], r[3], r[4]) for r in table.rows] == [("d1", "2", B), ("d2", "absent", B)]
+    assert "同一邮件" in table.rows[0][5] and "张三" in table.rows[0][6]
+    assert metrics["if its own number were unreadable, case known only through it: no default offered"] == (1, 1)
 
 
 def test_a_queued_document_of_an_unknown_case_is_measured_by_the_new_case_prefill() -> None:

@@ -58,6 +58,62 @@ def test_an_order_without_a_time_limit_is_kept_for_staff_to_date() -> None:
     assert order.text == "二、责令被告重新作出处理决定。" and not order.has_limit
 
 
+@pytest.mark.parametrize(("text", "due", "phrase"), [
+    ("一、撤销被诉答复；二、责令被告于2026年9月1日前重新作出答复。", date(2026, 9, 1), "于2026年9月1日前"),
+    ("被告应在2026年9月1日之前向原告支付补偿款5000元。", date(2026, 9, 1), "应在2026年9月1日之前"),
+    ("责令被告于二〇二六年十月八日以前履行法定职责。", date(2026, 10, 8), "于二〇二六年十月八日以前"),
+    # 的 further on qualifies the object (所欠的补偿款), not the date.
+    ("责令被告于2026年9月1日前支付所欠的补偿款。", date(2026, 9, 1), "于2026年9月1日前"),
+    # The reasoning's dates come before 判决如下 and are not read; the ordering item's date is.
+    ("本院认为，被告应于2026年5月1日前作出答复而未履行。判决如下：责令被告于2026年9月1日前重新作出答复。",
+     date(2026, 9, 1), "于2026年9月1日前"),
+])
+def test_a_calendar_date_the_order_sets_is_its_due_date(text: str, due: date, phrase: str) -> None:
+    order = read_order(text, decided_on=date(2026, 8, 3))
+    assert order.due_on == due and order.phrase == phrase and not order.has_limit
+    assert "前" in order.text
+
+
+@pytest.mark.parametrize("text", [
+    # The decision under review, named in the quashing item: not an ordering item.
+    "一、撤销被告于2026年3月1日作出的决定；二、责令被告重新作出处理决定。",
+    # A date not tied to 前/之前/以前 is a fact, even inside the ordering item.
+    "责令被告对原告2026年3月1日提交的申请重新作出答复。",
+    # 前 followed by 的: the date describes the application, not the deadline.
+    "责令被告对原告于2026年3月1日前提交的申请重新作出答复。",
+    # The judgment's own date (a signature block the disposition ran into) and dates on or before it.
+    "责令被告重新作出答复。审判长张某二〇二六年八月三日",
+    "责令被告对原告于2026年8月3日前的申请事项重新处理。",
+    # A date with 前 in an item that orders nothing (驳回…) or in the reasoning before 判决如下.
+    "驳回原告要求被告于2026年9月1日前作出答复的诉讼请求。",
+    "本院认为，被告应于2026年9月1日前履行职责。判决如下：确认被告不履行法定职责的行为违法。",
+])
+def test_other_dates_are_not_read_as_the_deadline(text: str) -> None:
+    order = read_order(text, decided_on=date(2026, 8, 3))
+    assert order.due_on is None and not order.has_limit
+
+
+def test_a_date_on_or_before_the_decision_date_is_never_a_deadline() -> None:
+    text = "责令被告于2026年8月3日前重新作出答复。"
+    assert read_order(text, decided_on=date(2026, 8, 3)).due_on is None
+    assert read_order(text, decided_on=date(2026, 8, 2)).due_on == date(2026, 8, 3)
+
+
+def test_a_relative_limit_and_a_date_in_one_order_take_the_first_item() -> None:
+    order = read_order("一、责令被告于判决生效之日起三十日内重新作出答复；二、于2026年12月1日前支付赔偿金。",
+                       decided_on=date(2026, 8, 3))
+    assert order.has_limit and order.count == 30 and order.due_on is None
+
+
+def test_compliance_due_date_from_a_calendar_date_stands_as_written() -> None:
+    from cases.compliance import read_due
+
+    # 2026-10-03 is in the National Day holiday: a court's date is not moved like a counted period.
+    text, due, basis = read_due(date(2026, 8, 25), None, "责令被告于2026年10月3日前重新作出答复。", CAL,
+                                decided_on=date(2026, 8, 3))
+    assert due == date(2026, 10, 3) and basis is not None and "于2026年10月3日前" in basis and text
+
+
 # ----------------------------------------------------------------- when a lost decision takes effect
 
 

@@ -102,3 +102,19 @@ def test_typed_values() -> None:
     for fact, raw in (("decision_date", "五月某日"), ("outcome", "赢了"), ("head_present", "也许")):
         with pytest.raises(FactValueError):
             parse_value(fact, raw)
+
+
+@pytest.mark.parametrize(("first_instance", "outcome", "waits"), [
+    ("agency_lost", "agency_lost", False),  # settled by the first instance on file
+    (None, "agency_won", True),  # not on file: a person checks
+    ("agency_won", "agency_lost", True),  # the case says otherwise than its first instance
+])
+def test_an_upheld_appeal_waits_unless_its_first_instance_settles_it(
+        first_instance: str | None, outcome: str, waits: bool) -> None:
+    from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
+
+    appeal = doc(5, "judgment", date(2026, 6, 2), doc_date="2026-05-20", outcome="agency_won",
+                 doubts={"outcome": UPHELD_ON_PLAINTIFF_APPEAL})
+    case = facts(case_number="（2026）鲁04行终7号", outcome=outcome, decision_type="judgment",
+                 decision_date=date(2026, 5, 20), first_instance_outcome=first_instance)
+    assert ("outcome" in found(case, appeal)) is waits

@@ -95,6 +95,25 @@ def test_a_roster_conflict_is_a_fact_check_and_a_persons_word_ends_it() -> None:
     assert findings(_case(head_name="李四"), [same]) == []
 
 
+def test_a_head_not_on_the_roster_is_checked_only_when_the_rank_is_unknown_too() -> None:
+    listed_rank = judge_head(True, False, "周某", ROSTER)
+    assert listed_rank is not None and listed_rank.verdict == Verdict.not_listed
+    stated = {"head_present": True, "head_principal": False, "head_name": "周某", "roster": listed_rank.as_json()}
+    assert findings(_case(head_name="周某"), [_doc(stated)]) == []  # evidence only: the record tells the rank
+    no_rank = judge_head(True, None, "周某", ROSTER)
+    assert no_rank is not None
+    open_rank = {**stated, "head_principal": None, "roster": no_rank.as_json()}
+    (found,) = findings(_case(head_name="周某", head_principal=None), [_doc(open_rank)])
+    assert (found.fact, found.kind.value, found.document_id) == ("head_role", "doubtful", 7)
+    assert "周某不在本单位应诉人员名单中，文书亦未写明正职/副职" in found.reason
+    # A rank known otherwise (a person, another document) settles it; so does a person's word on the role.
+    assert findings(_case(head_name="周某", head_principal=True), [_doc(open_rank)]) == []
+    assert findings(_case(head_name="周某", head_principal=None, human=frozenset({"head_role"})),
+                    [_doc(open_rank)]) == []
+    # No roster at all: nothing to judge by, no check.
+    assert findings(_case(head_name="周某", head_principal=None), [_doc({**open_rank, "roster": None})]) == []
+
+
 def test_plan_warning() -> None:
     from cases.plans import PlanView, plan_warning
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from cases.suggest import CaseFacts, DocFacts, Stored, number_doubt, suggest
 
 A = CaseFacts(1, "（2026）鲁0481行初37号", ("张三",), "滕州市人民法院", "土地行政登记")
@@ -84,6 +86,96 @@ def test_doubtful_numbers_are_not_prefilled() -> None:
     near = (Stored(1, 0.55, (f"own case number {n} differs from Y by one OCR-confusable character",)),)
     assert number_doubt(n, (), (("text_layer", 0.0),), near) is not None
     assert number_doubt(None, (), ()) is None
+
+
+def test_a_document_whose_own_number_is_another_cases_is_never_defaulted_by_the_message() -> None:
+    # A sibling of the same email was filed to A; the document prints a number the store does not know.
+    out = suggest(DocFacts("（2005）东行终字60号"), [A], [Stored(1, 0.2, ("same agency",))], [1], 0.5)
+    assert out.items[0].case_id == 1 and out.items[0].conflict
+    assert any("不是本案" in r for r in out.items[0].reasons)
+    assert out.default_case_id is None
+
+
+def test_an_appeals_papers_go_to_the_appeal_not_to_the_judgment_appealed() -> None:
+    first = CaseFacts(1, "（2026）鲁0403行初12号", ("丁娟",), "枣庄市薛城区人民法院", "不动产登记", case_type="行初")
+    # The appeal case's plaintiff was misread on the case, but its other documents name 丁娟.
+    appeal = CaseFacts(2, "（2026）鲁04行终44号", ("丁刀", "丁娟"), "山东省枣庄市中级人民法院", "行政登记",
+                       case_type="行终", appeal_of="（2026）鲁0403行初12号")
+    doc = DocFacts(None, ("丁娟",), None, "不动产登记", "行政上诉状\n上诉人（原审原告）：丁娟",
+                   appeal_of="（2026）鲁0403行初12号")
+    out = suggest(doc, [first, appeal], [Stored(1, 0.6), Stored(2, 0.55)], [], 0.5)
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert any("一审" in r for r in out.items[0].reasons)
+    assert out.items[1].conflict
+
+
+def test_another_court_level_counts_against_a_case() -> None:
+    first = CaseFacts(1, None, ("丁娟",), "枣庄市薛城区人民法院")
+    appeal = CaseFacts(2, None, ("丁娟",), "山东省枣庄市中级人民法院")
+    doc = DocFacts(None, ("丁娟",), "山东省枣庄市中级人民法院", text="原告丁娟")
+    out = suggest(doc, [first, appeal], [Stored(1, 0.6), Stored(2, 0.6)], [], 0.5)
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert any("不是本案法院" in r for r in out.items[1].reasons)
+
+
+def test_the_same_hearing_day_counts() -> None:
+    a = CaseFacts(1, None, hearing_day="06-08")
+    b = CaseFacts(2, None, hearing_day="06-09")
+    out = suggest(DocFacts(None, hearing_day="06-08"), [a, b], [Stored(1, 0.5), Stored(2, 0.5)], [], 0.5)
+    assert out.items[0].case_id == 1 and "date" in out.items[0].strengths
+
+
+def test_a_sibling_in_the_same_file_outranks_one_elsewhere_in_the_email() -> None:
+    out = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[2])
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert out.items[0].reasons[0].startswith("同一文件中的其他文书均已归入本案")
+    # The file holds both cases: its nearest document's case first, but only the page decides a default.
+    mixed = suggest(DocFacts(None), [A, B], [], [1, 2], 0.5, file_cases=[1, 2])
+    assert [s.case_id for s in mixed.items] == [1, 2] and mixed.default_case_id is None
+
+
+def test_message_hints_alone_ask_when_the_email_concerns_several_cases_or_the_paper_is_unknown() -> None:
+    several = suggest(DocFacts(None, message_cases=2), [A], [], [1], 0.5)
+    assert several.items[0].case_id == 1 and several.default_case_id is None and "2 个案件" in (several.question or "")
+    untitled = suggest(DocFacts(None, identified=False), [A], [], [1], 0.5)
+    assert untitled.default_case_id is None
+    unread = suggest(DocFacts(None, prints_number=True), [A], [], [1], 0.5)
+    assert unread.default_case_id is None
+    # The document's own evidence (the plaintiff printed on it) lifts the doubt.
+    named = suggest(DocFacts(None, text="原告：张三", message_cases=2), [A], [], [1], 0.5)
+    assert named.default_case_id == 1
+
+
+def test_ties_are_broken_by_the_latest_document_and_say_so() -> None:
+    old = CaseFacts(1, None, last_activity="2026-03-01T09:00:00")
+    new = CaseFacts(2, None, last_activity="2026-07-01T09:00:00")
+    out = suggest(DocFacts(None), [new, old], [Stored(1, 0.55, SAME_EMAIL), Stored(2, 0.55, SAME_EMAIL)], [], 0.5)
+    assert [s.case_id for s in out.items] == [2, 1]
+    assert "最近收到本案文书：2026-07-01" in out.items[0].reasons
+    assert out.default_case_id is None and "最近收到文书" in out.tie_rule
+
+
+def test_no_default_ever_below_the_threshold() -> None:
+    rng = random.Random(19)
+    seen = {True: 0, False: 0}
+    names = ("张三", "李四", "滕州市恒达建材有限公司", "王五")
+    for _ in range(500):
+        cases = [CaseFacts(i, f"（2026）鲁0481行初{i}号", (rng.choice(names),), rng.choice(("滕州市人民法院", None)),
+                           last_activity=rng.choice((None, "2026-03-01"))) for i in range(1, 5)]
+        stored = [Stored(c.id, round(rng.random(), 2), rng.choice(((), SAME_EMAIL)))
+                  for c in cases if rng.random() < 0.7]
+        doc = DocFacts(rng.choice((None, "（2026）鲁0481行初2号")), (rng.choice(names),) if rng.random() < 0.5 else (),
+                       text=f"原告{rng.choice(names)}", message_cases=rng.randint(0, 3))
+        threshold = rng.choice((0.5, 0.7, 0.9))
+        out = suggest(doc, cases, stored, rng.sample(range(1, 5), rng.randint(0, 2)), threshold)
+        seen[out.default_case_id is not None] += 1
+        if out.default_case_id is not None:
+            top = out.items[0]
+            assert top.case_id == out.default_case_id and top.score >= threshold
+            assert not top.conflict and top.doubt is None and out.question is None
+        else:
+            assert out.question
+    assert min(seen.values()) > 50  # both branches were exercised
 
 
 def test_a_stray_page_goes_with_the_case_of_its_own_file() -> None:

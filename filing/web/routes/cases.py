@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases.corrections import add_case, correct_fact, merge_cases, resolve_case_number
 from cases.facts import FactValueError
+from cases.plans import current_plans, plan_warning
 from cases.review import search_cases
 from filing.followup_views import compliance_view, rectification_view
 from filing.web import case_export, deps
@@ -80,8 +81,10 @@ def case_page(request: Request, case_id: int, user: StaffUser = Depends(deps.cur
         raise HTTPException(404, "该案件不存在")
     case = s.get(m.Case, case_id)
     assert case is not None
+    plan = current_plans(s, [case]).get(case.id)
     return deps.render(request, "case.html", case=detail, rectification=rectification_view(s, case),
-                       compliance=compliance_view(s, case, today))
+                       compliance=compliance_view(s, case, today), plan=plan,
+                       plan_warning=plan_warning(plan) if case.hearing_at is not None else None)
 
 
 def _change(request: Request, s: Session, back: str, done: str, action: Callable[[], str | None]) -> Response:

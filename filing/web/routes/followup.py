@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases.compliance import record_performed, set_compliance
 from cases.facts import FactValueError
-from cases.rectification import confirm_rectification, set_rectification
+from cases.rectification import confirm_rectification, reopen_rectification, set_rectification
 from filing.followup_views import compliance_views, rectification_views
 from filing.web import deps
 from filing.web.queries import today_local
@@ -62,6 +62,15 @@ def rectification_done(request: Request, case_id: int, done_on: str = Form(""), 
         confirm_rectification(s, case_id, user.name, day, note)
 
     return _change(request, s, f"/cases/{case_id}#rectification", "已确认整改完成", act)
+
+
+@router.post("/cases/{case_id}/rectification/reopen")
+def rectification_reopen(request: Request, case_id: int, reason: str = Form(""),
+                         user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
+    def act() -> None:
+        reopen_rectification(s, case_id, user.name, reason)
+
+    return _change(request, s, f"/cases/{case_id}#rectification", "已重新打开整改", act)
 
 
 @router.post("/cases/{case_id}/compliance")

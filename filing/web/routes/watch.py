@@ -57,20 +57,22 @@ def watch_page(request: Request, user: StaffUser = Depends(deps.current_user),
 
 
 @router.post("/watch/{case_id}/plan")
-def set_plan(request: Request, case_id: int, name: str = Form(""), title: str = Form(""),
+def set_plan(request: Request, case_id: int, name: str = Form(""), title: str = Form(""), back: str = Form(""),
              user: StaffUser = Depends(deps.current_user), s: Session = Depends(deps.db)) -> Response:
     case = s.get(m.Case, case_id)
     if case is None:
         raise HTTPException(404, "该案件不存在")
+    # Only the case's own page is a place to return to (no open redirect).
+    target = f"/cases/{case_id}#plan" if back == "case" else "/watch"
     try:
         plan = set_staff_plan(s, case, name, title, user.name)
         s.commit()
     except ValueError as e:
         s.rollback()
         deps.flash(request, f"保存失败：{e}")
-        return deps.redirect("/watch")
+        return deps.redirect(target)
     deps.flash(request, f"已记录 {case.case_number or case.id} 的拟出庭人员：{plan.name} {plan.title or ''}")
-    return deps.redirect("/watch")
+    return deps.redirect(target)
 
 
 @router.post("/watch/feed")
