@@ -23,6 +23,7 @@ Prints a table: median wall seconds, statements and Python peak MB (tracemalloc,
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import shutil
@@ -188,12 +189,34 @@ def build_store(base_url: str, target_url: str, copies: int) -> None:
 
 
 class Counter:
+    """Statements run, and the slowest of them (for EXPLAIN) since `slowest` was last read."""
+
     def __init__(self, engine: Engine) -> None:
         self.n = 0
+        self._started = 0.0
+        self._slow: list[tuple[float, str, Any]] = []
         event.listen(engine, "before_cursor_execute", self._count)
+        event.listen(engine, "after_cursor_execute", self._done)
 
     def _count(self, *_a: Any) -> None:
         self.n += 1
+        self._started = time.perf_counter()
+
+    def _done(self, _conn: Any, _cursor: Any, statement: str, params: Any, *_a: Any) -> None:
+        took = time.perf_counter() - self._started
+        if len(self._slow) < 3 or took > self._slow[-1][0]:
+            self._slow = sorted([*self._slow, (took, statement, params)], key=lambda x: -x[0])[:3]
+
+    def slowest(self) -> list[tuple[float, str, Any]]:
+        out, self._slow = self._slow, []
+        return out
+
+
+class Discard(io.TextIOBase):
+    """A text sink that keeps nothing (what the export writes is not what is measured)."""
+
+    def write(self, s: str) -> int:
+        return len(s)
 
 
 @dataclass
@@ -203,7 +226,7 @@ class Result:
     peak_mb: float | None = None
 
 
-def measure(fn: Callable[[int], object], counter: Counter, runs: int) -> Result:
+def measure(fn: Callable[[int], object], counter: Counter, runs: int, memory: bool = True) -> Result:
     """Median of `runs` timed calls; statements of the last; Python peak memory of one more call."""
     times, stmts = [], 0
     for i in range(runs):
@@ -212,6 +235,8 @@ def measure(fn: Callable[[int], object], counter: Counter, runs: int) -> Result:
         fn(i)
         times.append(time.perf_counter() - t0)
         stmts = counter.n - before
+    if not memory:
+        return Result(statistics.median(times), stmts)
     tracemalloc.start()
     fn(runs)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -220,16 +245,46 @@ def measure(fn: Callable[[int], object], counter: Counter, runs: int) -> Result:
 
 
 @contextmanager
-def target_db(kind: str, tmp: Path) -> Iterator[str]:
+def target_db(kind: str, tmp: Path, base_url: str, scale: int, keep: str | None) -> Iterator[str]:
+    """A fresh store of `scale` copies. With `keep`, the built store is kept as a template (a SQLite
+    file under /tmp, a PostgreSQL template database) and later runs start from a copy of it; the
+    migrations then bring the copy to this code's head (new indexes included)."""
+    from store.migrate import upgrade
+
     if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'filing.db'}"
+        url = f"sqlite:///{tmp / 'filing.db'}"
+        kept = Path(f"/tmp/scale-template-{keep}-{scale}.db") if keep else None
+        if kept is not None and kept.exists():
+            shutil.copy(kept, tmp / "filing.db")
+        else:
+            build_store(base_url, url, scale)
+            if kept is not None:
+                shutil.copy(tmp / "filing.db", kept)
+        eng = create_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        yield url
         return
     name = f"filing_scale_{uuid.uuid4().hex[:10]}"
+    template = f"filing_scale_tpl_{keep}_{scale}" if keep else None
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        have = template is not None and conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template}) is not None
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if have else "")))
+    if not have:
+        build_store(base_url, url, scale)
+        if template is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{template}" TEMPLATE "{name}"'))
+    eng = create_engine(url)
+    upgrade(eng)
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))  # a restored database has no statistics yet; a live one would
+    eng.dispose()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -261,7 +316,9 @@ def pick_messages(base_url: str, corpus: Path, n: int) -> list[Path]:
 def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, picks: list[Path]) -> dict[str, Result]:
     from fastapi.testclient import TestClient
 
+    from filing import export as export_module
     from filing import service
+    from filing.adapters import notify_settings
     from filing.bootstrap import bootstrap
     from filing.config import load_settings
     from filing.export import build_export
@@ -272,16 +329,25 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
     from filing.report.types import Period
     from filing.report.xlsx import workbook_bytes
     from filing.web.app import create_app
+    from notify.reminders import sweep_reminders
     from store import models as m
     from store.users import add_user, cheap_hasher
 
     tmp = Path(tempfile.mkdtemp(prefix=f"scale-{kind}-{scale}-"))
     out: dict[str, Result] = {}
+
+    def run(name: str, fn: Callable[[int], object], counter: Counter, runs: int) -> None:
+        if not args.ops or any(o in name for o in args.ops):
+            counter.slowest()
+            out[name] = measure(fn, counter, runs, memory=any(o in name for o in args.memory_ops))
+            if args.slow:
+                for took, stmt, params in counter.slowest():
+                    print(f"  [{kind} {scale}x {name}] {took:.3f} s: {' '.join(stmt.split())[:600]} "
+                          f"{str(params)[:200]}", file=sys.stderr)
     try:
-        with target_db(kind, tmp) as url:
-            t0 = time.perf_counter()
-            build_store(base_url, url, scale)
-            print(f"  built {kind} {scale}x in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        t0 = time.perf_counter()
+        with target_db(kind, tmp, base_url, scale, args.keep) as url:
+            print(f"  store {kind} {scale}x ready in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             cfg = tmp / "config.yaml"
             cfg.write_text(json.dumps({
                 "database": {"url": url},
@@ -309,17 +375,27 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                 rec = receive(app, raw, received_at=datetime.now(UTC), source="import")
                 process(app, rec.message_row_id)
 
-            out["import"] = measure(import_one, counter, args.runs)
+            run("import", import_one, counter, args.runs)
 
             def export(_i: int) -> None:
                 with app.uow() as uow:
+                    if hasattr(export_module, "write_export"):  # streams: nothing is kept
+                        export_module.write_export(uow.session, as_of, partial(service.missing_for_cases, app),
+                                                   Discard())
+                        return
                     if hasattr(service, "missing_for_cases"):
                         data = build_export(uow.session, as_of, partial(service.missing_for_cases, app))
                     else:  # the code before issue 23
                         data = build_export(uow.session, as_of, partial(service.missing_for_case, app))
                 json.dumps(data, ensure_ascii=False)
 
-            out["export"] = measure(export, counter, args.runs)
+            run("export", export, counter, args.runs)
+
+            def remind(_i: int) -> None:
+                with app.uow() as uow:  # not committed: each run sweeps the same store
+                    sweep_reminders(uow.session, as_of, notify_settings(app.settings))
+
+            run("remind", remind, counter, args.runs)
             web = TestClient(create_app(app, hasher=cheap_hasher()), base_url="http://127.0.0.1")
             token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text)
             assert token
@@ -333,19 +409,19 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                     assert resp.status_code == 200, (path, resp.status_code)
                 return go
 
-            out["GET /queue"] = measure(get("/queue"), counter, args.runs)
-            out["report json"] = measure(
+            run("GET /queue", get("/queue"), counter, args.runs)
+            run("report json",
                 lambda _i: json.dumps(report_data(build_report(app, period, as_of)), ensure_ascii=False),
                 counter, args.runs)
-            out["report html"] = measure(lambda _i: render_html(build_report(app, period, as_of), standalone=True),
+            run("report html", lambda _i: render_html(build_report(app, period, as_of), standalone=True),
                                          counter, args.runs)
-            out["report xlsx"] = measure(lambda _i: workbook_bytes(build_report(app, period, as_of)),
+            run("report xlsx", lambda _i: workbook_bytes(build_report(app, period, as_of)),
                                          counter, args.runs)
-            out["GET /reports"] = measure(get(f"/reports?quarter={period.key}"), counter, args.runs)
-            out["GET /cases/{id}"] = measure(get(f"/cases/{case_id}"), counter, args.runs)
-            out["GET /cases?q="] = measure(get(f"/cases?q={plaintiff}"), counter, args.runs)
-            out["GET /cases"] = measure(get("/cases"), counter, args.runs)
-            out["GET /agencies/{id}"] = measure(get(f"/agencies/{agency_id}"), counter, args.runs)
+            run("GET /reports", get(f"/reports?quarter={period.key}"), counter, args.runs)
+            run("GET /cases/{id}", get(f"/cases/{case_id}"), counter, args.runs)
+            run("GET /cases?q=", get(f"/cases?q={plaintiff}"), counter, args.runs)
+            run("GET /cases", get("/cases"), counter, args.runs)
+            run("GET /agencies/{id}", get(f"/agencies/{agency_id}"), counter, args.runs)
             app.engine.dispose()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -362,6 +438,11 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--as-of", default=None, help="report date (default: the corpus truth's as_of)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--ops", nargs="*", default=[], help="only the operations whose name contains one of these")
+    p.add_argument("--memory-ops", nargs="*", default=["export", "report"],
+                   help="operations whose peak memory is measured (one more call each)")
+    p.add_argument("--slow", action="store_true", help="print each operation's three slowest statements")
+    p.add_argument("--keep", help="keep the built stores as templates under this tag and start from them")
     args = p.parse_args()
     args.corpus = args.corpus.resolve()
     if args.as_of is None:
@@ -374,13 +455,16 @@ def main() -> None:
             print(f"{kind} {scale}x ...", file=sys.stderr)
             table[f"{kind} {scale}x"] = run_scale(kind, scale, args, base_url, picks)
     cols = list(table)
-    ops = list(next(iter(table.values())))
+    ops = list(dict.fromkeys(op for v in table.values() for op in v))
     print(f"{'operation':<18}" + "".join(f"{c:>26}" for c in cols))
     print(f"{'':<18}" + "".join(f"{'s / stmts / MB':>26}" for _ in cols))
     for op in ops:
         cells = []
         for c in cols:
-            r = table[c][op]
+            r = table[c].get(op)
+            if r is None:
+                cells.append("-")
+                continue
             cells.append(f"{r.seconds:9.3f} {r.statements:7d} {r.peak_mb or 0:7.1f}")
         print(f"{op:<18}" + "".join(f"{x:>26}" for x in cells))
     if args.json:

@@ -5,12 +5,13 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
@@ -160,27 +161,45 @@ def document_context(s: Session, doc: m.Document, msg: m.Message) -> DocContext:
         text_numbers=_numbers_in(f"{msg.subject}\n{msg.body_text}"),
         reply_numbers=_reply_numbers(s, msg),
         cause_category=fields.cause_category,
+        received_at=msg.received_at,
     )
 
 
 def link_waiting_appeals(s: Session, created: set[int]) -> None:
     """Appeals and retrials filed before their first instance: link them once that case exists."""
     new_cases = {c.case_number: c for c in s.scalars(select(m.Case).where(m.Case.id.in_(created))) if c.case_number}
-    appeals = s.scalars(
-        select(m.Case).where(
+    if not new_cases:
+        return
+    # Only documents whose stored fields hold a new number (as written, or \u-escaped JSON) can name one
+    # as their first instance: the database narrows, Python reads the field.
+    stored = cast(m.Document.fields, String)
+    names = {v for n in new_cases for v in (n, json.dumps(n)[1:-1])}
+    docs = s.scalars(
+        select(m.Document)
+        .join(m.Case, m.Document.case_id == m.Case.id)
+        .where(
             m.Case.appeal_of_id.is_(None),
             m.Case.id.not_in(created),
             or_(*(m.Case.case_type.like(f"%{kind}") for kind in ("终", "申", "再", "监", "提", "抗"))),
+            m.Document.match_status.in_(ACCEPTED_MATCHES),
+            or_(*(stored.like(f"%{_escape_like(v)}%", escape="!") for v in sorted(names))),
         )
+        .order_by(m.Document.case_id, m.Document.id)
+        .options(contains_eager(m.Document.case))
     ).all()
-    for appeal in appeals:
-        for doc in appeal.documents:
-            if doc.match_status not in ACCEPTED_MATCHES:
-                continue
-            parent = new_cases.get(fields_from_json(doc.fields).first_instance_case or "")
-            if parent is not None and parent.id != appeal.id:
-                _set(s, appeal, "appeal_of_id", parent.id, doc)
-                break
+    linked: set[int] = set()
+    for doc in docs:
+        appeal = doc.case
+        if appeal is None or appeal.id in linked:
+            continue
+        parent = new_cases.get(fields_from_json(doc.fields).first_instance_case or "")
+        if parent is not None and parent.id != appeal.id:
+            _set(s, appeal, "appeal_of_id", parent.id, doc)
+            linked.add(appeal.id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 # A case is opened by the court's notice; the complaint and defense that may have waited for it
@@ -256,24 +275,38 @@ class CasePool:
             snap = self._snapshots[case.id] = _snapshot(case)
         return snap
 
-    def agency_cases(self, s: Session, agency_code: str) -> list[m.Case]:
-        cases = self._agency_cases.get(agency_code)
+    def agency_cases(self, s: Session, agency_code: str, at: datetime | None) -> list[m.Case]:
+        key = f"{agency_code}@{at.date() if at else ''}"
+        cases = self._agency_cases.get(key)
         if cases is None:
-            cases = self._agency_cases[agency_code] = list(_agency_cases(s, agency_code))
+            cases = self._agency_cases[key] = list(_agency_cases(s, agency_code, at))
         return cases
 
     def changed(self, case_id: int) -> None:
         self._snapshots.pop(case_id, None)
 
 
-def _agency_cases(s: Session, agency_code: str) -> Sequence[m.Case]:
-    return s.scalars(
-        select(m.Case)
-        .join(m.Agency, m.Case.agency_id == m.Agency.id)
-        .where(m.Agency.code == agency_code)
-        .order_by(m.Case.id)
-        .options(joinedload(m.Case.agency))
-    ).all()
+def _agency_cases(s: Session, agency_code: str, at: datetime | None = None) -> Sequence[m.Case]:
+    """The agency's cases; with `at`, those of that time: a document filed to them arrived (from the
+    agency) within RESCORE_WINDOW of `at`, or they were opened within it. The index on the agency's
+    messages by time bounds the search, however many years the store holds."""
+    agency_id = s.scalar(select(m.Agency.id).where(m.Agency.code == agency_code))
+    if agency_id is None:
+        return []
+    stmt = select(m.Case).where(m.Case.agency_id == agency_id)
+    if at is not None:
+        since, until = at - RESCORE_WINDOW, at + RESCORE_WINDOW
+        # Two index ranges (the agency's messages, its cases by time), not a walk over its history.
+        active = (
+            select(m.Document.case_id)
+            .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
+            .join(m.Message, m.Attachment.message_id == m.Message.id)
+            .where(m.Message.agency_id == agency_id, m.Message.received_at.between(since, until),
+                   m.Document.case_id.is_not(None))
+            .union(select(m.Case.id).where(m.Case.agency_id == agency_id, m.Case.created_at.between(since, until)))
+        )
+        stmt = stmt.where(m.Case.id.in_(active))
+    return s.scalars(stmt.order_by(m.Case.id).options(joinedload(m.Case.agency))).all()
 
 
 def _file_numbers(doc: m.Document) -> tuple[str, ...]:
@@ -352,7 +385,8 @@ def _candidate_cases(s: Session, ctx: DocContext, pool: CasePool | None = None) 
                 for case in s.scalars(select(m.Case).where(m.Case.id.in_(near)).order_by(m.Case.id)):
                     out[case.id] = (case, True)
     if ctx.agency_code and not ctx.own_number:
-        agency_cases = pool.agency_cases(s, ctx.agency_code) if pool else _agency_cases(s, ctx.agency_code)
+        agency_cases = (pool.agency_cases(s, ctx.agency_code, ctx.received_at) if pool
+                        else _agency_cases(s, ctx.agency_code, ctx.received_at))
         for case in agency_cases:
             out.setdefault(case.id, (case, False))
     return list(out.values())

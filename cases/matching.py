@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from rapidfuzz import fuzz
 
@@ -41,6 +42,7 @@ class DocContext:
     text_numbers: tuple[str, ...] = ()  # numbers written in the subject or body
     reply_numbers: tuple[str, ...] = ()  # cases of the message our receipt answered
     cause_category: str | None = None
+    received_at: datetime | None = None  # when its message arrived: candidates without a number are of that time
 
     def message_numbers(self) -> tuple[str, ...]:
         """Every case the message names outside this document: other documents, file names, subject, body."""

@@ -7,17 +7,19 @@ so the audit row and the change land together).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.checks import sync_case_checks
 from cases.filing import apply_document_facts, get_or_create_case, unreadable_pages
 from cases.suggest import Stored, Suggestions, number_doubt
-from cases.suggest_store import ranking, stored_candidates
+from cases.suggest_store import Preloaded, filed_siblings, filed_traces, ranking, stored_candidates
 from extract.types import DocType
 from extract.understanding.casenumber import parse_case_number
 from store import models as m
@@ -70,9 +72,47 @@ class ReviewItem:
 DEFAULT_THRESHOLD = 0.5
 
 
-def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> Suggestions:
-    """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to."""
-    return ranking(s, doc, stored_candidates(doc), threshold)
+def suggestions_for(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
+                    preloaded: Preloaded | None = None) -> Suggestions:
+    """The reviewer's ranked cases for a document: stored candidates plus cases its siblings were filed to.
+    `preloaded`: what `preload_suggestions` read for a list of documents (else it is read here)."""
+    return ranking(s, doc, stored_candidates(doc), threshold, preloaded=preloaded)
+
+
+def preload_suggestions(s: Session, docs: Sequence[m.Document]) -> Preloaded:
+    """Read what `suggestions_for` needs for many documents at once, so a list costs the same few
+    queries however long it is: their files' pages (set on the attachments), their messages' documents,
+    the cases their candidates and siblings name, with their first instances, and those cases' traces."""
+    if not docs:
+        return Preloaded({}, {})
+    # Files whose pages a caller already holds (maybe changed, not flushed) keep them.
+    atts = {d.attachment_id: d.attachment for d in docs if "pages" in inspect(d.attachment).unloaded}
+    pages: dict[int, list[m.Page]] = {a: [] for a in atts}
+    for i in range(0, len(atts), BATCH):
+        chunk = list(atts)[i : i + BATCH]
+        for p in s.scalars(select(m.Page).where(m.Page.attachment_id.in_(chunk)).order_by(m.Page.number)):
+            pages[p.attachment_id].append(p)
+    for a_id, att in atts.items():
+        set_committed_value(att, "pages", pages[a_id])
+    msgs = [x for x in {d.attachment.message_id: d.attachment.message for d in docs}.values()
+            if "attachments" in inspect(x).unloaded]
+    for i in range(0, len(msgs), BATCH):
+        # Loads the messages' attachments and their documents into the identity map (siblings).
+        s.scalars(select(m.Message).where(m.Message.id.in_([x.id for x in msgs[i : i + BATCH]]))
+                  .options(selectinload(m.Message.attachments).selectinload(m.Attachment.documents))).all()
+    ids = sorted({c.case_id for d in docs for c in d.candidates if c.case_id is not None}
+                 | {x for d in docs for x in filed_siblings(d)})
+    cases: dict[int, m.Case] = {}
+    traces = {}
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        cases.update((c.id, c) for c in s.scalars(select(m.Case).where(m.Case.id.in_(chunk))
+                                                  .options(selectinload(m.Case.appeal_of))))
+        traces.update(filed_traces(s, set(chunk)))
+    return Preloaded(cases, traces)
+
+
+BATCH = 500
 
 
 def case_number_doubt(doc: m.Document) -> str | None:
@@ -84,10 +124,15 @@ def case_number_doubt(doc: m.Document) -> str | None:
     return number_doubt(doc.case_number, tuple(str(e) for e in doc.evidence or ()), pages, stored)
 
 
-def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD) -> ReviewItem:
+def _item(s: Session, doc: m.Document, threshold: float = DEFAULT_THRESHOLD,
+          preloaded: Preloaded | None = None) -> ReviewItem:
     msg = doc.attachment.message
-    sug = suggestions_for(s, doc, threshold)
-    cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
+    sug = suggestions_for(s, doc, threshold, preloaded)
+    cases: Mapping[int, m.Case]
+    if preloaded is not None:
+        cases = preloaded.cases
+    else:
+        cases = {c.id: c for c in s.scalars(select(m.Case).where(m.Case.id.in_([x.case_id for x in sug.items])))}
     return ReviewItem(
         document_id=doc.id,
         message_row_id=msg.id,
@@ -132,7 +177,9 @@ def pending_items(s: Session, offset: int = 0, limit: int | None = None,
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_item(s, d, threshold) for d in s.scalars(stmt).all()]
+    docs = s.scalars(stmt).all()
+    preloaded = preload_suggestions(s, docs)
+    return [_item(s, d, threshold, preloaded) for d in docs]
 
 
 def pending_ids(s: Session) -> list[int]:

@@ -10,6 +10,7 @@ Probes only read: nothing is written to the store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -119,12 +120,25 @@ def file_cases(doc: m.Document) -> list[int]:
     return [d.case_id for d in sorted(filed, key=lambda d: (distance(d), d.first_page)) if d.case_id is not None]
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """Cases (with their first instances) and their traces read at once for a list of documents."""
+
+    cases: dict[int, m.Case]
+    traces: dict[int, FiledTrace]
+
+
 def ranking(s: Session, doc: m.Document, stored: list[Stored], threshold: float,
-            hide_number: bool = False) -> Suggestions:
+            hide_number: bool = False, preloaded: Preloaded | None = None) -> Suggestions:
     siblings = filed_siblings(doc)
     ids = {x.case_id for x in stored} | set(siblings)
-    rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
-    traces = filed_traces(s, ids, leave_out=doc.id)
+    if preloaded is not None and doc.match_status not in ACCEPTED_MATCHES:
+        # A document not filed adds nothing to any case's trace: the list's traces are its own.
+        rows: Sequence[m.Case] = [preloaded.cases[i] for i in sorted(ids) if i in preloaded.cases]
+        traces = {i: preloaded.traces.get(i, FiledTrace()) for i in ids}
+    else:
+        rows = s.scalars(select(m.Case).where(m.Case.id.in_(ids))).all() if ids else []
+        traces = filed_traces(s, ids, leave_out=doc.id)
     cases = [case_facts(c, traces.get(c.id)) for c in rows]
     return suggest(doc_facts(s, doc, hide_number), cases, stored, siblings, threshold, file_cases(doc))
 

@@ -17,7 +17,7 @@ from cases.roster_store import roster_sender_addresses
 from extract.reading.ocr_cache import DirectoryOcrCache
 from extract.reading.settings import OcrSettings
 from extract.understanding.casenumber import Jurisdiction
-from filing.config import Settings
+from filing.config import CalendarSettings, Settings
 from ingest.mailbox import MailboxSettings as ImapSettings
 from ingest.senders import Agency, SenderPolicy, SenderRegistry
 from ingest.unpack import UnpackLimits
@@ -100,14 +100,22 @@ def missing_rules(settings: Settings) -> MissingRules:
 
 
 def work_calendar(settings: Settings) -> WorkCalendar:
+    """The calendar of these settings, shared by every report and sweep that uses them: it remembers
+    each year's exceptions and each deadline it worked out (a year costs 365 look-ups the first time)."""
+    return _calendar(settings.calendar.model_dump_json())
+
+
+@lru_cache(maxsize=16)
+def _calendar(config: str) -> WorkCalendar:
+    cal = CalendarSettings.model_validate_json(config)
     overrides = {
         year: YearOverride.from_ranges(
             [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in y.holidays],
             [date.fromisoformat(d) for d in y.makeup_workdays],
         )
-        for year, y in settings.calendar.overrides.items()
+        for year, y in cal.overrides.items()
     }
-    return WorkCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=settings.calendar.makeup_days_count))
+    return WorkCalendar(CalendarConfig(overrides=overrides, count_makeup_workdays=cal.makeup_days_count))
 
 
 def imap_settings(settings: Settings) -> ImapSettings:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
-from cases.review import case_number_doubt, suggestions_for
+from cases.review import case_number_doubt, preload_suggestions, suggestions_for
+from cases.suggest_store import Preloaded
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
 
@@ -21,7 +23,7 @@ MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
 BATCH = 500  # rows per query: memory stays flat however large the store
 
 
-def _doc(d: m.Document) -> dict[str, Any]:
+def _doc(d: m.Document, cases: Preloaded) -> dict[str, Any]:
     return {
         "id": d.id,
         "type": d.doc_type,
@@ -35,16 +37,16 @@ def _doc(d: m.Document) -> dict[str, Any]:
         "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
         "fields": d.fields,
         "evidence": d.evidence or [],
-        **({"suggestions": _suggestions(d)} if d.match_status in REVIEW_MATCHES else {}),
+        **({"suggestions": _suggestions(d, cases)} if d.match_status in REVIEW_MATCHES else {}),
     }
 
 
-def _suggestions(d: m.Document) -> list[dict[str, Any]]:
+def _suggestions(d: m.Document, cases: Preloaded) -> list[dict[str, Any]]:
     """The review queue's ranking (what a person sees on top), for `filing eval`."""
     s = Session.object_session(d)
     if s is None:
         return []
-    sug = suggestions_for(s, d)
+    sug = suggestions_for(s, d, preloaded=cases)
     return [
         {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
          "default": x.case_id == sug.default_case_id}
@@ -53,7 +55,7 @@ def _suggestions(d: m.Document) -> list[dict[str, Any]]:
 
 
 def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-                ) -> dict[str, Any]:
+                cases: Preloaded) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": a.filename,
         "sha256": a.sha256,
@@ -65,7 +67,7 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[i
         "pages_extracted": pages.get(a.id, 0),
         # Pages OCR could not read (every strategy tried): kept apart, never filed as read.
         "pages_unreadable": unreadable.get(a.id, []),
-        "documents": [_doc(d) for d in a.documents],
+        "documents": [_doc(d, cases) for d in a.documents],
     }
     if a.parent_sha256:
         out["parent"] = a.parent_sha256
@@ -73,7 +75,7 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[i
 
 
 def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-             ) -> dict[str, Any]:
+             cases: Preloaded) -> dict[str, Any]:
     return {
         "id": msg.id,
         "message_id": msg.message_id,
@@ -89,7 +91,7 @@ def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, 
         "subject": msg.subject,
         "received_at": msg.received_at.isoformat() if msg.received_at else None,
         "in_reply_to": msg.in_reply_to,
-        "attachments": [_attachment(a, pages, unreadable) for a in msg.attachments],
+        "attachments": [_attachment(a, pages, unreadable, cases) for a in msg.attachments],
     }
 
 
@@ -174,7 +176,10 @@ def _messages(s: Session) -> Iterator[dict[str, Any]]:
                 .order_by(m.Page.attachment_id, m.Page.number)
             ):
                 unreadable.setdefault(att_id, []).append({"page": number, "evidence": evidence})
-        yield from (_message(x, pages, unreadable) for x in batch)
+        waiting = [d for msg in batch for a in msg.attachments for d in a.documents
+                   if d.match_status in REVIEW_MATCHES]
+        cases = preload_suggestions(s, waiting)
+        yield from (_message(x, pages, unreadable, cases) for x in batch)
 
 
 def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str, Any]]:
@@ -234,21 +239,53 @@ def review_rankings(s: Session, batch: int = 200) -> dict[int, ReviewView]:
     out: dict[int, ReviewView] = {}
     last = 0
     while True:
-        docs = list(s.scalars(select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)))
+        docs = list(s.scalars(
+            select(m.Document).where(m.Document.id > last).order_by(m.Document.id).limit(batch)
+            .options(selectinload(m.Document.attachment).selectinload(m.Attachment.message),
+                     selectinload(m.Document.candidates))))
         if not docs:
             return out
+        cases = preload_suggestions(s, docs)  # a few queries per batch, not several per document
         for d in docs:
-            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d).items],
+            out[d.id] = ReviewView([x.case_id for x in suggestions_for(s, d, preloaded=cases).items],
                                    d.case_number if case_number_doubt(d) is None else None)
         last = docs[-1].id
         s.expunge_all()  # bounded memory on a large store
 
 
+def _outboxes(s: Session) -> Iterator[dict[str, Any]]:
+    ids = s.scalars(select(m.OutboxMessage.id).order_by(m.OutboxMessage.id)).all()
+    for batch in _batches(s, ids, select(m.OutboxMessage), m.OutboxMessage.id):
+        yield from (_outbox(o) for o in batch)
+
+
+def _parts(s: Session, as_of: date, missing_for: MissingFn) -> list[tuple[str, Any]]:
+    """The export's keys in order; the lists as iterators that read the store batch by batch."""
+    return [
+        ("as_of", as_of.isoformat()),
+        ("messages", _messages(s)),
+        ("cases", _cases(s, as_of, missing_for)),
+        ("outbox", _outboxes(s)),
+    ]
+
+
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:
-    outbox = [_outbox(o) for o in s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id))]
-    return {
-        "as_of": as_of.isoformat(),
-        "messages": list(_messages(s)),
-        "cases": list(_cases(s, as_of, missing_for)),
-        "outbox": outbox,
-    }
+    return {k: v if isinstance(v, str) else list(v) for k, v in _parts(s, as_of, missing_for)}
+
+
+def write_export(s: Session, as_of: date, missing_for: MissingFn, out: TextIO) -> None:
+    """`build_export` as JSON (indent 2, the bytes `json.dump` would write) without holding it in memory:
+    each message, case and outbox row is written as soon as its batch is read."""
+    out.write("{")
+    for n, (key, value) in enumerate(_parts(s, as_of, missing_for)):
+        out.write(("," if n else "") + "\n  " + json.dumps(key) + ": ")
+        if isinstance(value, str):
+            out.write(json.dumps(value, ensure_ascii=False))
+            continue
+        first = True
+        for item in value:
+            out.write(("[" if first else ",") + "\n    ")
+            out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+            first = False
+        out.write("[]" if first else "\n  ]")
+    out.write("\n}")

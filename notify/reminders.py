@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from notify.outbox import NewEmail, enqueue
 from notify.render import EmailRenderer, stable_message_id
@@ -29,6 +29,7 @@ from notify.views import (
     cn_date,
     cn_datetime,
 )
+from store.clock import utcnow
 from store.models import Agency, Attachment, Case, Document, MatchCandidate, Message, OutboxMessage
 from terms import dates
 from terms.dates import iso_date
@@ -347,10 +348,10 @@ def due_reminders(
 
 def _recipient(session: Session, case: Case, settings: NotifySettings) -> str | None:
     """Where the agency last filed this case from; else its first registered address."""
-    docs = _received_docs(session, case.id, settings)
-    for _, msg in reversed(docs):
-        if msg.from_address:
-            return msg.from_address
+    return _last_senders(session, [case.id], settings).get(case.id) or _first_address(case)
+
+
+def _first_address(case: Case) -> str | None:
     agency: Agency | None = case.agency
     if agency is not None and agency.addresses:
         return agency.addresses[0].address
@@ -439,17 +440,62 @@ def _missing_basis(reminder: DueReminder, snapshot: CaseSnapshot, settings: Noti
     return "".join(parts)
 
 
+CHUNK = 500  # cases per round of queries: a sweep's queries grow with the store by chunks, not cases
+
+
+def _cases_due(
+    session: Session, as_of: date, settings: NotifySettings, calendar: WorkCalendar
+) -> Iterator[list[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]]:
+    """Every case with its snapshot, the reminders due and those held for the queue, a chunk at a time
+    (each chunk's cases and documents read in a few queries)."""
+    waiting = waiting_by_agency(session, settings)
+    ids = session.scalars(select(Case.id).order_by(Case.id)).all()
+    for i in range(0, len(ids), CHUNK):
+        cases = session.scalars(
+            select(Case).where(Case.id.in_(ids[i : i + CHUNK])).order_by(Case.id).options(joinedload(Case.agency))
+        ).all()
+        snapshots = load_case_snapshots(session, cases, settings)
+        out = []
+        for case in cases:
+            snapshot = snapshots[case.id]
+            queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+            due, held = hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)
+            out.append((case, snapshot, due, held))
+        yield out
+
+
 def planned_reminders(session: Session, as_of: date, settings: NotifySettings) -> list[PlannedReminder]:
     """Every reminder due as of `as_of` (for `filing eval` and dry runs); reads only."""
-    calendar = settings.work_calendar()
     out: list[PlannedReminder] = []
-    waiting = waiting_by_agency(session, settings)
-    for case in session.scalars(select(Case).order_by(Case.id)):
-        snapshot = load_case_snapshot(session, case, settings)
-        queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
-        for r in hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)[0]:
-            key = r.key(case.id, case.case_number)
-            out.append(PlannedReminder(key, r.kind, case.id, case.case_number, r.due, r.doc_types))
+    for chunk in _cases_due(session, as_of, settings, settings.work_calendar()):
+        for case, _snapshot, due, _held in chunk:
+            for r in due:
+                key = r.key(case.id, case.case_number)
+                out.append(PlannedReminder(key, r.kind, case.id, case.case_number, r.due, r.doc_types))
+    return out
+
+
+def _last_senders(session: Session, case_ids: Sequence[int], settings: NotifySettings) -> dict[int, str]:
+    """Per case, the address the agency last filed it from (a reminder goes there; else to the agency's
+    first registered address), in one query."""
+    out: dict[int, str] = {}
+    if not case_ids:
+        return out
+    rows = session.execute(
+        select(Document.case_id, Message.from_address)
+        .join(Attachment, Document.attachment_id == Attachment.id)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(
+            Document.case_id.in_(case_ids),
+            Document.match_status.in_(ACCEPTED_MATCHES),
+            Attachment.status.in_(READABLE_ATTACHMENTS),
+            Message.status.in_(sorted(settings.receipt_statuses)),
+        )
+        .order_by(Message.received_at, Document.id)
+    )
+    for case_id, address in rows:
+        if address and case_id is not None:
+            out[case_id] = address  # the last one wins
     return out
 
 
@@ -461,65 +507,93 @@ def sweep_reminders(
     renderer = renderer or EmailRenderer(settings.templates_dir)
     report = SweepReport(as_of=as_of)
     queued_now: set[str] = set()
-    cases = session.scalars(select(Case).order_by(Case.id)).all()
-    waiting = waiting_by_agency(session, settings)
-    for case in cases:
-        snapshot = load_case_snapshot(session, case, settings)
-        if not snapshot.documents:
-            continue
-        report.cases += 1
-        queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
-        due, held = hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)
-        if held:
-            report.held += [f"{case.case_number or case.id}: {h}" for h in held]
-            log.info("reminders held for %s: %s", case.case_number, "; ".join(held))
-        for reminder in due:
-            key = reminder.key(case.id, case.case_number)
-            report.keys.append(key)
-            report.doc_types[key] = reminder.doc_types
-            if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
-                report.already_queued += 1
+    for chunk in _cases_due(session, as_of, settings, calendar):
+        keys = [r.key(case.id, case.case_number) for case, snap, due, _ in chunk if snap.documents for r in due]
+        existing = set(session.scalars(select(OutboxMessage.idempotency_key)
+                                       .where(OutboxMessage.idempotency_key.in_(keys)))) if keys else set()
+        senders: dict[int, str] | None = None  # read once per chunk, when a reminder needs an address
+        steps = _EarlierSteps(session, chunk)
+        for case, snapshot, due, held in chunk:
+            if not snapshot.documents:
                 continue
-            sent: dict[str, str] = {}
-            if reminder.kind in ESCALATES and not _escalation_ready(session, case, reminder, settings, sent,
-                                                                      queued_now):
-                continue
-            to_addrs = (list(settings.staff_addresses) if reminder.kind == ESCALATION
-                        else [a for a in [_recipient(session, case, settings)] if a])
-            if not to_addrs:
-                report.no_address.append(case.case_number or f"case {case.id}")
-                log.warning("no address for %s: reminder %s not queued", case.case_number, key)
-                continue
-            subject, text, html = _render(renderer, reminder, snapshot, as_of, settings, sent)
-            for i, to_addr in enumerate(to_addrs):
-                # One row per staff address; the first keeps the plain key the next step looks for.
-                row_key = key if i == 0 else f"{key}:{to_addr}"
-                _, created = enqueue(
-                    session,
-                    NewEmail(
-                        idempotency_key=row_key,
-                        kind=reminder.kind,
-                        to_addr=to_addr,
-                        subject=subject,
-                        header_message_id=stable_message_id(reminder.kind.replace("_", "-"), row_key,
-                                                            settings.receipt_domain),
-                        body_text=text,
-                        body_html=html,
-                        case_numbers=(case.case_number,) if case.case_number else (),
-                        case_id=case.id,
-                        due_date=reminder.due,
-                    ),
-                )
-                if created:
-                    queued_now.add(row_key)
-                    report.queued[reminder.kind] += 1
-                else:
+            report.cases += 1
+            if held:
+                report.held += [f"{case.case_number or case.id}: {h}" for h in held]
+                log.info("reminders held for %s: %s", case.case_number, "; ".join(held))
+            for reminder in due:
+                key = reminder.key(case.id, case.case_number)
+                report.keys.append(key)
+                report.doc_types[key] = reminder.doc_types
+                if key in existing:
                     report.already_queued += 1
+                    continue
+                sent: dict[str, str] = {}
+                if reminder.kind in ESCALATES and not _escalation_ready(steps, case, reminder, settings, sent,
+                                                                          queued_now):
+                    continue
+                if reminder.kind == ESCALATION:
+                    to_addrs = list(settings.staff_addresses)
+                else:
+                    if senders is None:
+                        senders = _last_senders(session, [c.id for c, *_ in chunk], settings)
+                    to_addrs = [a for a in [senders.get(case.id) or _first_address(case)] if a]
+                if not to_addrs:
+                    report.no_address.append(case.case_number or f"case {case.id}")
+                    log.warning("no address for %s: reminder %s not queued", case.case_number, key)
+                    continue
+                subject, text, html = _render(renderer, reminder, snapshot, as_of, settings, sent)
+                for i, to_addr in enumerate(to_addrs):
+                    # One row per staff address; the first keeps the plain key the next step looks for.
+                    row_key = key if i == 0 else f"{key}:{to_addr}"
+                    row, created = enqueue(
+                        session,
+                        NewEmail(
+                            idempotency_key=row_key,
+                            kind=reminder.kind,
+                            to_addr=to_addr,
+                            subject=subject,
+                            header_message_id=stable_message_id(reminder.kind.replace("_", "-"), row_key,
+                                                                settings.receipt_domain),
+                            body_text=text,
+                            body_html=html,
+                            case_numbers=(case.case_number,) if case.case_number else (),
+                            case_id=case.id,
+                            due_date=reminder.due,
+                        ),
+                    )
+                    if created:
+                        steps.add(row)
+                        queued_now.add(row_key)
+                        report.queued[reminder.kind] += 1
+                    else:
+                        report.already_queued += 1
     return report
 
 
+class _EarlierSteps:
+    """The outbox rows of the steps a chunk's escalating reminders follow, and which of them were
+    answered: two queries per chunk of cases, not two per reminder."""
+
+    def __init__(self, session: Session, chunk: Sequence[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]):
+        keys = sorted({DueReminder(kind, r.due).key(case.id, case.case_number)
+                       for case, snapshot, due, _ in chunk if snapshot.documents
+                       for r in due if r.kind in ESCALATES for kind in (MISSING, MISSING_AGAIN)})
+        self.rows: dict[str, OutboxMessage] = {}
+        if keys:
+            self.rows = {r.idempotency_key: r for r in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(keys)))}
+        ids = sorted(r.header_message_id for r in self.rows.values())
+        self.answered: set[str | None] = set()
+        if ids:
+            self.answered = set(session.scalars(select(Message.in_reply_to).where(Message.in_reply_to.in_(ids))))
+
+    def add(self, row: OutboxMessage) -> None:
+        """A row this sweep queued (it is no earlier step, but its date is known)."""
+        self.rows.setdefault(row.idempotency_key, row)
+
+
 def _escalation_ready(
-    session: Session, case: Case, reminder: DueReminder, settings: NotifySettings, sent: dict[str, str],
+    steps: _EarlierSteps, case: Case, reminder: DueReminder, settings: NotifySettings, sent: dict[str, str],
     queued_now: set[str],
 ) -> bool:
     """The step before went out in an earlier sweep and nobody answered it (no reply to that email).
@@ -529,14 +603,12 @@ def _escalation_ready(
     """
     before = ESCALATES[reminder.kind]
     for kind in (MISSING, MISSING_AGAIN):
-        row = session.scalar(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key == DueReminder(kind, reminder.due).key(case.id, case.case_number)))
+        row = steps.rows.get(DueReminder(kind, reminder.due).key(case.id, case.case_number))
         if row is not None:
-            sent[kind] = cn_date(local_date(row.created_at, settings))
+            sent[kind] = cn_date(local_date(row.created_at or utcnow(), settings))  # not flushed yet: today
         if kind != before:
             continue
         if row is None or row.status == "cancelled" or row.idempotency_key in queued_now:
             return False
-        replied = session.scalar(select(Message.id).where(Message.in_reply_to == row.header_message_id).limit(1))
-        return replied is None
+        return row.header_message_id not in steps.answered
     return False  # pragma: no cover

@@ -17,6 +17,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +57,30 @@ def receipt_message_id(original_message_id: str, domain: str) -> str:
     return stable_message_id("receipt", bare, domain)
 
 
+@cache
+def _environment(templates_dir: str) -> Environment:
+    """One environment per template folder: each message's receipt would otherwise compile its templates
+    again (a third of a second). Jinja still reloads a template whose file changed."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_date"] = cn_date
+    env.filters["cn_date_weekday"] = cn_date_weekday
+    env.filters["cn_datetime"] = cn_datetime
+    env.filters["doc_label"] = formal_doc_label
+    return env
+
+
 class EmailRenderer:
     """Renders `<name>.txt.j2` and `<name>.html.j2` from templates/email with a view-model."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
-        self.env = Environment(
-            loader=FileSystemLoader(str(templates_dir or DEFAULT_TEMPLATES)),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False),
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["cn_date"] = cn_date
-        self.env.filters["cn_date_weekday"] = cn_date_weekday
-        self.env.filters["cn_datetime"] = cn_datetime
-        self.env.filters["doc_label"] = formal_doc_label
+        self.env = _environment(str(templates_dir or DEFAULT_TEMPLATES))
 
     def render(self, name: str, subject: str, view: Any) -> RenderedEmail:
         text = self.env.get_template(f"{name}.txt.j2").render(v=view)

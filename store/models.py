@@ -481,3 +481,7 @@ Index("ix_documents_status", Document.match_status)
 Index("ix_audit_log_object", AuditEntry.object_type, AuditEntry.object_id)
 Index("ix_messages_agency_received", Message.agency_id, Message.received_at)
 Index("ix_cases_agency_id", Case.agency_id)
+# A case's filed documents, replies to our reminders, an agency's cases by time (scale_bounded_reads).
+Index("ix_documents_case_status", Document.case_id, Document.match_status)
+Index("ix_messages_in_reply_to", Message.in_reply_to)
+Index("ix_cases_agency_created", Case.agency_id, Case.created_at)

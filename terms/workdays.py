@@ -71,6 +71,7 @@ class WorkCalendar:
         # chinese_calendar scans its whole table on every call: remember each day's answer.
         self._days: dict[date, bool] = {}
         self._year_exceptions: dict[int, tuple[list[date], list[int]]] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     @property
     def config(self) -> CalendarConfig:
@@ -106,6 +107,13 @@ class WorkCalendar:
 
     def add_workdays(self, d: date, n: int) -> date:
         """The n-th working day after `d` (d itself not counted); negative n walks back. n=0 returns d."""
+        # A report asks for the same few deadlines of the same days again and again (each quarter of its trend).
+        known = self._added.get((d, n))
+        if known is None:
+            known = self._added[(d, n)] = self._add_workdays(d, n)
+        return known
+
+    def _add_workdays(self, d: date, n: int) -> date:
         step = 1 if n >= 0 else -1
         remaining = abs(n)
         current = d

@@ -23,6 +23,19 @@ import cv2
 import numpy as np
 
 from extract.reading.images import Gray, deskew, rotate_quarter
+from extract.reading.lost_lines import (
+    Box,
+    LineBox,
+    better_line,
+    insert_lines,
+    isolated_text,
+    missed_regions,
+    noise_line,
+    padded,
+    plausible_line,
+    replace_lines,
+    weak_lines,
+)
 from extract.reading.ocr_cache import OcrResult
 from extract.reading.quality import Judgement, Reading, judge
 from extract.reading.settings import OcrSettings
@@ -49,6 +62,9 @@ class EngineText:
     # chi_sim reads a page turned by 90° as vertical text, often well: tall text lines are the tell.
     vertical_lines: int = 0
     horizontal_lines: int = 0
+    # Every text line the layout found (covered ink) and the ones carrying text, mapped to `text`'s lines.
+    boxes: tuple[Box, ...] = ()
+    lines: tuple[LineBox, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,16 +136,45 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float, w
         # tesseract skips an unreadable image instead of failing; the caller retries page by page.
         raise OcrEngineError(f"tesseract returned {len(texts)} pages for {len(images)} images: {_stderr_tail(proc)}")
     stats = _page_stats(tsv, len(images))
-    return [EngineText(text=t.strip("\n"), confidence=st[0], words=st[1], vertical_lines=st[2], horizontal_lines=st[3])
-            for t, st in zip(texts, stats, strict=True)]
+    out = []
+    for t, (conf, words, tall, wide, boxes, text_boxes) in zip(texts, stats, strict=True):
+        text = t.strip("\n")
+        out.append(EngineText(text=text, confidence=conf, words=words, vertical_lines=tall, horizontal_lines=wide,
+                              boxes=tuple(boxes), lines=_map_lines(text, text_boxes)))
+    return out
 
 
-def _page_stats(tsv: str, pages: int) -> list[tuple[float, int, int, int]]:
-    """Per page: mean word confidence (0..1), words, tall text lines, wide text lines."""
+def _map_lines(text: str, text_boxes: list[tuple[Box, float]]) -> tuple[LineBox, ...]:
+    """Tesseract's txt output has one line per layout line that carries words: pair them up. Empty
+    when the counts differ (then nothing is inserted into the page, see lost_lines.insert_lines)."""
+    rows = [i for i, row in enumerate(text.split("\n")) if row.strip()]
+    if len(rows) != len(text_boxes):
+        return ()
+    return tuple(LineBox(box, i, conf) for (box, conf), i in zip(text_boxes, rows, strict=True))
+
+
+@dataclass
+class _LineAcc:
+    box: Box
+    conf_sum: float = 0.0
+    words: int = 0
+
+
+_PageStats = tuple[float, int, int, int, list[Box], list[tuple[Box, float]]]
+
+
+def _page_stats(tsv: str, pages: int) -> list[_PageStats]:
+    """Per page: mean word confidence (0..1), words, tall text lines, wide text lines, the boxes of
+    all layout lines, and those of the lines that carry text (in reading order) with their mean word
+    confidence."""
     sums = [0.0] * pages
     counts = [0] * pages
     tall = [0] * pages
     wide = [0] * pages
+    boxes: list[list[Box]] = [[] for _ in range(pages)]
+    text_lines: list[list[_LineAcc]] = [[] for _ in range(pages)]
+    line: tuple[int, Box] | None = None  # the layout line the following words belong to
+    current: _LineAcc | None = None
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         page = int(row.get("page_num") or 1) - 1
         if not 0 <= page < pages:
@@ -140,15 +185,30 @@ def _page_stats(tsv: str, pages: int) -> list[tuple[float, int, int, int]]:
                 tall[page] += 1
             elif w > 3 * h:
                 wide[page] += 1
+            line = (page, (int(row.get("left") or 0), int(row.get("top") or 0), w, h))
+            boxes[page].append(line[1])
+            current = None
             continue
         if row.get("level") != "5" or not (row.get("text") or "").strip():
             continue
+        if line is not None and line[0] == page:
+            current = _LineAcc(line[1])
+            text_lines[page].append(current)
+            line = None
         conf = float(row.get("conf") or -1)
         if conf < 0:
             continue
         sums[page] += conf
         counts[page] += 1
-    return [(s / n / 100.0 if n else 0.0, n, t, w) for s, n, t, w in zip(sums, counts, tall, wide, strict=True)]
+        if current is not None:
+            current.conf_sum += conf
+            current.words += 1
+    out: list[_PageStats] = []
+    for p in range(pages):
+        lines = [(acc.box, acc.conf_sum / acc.words / 100.0 if acc.words else 0.0) for acc in text_lines[p]]
+        n = counts[p]
+        out.append((sums[p] / n / 100.0 if n else 0.0, n, tall[p], wide[p], boxes[p], lines))
+    return out
 
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
@@ -243,6 +303,8 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
         first = _recognize_each(paths, settings)
         second = _SecondPass(settings, work, pages, paths, rotations, skews, prepare)
         best = second.run(first)
+        if settings.lost_lines:
+            best = _recover_lost_lines(best, second, work)
     engine = f"tesseract:{settings.lang}"
     results: list[OcrResult | OcrEngineError] = []
     for i, res in enumerate(best):
@@ -273,6 +335,7 @@ class _SecondPass:
         self.quality = [str(PageQuality.ok)] * len(pages)
         self.notes: list[list[str]] = [[] for _ in pages]
         self.judged: list[Judgement | None] = [None] * len(pages)
+        self.factors = [1] * len(pages)  # resolution of the kept reading's image relative to paths[i]
 
     def evidence(self, i: int) -> str | None:
         return "; ".join(self.notes[i]) or None
@@ -382,8 +445,60 @@ class _SecondPass:
         vpaths = [write_pgm(self.work / f"v{i:04d}-{name}.pgm", make(read_pgm(self.paths[i]))) for i in todo]
         settings = replace(self.settings, ocr_dpi=self.settings.ocr_dpi * factor)
         for i, res in zip(todo, _recognize_each(vpaths, settings), strict=True):
-            self._keep(i, res, best, f"variant {name}")
+            if self._keep(i, res, best, f"variant {name}"):
+                self.factors[i] = factor
         return self._still_poor(todo, best)
+
+
+def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _SecondPass, work: Path,
+                        ) -> list[EngineText | OcrEngineError]:
+    """A closer look at single lines (extract/reading/lost_lines.py): text-shaped ink the layout analysis
+    dropped, and the lines read with little confidence, each read again on its own at twice the
+    resolution; all crops of the batch in one tesseract process."""
+    settings = second.settings
+    crops: list[tuple[int, Box, LineBox | None, Path]] = []
+    for i, res in enumerate(best):
+        if not isinstance(res, EngineText) or not res.lines or second.quality[i] == PageQuality.unreadable:
+            continue
+        gray = read_pgm(second.paths[i])
+        f = second.factors[i]
+        covered = [(x // f, y // f, w // f, h // f) for x, y, w, h in res.boxes]
+        todo: list[tuple[Box, LineBox | None]] = [(b, None) for b in missed_regions(gray, covered, settings.ocr_dpi)]
+        for weak in weak_lines(res.lines, settings.ocr_dpi * f):
+            x, y, w, h = weak.box
+            todo.append((padded((x // f, y // f, w // f, h // f), gray.shape, settings.ocr_dpi), weak))
+        for k, (box, line) in enumerate(todo):
+            x, y, w, h = box
+            big = np.asarray(cv2.resize(gray[y : y + h, x : x + w], (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC),
+                             dtype=np.uint8)
+            path = write_pgm(work / f"l{i:04d}-{k}.pgm", big if line is not None else isolated_text(big))
+            crops.append((i, box, line, path))
+    if not crops:
+        return best
+    reads = _recognize_each([c[3] for c in crops], replace(settings, psm=7, ocr_dpi=2 * settings.ocr_dpi))
+    found: dict[int, list[tuple[Box, str]]] = {}
+    replaced: dict[int, dict[int, str]] = {}
+    for (i, box, ln, _path), new in zip(crops, reads, strict=True):
+        res = best[i]
+        if not isinstance(new, EngineText) or not isinstance(res, EngineText):
+            continue
+        f = second.factors[i]
+        if ln is None:
+            if plausible_line(new.text, new.confidence):
+                found.setdefault(i, []).append(((box[0] * f, box[1] * f, box[2] * f, box[3] * f), new.text.strip()))
+            continue
+        old = res.text.split("\n")[ln.text_index]
+        if better_line(old, ln.confidence, new.text, new.confidence):
+            replaced.setdefault(i, {})[ln.text_index] = new.text.strip()
+        elif settings.drop_noise_lines and noise_line(old, max(ln.confidence, new.confidence)):
+            replaced.setdefault(i, {})[ln.text_index] = ""
+    out = list(best)
+    for i in set(found) | set(replaced):
+        res = out[i]
+        if isinstance(res, EngineText):
+            text = replace_lines(res.text, replaced.get(i, {}))
+            out[i] = replace(res, text=insert_lines(text, res.lines, found.get(i, [])))
+    return out
 
 
 def _detect(path: Path, settings: OcrSettings) -> Orientation | None:

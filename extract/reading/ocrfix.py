@@ -30,6 +30,14 @@ _CASE_YEAR = re.compile(rf"[〈《“(（]{_SP}{_YEAR}{_SP}[)）]")
 _STRAY_HE = re.compile(rf"([)）〕]){_SP}和{_SP}(?=[{_CJK}]{_SP}\d)")
 # A lone 〈 closed by ) within the line is a round bracket (《 is a real title mark, 〈 is not used).
 _ANGLE_PAREN = re.compile(r"〈([^〈〉()（）]{1,40}[)）])")
+# “ or 《 closed by ) within a short span, before any ” or 》: a round bracket (上诉人（原审原告）).
+_QUOTE_PAREN = re.compile(r"[“《]([^“”《》()（）\n]{1,20}[)）])")
+# The gap between a judge's or clerk's title and the name in a signature block read as a mark
+# (审判员。徐某, 书记员，李某): nothing is printed there.
+_TITLES = "(?:代理)?(?:审判长|审判员|人民陪审员|陪审员|书记员|法官助理|执行员)"
+_SIGNATURE_GAP = re.compile(rf"^([ \t]*{_TITLES})[ \t]*[。，,“”\"'·.、][ \t]*(?=[{_CJK}])", re.MULTILINE)
+# A page number "- 1 -" whose 1 was read as a bracket or bar.
+_PAGE_ONE = re.compile(r"^([ \t]*[-—－][ \t]*)[\]】|lI]([ \t]*[-—－][ \t]*)$", re.MULTILINE)
 # ] or | standing for the digit 1 between digits or in a date.
 _BAR_ONE = re.compile(r"(?<=[\d年第])[\]|](?=[\d月日号页])")
 # Years in Chinese numerals (二〇二六年): 〇 is read as O, o, 0 or C.
@@ -42,11 +50,34 @@ _DEAD_QUOTE = re.compile(r"“(?=[ \t]*(?:[,，。、;；:：)）]|$))", re.MULT
 _LEAD_COLON = re.compile(r"(如下|查明|附|以下证据)[ \t]*[;；]")
 
 
+_NUM = r"[\d一二三四五六七八九十]"
+# chi_sim's usual misreadings in the fixed words of court documents, each where the misread form is
+# no word at all: 驳回 read 双回/驱回, 不予/予以 read 不子/子以, 此致 read 此臻, 答辩 read 答状, 凭证 read
+# 赁证, and the 日 of a date read 目/晶/旧/昌/曰.
+_LEGAL_WORDS = (
+    (re.compile(rf"[双驱](?={_SP}回{_SP}[原上起诉被再申其的])"), "驳"),
+    (re.compile(rf"(?<=[不应准]){_SP}子(?={_SP}[以受支采撤纠赔准])"), "予"),
+    (re.compile(rf"子(?={_SP}以{_SP}[采支纠撤受认维确驳保赔])"), "予"),
+    (re.compile(rf"(?<=此){_SP}臻"), "致"),
+    (re.compile(rf"(?<=答){_SP}状(?={_SP}[状人称])"), "辩"),
+    (re.compile(rf"赁(?={_SP}证)"), "凭"),
+    (re.compile(rf"(?<=月)({_SP}{_NUM}(?:{_SP}{_NUM})?{_SP})[目晶旧昌曰](?!{_SP}[{_CJK}]?{_SP}[年月])"), r"\1日"),
+    (re.compile(rf"(?<=之){_SP}目(?={_SP}起)"), "日"),
+)
+
+
+def fix_legal_words(text: str) -> str:
+    for pattern, repair in _LEGAL_WORDS:
+        text = pattern.sub(repair, text)
+    return text
+
+
 def fix_brackets(text: str) -> str:
     text = _DOC_YEAR.sub(lambda m: f"〔{_digits(m[1])}〕", text)
     text = _CASE_YEAR.sub(lambda m: f"（{_digits(m[1])}）", text)
     text = _STRAY_HE.sub(r"\1", text)
     text = _CN_YEAR.sub(_cn_year, text)
+    text = _QUOTE_PAREN.sub(r"（\1", text)
     return _ANGLE_PAREN.sub(r"（\1", text)
 
 
@@ -64,9 +95,11 @@ def _digits(s: str) -> str:
 def fix_stray_marks(text: str) -> str:
     """Table rules read as | and quote marks that close nothing: not printed text."""
     text = _BAR_ONE.sub("1", text)
+    text = _PAGE_ONE.sub(r"\g<1>1\g<2>", text)
     text = _BAR.sub(" ", text)
     text = _DEAD_QUOTE.sub("", text)
     text = _LEAD_COLON.sub(r"\1：", text)
+    text = _SIGNATURE_GAP.sub(r"\1 ", text)
     return "\n".join(_drop_unpaired_quotes(line) for line in text.split("\n"))
 
 
@@ -204,5 +237,5 @@ def find_cjk_font(configured: str = "") -> str | None:
 
 
 def clean_ocr_text(text: str, places: PlaceNames | None = None) -> str:
-    text = fix_stray_marks(fix_brackets(text))
+    text = fix_legal_words(fix_stray_marks(fix_brackets(text)))
     return places.correct(text) if places is not None else text

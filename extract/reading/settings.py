@@ -13,7 +13,7 @@ OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
 # so cached results from older code are not reused.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,10 @@ class OcrSettings:
     # Pages whose first reading looks poor (extract/reading/quality.py) are read again: turned upright, then
     # image variants (extract/reading/variants.py); a page still poor is marked unreadable either way.
     reread: bool = True
+    # Text-shaped ink the page layout dropped (page numbers, isolated short lines) read line by line and put back.
+    lost_lines: bool = True
+    # Lines read as noise both times (no run of Chinese text, confidence < 0.3) are left out of the text.
+    drop_noise_lines: bool = True
     deskew: bool = True
     max_skew_deg: float = 5.0
     suppress_seals: bool = True  # red seals in colour images: take the red channel where ink is red

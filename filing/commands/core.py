@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from functools import partial
@@ -26,7 +25,7 @@ from filing.commands.tables import (
     status_text,
 )
 from filing.config import load_settings
-from filing.export import build_export
+from filing.export import write_export
 from filing.pipeline import process, receive
 from filing.service import missing_for_cases
 from ingest.sniff import NotMail, not_mail
@@ -153,8 +152,7 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         with app.uow() as uow:
-            data = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+            write_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d), sys.stdout)
         sys.stdout.write("\n")
 
     @cli.command("demo")

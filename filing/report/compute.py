@@ -307,20 +307,17 @@ def _day(d: date | None) -> str:
     return "" if d is None else f"{d.year}-{d.month:02d}-{d.day:02d}"
 
 
-def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
+def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: bool = False) -> Tally:
+    """Every figure of the period; with `rates_only` just those the appearance and loss rates are made of
+    (the trend's points), which skips the per-document deadlines and missing-document rules."""
     rules = ctx.rules
     t = Tally({})
     cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
     cutoff = min(period.end, data.as_of)
     for c in cases:
         a = c.agency_id
-        opened = c.opened_on_by(period.end)
-        if period.contains(opened):
-            how = "收到应诉通知" if c.notice_known_by(period.end) else "首次报备"
-            t.add("new_cases", a, c, f"{c.case_type or ''}，{_day(opened)}{how}")
-        if decided_in(c, period):
-            kind = DECISION_LABELS.get(c.decision_type or "", "结案")
-            t.add("concluded", a, c, f"{_day(c.decision_date)}{kind}{outcome_label(c.outcome)}")
+        if not rates_only:
+            _tally_filings(t, c, period)
         hearings = [h for h in hearings_of(c, cutoff) if period.contains(h.at.date())]
         if rules.appearance_unit == "case" and hearings:
             hearings = [_case_hearing(hearings)]
@@ -332,15 +329,8 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
                 t.add("appeared", a, c, note)
             if not (h.head == Head.unknown and rules.unknown_appearance == "exclude"):
                 t.add("appearance_base", a, c, note)
-        for late in late_filings(c, calendar=ctx.calendar, rules=rules):
-            if period.contains(late.received_on):
-                t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
-                      f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
-        if in_scope(c, period, cutoff):
-            for item in missing_documents(c, cutoff, ctx.calendar, rules):
-                t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
-        if waits_in(c, period):
-            t.add("waiting", a, c, "；".join(f"{FACT_LABELS.get(f, f)}待核实" for f, _, _ in c.unverified))
+        if not rates_only:
+            _tally_late_and_missing(t, c, period, cutoff, ctx)
     results = results_in(cases, period)
     for r in results.counted:
         kind = "judgment" if r.decision_type == "judgment" else "ruling"
@@ -357,6 +347,30 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext) -> Tally:
     for first, appeal in results.under_appeal:
         t.add("under_appeal", first.agency_id, first, f"已上诉（{appeal.case_number or appeal.case_id}），待二审结果")
     return t
+
+
+def _tally_filings(t: Tally, c: CaseSnapshot, period: Period) -> None:
+    a = c.agency_id
+    opened = c.opened_on_by(period.end)
+    if period.contains(opened):
+        how = "收到应诉通知" if c.notice_known_by(period.end) else "首次报备"
+        t.add("new_cases", a, c, f"{c.case_type or ''}，{_day(opened)}{how}")
+    if decided_in(c, period):
+        kind = DECISION_LABELS.get(c.decision_type or "", "结案")
+        t.add("concluded", a, c, f"{_day(c.decision_date)}{kind}{outcome_label(c.outcome)}")
+
+
+def _tally_late_and_missing(t: Tally, c: CaseSnapshot, period: Period, cutoff: date, ctx: ReportContext) -> None:
+    a = c.agency_id
+    for late in late_filings(c, calendar=ctx.calendar, rules=ctx.rules):
+        if period.contains(late.received_on):
+            t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
+                  f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
+    if in_scope(c, period, cutoff):
+        for item in missing_documents(c, cutoff, ctx.calendar, ctx.rules):
+            t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
+    if waits_in(c, period):
+        t.add("waiting", a, c, "；".join(f"{FACT_LABELS.get(f, f)}待核实" for f, _, _ in c.unverified))
 
 
 def _case_hearing(hearings: list[Hearing]) -> Hearing:
@@ -450,7 +464,7 @@ def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[Tre
         if q.start > data.as_of or first is None or q.end < first:
             continue  # nothing before the first case was known (nor after today)
         # From the first case on, every quarter is shown, empty ones too: the chart marks them "无数据".
-        t = tally(data, q, ctx)
+        t = tally(data, q, ctx, rates_only=True)
         total = row_of(t, None, "合计", lambda a: True, ctx.rules)
         points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))
     return tuple(points)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -38,7 +38,19 @@ def _bool(v: Any) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
-def _first(docs: list[tuple[m.Document, date, int]], types: tuple[str, ...], has: str | None = None) -> date | None:
+class _Doc(NamedTuple):
+    """The four columns of a document the report reads (whole rows would decode their evidence too)."""
+
+    id: int
+    case_id: int | None
+    doc_type: str
+    fields: dict[str, Any] | None
+
+
+_DOC_COLUMNS = (m.Document.id, m.Document.case_id, m.Document.doc_type, m.Document.fields)
+
+
+def _first(docs: list[tuple[_Doc, date, int]], types: tuple[str, ...], has: str | None = None) -> date | None:
     """The first day a document of these types (that states `has`) arrived; date.max when none did, so a
     fact no document shows is never counted as known (a person's value is, see load_input)."""
     days = [day for d, day, _ in docs if d.doc_type in types and (has is None or (d.fields or {}).get(has) is not None)]
@@ -108,7 +120,7 @@ def load_input(
         case_ids = list(session.scalars(select(m.Case.id).order_by(m.Case.id)))
     else:
         case_ids = relevant_case_ids(session, window[0], window[1], tz)
-    docs_by_case: dict[int, list[tuple[m.Document, date, int]]] = defaultdict(list)
+    docs_by_case: dict[int, list[tuple[_Doc, date, int]]] = defaultdict(list)
     received_on: dict[int, date] = {}
     facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
     case_rows: list[m.Case] = []
@@ -116,13 +128,14 @@ def load_input(
         chunk = case_ids[i : i + CHUNK]
         # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
         doc_rows = session.execute(
-            select(m.Document, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
+            select(*_DOC_COLUMNS, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
             .where(m.Document.case_id.in_(chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
             .order_by(m.Document.id)
         )
-        for d, message_id, received_at, msg_status, att_status in doc_rows:
+        for *doc, message_id, received_at, msg_status, att_status in doc_rows:
+            d = _Doc(*doc)
             day = received_at.astimezone(tz).date()
             received_on[d.id] = day
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
@@ -141,12 +154,13 @@ def load_input(
     }
     doc_dates = {d.id: iso_date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     if elsewhere:
-        for d, received_at, msg_status, att_status in session.execute(
-            select(m.Document, m.Message.received_at, m.Message.status, m.Attachment.status)
+        for *doc, received_at, msg_status, att_status in session.execute(
+            select(*_DOC_COLUMNS, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
             .where(m.Document.id.in_(sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
         ):
+            d = _Doc(*doc)
             received_on[d.id] = received_at.astimezone(tz).date()
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))

@@ -19,6 +19,7 @@ from store import models as m
 from terms.status import ACCEPTED_MATCHES, DocType, Outcome
 
 PAGE_SIZE = 50
+CHUNK = 500
 # The statutory defense period after the notice to respond (行政诉讼法 第六十七条), as the list shows it.
 DEFENSE_DAYS = 15
 
@@ -159,8 +160,7 @@ def list_page(
     stmt = filtered_query(f, today, search_ids)
     if f.missing and missing is not None:
         # The rules are Python: select ids in order, keep those that match, then page.
-        want = f.missing == "yes"
-        kept = [c for c in s.scalars(stmt) if bool(missing(s, c, today)) == want]
+        kept = _with_missing(s, list(s.scalars(stmt)), today, missing, f.missing == "yes")
         total = len(kept)
         pages = max(1, -(-total // page_size))
         page = min(f.page, pages)
@@ -186,9 +186,21 @@ def all_filtered(
     search_ids = [c.id for c in search(s, f.q, 100_000)] if f.q else None
     cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)))
     if f.missing and missing is not None:
-        want = f.missing == "yes"
-        cases = [c for c in cases if bool(missing(s, c, today)) == want]
+        cases = _with_missing(s, cases, today, missing, f.missing == "yes")
     return cases
+
+
+def _with_missing(s: Session, cases: list[m.Case], today: date,
+                  missing: Callable[[Session, m.Case, date], list[str]], want: bool) -> list[m.Case]:
+    """The cases that miss documents (`want`) or do not; the rules run for a chunk of cases at once
+    (their documents in one query) when `missing` offers that."""
+    many = getattr(missing, "many", None)
+    kept = []
+    for i in range(0, len(cases), CHUNK):
+        chunk = cases[i : i + CHUNK]
+        found = many(s, chunk, today) if many is not None else {c.id: missing(s, c, today) for c in chunk}
+        kept += [c for c in chunk if bool(found[c.id]) == want]
+    return kept
 
 
 def agency_options(s: Session) -> list[tuple[int, str]]:

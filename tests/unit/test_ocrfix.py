@@ -9,6 +9,7 @@ from extract.reading.ocrfix import (
     clean_ocr_text,
     find_cjk_font,
     fix_brackets,
+    fix_legal_words,
     fix_stray_marks,
     glyph_likeness,
 )
@@ -28,6 +29,8 @@ needs_font = pytest.mark.skipif(FONT is None, reason="no CJK font (apt install f
     ("《决定书》〈滕市监罚\n〔2026〕65号)", "《决定书》（滕市监罚\n〔2026〕65号)"),
     ("二C二六年五月十八日", "二〇二六年五月十八日"),
     ("二O二六年", "二〇二六年"),
+    ("上诉人“原审原告):朱某", "上诉人（原审原告):朱某"),
+    ("被申请人《一审被告、二审被上诉人)", "被申请人（一审被告、二审被上诉人)"),
 ])
 def test_brackets_and_years(ocr: str, fixed: str) -> None:
     assert fix_brackets(ocr) == fixed
@@ -38,6 +41,8 @@ def test_brackets_and_years(ocr: str, fixed: str) -> None:
     "2026年3月6日",  # Arabic years are not Chinese-numeral years
     "和解协议(2026年)",  # 和 before a year is text, and "(2026年)" is no bracketed year
     "〈附件〉",  # a paired angle bracket is left alone
+    "《规定（试行）》及“情况说明（附件）”",  # real title marks and quotes around brackets
+    "本案由审判员李某独任审理。",
 ])
 def test_correct_text_is_left_alone(text: str) -> None:
     assert clean_ocr_text(text) == text
@@ -50,6 +55,29 @@ def test_stray_marks() -> None:
     assert fix_stray_marks("工作单位或住址|滕州市学院中路") == "工作单位或住址 滕州市学院中路"
     assert fix_stray_marks("1988年]月28日 学院中路13]号") == "1988年1月28日 学院中路131号"
     assert fix_stray_marks("认证如下;被告") == "认证如下：被告"
+    assert fix_stray_marks("二〇一九年八月十六日\n- 】 -") == "二〇一九年八月十六日\n- 1 -"
+    assert fix_stray_marks("审判员。徐某\n代理审判员“蒋某\n书记员,李某") == "审判员 徐某\n代理审判员 蒋某\n书记员 李某"
+
+
+@pytest.mark.parametrize(("ocr", "fixed"), [
+    ("判决如下:双回原告的诉讼请求", "判决如下:驳回原告的诉讼请求"),
+    ("请求驱回上诉", "请求驳回上诉"),
+    ("本院不子支持", "本院不予支持"),
+    ("依法应 子 撤销，本院子以采信", "依法应予 撤销，本院予以采信"),  # spaces do not count
+    ("此臻\n山东省某市人民法院", "此致\n山东省某市人民法院"),
+    ("提交答状状", "提交答辩状"),
+    ("送达赁证", "送达凭证"),
+    ("2026年6月30目14时", "2026年6月30日14时"),
+    ("二〇二六年五月十八晶", "二〇二六年五月十八日"),
+    ("自收到之目起", "自收到之日起"),
+])
+def test_legal_word_misreadings(ocr: str, fixed: str) -> None:
+    assert fix_legal_words(ocr) == fixed
+
+
+@pytest.mark.parametrize("text", ["子女", "双方回避", "赁房合同", "第3目", "答状"])
+def test_real_words_near_the_misreadings_stay(text: str) -> None:
+    assert fix_legal_words(text) == text
 
 
 @needs_font

@@ -25,7 +25,7 @@ from filing.web.case_list import (
     instance_options,
     list_page,
 )
-from filing.web.queries import case_detail, case_row, case_rows, missing_fn, today_local
+from filing.web.queries import case_detail, case_rows, missing_fn, today_local
 from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
@@ -42,7 +42,7 @@ def cases_page(request: Request, q: str = "", agency: str = "", outcome: str = "
     f = CaseFilter.parse(q, agency, outcome, instance, missing, deadline, sort, desc, page)
     today, miss = today_local(app), missing_fn(app)
     found = list_page(s, f, today, miss, search_cases)
-    rows = [case_row(s, c, today, miss) for c in found.cases]
+    rows = case_rows(s, found.cases, today, miss)
     return deps.render(request, "cases.html", rows=rows, q=f.q, f=replace(f, page=found.page), found=found,
                        agencies=agency_options(s), instances=instance_options(s), sorts=SORTS,
                        deadlines=DEADLINES, missing_options=MISSING, outcomes=OUTCOME_LABELS)
