@@ -102,8 +102,9 @@ def _stderr_tail(proc: subprocess.CompletedProcess[bytes]) -> str:
     return " | ".join(lines[-3:]) or f"exit status {proc.returncode}"
 
 
-def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -> list[EngineText]:
-    """OCR several page images in one tesseract process; results in input order.
+def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float, whitelist: str = "") -> list[EngineText]:
+    """OCR several page images in one tesseract process; results in input order (`whitelist`: the
+    only characters tesseract may output, none when empty).
 
     Images must already be upright-ish greyscale/bilevel files; `--dpi` is always passed because
     scanners and our own temporary files often lack it and tesseract would then assume 70 dpi.
@@ -116,7 +117,10 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -
         listing.write_text("".join(f"{p.resolve()}\n" for p in images), encoding="utf-8")
         args = [settings.tesseract_cmd, str(listing), str(work / "out"), "-l", settings.lang,
                 "--dpi", str(settings.ocr_dpi), "--psm", str(settings.psm),
-                "-c", f"thresholding_method={settings.thresholding_method}", "txt", "tsv"]
+                "-c", f"thresholding_method={settings.thresholding_method}"]
+        if whitelist:
+            args += ["-c", f"tessedit_char_whitelist={whitelist}"]
+        args += ["txt", "tsv"]
         proc = _run(args, timeout_s, work, settings.tesseract_memory_mb)
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {_stderr_tail(proc)}")

@@ -25,7 +25,7 @@ from extract.reading.seals import suppress_round_seals
 from extract.reading.settings import OcrSettings
 from terms.errors import FilingError
 
-__all__ = ["reread_signature_block"]
+__all__ = ["CONSTRAINED_ATTEMPTS", "DATE_CHARS", "reread_signature_block"]
 
 _PDF = "application/pdf"
 _READ_DPI = 300
@@ -157,11 +157,34 @@ def _strip_bands(ink: np.ndarray, x0: int, lh: int) -> list[tuple[int, int]]:
         else:
             joined.append((a, b))
     out = []
-    for a, b in joined:
+    for a, b in (part for stretch in joined for part in _split_tall(ink, stretch, lh)):
         if b - a < 0.8 * lh:
             mid = (a + b) // 2
             a, b = mid - lh // 2 - 4, mid + lh // 2 + 4
         out.append((a, b))
+    return out
+
+
+def _split_tall(ink: np.ndarray, stretch: tuple[int, int], lh: int) -> list[tuple[int, int]]:
+    """A stretch of the strip taller than a line split into lines at the rows of least ink across the
+    whole width: in a bilevel scan a seal's ring is as dark as text and can run through the strip,
+    joining the lines there, but across the page a text line has far more ink than the ring's crossing."""
+    a, b = stretch
+    if b - a <= 1.3 * lh:
+        return [stretch]
+    count = max(2, round((b - a) / (1.7 * lh)))  # lines are set about 1.7 line heights apart
+    profile = np.convolve(ink[a:b].sum(axis=1).astype(float), np.ones(max(1, lh // 4)), mode="same")
+    cuts = [0]
+    for i in range(1, count):
+        mid = (b - a) * i // count
+        lo, hi = max(0, mid - lh // 2), min(b - a, mid + lh // 2)
+        cuts.append(lo + int(np.argmin(profile[lo:hi])))
+    cuts.append(b - a)
+    out = []
+    for top, bottom in itertools.pairwise(cuts):
+        # Each part trimmed to its rows of text ink: the ring's crossing alone is far fainter.
+        rows = np.flatnonzero(profile[top:bottom] >= 0.2 * profile[top:bottom].max())
+        out.append((a + top + int(rows[0]), a + top + int(rows[-1]) + 1) if rows.size else (a + top, a + bottom))
     return out
 
 
@@ -185,6 +208,16 @@ def _pieces(ink: np.ndarray, top: int, bottom: int, lh: int) -> list[Box]:
     return out
 
 
+def _flush_left(lefts: list[int], lh: int) -> int:
+    """The left edge most lines share (within half a line height); of equals, the lowest lines'."""
+    best: list[int] = []
+    for x in lefts:
+        near = [y for y in lefts if abs(y - x) <= lh // 2]
+        if len(near) >= len(best):
+            best = near
+    return int(np.median(best))
+
+
 def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     """Boxes of the block's text lines, top to bottom."""
     # Scanner specks would join every line and bridge every gap: a median and an opening keep strokes
@@ -199,15 +232,20 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     # A footer or a smaller font can be the smallest: take the typical height among the small bands.
     smallest = min(b - a for a, b in full)
     lh = int(np.median([b - a for a, b in full if b - a <= 2 * smallest]))
-    # Where the block's lines begin: the left edge of its first line, a judge's, above the seal (a
-    # page footer below it starts further left; a longer line a little).
-    x0 = int(np.argmax(ink[full[0][0] : full[0][1]].sum(axis=0) > 2))
+    # Where the block's lines begin: the left edge the judges' lines above the seal share (the crop
+    # can start with the body's last lines, set further left; a seal's arc of text a little right).
+    def first_column(a: int, b: int) -> int:
+        return int(np.argmax(ink[a:b].sum(axis=0) > 2))
+
     h, w = gray.shape
     boxes: list[Box] = []
+    lefts: list[int] = []
     for a, b in full:
         if b - a <= 2.2 * lh:
             boxes += _pieces(ink, a, b, lh)
+            lefts.append(first_column(a, b))
         else:
+            x0 = _flush_left(lefts, lh) if lefts else first_column(a, b)
             boxes += [(sa + a, sb + a, 0, w) for sa, sb in _strip_bands(ink[a:b], x0, lh)]
     out = []
     for top, bottom, left, right in sorted(boxes):
@@ -216,21 +254,39 @@ def line_boxes(gray: np.ndarray, dpi: float) -> list[Box]:
     return out
 
 
-def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int) -> str | None:
-    """The block read line by line (one line per image, psm 7): a seal cannot merge lines."""
+def _smoothed(gray: np.ndarray) -> np.ndarray:
+    """What tesseract gets of a 1-bit scan: a 1-bit scanner dithers a seal's lighter ink into specks
+    and leaves stroke edges ragged; a median at the reading resolution removes the specks and smooths
+    the edges (a seal's stroke crossing a character stays: only its shade told it apart, and that is
+    gone)."""
+    return np.asarray(cv2.medianBlur(gray, 3), dtype=np.uint8)
+
+
+def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: str = "",
+                read: np.ndarray | None = None) -> str | None:
+    """The block read line by line (one line per image, psm 7): a seal cannot merge lines. Lines are
+    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given."""
     boxes = line_boxes(gray, dpi)
+    read = gray if read is None else read
     if not boxes:
         return None
     with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(gray[t:b, x0:x1]))
+        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(read[t:b, x0:x1]))
                  for i, (t, b, x0, x1) in enumerate(boxes)]
         line = replace(settings, psm=7, ocr_dpi=dpi)
-        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s))
+        return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s, whitelist))
 
 
-# (resolution, tesseract page segmentation) per attempt: two reads at different scales are two
-# nearly independent looks at the same damaged line; the last two read line by line (psm 7 per line).
-_ATTEMPTS = ((300, 6), (400, 6), (300, 7), (400, 7))
+# A date line read with only these characters allowed: 上 or 入 cannot come out for 十 or 八, nor a
+# seal's stroke as a character of its own. Such a read is forced toward a date, so it only confirms
+# another read (extract/understanding/analyze.py, CONSTRAINED_ATTEMPTS), never settles one alone.
+DATE_CHARS = "〇一二三四五六七八九十年月日"
+
+# (resolution, tesseract page segmentation, date characters only) per attempt: two reads at different
+# scales are two nearly independent looks at the same damaged line; from the third on, line by line
+# (psm 7 per line); the last two with only the date's characters allowed.
+_ATTEMPTS = ((300, 6, False), (400, 6, False), (300, 7, False), (400, 7, False), (300, 7, True), (400, 7, True))
+CONSTRAINED_ATTEMPTS = frozenset(i for i, a in enumerate(_ATTEMPTS) if a[2])
 
 
 def reread_signature_block(
@@ -238,16 +294,19 @@ def reread_signature_block(
 ) -> str | None:
     """Text of the lower part of page `page_number`, read again closely (`attempt` picks how); None
     when it cannot be read."""
-    dpi, psm = _ATTEMPTS[attempt % len(_ATTEMPTS)]
+    dpi, psm, constrained = _ATTEMPTS[attempt % len(_ATTEMPTS)]
     try:
         found = _page_image(data, content_type, page_number, settings.max_image_pixels)
         if found is None:
             return None
         gray = _block_gray(*found, rotation, dpi)
+        # The constrained reads are also a different look at a 1-bit scan: smoothed (measured on the
+        # sample: a median alone lost as many characters under a seal as it gave back).
+        read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
         if psm == 7:
-            return _read_lines(gray, settings, dpi)
+            return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-            path = write_pgm(Path(tmp) / "block.pgm", gray)
+            path = write_pgm(Path(tmp) / "block.pgm", read)
             block = replace(settings, psm=psm, ocr_dpi=dpi)
             return recognize([path], block, settings.page_timeout_s)[0].text
     except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):

@@ -27,9 +27,14 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution; 2, 3: line by line); None if it cannot.
+# doing so (0, 1: different resolution; 2, 3: line by line; 4, 5: line by line, date characters only);
+# None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 4
+READ_ATTEMPTS = 6
+# Attempts whose read only allows the date's characters (extract/reading/signature_reread.py): forced
+# toward a date, such a read only confirms one read without that constraint, never settles alone nor
+# with another constrained read (both would be forced the same way: 上一 read as 十一 every time).
+CONSTRAINED_ATTEMPTS = frozenset({4, 5})
 _SIGNED = re.compile(r"审判长|审判员|书记员|人民陪审员")
 
 # Start of the evidence line naming a document's unreadable pages (matching sends such documents to review).
@@ -228,6 +233,7 @@ def reread_decision_dates(
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
         found: DecisionDate | None = None
         reads: list[DecisionDate] = []
+        forced: set[int] = set()  # ids of the reads from CONSTRAINED_ATTEMPTS
         seeded = 0
         if d.doc_type in (DocType.judgment, DocType.ruling):
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
@@ -249,10 +255,15 @@ def reread_decision_dates(
                         break  # no block on this page: another look at it will not find one
                     continue
                 # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
-                agreed = any(r.value == got.value and not r.guessed for r in reads)
-                if got.doubt is None or (not got.guessed and agreed):
+                constrained = attempt in CONSTRAINED_ATTEMPTS
+                agreed = any(r.value == got.value and not r.guessed and not (constrained and id(r) in forced)
+                             for r in reads)
+                if (got.doubt is None and not constrained) or (not got.guessed and agreed):
                     found = DecisionDate(got.value, None, got.line)
                     break
+                if constrained:
+                    got = replace(got, doubt=got.doubt or f"read with only the date's characters allowed ({got.line})")
+                    forced.add(id(got))
                 reads.append(got)
             # A block can run over a page break (the date above it, the clerk below): a page that
             # gave no date sends the search to the one before.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from extract.reading.settings import OcrSettings
@@ -101,3 +102,42 @@ def test_a_block_continued_at_the_top_of_a_page_under_a_seal_is_found() -> None:
     draw.ellipse((1000, 40, 1360, 400), outline=0, width=10)  # a seal scanned in grey joins the lines
     rows = locate_block(__import__("numpy").asarray(img), 200)
     assert rows is not None and rows[0] < 120 and rows[1] > 300
+
+
+def _bilevel_sealed_page() -> Image.Image:
+    """A fax-like 1-bit page: the seal's ring dithered to specks as dark as the text, running through
+    the first characters of the date line and the line below it."""
+    img = Image.new("L", A4_200DPI, 255)
+    draw = ImageDraw.Draw(img)
+    body = font(44)
+    for i, line in enumerate(("驳回原告林小满的诉讼请求。", "案件受理费50元，由原告负担。")):
+        draw.text((170, 220 + i * 84), line, fill=0, font=body)
+    # The body's last line set flush left just above the block: the close read's crop starts with it.
+    draw.text((170, 520), "青禾市人民法院。", fill=0, font=body)
+    block = ("审 判 长　　周 一", "审 判 员　　吴 二", "人民陪审员　郑 三", "二〇三一年四月二十七日",
+             "本件与原本核对无异", "书 记 员　　王 四")
+    for i, line in enumerate(block):
+        draw.text((900, 600 + i * 84), line, fill=0, font=body)
+    ring = Image.new("L", A4_200DPI, 0)
+    cx, cy, r = 1110, 600 + 3 * 84 + 30, 175
+    ImageDraw.Draw(ring).ellipse((cx - r, cy - r, cx + r, cy + r), outline=255, width=10)
+    # A scanner's dither: most pixels of the ring's ink.
+    specks = np.random.default_rng(7).random((A4_200DPI[1], A4_200DPI[0])) < 0.8
+    ink = (np.asarray(ring) > 0) & specks
+    page = np.where(ink, 0, np.asarray(img))
+    return Image.fromarray(page.astype(np.uint8)).convert("1")
+
+
+def _tiff(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="TIFF", compression="group4", dpi=(200, 200))
+    return buf.getvalue()
+
+
+def test_line_by_line_separates_lines_a_bilevel_ring_joins() -> None:
+    page = _bilevel_sealed_page()
+    assert page.mode == "1"
+    data = _tiff(page)
+    reads = [reread_signature_block(data, "image/tiff", 1, 0, OcrSettings(), attempt) for attempt in (2, 3)]
+    dates = [decision_date([], 2031, normalize_lines([t or ""])).value for t in reads]
+    assert date(2031, 4, 27) in dates, reads

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from extract.types import DocType, Document
-from extract.understanding.analyze import reread_decision_dates
+from extract.understanding.analyze import CONSTRAINED_ATTEMPTS, reread_decision_dates
 from extract.understanding.fields import extract_fields, normalize_lines
 from extract.understanding.signature import decision_date
 
@@ -153,3 +153,30 @@ def test_a_close_read_disagreeing_with_the_full_page_read_keeps_the_doubt() -> N
     out = reread_decision_dates([doc], dict(enumerate(pages, start=1)),
                                 lambda page, attempt: block if page == 2 and attempt == 0 else None)[0]
     assert "decision_date" in out.fields.doubts
+
+
+def test_date_characters_only_reads_never_settle_alone_or_with_each_other() -> None:
+    # A read allowing only 〇一…十年月日 cannot print 上 for 十: it would read 上一 as 十一 every time.
+    pages = [*BODY, "审判长周一\n审判员吴平\n书记员王四"]
+    doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
+    forced = {a: "二〇三一年十一月八日" for a in CONSTRAINED_ATTEMPTS}
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: forced.get(attempt) if page == 2 else None)[0]
+    assert out.fields.doc_date == date(2031, 11, 8)
+    assert "decision_date" in out.fields.doubts
+
+
+def test_a_date_characters_only_read_confirms_an_unconstrained_read() -> None:
+    pages = [*BODY, "审判长周一\n审判员吴平\n书记员王四"]
+    doc = Document(DocType.judgment, 1, 2, 0.9, fields=extract_fields(pages, DocType.judgment))
+    # Unconstrained: the 〇 lost and the 日 misread (doubtful alone); constrained: the same date.
+    reads = {2: "审判长周一\n二仁三一年四月二十七昌\n书记员王四", min(CONSTRAINED_ATTEMPTS): "二〇三一年四月二十七日"}
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: reads.get(attempt) if page == 2 else None)[0]
+    assert out.fields.doc_date == date(2031, 4, 27)
+    assert "decision_date" not in out.fields.doubts
+
+
+def test_constrained_attempts_are_the_reader_s() -> None:
+    from extract.reading import signature_reread
+    assert signature_reread.CONSTRAINED_ATTEMPTS == CONSTRAINED_ATTEMPTS
