@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from cases.corrections import resolve_case_number
 from cases.facts import FactValueError
 from cases.rectification import confirm_rectification, reopen_rectification, set_rectification
 from filing.adapters import compliance_rules, work_calendar
+from filing.bootstrap import App
 from filing.commands.common import UserError, local_today, parse_day
 from filing.commands.core import app_from
 from filing.followup_views import compliance_views, rectification_views
@@ -46,6 +49,18 @@ def _case_id(s: Session, text: str) -> int:
     if found is None:
         raise UserError("请给出案件编号或案号")
     return found
+
+
+@contextmanager
+def _on_case(app: App, case: str) -> Iterator[tuple[Session, int]]:
+    """A unit of work on case CASE: committed when the body ends, a refused change as a one-line error."""
+    with app.uow() as uow:
+        case_id = _case_id(uow.session, case)
+        try:
+            yield uow.session, case_id
+        except (FactValueError, FilingError) as e:
+            raise UserError(getattr(e, "message", str(e))) from None
+        uow.commit()
 
 
 def _print(text: str) -> None:
@@ -84,14 +99,8 @@ def rect_set(
 ) -> None:
     """Ask the agency of lost case CASE to rectify (or change what was asked); it is reminded on working days."""
     day = parse_day(due, "--due")
-    app = app_from(ctx)
-    with app.uow() as uow:
-        case_id = _case_id(uow.session, case)
-        try:
-            set_rectification(uow.session, case_id, ask, day, _actor(actor), reason)
-        except (FactValueError, FilingError) as e:
-            raise UserError(getattr(e, "message", str(e))) from None
-        uow.commit()
+    with _on_case(app_from(ctx), case) as (session, case_id):
+        set_rectification(session, case_id, ask, day, _actor(actor), reason)
     _print(f"已布置整改：案件 {case_id}，期限 {day.isoformat()}")
 
 
@@ -102,13 +111,8 @@ def rect_done(ctx: typer.Context, case: CaseArg, on: DayOpt = None,
     """Confirm the rectification of case CASE done (reminders stop)."""
     app = app_from(ctx)
     day = parse_day(on, "--on") if on else local_today(app)
-    with app.uow() as uow:
-        case_id = _case_id(uow.session, case)
-        try:
-            confirm_rectification(uow.session, case_id, _actor(actor), day, note)
-        except (FactValueError, FilingError) as e:
-            raise UserError(getattr(e, "message", str(e))) from None
-        uow.commit()
+    with _on_case(app, case) as (session, case_id):
+        confirm_rectification(session, case_id, _actor(actor), day, note)
     _print(f"已确认整改完成：案件 {case_id}，{day.isoformat()}")
 
 
@@ -117,14 +121,8 @@ def rect_reopen(ctx: typer.Context, case: CaseArg,
                 reason: Annotated[str, typer.Option("--reason", help="why it is not done after all (audited)")],
                 actor: ActorOpt = None) -> None:
     """Reopen a rectification of case CASE that was confirmed done (reminders resume if no report is on file)."""
-    app = app_from(ctx)
-    with app.uow() as uow:
-        case_id = _case_id(uow.session, case)
-        try:
-            r = reopen_rectification(uow.session, case_id, _actor(actor), reason)
-        except (FactValueError, FilingError) as e:
-            raise UserError(getattr(e, "message", str(e))) from None
-        uow.commit()
+    with _on_case(app_from(ctx), case) as (session, case_id):
+        r = reopen_rectification(session, case_id, _actor(actor), reason)
         label = RECTIFICATION_STATUS_LABELS.get(r.status, r.status)
     _print(f"已重新打开整改：案件 {case_id}，现为“{label}”")
 
@@ -176,15 +174,9 @@ def comp_set(
     """Set what the effective decision of case CASE orders and by when (a person's value is kept)."""
     due_day = parse_day(due, "--due") if due else None
     eff_day = parse_day(effective, "--effective") if effective else None
-    app = app_from(ctx)
-    with app.uow() as uow:
-        case_id = _case_id(uow.session, case)
-        try:
-            row = set_compliance(uow.session, case_id, _actor(actor), reason, order_text=order, due_date=due_day,
-                                 effective_on=eff_day)
-        except (FactValueError, FilingError) as e:
-            raise UserError(getattr(e, "message", str(e))) from None
-        uow.commit()
+    with _on_case(app_from(ctx), case) as (session, case_id):
+        row = set_compliance(session, case_id, _actor(actor), reason, order_text=order, due_date=due_day,
+                             effective_on=eff_day)
         _print(f"已设定：案件 {case_id}，履行期限 {_day(row.due_date)}")
 
 
@@ -195,13 +187,8 @@ def comp_done(ctx: typer.Context, case: CaseArg, on: DayOpt = None,
     """Record that the agency performed the effective decision of case CASE (reminders stop)."""
     app = app_from(ctx)
     day = parse_day(on, "--on") if on else local_today(app)
-    with app.uow() as uow:
-        case_id = _case_id(uow.session, case)
-        try:
-            record_performed(uow.session, case_id, _actor(actor), day, note)
-        except (FactValueError, FilingError) as e:
-            raise UserError(getattr(e, "message", str(e))) from None
-        uow.commit()
+    with _on_case(app, case) as (session, case_id):
+        record_performed(session, case_id, _actor(actor), day, note)
     _print(f"已记录履行完毕：案件 {case_id}，{day.isoformat()}")
 
 
