@@ -48,8 +48,9 @@ def agreed_plaintiffs(readings: Sequence[Sequence[str]]) -> Agreement:
         for pos, name in enumerate(listed):
             # The same party in another document: equal, or one misreading from a spelling of it.
             # Never two names of one document (co-plaintiffs 张伟 and 张华 are two people).
-            party = next((p for p in parties if d not in p.docs
-                          and any(one_misread_apart(name, s) for s in p.spellings)), None)
+            party = next(
+                (p for p in parties if d not in p.docs and any(one_misread_apart(name, s) for s in p.spellings)), None
+            )
             if party is None:
                 parties.append(_Party(Counter(), set(), (d, pos)))
                 party = parties[-1]

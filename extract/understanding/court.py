@@ -58,8 +58,13 @@ class Level(IntEnum):
 
 
 _MUNICIPALITIES = frozenset("京津沪渝")
-_AUTONOMOUS = {"蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区", "宁": "宁夏回族自治区",
-               "新": "新疆维吾尔自治区"}
+_AUTONOMOUS = {
+    "蒙": "内蒙古自治区",
+    "桂": "广西壮族自治区",
+    "藏": "西藏自治区",
+    "宁": "宁夏回族自治区",
+    "新": "新疆维吾尔自治区",
+}
 # Courts named after their seat without a province (广州铁路运输中级法院, 厦门海事法院, 北京知识产权法院).
 _SPECIAL = ("铁路运输", "海事法院", "知识产权法院", "金融法院", "互联网法院")
 _COURT_END = r"(?:人民法院|铁路运输中级法院|铁路运输法院|海事法院|知识产权法院|金融法院|互联网法院|中级法院)"
@@ -96,8 +101,15 @@ def same_court(a: str, b: str) -> bool:
     """Whether two names denote the same court: equal once the province-level name is set aside.
 
     The province adds nothing the case number (its province code) does not say; the city does: 市中区
-    人民法院 is not 枣庄市市中区人民法院 (济南 has a 市中区 too)."""
-    return strip_province(a) == strip_province(b)
+    人民法院 is not 枣庄市市中区人民法院 (济南 has a 市中区 too). Two different provinces are never one
+    court, and a rest that names no place (高级人民法院, 第二中级人民法院) needs its province."""
+    pa, pb = _province_prefix(a), _province_prefix(b)
+    if pa and pb and pa != pb:
+        return False
+    rest = strip_province(a)
+    if rest != strip_province(b):
+        return False
+    return pa == pb or not re.match(r"高级|第[一二三四五六七八九十]+中级", rest)
 
 
 def name_level(name: str) -> Level:
@@ -247,8 +259,9 @@ def _appealed_type(number: CaseNumber | None) -> bool:
     return number is not None and re.search(r"终|申", number.type_code) is not None
 
 
-def resolve_court(sources: CourtSources, number: CaseNumber | None,
-                  known: Mapping[str, str] | None = None) -> CourtReading:
+def resolve_court(
+    sources: CourtSources, number: CaseNumber | None, known: Mapping[str, str] | None = None
+) -> CourtReading:
     """The document's court from what it prints, its own case number and the known courts (code -> name)."""
     known = known or {}
     read = sources.printed
