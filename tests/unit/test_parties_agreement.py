@@ -105,6 +105,13 @@ def test_a_label_alone_on_its_line_and_an_applying_agency() -> None:
 
 
 def test_two_long_names_one_character_apart_in_one_document_are_a_doubt() -> None:
-    page = "行政裁定书\n（2031）赣01行初9号\n原告：某某市金源环保科技有限公司。\n原告：某某市全源环保科技有限公司。\n被告：某某县人民政府。"
+    page = "\n".join(
+        [
+            "行政裁定书",
+            "（2031）赣01行初9号",
+            "原告：某某市金源环保科技有限公司。",
+            "原告：某某市全源环保科技有限公司。",
+        ]
+    )
     f = extract_fields([page], DocType.ruling)
     assert len(f.plaintiffs) == 2 and "plaintiffs" in f.doubts
