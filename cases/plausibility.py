@@ -306,8 +306,11 @@ def _parties_and_court(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> N
     """Plaintiffs and court the documents do not agree on, or that one document reads with doubt."""
     listing = [d for d in docs if d.fields.get("plaintiffs")]
     agreement = agreed_plaintiffs([tuple(d.fields.get("plaintiffs") or ()) for d in listing])
-    if agreement.doubt and listing:
-        add(Finding("plaintiffs", CheckKind.conflict, agreement.doubt + "，请对照文书核实",
+    doubt = agreement.doubt
+    if doubt is None and listing and set(case.plaintiffs) != set(agreement.names):
+        doubt = f"案件原告与多数文书读出的（{'、'.join(agreement.names)}）不一致"
+    if doubt and listing:
+        add(Finding("plaintiffs", CheckKind.conflict, doubt + "，请对照文书核实",
                     "、".join(case.plaintiffs) or None, listing[-1].id, listing[-1].first_page))
     for d in reversed(listing):
         reason = _doubt(d, "plaintiffs")
