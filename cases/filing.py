@@ -605,17 +605,21 @@ def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
     return len(cases)
 
 
-def _agreed(s: Session, case: m.Case, doc: m.Document, name: str) -> Any:
+def _agreed(earlier: Sequence[Any], doc: m.Document, name: str) -> Any:
     """What the case's documents (this one last) agree on for its plaintiffs or court (cases.parties)."""
-    earlier = s.scalars(
-        select(m.Document.fields).where(m.Document.case_id == case.id, m.Document.id != doc.id,
-                                        m.Document.match_status.in_(ACCEPTED_MATCHES))
-        .order_by(m.Document.id)
-    ).all()
     readings = [(f or {}).get(name) for f in [*earlier, doc.fields]]
     if name == "court":
         return next(iter(agreed_court([str(r) for r in readings if r]).names), None)
     return list(agreed_plaintiffs([tuple(r) for r in readings if r]).names)
+
+
+def _earlier_fields(s: Session, case: m.Case, doc: m.Document) -> Sequence[Any]:
+    """The fields of the case's other filed documents, oldest first (one query)."""
+    return s.scalars(
+        select(m.Document.fields).where(m.Document.case_id == case.id, m.Document.id != doc.id,
+                                        m.Document.match_status.in_(ACCEPTED_MATCHES))
+        .order_by(m.Document.id)
+    ).all()
 
 
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
@@ -626,6 +630,7 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)
+    earlier: Sequence[Any] | None = None
     for name in FACT_FIELDS:
         if name in HEAD_FIELDS:
             continue
@@ -634,7 +639,9 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
             if doc.doc_type != DocType.summons.value and case.hearing_at is not None:
                 continue  # the summons is the authority on the hearing time
         if name in ("plaintiffs", "court") and value:
-            value = _agreed(s, case, doc, name)
+            if earlier is None:
+                earlier = _earlier_fields(s, case, doc)
+            value = _agreed(earlier, doc, name)
         if name in ("plaintiffs", "third_parties"):
             value = list(value or [])
         _set(s, case, name, value, doc)
