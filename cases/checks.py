@@ -82,7 +82,7 @@ def case_facts(case: m.Case, since: dict[str, datetime], first_instance_outcome:
         head_present=case.head_present, head_principal=case.head_principal, head_name=case.head_name,
         head_title=case.head_title, outcome=case.outcome or "pending", decision_type=case.decision_type,
         decision_date=case.decision_date, human=frozenset(human), human_since=since,
-        first_instance_outcome=first_instance_outcome,
+        first_instance_outcome=first_instance_outcome, court=case.court, plaintiffs=tuple(case.plaintiffs or ()),
     )
 
 

@@ -30,6 +30,9 @@ FACT_LABELS: dict[str, str] = {
 REPORT_FACTS = frozenset(
     {"notice_date", "hearing_at", "head_present", "head_role", "decision_type", "decision_date", "outcome"}
 )
+# Facts that open fact checks: the report's, and the case's parties and court, which staff and the
+# agencies read on every case page (a doubtful name is shown to a person, not taken silently).
+CHECKED_FACTS = REPORT_FACTS | {"court", "plaintiffs"}
 # The Case attributes each fact sets (the rest set the attribute of the same name).
 FACT_ATTRS: dict[str, tuple[str, ...]] = {
     "agency": ("agency_id",),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from cases.checks import sync_case_checks
 from cases.fields import fields_from_json
 from cases.matching import Candidate, CandidateCase, DocContext, decide, rank, review_reasons, score_case
+from cases.parties import agreed_court, agreed_plaintiffs
 from cases.rectification import note_report
 from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
@@ -604,6 +605,23 @@ def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
     return len(cases)
 
 
+def _agreed(earlier: Sequence[Any], doc: m.Document, name: str) -> Any:
+    """What the case's documents (this one last) agree on for its plaintiffs or court (cases.parties)."""
+    readings = [(f or {}).get(name) for f in [*earlier, doc.fields]]
+    if name == "court":
+        return next(iter(agreed_court([str(r) for r in readings if r]).names), None)
+    return list(agreed_plaintiffs([tuple(r) for r in readings if r]).names)
+
+
+def _earlier_fields(s: Session, case: m.Case, doc: m.Document) -> Sequence[Any]:
+    """The fields of the case's other filed documents, oldest first (one query)."""
+    return s.scalars(
+        select(m.Document.fields).where(m.Document.case_id == case.id, m.Document.id != doc.id,
+                                        m.Document.match_status.in_(ACCEPTED_MATCHES))
+        .order_by(m.Document.id)
+    ).all()
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     if doc.doc_type == DocType.rectification_report.value:
@@ -612,6 +630,7 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     f = fields_from_json(doc.fields)
     if case.agency_id is None and msg.agency_id is not None:
         _set(s, case, "agency_id", msg.agency_id, doc)
+    earlier: Sequence[Any] | None = None
     for name in FACT_FIELDS:
         if name in HEAD_FIELDS:
             continue
@@ -619,6 +638,10 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
         if name == "hearing_at":
             if doc.doc_type != DocType.summons.value and case.hearing_at is not None:
                 continue  # the summons is the authority on the hearing time
+        if name in ("plaintiffs", "court") and value:
+            if earlier is None:
+                earlier = _earlier_fields(s, case, doc)
+            value = _agreed(earlier, doc, name)
         if name in ("plaintiffs", "third_parties"):
             value = list(value or [])
         _set(s, case, name, value, doc)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
+from cases.parties import one_misread_apart
 from terms.status import DocType
 
 
@@ -66,6 +67,9 @@ def _plaintiff_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 
 def _names_disagree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """No name of one side is like any of the other, even allowing for OCR misreads and short forms."""
+    if any(one_misread_apart(x, y) for x in a for y in b):
+        # One misread character: 孟洋 for 备洋 scores 50 by ratio though 张三丰 for 张三峰 scores 67.
+        return False
     best = max(max(fuzz.ratio(x, y), fuzz.partial_ratio(x, y) if min(len(x), len(y)) >= 3 else 0) for x in a for y in b)
     return best < 60
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from cases.facts import REPORT_FACTS, head_role
+from cases.facts import CHECKED_FACTS, head_role
+from cases.parties import agreed_court, agreed_plaintiffs
 from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
 from terms.dates import iso_date, iso_datetime
 from terms.status import FactCheckKind
@@ -54,6 +55,8 @@ class CaseFacts:
     human: frozenset[str] = frozenset()  # fact names a person entered or confirmed
     human_since: Mapping[str, datetime] = field(default_factory=dict)  # fact -> when (aware)
     first_instance_outcome: str | None = None  # the outcome of the case this one appeals
+    court: str | None = None
+    plaintiffs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,13 +129,14 @@ def findings(case: CaseFacts, docs: Sequence[DocFacts]) -> list[Finding]:
     out: dict[str, Finding] = {}
 
     def add(f: Finding) -> None:
-        if f.fact in REPORT_FACTS and f.fact not in out:
+        if f.fact in CHECKED_FACTS and f.fact not in out:
             out[f.fact] = f
 
     _contradictions(case, docs, add)
     _decision(case, docs, add)
     _appearance(case, docs, add)
     _hearing_and_notice(case, docs, add)
+    _parties_and_court(case, docs, add)
     return [f for f in out.values() if f.fact not in case.human or f.kind == CheckKind.contradicts]
 
 
@@ -296,3 +300,32 @@ def _hearing_and_notice(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> 
                 value = case.hearing_at if fact == "hearing_at" else case.notice_date
                 add(Finding(fact, CheckKind.doubtful, reason, value.isoformat() if value else None, d.id,
                             d.first_page if fact == "hearing_at" else d.last_page))
+
+
+def _parties_and_court(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
+    """Plaintiffs and court the documents do not agree on, or that one document reads with doubt."""
+    listing = [d for d in docs if d.fields.get("plaintiffs")]
+    agreement = agreed_plaintiffs([tuple(d.fields.get("plaintiffs") or ()) for d in listing])
+    doubt = agreement.doubt
+    if doubt is None and listing and set(case.plaintiffs) != set(agreement.names):
+        doubt = f"案件原告与多数文书读出的（{'、'.join(agreement.names)}）不一致"
+    if doubt and listing:
+        add(Finding("plaintiffs", CheckKind.conflict, doubt + "，请对照文书核实",
+                    "、".join(case.plaintiffs) or None, listing[-1].id, listing[-1].first_page))
+    for d in reversed(listing):
+        reason = _doubt(d, "plaintiffs")
+        if reason:
+            add(Finding("plaintiffs", CheckKind.doubtful, reason, "、".join(case.plaintiffs) or None, d.id,
+                        d.first_page))
+    naming = [d for d in docs if d.fields.get("court")]
+    court = agreed_court([str(d.fields.get("court")) for d in naming])
+    if court.doubt and naming:
+        add(Finding("court", CheckKind.conflict, court.doubt + "，请核实", case.court, naming[-1].id,
+                    naming[-1].first_page))
+    if case.court is None:
+        # A name read that the case number contradicts is not used: a person reads the header.
+        for d in reversed(docs):
+            reason = _doubt(d, "court")
+            if reason:
+                add(Finding("court", CheckKind.doubtful, reason, None, d.id, d.first_page))
+                break

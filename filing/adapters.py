@@ -43,7 +43,10 @@ def unpack_limits(settings: Settings) -> UnpackLimits:
 
 def jurisdiction(settings: Settings) -> Jurisdiction | None:
     j = settings.jurisdiction
-    return Jurisdiction(j.province, frozenset(j.courts)) if j.province else None
+    if not j.province and not j.court_names:
+        return None
+    # province "" never guesses a province character; the known court names still apply.
+    return Jurisdiction(j.province, frozenset(j.courts), tuple(sorted(j.court_names.items())))
 
 
 def extract_settings(settings: Settings) -> OcrSettings:

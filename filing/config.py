@@ -113,6 +113,27 @@ def _court_codes(value: list[str]) -> list[str]:
     return value
 
 
+def _court_names(value: dict[str, str]) -> dict[str, str]:
+    for code, name in value.items():
+        modern = code[:1] in PROVINCES and code[1:].isdigit() and len(code) in (1, 3, 5)
+        if not modern and code != "最高法":
+            raise ValueError(f"'{code}' is not a court code of a case number (鲁, 鲁04, 鲁0481, 最高法)")
+        if not name.endswith("法院"):
+            raise ValueError(f"'{name}' is not a court's name (…人民法院)")
+    return value
+
+
+_REGION_COURTS = {
+    "鲁04": "山东省枣庄市中级人民法院",
+    "鲁0402": "山东省枣庄市市中区人民法院",
+    "鲁0403": "山东省枣庄市薛城区人民法院",
+    "鲁0404": "山东省枣庄市峄城区人民法院",
+    "鲁0405": "山东省枣庄市台儿庄区人民法院",
+    "鲁0406": "山东省枣庄市山亭区人民法院",
+    "鲁0481": "山东省滕州市人民法院",
+}
+
+
 class JurisdictionSettings(Section):
     # The bureau's province as case numbers print it: an unreadable province character in front of a
     # court code is read as this one, and only for the courts listed (all of the province's when
@@ -120,6 +141,12 @@ class JurisdictionSettings(Section):
     province: Annotated[str, AfterValidator(_province)] = "鲁"
     courts: Annotated[list[str], AfterValidator(_court_codes)] = Field(
         default_factory=lambda: ["鲁04", "鲁0402", "鲁0403", "鲁0404", "鲁0405", "鲁0406", "鲁0481"]
+    )
+    # The official names of the courts whose documents the bureau receives, by their code in case
+    # numbers: a court name read close to the one of its number's code (束庄市 for 枣庄市, no province)
+    # is taken as that name, and a document without a legible header gets it from its number.
+    court_names: Annotated[dict[str, str], AfterValidator(_court_names)] = Field(
+        default_factory=lambda: dict(_REGION_COURTS)
     )
 
 

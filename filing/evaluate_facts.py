@@ -15,6 +15,7 @@ from typing import Any
 
 from cases.fields import fields_from_json
 from cases.filing import agency_outcome
+from extract.understanding.court import same_court
 from filing.evaluate import EvalSection, Metric, Table, _accepted_docs, _export_documents, _norm_number, _walk
 from terms.status import ACCEPTED_MATCHES, COURT_DOC_TYPES, DECISION_TYPES, DocType, Outcome
 
@@ -94,7 +95,9 @@ FACTS: tuple[Fact, ...] = (
     Fact("head_title", APPEARANCE_DOCS, lambda c: _appearance(c, "title"), lambda g: g.get("head_title")),
     Fact("plaintiffs", frozenset({DocType.complaint, *COURT_DOCS}), lambda c: _names(c.get("plaintiffs")),
          lambda g: _names(g.get("plaintiffs"))),
-    Fact("court", COURT_DOCS, lambda c: c.get("court"), lambda g: g.get("court")),
+    # One court, whether or not its name is printed with the province (山东省滕州市人民法院, 滕州市人民法院);
+    # every other part of the name must agree (a district without its city is not the court).
+    Fact("court", COURT_DOCS, lambda c: c.get("court"), lambda g: g.get("court"), same_court),
     Fact("notice_date", frozenset({DocType.notice_to_respond}), lambda c: _day(c.get("notice_date")),
          lambda g: _day(g.get("notice_date"))),
 )

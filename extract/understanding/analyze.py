@@ -17,7 +17,7 @@ from extract.understanding.casenumber import (
     serial_slip,
 )
 from extract.understanding.classify import classify_text, page_lines
-from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited
+from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited, read_court
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
 
@@ -195,7 +195,13 @@ def _repair_numbers(
         if note is None:
             out.append(d)
         else:
-            out.append(replace(d, fields=replace(d.fields, case_number=own), evidence=(*d.evidence, note)))
+            # The court is checked against the number: read it again with the repaired one.
+            court = read_court(normalize_lines(texts[d.first_page - 1 : d.last_page]), own, jurisdiction)
+            doubts = {k: v for k, v in d.fields.doubts.items() if k != "court"}
+            if court.doubt:
+                doubts["court"] = court.doubt
+            fields = replace(d.fields, case_number=own, court=court.name, doubts=doubts)
+            out.append(replace(d, fields=fields, evidence=(*d.evidence, note)))
     return out
 
 

@@ -106,6 +106,7 @@ class Jurisdiction:
 
     province: str  # 鲁
     courts: frozenset[str] = frozenset()  # its courts' codes (鲁04, 鲁0481); empty: any code of the province
+    court_names: tuple[tuple[str, str], ...] = ()  # (code, official name) of the courts the bureau knows
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _modern(m: re.Match[str], jurisdiction: Jurisdiction | None) -> CaseNumber |
     if province not in PROVINCES:
         # An unknown character only passes in front of a full court code (2 or 4 digits), and only
         # becomes the home province when one is configured; it never becomes another province.
-        if jurisdiction is None or len(cdig) not in (2, 4) or m["court"] == "行":
+        if jurisdiction is None or not jurisdiction.province or len(cdig) not in (2, 4) or m["court"] == "行":
             return None
         province = jurisdiction.province
         if jurisdiction.courts and province + cdig not in jurisdiction.courts:

@@ -18,10 +18,12 @@ from extract.understanding.casenumber import (
     Jurisdiction,
     compact,
     find_case_number_hits,
+    parse_case_number,
     repair_year,
     repaired_year,
 )
 from extract.understanding.casereport import case_report_marker, case_report_number
+from extract.understanding.court import CourtReading, court_sources, resolve_court
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.signature import decision_date, narrated_decision_date
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
@@ -35,6 +37,7 @@ __all__ = [
     "is_enforcement",
     "normalize_lines",
     "own_and_cited",
+    "read_court",
     "read_outcome",
 ]
 
@@ -158,7 +161,9 @@ def _own_and_cited(hits: list[_Hit], doc_type: DocType) -> tuple[str | None, tup
 
 _PARTY_LINE = re.compile(
     r"^(?P<label>上诉人|被上诉人|原告|被告|第三人|答辩人|被答辩人|申请执行人|被执行人|申请人|被申请人|再审申请人|"
-    r"委托单位|填报单位|被传唤人)(?P<role>[(（][^)）]{2,8}[)）])?(?P<rest>[:：]?.+)$"
+    r"再审被申请人|起诉人|委托单位|填报单位|被传唤人)"
+    # The role in brackets (一审原告、二审上诉人) as printed or misread (【…), …]).
+    r"(?P<role>[(（【\[][^)）】\]]{2,16}[)）】\]])?(?P<rest>[:：]?.*)$"
 )
 _NAME_END = re.compile(r"[，,。；;（(]|住所地|住址|住|地址|法定代表人")
 
@@ -181,6 +186,7 @@ class _Parties:
     plaintiffs: tuple[str, ...]
     defendant: str | None
     third_parties: tuple[str, ...]
+    doubt: str | None = None
 
 
 def _parties(lines: list[str], doc_type: DocType) -> _Parties:
@@ -191,27 +197,41 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
         m = _PARTY_LINE.match(ln)
         if not m:
             continue
-        # Without a colon only a short table cell (原告 张某某) is a label; 原告认为… is a sentence.
-        if not m["rest"].startswith(("：", ":")) and not (m["role"] and m["rest"]):
-            if len(m["rest"]) > 20 or re.search(r"[，,。；;]|诉|不服|因|一案", m["rest"]):
+        rest = m["rest"].lstrip(":：")
+        if not rest:
+            # The label alone on its line (起诉人), the party on the next.
+            if i + 1 >= len(lines) or _PARTY_LINE.match(lines[i + 1]):
+                continue
+            rest = lines[i + 1]
+        elif not m["rest"].startswith(("：", ":")) and not (m["role"] and m["rest"]):
+            # Without a colon only a short table cell (原告 张某某) or a line that is just the name
+            # (原告某建筑公司。) is a label; 原告认为…, 原告系…居民, 原告张某，男… are sentences or details.
+            if not re.fullmatch(r"[^，,。；;、]{2,30}。?", rest) or re.search(
+                    r"诉|不服|因|一案|认为|称|与|的|向|对|^系|^为|^在|^未|^已|于|要求|请求|代表人|代理人", rest):
                 continue
         label, role = m["label"], m["role"] or ""
-        rest = m["rest"].lstrip(":：")
         # A wrapped name continues on the next line when a long label line has no comma at all.
-        if m["rest"].startswith((":", "：")) and len(ln) >= 20 and not _NAME_END.search(rest) and i + 1 < len(lines):
+        wrapped = m["rest"].startswith((":", "：")) or bool(m["role"])
+        if wrapped and len(ln) >= 20 and not _NAME_END.search(rest) and i + 1 < len(lines):
             rest += lines[i + 1]
         name = _name(rest)
         if name is None:
             continue
-        if "原审原告" in role or "一审原告" in role:
+        # The role in brackets is the party's place in the first instance (上诉人（原审第三人）): it decides.
+        if re.search(r"(?:原审|一审)第三人", role):
+            target = thirds
+        elif "原审原告" in role or "一审原告" in role:
             target = plaintiffs
         elif "原审被告" in role or "一审被告" in role:
             target = defendants
-        elif label in ("原告", "被答辩人", "被执行人", "再审申请人", "申请人"):
+        elif label == "申请人" and _is_agency(name):
+            target = defendants  # an agency applying for enforcement (非诉执行) is not a plaintiff
+        elif label in ("原告", "被答辩人", "被执行人", "再审申请人", "申请人", "起诉人"):
             target = plaintiffs
         elif label == "上诉人":
             target = defendants if _is_agency(name) else plaintiffs
-        elif label in ("被告", "答辩人", "申请执行人", "委托单位", "填报单位", "被传唤人", "被上诉人", "被申请人"):
+        elif label in ("被告", "答辩人", "申请执行人", "委托单位", "填报单位", "被传唤人", "被上诉人", "被申请人",
+                       "再审被申请人"):
             target = defendants
         elif label == "第三人":
             target = thirds
@@ -220,6 +240,7 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
         for part in re.split(r"[、，,]", name):
             if part and part not in target:
                 target.append(part)
+    doubt = _near_twins(plaintiffs)
     flat = "".join(lines)
     if not plaintiffs:
         m = re.search(r"(?:原告|上诉人)([^，。；诉因]{2,40}?)(?:诉你单位|诉我单位|诉答辩人|诉被告|诉你|因|不服)", flat)
@@ -237,29 +258,28 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
             if find_dates(lines[j]) and j > 0 and _is_agency(lines[j - 1]) and len(lines[j - 1]) <= 30:
                 defendants.append(re.sub(r"^[^：:]*[：:]", "", lines[j - 1]))
                 break
-    return _Parties(tuple(plaintiffs), defendants[0] if defendants else None, tuple(thirds))
+    return _Parties(tuple(plaintiffs), defendants[0] if defendants else None, tuple(thirds), doubt)
+
+
+def _near_twins(names: list[str]) -> str | None:
+    """Why the names need a person: two long names one character apart may be one party printed twice
+    and read differently, or two companies of one owner; the text cannot tell. Short personal names
+    (张伟, 张华) one character apart are ordinary and pass."""
+    for i, name in enumerate(names):
+        for other in names[:i]:
+            if len(name) == len(other) >= 6 and sum(a != b for a, b in zip(name, other, strict=True)) == 1:
+                return f"两名原告名称仅一字之差（{other}、{name}），可能是同一当事人识别不一致"
+    return None
 
 
 # ---------------------------------------------------------------- court, cause
 
 
-def _court(lines: list[str]) -> str | None:
-    if lines and re.fullmatch(r"[\u4e00-\u9fff]{2,24}人民法院", lines[0]):
-        return lines[0]
-    for i, ln in enumerate(lines):
-        m = re.match(r"^(?:审理法院|受理法院)[:：]?([\u4e00-\u9fff]{2,24}人民法院)", ln)
-        if m:
-            return m[1]
-        if ln in ("此致",) and i + 1 < len(lines):
-            m = re.match(r"^([\u4e00-\u9fff]{2,24}人民法院)", lines[i + 1])
-            if m:
-                return m[1]
-        m = re.match(r"^此致([\u4e00-\u9fff]{2,24}人民法院)$", ln)
-        if m:
-            return m[1]
-    flat = "".join(lines)
-    m = re.search(r"((?:山东省)?[\u4e00-\u9fff]{2,12}?(?:中级|市|区|县)?人民法院)于", flat)
-    return m[1] if m else None
+def read_court(lines: list[str], own: str | None, jurisdiction: Jurisdiction | None) -> CourtReading:
+    """The document's court: what it prints, checked against and completed from its own number."""
+    number = parse_case_number(own) if own else None
+    known = dict(jurisdiction.court_names) if jurisdiction is not None else {}
+    return resolve_court(court_sources(lines), number, known)
 
 
 def category_of(text: str) -> str | None:
@@ -672,6 +692,11 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
                 doubts["notice_date"] = f"notice date read as {doc_date.isoformat()}, not the case number's year"
                 doc_date = None
     parties = _parties(lines, doc_type)
+    if parties.doubt:
+        doubts["plaintiffs"] = parties.doubt
+    court = read_court(lines, own, jurisdiction)
+    if court.doubt:
+        doubts["court"] = court.doubt
     cause = _cause(lines, parties.defendant)
     category = category_of_label(cause) if cause else None
     if category is None:
@@ -710,7 +735,7 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         case_number=own,
         case_number_printed=printed,
         cited_case_numbers=cited,
-        court=_court(lines),
+        court=court.name,
         plaintiffs=parties.plaintiffs,
         defendant=defendant,
         third_parties=parties.third_parties,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cases.facts import fact_of
+from cases.facts import REPORT_FACTS, fact_of
 from filing.report.types import AgencyRef, ComplianceSnap, ReportInput
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
@@ -73,7 +73,8 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         .where(m.Document.case_id.is_not(None), m.Message.received_at >= since_at)
     )
-    open_checks = select(m.FactCheck.case_id).where(m.FactCheck.status == FactCheckStatus.open)
+    open_checks = select(m.FactCheck.case_id).where(m.FactCheck.status == FactCheckStatus.open,
+                                                    m.FactCheck.fact.in_(sorted(REPORT_FACTS)))
     years = [
         cond
         for y in range(since.year, until.year + 1)
@@ -180,7 +181,8 @@ def load_input(
     cases = []
     for c in case_rows:
         docs = docs_by_case.get(c.id, [])
-        unverified = tuple(waiting.get(c.id, ()))
+        # Only facts a figure uses: a doubtful plaintiff or court name waits for a person, not the report.
+        unverified = tuple(w for w in waiting.get(c.id, ()) if w[0] in REPORT_FACTS)
         human = {fact_of(a) for a in (c.human_fields or [])}
         # A fact waiting for a person is not used (a person's own value is, even when a later document
         # disagrees); the case is listed under 待核实 instead.

@@ -111,7 +111,7 @@ def test_defense_number_inside_the_case_sentence() -> None:
     assert f.defendant == "滕州市公安局"
     assert f.plaintiffs == ("孟某",)
     assert f.cause == "行政处罚"
-    assert f.court == "枣庄市市中区人民法院"
+    assert f.court == "山东省枣庄市市中区人民法院"  # the province of the number's code (鲁) completes it
 
 
 def test_appearance_form() -> None:

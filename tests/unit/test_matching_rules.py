@@ -52,3 +52,11 @@ def test_plaintiff_of_another_case_holds_the_case_the_message_names() -> None:
     assert ranked[0].case.id == 1 and ranked[0].held
     assert decide(ranked, 0.9, 0.25) == "review"
     assert any("plaintiff is that of" in r for r in review_reasons(ranked, 0.9, 0.25))
+
+
+def test_a_two_character_name_one_misread_apart_does_not_disagree() -> None:
+    # OCR reads 张王 for 张三 in one document: the same plaintiff, as 3-character names already are.
+    cand = score_case(defense(sibling_numbers=(N1,), plaintiffs=("张王",)), ONE, False)
+    assert not any(e.startswith("review: disagrees") for e in cand.evidence)
+    other = score_case(defense(sibling_numbers=(N1,), plaintiffs=("李四",)), ONE, False)
+    assert other.held and any(e.startswith("review: disagrees") for e in other.evidence)

@@ -21,7 +21,8 @@ router = APIRouter()
 CHOICES = {"outcome": OUTCOME_CHOICES, "decision_type": DECISION_CHOICES, "head_role": HEAD_ROLE_LABELS,
            "head_present": {"是": "是（出庭）", "否": "否（未出庭）"}}
 HINTS = {"decision_date": "例如 2026-04-27 或 二〇二六年四月二十七日", "notice_date": "例如 2026-03-02",
-         "hearing_at": "例如 2026-04-27 09:30"}
+         "hearing_at": "例如 2026-04-27 09:30", "court": "文书首部的法院全称，例如 山东省滕州市人民法院",
+         "plaintiffs": "按文书填写全部原告，以、分隔"}
 
 
 @router.get("/checks")
