@@ -145,7 +145,7 @@ def _remove_one(out: Gray, ink: NDArray[np.uint8], ring: Ring, dpi: float) -> No
     for angle, opened in _line_openings(sub_ink, max(5, round(1.5 * px_mm))).items():
         off = np.abs((tangent - angle + 90.0) % 180.0 - 90.0)
         across |= opened & (off >= 40.0).astype(np.uint8)
-    across = cv2.dilate(across, np.ones((3, 3), np.uint8)) & sub_ink
+    across = np.asarray(cv2.dilate(across, np.ones((3, 3), np.uint8)), dtype=np.uint8) & sub_ink
     band = (dist >= inner) & (dist <= outer)
     sub[band & (across == 0)] = 255
     # (2) The star: dithered, far denser than strokes over a 1.5 mm window.
@@ -160,7 +160,7 @@ def _remove_one(out: Gray, ink: NDArray[np.uint8], ring: Ring, dpi: float) -> No
     rows = cv2.dilate(rows.astype(np.uint8).reshape(-1, 1), np.ones((5, 1), np.uint8)).ravel() > 0
     sub[disc & ~rows[:, None]] = 255
     # (4) Specks the dither leaves behind.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((sub < 128).astype(np.uint8), connectivity=8)
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats((sub < 128).astype(np.uint8), connectivity=8)
     speck = stats[:, cv2.CC_STAT_AREA] < max(4, round(0.3 * px_mm * px_mm))
     speck[0] = False
     sub[speck[labels] & disc] = 255
