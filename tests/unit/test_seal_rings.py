@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from extract.reading.seal_rings import find_rings, page_dpi, remove_ring_seals
+from extract.reading.settings import OcrSettings
 from extract.reading.variants import seal
 from tests.support.documents import font
 
@@ -95,3 +98,23 @@ def test_a_page_without_a_ring_is_returned_as_it_is() -> None:
 def test_page_resolution_is_taken_from_the_a4_short_side() -> None:
     assert abs(page_dpi(np.zeros((H, W), np.uint8)) - 150) < 1
     assert abs(page_dpi(np.zeros((2 * W, 2 * H), np.uint8)) - 300) < 1  # landscape, twice the pixels
+
+
+def test_a_variant_that_changes_nothing_costs_no_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second pass reads a variant only for the pages it changed (pages without a seal: none)."""
+    from extract.reading import ocr
+
+    sealed, _, _ = _page()
+    plain, _, _ = _page(seal_on=False)
+    paths = [ocr.write_pgm(tmp_path / "a.pgm", sealed), ocr.write_pgm(tmp_path / "b.pgm", plain)]
+    read: list[list[Path]] = []
+
+    def fake_recognize(images: list[Path], settings: OcrSettings) -> list[ocr.EngineText]:
+        read.append(list(images))
+        return [ocr.EngineText(text="", confidence=0.0, words=0) for _ in images]
+
+    monkeypatch.setattr(ocr, "_recognize_each", fake_recognize)
+    second = ocr._SecondPass(OcrSettings(), tmp_path, paths, list(paths), [0, 0], [0.0, 0.0], lambda i, r, d: paths[i])
+    best: list[ocr.EngineText | ocr.OcrEngineError] = [ocr.EngineText("", 0.0, 0), ocr.EngineText("", 0.0, 0)]
+    second._variant([0, 1], best, "seal", seal, 1)
+    assert len(read) == 1 and len(read[0]) == 1  # only the sealed page was read again
