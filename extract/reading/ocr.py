@@ -442,9 +442,17 @@ class _SecondPass:
 
     def _variant(self, todo: list[int], best: list[EngineText | OcrEngineError], name: str,
                  make: Callable[[Gray], Gray], factor: int) -> list[int]:
-        vpaths = [write_pgm(self.work / f"v{i:04d}-{name}.pgm", make(read_pgm(self.paths[i]))) for i in todo]
+        made: list[int] = []
+        vpaths: list[Path] = []
+        for i in todo:
+            gray = read_pgm(self.paths[i])
+            image = make(gray)
+            if image is gray:  # nothing to change on this page (no seal found): no read to pay for
+                continue
+            made.append(i)
+            vpaths.append(write_pgm(self.work / f"v{i:04d}-{name}.pgm", image))
         settings = replace(self.settings, ocr_dpi=self.settings.ocr_dpi * factor)
-        for i, res in zip(todo, _recognize_each(vpaths, settings), strict=True):
+        for i, res in zip(made, _recognize_each(vpaths, settings), strict=True):
             if self._keep(i, res, best, f"variant {name}"):
                 self.factors[i] = factor
         return self._still_poor(todo, best)

@@ -13,7 +13,7 @@ OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
 # so cached results from older code are not reused.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ costs anything on a good page. Each variant answers one way scans go wrong:
   dither into grey that Sauvola binarisation then separates from solid text strokes;
 - `ink`: anything lighter than text ink across the whole page (seals outside a clean circle, stains,
   background patterns, coloured stamps scanned grey) set to paper;
-- `upscale`: small print at a low scan resolution: twice the pixels, read at twice the dpi.
+- `upscale`: small print at a low scan resolution: twice the pixels, read at twice the dpi;
+- `seal`: a round seal stamped over the signature block of a bilevel scan, where it is as black as the
+  text: found by its ring and removed around the text lines (seal_rings.py). Tried first: it only applies
+  where a ring is found (elsewhere the page is left as it is and not read again), and there it is the
+  variant that answers the problem.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import cv2
 import numpy as np
 
 from extract.reading.images import Gray
+from extract.reading.seal_rings import remove_ring_seals
 from extract.reading.seals import paper_and_ink
 
 
@@ -51,9 +56,15 @@ def upscale(gray: Gray) -> Gray:
                       dtype=np.uint8)
 
 
+def seal(gray: Gray) -> Gray:
+    return remove_ring_seals(gray)
+
+
 # In the order they are tried; a page stops at the first variant that reads well. The factor is the
-# variant's resolution relative to the page's (tesseract is told the dpi accordingly).
+# variant's resolution relative to the page's (tesseract is told the dpi accordingly). A variant that
+# returns its input unchanged has nothing to offer on that page, which is then not read again.
 VARIANTS: tuple[tuple[str, Callable[[Gray], Gray], int], ...] = (
+    ("seal", seal, 1),
     ("contrast", contrast, 1),
     ("smooth", smooth, 1),
     ("ink", ink, 1),
