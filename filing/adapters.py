@@ -5,6 +5,8 @@ Stages never read config themselves; this is the only place that knows both shap
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -59,9 +61,26 @@ def extract_settings(settings: Settings) -> OcrSettings:
         page_timeout_s=o.page_timeout_s,
         max_pages=o.max_pages,
         max_image_pixels=settings.unpack.max_image_pixels,
-        place_names=tuple(o.place_names),
+        place_names=place_names(o.place_names, settings.jurisdiction.court_names.values()),
         glyph_font=o.glyph_font,
     )
+
+
+def place_names(configured: Iterable[str], courts: Iterable[str]) -> tuple[str, ...]:
+    """The names OCR text is corrected toward: the configured ones and the known courts' names and parts.
+
+    A court named in `jurisdiction.court_names` needs no second entry in `ocr.place_names`; its name
+    without the province and its province, city and district are names too (山东省枣庄市峄城区人民法院 →
+    枣庄市峄城区人民法院, 山东省, 枣庄市, 峄城区).
+    """
+    names = dict.fromkeys(configured)
+    for court in courts:
+        names[court] = None
+        parts = re.findall(r"[^省市区县]+?[省市区县]", court.removesuffix("人民法院"))
+        names.update(dict.fromkeys(p for p in parts if len(p) >= 3))
+        if len(parts) > 1 and parts[0].endswith("省"):
+            names[court.removeprefix(parts[0])] = None
+    return tuple(names)
 
 
 @lru_cache(maxsize=4)

@@ -156,23 +156,34 @@ class PlaceNames:
         chars = [text[i] for i in where]
         for name in self.names:
             size = len(name)
-            allowed = 2 if size >= 10 else 1
             for start in range(len(chars) - size + 1):
-                if chars[start] != name[0] and chars[start + 1] != name[1]:
-                    continue  # cheap reject: a reading keeps at least one of the first two characters
-                wrong = []
-                for k in range(size):
-                    if chars[start + k] != name[k]:
-                        wrong.append(k)
-                        if len(wrong) > allowed:
-                            break
-                if not wrong or len(wrong) > allowed or not self._misread(name, [chars[start + k] for k in wrong],
-                                                                          [name[k] for k in wrong]):
+                wrong = self._misreading(chars, start, name)
+                if not wrong:
+                    continue
+                # 吏庄市峰城区 is as near 峄城区 as 薛城区: a pick between two names would be silently wrong.
+                if any(other != name and len(other) == size and self._misreading(chars, start, other)
+                       for other in self.names):
                     continue
                 for k in wrong:
                     chars[start + k] = name[k]
                     out[where[start + k]] = name[k]
         return "".join(out)
+
+    def _misreading(self, chars: list[str], start: int, name: str) -> list[int]:
+        """The positions where `chars` from `start` misread `name`; empty when it is not a misreading of it."""
+        size = len(name)
+        if chars[start] != name[0] and chars[start + 1] != name[1]:
+            return []  # cheap reject: a reading keeps at least one of the first two characters
+        allowed = 2 if size >= 10 else 1
+        wrong: list[int] = []
+        for k in range(size):
+            if chars[start + k] != name[k]:
+                wrong.append(k)
+                if len(wrong) > allowed:
+                    return []
+        if wrong and self._misread(name, [chars[start + k] for k in wrong], [name[k] for k in wrong]):
+            return wrong
+        return []
 
     def _misread(self, name: str, seen: list[str], right: list[str]) -> bool:
         need = 0.86 if len(name) <= 3 else 0.78 if len(name) <= 5 else 0.6 if len(name) <= 8 else 0.5
