@@ -30,6 +30,9 @@ FACT_LABELS: dict[str, str] = {
 REPORT_FACTS = frozenset(
     {"notice_date", "hearing_at", "head_present", "head_role", "decision_type", "decision_date", "outcome"}
 )
+# Facts a person is asked to check: the report's, and the appearing head's name (an OCR'd name is
+# shown on the case page and the 有庭必出 list; it must not be silently wrong, though no figure uses it).
+CHECKED_FACTS = REPORT_FACTS | {"head_name"}
 # The Case attributes each fact sets (the rest set the attribute of the same name).
 FACT_ATTRS: dict[str, tuple[str, ...]] = {
     "agency": ("agency_id",),

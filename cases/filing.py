@@ -20,6 +20,7 @@ from cases.rectification import note_report
 from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
+from extract.understanding.caselist import is_case_list
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL, is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
@@ -398,6 +399,10 @@ def unreadable_pages(doc: m.Document) -> list[int]:
             if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
 
 
+def _text(doc: m.Document) -> str:
+    return "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
+
+
 def match_document(
     s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int], pool: CasePool | None = None
 ) -> None:
@@ -408,7 +413,12 @@ def match_document(
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
     unreadable = unreadable_pages(doc)
-    if status == MatchStatus.auto and unreadable:
+    if status == MatchStatus.auto and doc.doc_type == DocType.other and is_case_list(doc.title, _text(doc)):
+        status = MatchStatus.review
+        note = "lists cases (a statistics table or ledger): it belongs to no one case, a person decides"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
+    elif status == MatchStatus.auto and unreadable:
         # Part of the document could not be read: what it says (a date, the outcome) may be missing.
         status = MatchStatus.review
         note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"

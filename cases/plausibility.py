@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from cases.facts import REPORT_FACTS, head_role
+from cases.facts import CHECKED_FACTS, head_role
 from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL
 from terms.dates import iso_date, iso_datetime
 from terms.status import FactCheckKind
@@ -126,7 +126,7 @@ def findings(case: CaseFacts, docs: Sequence[DocFacts]) -> list[Finding]:
     out: dict[str, Finding] = {}
 
     def add(f: Finding) -> None:
-        if f.fact in REPORT_FACTS and f.fact not in out:
+        if f.fact in CHECKED_FACTS and f.fact not in out:
             out[f.fact] = f
 
     _contradictions(case, docs, add)
@@ -261,12 +261,40 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
     if records and case.head_present is None:
         add(Finding("head_present", CheckKind.missing, "已收到负责人出庭情况，未读出是否出庭", None,
                     records[-1].id, records[-1].first_page))
+    _head_name(case, sources, add)
     for d in reversed(sources):
         for fact in ("head_present", "head_role"):
             reason = _doubt(d, fact) or (_doubt(d, "head_principal") if fact == "head_role" else None)
             if reason:
                 add(Finding(fact, CheckKind.doubtful, reason, head_role(case.head_present, case.head_principal),
                             d.id, d.first_page))
+
+
+_ROSTER_CONFIRMS = ("agrees", "fills")
+
+
+def _head_name(case: CaseFacts, sources: Sequence[DocFacts], add: Any) -> None:
+    """The head's name as OCR read it is taken when nothing doubts it: two sources naming different
+    people is a conflict; a read the extractor doubts (no known surname, another spelling in the same
+    judgment) waits for a person unless the agency's roster lists that very name."""
+    if not case.head_present or not case.head_name:
+        return
+    named = [(d, str(d.fields.get("head_name"))) for d in sources
+             if d.fields.get("head_present") and d.fields.get("head_name")]
+    names = {n for _, n in named}
+    if len(names) > 1:
+        add(Finding("head_name", CheckKind.conflict,
+                    "出庭负责人姓名来源不一：" + "；".join(f"{_label(d)}#{d.id}读作{n}" for d, n in named),
+                    case.head_name, named[-1][0].id, named[-1][0].first_page))
+        return
+    for d, name in reversed(named):
+        roster = d.fields.get("roster")
+        listed = isinstance(roster, Mapping) and roster.get("verdict") in _ROSTER_CONFIRMS and roster.get(
+            "name") == name
+        reason = _doubt(d, "head_name")
+        if reason and not listed and name == case.head_name:
+            add(Finding("head_name", CheckKind.doubtful, reason, case.head_name, d.id, d.first_page))
+            return
 
 
 def _role_cn(role: str) -> str:
