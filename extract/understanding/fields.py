@@ -24,6 +24,7 @@ from extract.understanding.casenumber import (
 from extract.understanding.casereport import case_report_marker, case_report_number
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.names import has_known_surname
+from extract.understanding.notice_date import CLOSING, notice_date
 from extract.understanding.signature import decision_date, narrated_decision_date
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
@@ -686,6 +687,13 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         doc_date = _doc_date(lines, doc_type)
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
         if doc_type is DocType.notice_to_respond:
+            closing = notice_date(lines, own_year)
+            if closing.value is not None or any(CLOSING.search(ln) for ln in lines):
+                # The date sits after the closing lines (承办人 …): when it is unreadable there, a date of
+                # the body (the filing, the contested act) must not stand in for it.
+                if closing.doubt and closing.value != doc_date:
+                    doubts["notice_date"] = closing.doubt
+                doc_date = closing.value
             if doc_date is None:
                 doubts["notice_date"] = "no date found at the end of the notice"
             elif own_year is not None and not own_year <= doc_date.year <= own_year + 1:
