@@ -19,5 +19,8 @@ def is_case_list(title: str | None, text: str) -> bool:
     """Whether a document (its classified title and page text) is a list of cases."""
     if title and any(t in title for t in _TITLES):
         return True
-    head = "\n".join(text.splitlines()[:40])
-    return any(t in head for t in _TITLES) or any(_HEADER.search(ln) for ln in text.splitlines())
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    # A title line ends with the word (…行政应诉案件统计表); the word inside a sentence is no title (a
+    # judgment on a request to disclose a 明细表).
+    titled = any(ln.endswith(t) for ln in lines[:3] for t in _TITLES)
+    return titled or any(_HEADER.search(ln) for ln in lines)

@@ -150,6 +150,7 @@ def test_a_case_list_is_recognised_by_its_title_or_its_table_header() -> None:
     assert is_case_list(None, "序号 案号 原告 案由 结果")
     assert not is_case_list("授权委托书", "委托人：某某局\n受托人：吴平\n案号（2031）鲁0102行初55号")
     assert not is_case_list("证据清单", "序号 证据名称 证明目的")
+    assert not is_case_list(None, "行政判决书\n原告申请公开2030年征收补偿款发放明细表，被告未予答复。")
 
 
 def test_a_case_list_naming_one_case_is_never_its_default() -> None:
