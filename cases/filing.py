@@ -614,6 +614,19 @@ def recheck_roster(s: Session, agency_ids: Iterable[int]) -> int:
     return len(cases)
 
 
+_DOC_CN = {"judgment": "判决书", "ruling": "裁定书"}
+
+
+def _notice_read(s: Session, case: m.Case) -> bool:
+    """Whether a notice to respond filed to the case had its own date read (the case's notice date is
+    then the notice's, which a decision's recital never replaces)."""
+    for doc in case.documents:
+        if doc.doc_type == DocType.notice_to_respond.value and doc.match_status in ACCEPTED_MATCHES:
+            if (doc.fields or {}).get("doc_date"):
+                return True
+    return False
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     if doc.doc_type == DocType.rectification_report.value:
@@ -635,6 +648,11 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     _apply_head(s, case, doc, f)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
+    elif doc.doc_type in DECISION_TYPES and f.notice_served and not _notice_read(s, case):
+        # The notice's own date is unreadable (under the seal) or the notice has not come: the court's
+        # recital of when it served the notice gives the day the agency's deadlines ran from.
+        _set(s, case, "notice_date", f.notice_served, doc,
+             reason=f"应诉通知书日期未能读出，按{_DOC_CN.get(doc.doc_type, '裁判文书')}所载送达起诉状副本及应诉通知书的日期")
     if doc.doc_type in DECISION_TYPES and f.outcome:
         _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)

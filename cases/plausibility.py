@@ -316,9 +316,14 @@ def _hearing_and_notice(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> 
         add(Finding("notice_date", CheckKind.implausible,
                     f"应诉通知日期{case.notice_date}与案号年度{year}不符，不予采用", case.notice_date.isoformat(),
                     carrier.id if carrier else None, carrier.last_page if carrier else None))
+    # The court's recital in a decision of the day it served the notice agrees with a doubtful read.
+    served = {_d(d.fields.get("notice_served")) for d in docs if d.doc_type in DECISION_DOCS}
+    recital_agrees = case.notice_date is not None and case.notice_date in served
     for d in reversed(docs):
         for fact in ("hearing_at", "notice_date"):
             reason = _doubt(d, fact)
+            if fact == "notice_date" and recital_agrees:
+                continue
             if reason and ((fact == "hearing_at" and d.doc_type in (SUMMONS, APPEARANCE))
                            or (fact == "notice_date" and d.doc_type == NOTICE)):
                 value = case.hearing_at if fact == "hearing_at" else case.notice_date

@@ -332,6 +332,17 @@ def _doc_date(lines: list[str], doc_type: DocType | None = None) -> date | None:
     return hits[-1].value if hits else None
 
 
+_SERVED = re.compile(r"于(?P<date>[^于，。；]{6,16}?)向被告送达了?起诉状副本[及和、，,]{1,2}应诉通知书")
+
+
+def _served_date(lines: list[str]) -> date | None:
+    """The day a decision recites the complaint and the notice were served on the defendant; only a
+    first-instance decision says so (an appeal's recital is of the appeal, not of the notice)."""
+    found = _SERVED.search("".join(lines))
+    hits = find_dates(found["date"]) if found else []
+    return hits[0].value if len(hits) == 1 else None
+
+
 def _hearing(lines: list[str], doc_type: DocType, ref_year: int | None) -> tuple[datetime | None, str | None]:
     at: datetime | None = None
     place: str | None = None
@@ -759,5 +770,6 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         outcome=disposition.outcome,
         disposition=disposition.sentence,
         first_instance_case=first_instance,
+        notice_served=_served_date(lines) if doc_type in (DocType.judgment, DocType.ruling) else None,
         doubts=doubts,
     )

@@ -194,3 +194,28 @@ def test_a_document_waiting_in_our_review_queue_for_the_case_is_not_missing() ->
     # Offered for another case only: still missing here.
     assert not_waiting(["complaint"], waiting_types(waiting, 3, "（2031）鲁0102行初56号", date(2026, 12, 31))) == [
         "complaint"]
+
+
+# ----------------------------------------------------------------- the court's recital of service
+
+
+def test_a_first_instance_decision_recites_the_day_it_served_the_notice() -> None:
+    f = extract_fields([JUDGMENT.format(heard="周明").replace(
+        "本院于2031年5月6日公开开庭", "本院于2031年3月2日立案后，于2031年3月4日向被告送达了起诉状副本及应诉通知书。本院于2031年5月6日公开开庭")],
+        DocType.judgment)
+    assert f.notice_served == date(2031, 3, 4)
+    assert extract_fields([JUDGMENT.format(heard="周明")], DocType.judgment).notice_served is None
+
+
+def test_a_recital_agreeing_with_a_doubtful_notice_date_settles_it() -> None:
+    notice = _doc(3, "notice_to_respond", doc_date="2031-03-04", doubts={"notice_date": "read with repairs"})
+    case = _case(notice_date=date(2031, 3, 4), head_present=None, head_name=None)
+    assert {f.fact for f in findings(case, [notice])} == {"notice_date"}
+    decided = dict(doc_date="2031-06-01", outcome="agency_won")
+    agrees = _doc(5, "judgment", notice_served="2031-03-04", **decided)
+    decision = dict(outcome="agency_won", decision_type="judgment", decision_date=date(2031, 6, 1))
+    assert findings(_case(notice_date=date(2031, 3, 4), head_present=None, head_name=None, **decision),
+                    [notice, agrees]) == []
+    other = _doc(5, "judgment", notice_served="2031-03-06", **decided)
+    assert {f.fact for f in findings(_case(notice_date=date(2031, 3, 4), head_present=None, head_name=None,
+                                           **decision), [notice, other])} == {"notice_date"}
