@@ -651,8 +651,9 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     elif doc.doc_type in DECISION_TYPES and f.notice_served and not _notice_read(s, case):
         # The notice's own date is unreadable (under the seal) or the notice has not come: the court's
         # recital of when it served the notice gives the day the agency's deadlines ran from.
+        label = _DOC_CN.get(doc.doc_type, "裁判文书")
         _set(s, case, "notice_date", f.notice_served, doc,
-             reason=f"应诉通知书日期未能读出，按{_DOC_CN.get(doc.doc_type, '裁判文书')}所载送达起诉状副本及应诉通知书的日期")
+             reason=f"应诉通知书日期未能读出，按{label}所载送达起诉状副本及应诉通知书的日期")
     if doc.doc_type in DECISION_TYPES and f.outcome:
         _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)

@@ -71,7 +71,8 @@ def test_appeal_dismissed_without_its_first_instance_on_file_waits_for_a_person(
 def test_a_notice_date_under_the_seal_is_taken_from_the_decisions_recital_of_service(
         session: Session) -> None:  # noqa: F811
     n = "（2026）鲁0481行初71号"
-    message(session, [[D("notice_to_respond", n, {"doubts": {"notice_date": "no date found at the end of the notice"}})]])
+    unread = {"doubts": {"notice_date": "no date found at the end of the notice"}}
+    message(session, [[D("notice_to_respond", n, unread)]])
     assert case(session, n).notice_date is None
     assert "notice_date" in _open_checks(session, n)
     judgment = {"outcome": "agency_won", "disposition": "驳回原告的诉讼请求。", "doc_date": "2026-06-09",

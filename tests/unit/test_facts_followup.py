@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cases.plausibility import CaseFacts, CheckKind, DocFacts, findings
-from cases.suggest import CASE_LIST_QUESTION, CaseFacts as SuggestCase, DocFacts as SuggestDoc, Stored, suggest
+from cases.suggest import CASE_LIST_QUESTION, Stored, suggest
+from cases.suggest import CaseFacts as SuggestCase
+from cases.suggest import DocFacts as SuggestDoc
 from extract.types import DocType, Document
 from extract.understanding.analyze import reread_decision_dates
 from extract.understanding.caselist import is_case_list
@@ -200,9 +202,9 @@ def test_a_document_waiting_in_our_review_queue_for_the_case_is_not_missing() ->
 
 
 def test_a_first_instance_decision_recites_the_day_it_served_the_notice() -> None:
-    f = extract_fields([JUDGMENT.format(heard="周明").replace(
-        "本院于2031年5月6日公开开庭", "本院于2031年3月2日立案后，于2031年3月4日向被告送达了起诉状副本及应诉通知书。本院于2031年5月6日公开开庭")],
-        DocType.judgment)
+    recital = "本院于2031年3月2日立案后，于2031年3月4日向被告送达了起诉状副本及应诉通知书。"
+    text = JUDGMENT.format(heard="周明").replace("本院于2031年5月6日公开开庭", recital + "本院于2031年5月6日公开开庭")
+    f = extract_fields([text], DocType.judgment)
     assert f.notice_served == date(2031, 3, 4)
     assert extract_fields([JUDGMENT.format(heard="周明")], DocType.judgment).notice_served is None
 
