@@ -287,6 +287,8 @@ def _head_name(case: CaseFacts, sources: Sequence[DocFacts], add: Any) -> None:
                     "出庭负责人姓名来源不一：" + "；".join(f"{_label(d)}#{d.id}读作{n}" for d, n in named),
                     case.head_name, named[-1][0].id, named[-1][0].first_page))
         return
+    if len(named) > 1:
+        return  # two documents read the same name: a misread is not made twice the same way
     for d, name in reversed(named):
         roster = d.fields.get("roster")
         listed = isinstance(roster, Mapping) and roster.get("verdict") in _ROSTER_CONFIRMS and roster.get(

@@ -141,6 +141,11 @@ def test_two_sources_naming_different_heads_are_a_conflict() -> None:
     assert got == {"head_name": CheckKind.conflict}
     same = _doc(5, "judgment", head_present=True, head_principal=True, head_name="周明", **decided)
     assert findings(case, [record, same]) == []
+    # Agreement settles a name one source doubted (its hearing paragraph spelled it otherwise).
+    doubted = _doc(5, "judgment", head_present=True, head_principal=True, head_name="周明",
+                   doubts={"head_name": "hearing paragraph reads 問明"}, **decided)
+    assert findings(case, [record, doubted]) == []
+    assert {f.fact for f in findings(case, [doubted])} == {"head_name"}
 
 
 # ----------------------------------------------------------------- review defaults
