@@ -246,8 +246,8 @@ def reread_decision_dates(
         seeded = 0
         if d.doc_type in _SEALED_DATE:
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
-            first = notice_date(lines, own_year) if d.doc_type is DocType.notice_to_respond else decision_date(
-                lines, own_year)
+            notice = d.doc_type is DocType.notice_to_respond
+            first = notice_date(lines, own_year) if notice else decision_date(lines, own_year)
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
@@ -260,7 +260,8 @@ def reread_decision_dates(
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
-                signed_here = signed_here or bool(signature_lines(block)) or any(signed.search(ln) for ln in block)
+                signed_here = signed_here or bool(signature_lines(block)) or (
+                    d.doc_type is DocType.notice_to_respond and any(CLOSING.search(ln) for ln in block))
                 got = _sealed_date(d, lines, own_year, block) if text else None
                 if got is None or got.value is None:
                     if not signed_here:
