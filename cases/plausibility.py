@@ -293,9 +293,11 @@ def _head_name(case: CaseFacts, sources: Sequence[DocFacts], add: Any) -> None:
         roster = d.fields.get("roster")
         listed = isinstance(roster, Mapping) and roster.get("verdict") in _ROSTER_CONFIRMS and roster.get(
             "name") == name
-        reason = _doubt(d, "head_name")
-        if reason and not listed and name == case.head_name:
-            add(Finding("head_name", CheckKind.doubtful, reason, case.head_name, d.id, d.first_page))
+        if _doubt(d, "head_name") and not listed and name == case.head_name:
+            # The extractor's reason is for developers; staff read what to look at.
+            add(Finding("head_name", CheckKind.doubtful,
+                        f"{_label(d)}读出出庭负责人姓名 {name}，把握不足（首字不是常见姓氏，或文书中另有写法），"
+                        "请对照文书核实", case.head_name, d.id, d.first_page))
             return
 
 
