@@ -30,9 +30,10 @@ FACT_LABELS: dict[str, str] = {
 REPORT_FACTS = frozenset(
     {"notice_date", "hearing_at", "head_present", "head_role", "decision_type", "decision_date", "outcome"}
 )
-# Facts that open fact checks: the report's, and the case's parties and court, which staff and the
-# agencies read on every case page (a doubtful name is shown to a person, not taken silently).
-CHECKED_FACTS = REPORT_FACTS | {"court", "plaintiffs"}
+# Facts that open fact checks: the report's; the case's parties and court, which staff and the agencies
+# read on every case page; and the appearing head's name, shown on the case page and the 有庭必出 list
+# (a doubtful name is shown to a person, not taken silently, though no figure uses it).
+CHECKED_FACTS = REPORT_FACTS | {"court", "plaintiffs", "head_name"}
 # The Case attributes each fact sets (the rest set the attribute of the same name).
 FACT_ATTRS: dict[str, tuple[str, ...]] = {
     "agency": ("agency_id",),

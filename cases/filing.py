@@ -21,6 +21,7 @@ from cases.rectification import note_report
 from cases.roster import RosterJudgement, Verdict, judge_head
 from cases.roster_store import roster_people
 from extract.types import COURT_DOC_TYPES, DocType, Fields
+from extract.understanding.caselist import is_case_list
 from extract.understanding.casenumber import find_case_numbers, near_miss, parse_case_number
 from extract.understanding.fields import UPHELD_ON_PLAINTIFF_APPEAL, is_enforcement
 from ingest.senders import HELD_FOR_REVIEW
@@ -399,6 +400,10 @@ def unreadable_pages(doc: m.Document) -> list[int]:
             if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
 
 
+def _text(doc: m.Document) -> str:
+    return "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
+
+
 def match_document(
     s: Session, doc: m.Document, ctx: DocContext, cfg: Any, created: set[int], pool: CasePool | None = None
 ) -> None:
@@ -409,7 +414,12 @@ def match_document(
     ranked = rank(scored)[:5]
     status = decide(ranked, cfg.auto_threshold, cfg.margin)
     unreadable = unreadable_pages(doc)
-    if status == MatchStatus.auto and unreadable:
+    if status == MatchStatus.auto and doc.doc_type == DocType.other and is_case_list(doc.title, _text(doc)):
+        status = MatchStatus.review
+        note = "lists cases (a statistics table or ledger): it belongs to no one case, a person decides"
+        if note not in (doc.evidence or []):
+            doc.evidence = [*(doc.evidence or []), note]
+    elif status == MatchStatus.auto and unreadable:
         # Part of the document could not be read: what it says (a date, the outcome) may be missing.
         status = MatchStatus.review
         note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"
@@ -622,6 +632,19 @@ def _earlier_fields(s: Session, case: m.Case, doc: m.Document) -> Sequence[Any]:
     ).all()
 
 
+_DOC_CN = {"judgment": "判决书", "ruling": "裁定书"}
+
+
+def _notice_read(s: Session, case: m.Case) -> bool:
+    """Whether a notice to respond filed to the case had its own date read (the case's notice date is
+    then the notice's, which a decision's recital never replaces)."""
+    for doc in case.documents:
+        if doc.doc_type == DocType.notice_to_respond.value and doc.match_status in ACCEPTED_MATCHES:
+            if (doc.fields or {}).get("doc_date"):
+                return True
+    return False
+
+
 def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Message) -> None:
     """Later documents update earlier facts; each change is recorded with its document."""
     if doc.doc_type == DocType.rectification_report.value:
@@ -648,6 +671,12 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
     _apply_head(s, case, doc, f)
     if doc.doc_type == DocType.notice_to_respond.value:
         _set(s, case, "notice_date", f.doc_date, doc)
+    elif doc.doc_type in DECISION_TYPES and f.notice_served and not _notice_read(s, case):
+        # The notice's own date is unreadable (under the seal) or the notice has not come: the court's
+        # recital of when it served the notice gives the day the agency's deadlines ran from.
+        label = _DOC_CN.get(doc.doc_type, "裁判文书")
+        _set(s, case, "notice_date", f.notice_served, doc,
+             reason=f"应诉通知书日期未能读出，按{label}所载送达起诉状副本及应诉通知书的日期")
     if doc.doc_type in DECISION_TYPES and f.outcome:
         _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)

@@ -265,12 +265,44 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
     if records and case.head_present is None:
         add(Finding("head_present", CheckKind.missing, "已收到负责人出庭情况，未读出是否出庭", None,
                     records[-1].id, records[-1].first_page))
+    _head_name(case, sources, add)
     for d in reversed(sources):
         for fact in ("head_present", "head_role"):
             reason = _doubt(d, fact) or (_doubt(d, "head_principal") if fact == "head_role" else None)
             if reason:
                 add(Finding(fact, CheckKind.doubtful, reason, head_role(case.head_present, case.head_principal),
                             d.id, d.first_page))
+
+
+_ROSTER_CONFIRMS = ("agrees", "fills")
+
+
+def _head_name(case: CaseFacts, sources: Sequence[DocFacts], add: Any) -> None:
+    """The head's name as OCR read it is taken when nothing doubts it: two sources naming different
+    people is a conflict; a read the extractor doubts (no known surname, another spelling in the same
+    judgment) waits for a person unless the agency's roster lists that very name."""
+    if not case.head_present or not case.head_name:
+        return
+    named = [(d, str(d.fields.get("head_name"))) for d in sources
+             if d.fields.get("head_present") and d.fields.get("head_name")]
+    names = {n for _, n in named}
+    if len(names) > 1:
+        add(Finding("head_name", CheckKind.conflict,
+                    "出庭负责人姓名来源不一：" + "；".join(f"{_label(d)}#{d.id}读作{n}" for d, n in named),
+                    case.head_name, named[-1][0].id, named[-1][0].first_page))
+        return
+    if len(named) > 1:
+        return  # two documents read the same name: a misread is not made twice the same way
+    for d, name in reversed(named):
+        roster = d.fields.get("roster")
+        listed = isinstance(roster, Mapping) and roster.get("verdict") in _ROSTER_CONFIRMS and roster.get(
+            "name") == name
+        if _doubt(d, "head_name") and not listed and name == case.head_name:
+            # The extractor's reason is for developers; staff read what to look at.
+            add(Finding("head_name", CheckKind.doubtful,
+                        f"{_label(d)}读出出庭负责人姓名 {name}，把握不足（首字不是常见姓氏，或文书中另有写法），"
+                        "请对照文书核实", case.head_name, d.id, d.first_page))
+            return
 
 
 def _role_cn(role: str) -> str:
@@ -292,9 +324,14 @@ def _hearing_and_notice(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> 
         add(Finding("notice_date", CheckKind.implausible,
                     f"应诉通知日期{case.notice_date}与案号年度{year}不符，不予采用", case.notice_date.isoformat(),
                     carrier.id if carrier else None, carrier.last_page if carrier else None))
+    # The court's recital in a decision of the day it served the notice agrees with a doubtful read.
+    served = {_d(d.fields.get("notice_served")) for d in docs if d.doc_type in DECISION_DOCS}
+    recital_agrees = case.notice_date is not None and case.notice_date in served
     for d in reversed(docs):
         for fact in ("hearing_at", "notice_date"):
             reason = _doubt(d, fact)
+            if fact == "notice_date" and recital_agrees:
+                continue
             if reason and ((fact == "hearing_at" and d.doc_type in (SUMMONS, APPEARANCE))
                            or (fact == "notice_date" and d.doc_type == NOTICE)):
                 value = case.hearing_at if fact == "hearing_at" else case.notice_date

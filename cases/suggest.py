@@ -53,6 +53,7 @@ class DocFacts:
     identified: bool = True  # a title or a known type says what it is; else it may be about anything
     message_cases: int = 0  # distinct case numbers the message names (its documents, file names, subject, body)
     prints_number: bool = False  # a court's document: its own number is printed, so none read is a doubt
+    lists_cases: bool = False  # a statistics table or ledger of cases (extract/understanding/caselist.py)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,14 @@ def suggest(
         if c.id in by_id or c.id in siblings.message
     ]
     ranked = tuple(_order([s for s in items if s.score > 0], facts))
+    if doc.lists_cases and ranked:
+        # Its rows name a case's number and parties, so the evidence points at that case; but the table
+        # belongs to none: Enter must not file it.
+        return Suggestions(ranked, None, CASE_LIST_QUESTION)
     return Suggestions(ranked, *_default(ranked, threshold))
+
+
+CASE_LIST_QUESTION = "这份文书是案件统计表或台账（逐行列出案件），不属于某一个案件：请选择案件，或标记为非诉讼材料。"
 
 
 def _default(ranked: tuple[Suggestion, ...], threshold: float) -> tuple[int | None, str | None]:

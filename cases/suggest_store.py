@@ -22,6 +22,7 @@ from cases.filing import CasePool, _candidate_cases, document_context, message_d
 from cases.matching import rank, score_case
 from cases.suggest import CaseFacts, DocFacts, Stored, Suggestions, suggest
 from extract.types import COURT_DOC_TYPES
+from extract.understanding.caselist import is_case_list
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, DocType
 
@@ -41,14 +42,16 @@ def doc_facts(s: Session, doc: m.Document, hide_number: bool = False) -> DocFact
     ctx = document_context(s, doc, doc.attachment.message)
     others = [d.case_number for d in message_documents(doc.attachment.message) if d.id != doc.id]
     named = {n for n in (own, *others, *ctx.file_numbers, *ctx.text_numbers, *ctx.reply_numbers) if n}
+    text = page_text(doc)
     return DocFacts(
-        own, fields.plaintiffs, fields.court, fields.cause, page_text(doc),
+        own, fields.plaintiffs, fields.court, fields.cause, text,
         hearing_day=fields.hearing_at.strftime("%m-%d") if fields.hearing_at else None,
         appeal_of=fields.first_instance_case,
         cause_category=fields.cause_category,
         identified=bool(doc.title) or doc.doc_type != DocType.other,
         message_cases=len(named),
         prints_number=doc.doc_type in COURT_DOC_TYPES,
+        lists_cases=doc.doc_type == DocType.other and is_case_list(doc.title, text),
     )
 
 

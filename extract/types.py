@@ -92,6 +92,9 @@ class Fields:
     outcome: Outcome | None = None
     disposition: str | None = None  # the sentence(s) the outcome was read from
     first_instance_case: str | None = None  # for appeals
+    # A decision's recital of when the court served the complaint and the notice to respond on the
+    # defendant (于…向被告送达了起诉状副本及应诉通知书): the day the agency's deadlines ran from.
+    notice_served: date | None = None
     # Facts read but not to be trusted without a person: export case field name (decision_date,
     # outcome, head_present ...) -> short reason in English. A fact named here may still carry a value.
     doubts: dict[str, str] = field(default_factory=dict)

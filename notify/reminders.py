@@ -157,8 +157,11 @@ class WaitingDoc:
     candidate_case_ids: tuple[int, ...]  # the cases the matcher offered
 
 
-def waiting_by_agency(session: Session, settings: NotifySettings) -> dict[int, list[WaitingDoc]]:
-    """Every document waiting in the review queue, by the agency that sent it (one query for a sweep)."""
+def waiting_by_agency(session: Session, settings: NotifySettings,
+                      agency_ids: set[int] | None = None) -> dict[int, list[WaitingDoc]]:
+    """Every document waiting in the review queue, by the agency that sent it (one query for a sweep;
+    only those of `agency_ids` when given)."""
+    agency = Message.agency_id.is_not(None) if agency_ids is None else Message.agency_id.in_(sorted(agency_ids))
     rows = session.execute(
         select(Document, Message)
         .join(Attachment, Document.attachment_id == Attachment.id)
@@ -167,7 +170,7 @@ def waiting_by_agency(session: Session, settings: NotifySettings) -> dict[int, l
             Document.match_status.in_(REVIEW_MATCHES),
             Attachment.status.in_(READABLE_ATTACHMENTS),
             Message.status.in_(sorted(settings.receipt_statuses)),
-            Message.agency_id.is_not(None),
+            agency,
         )
         .order_by(Document.id)
     ).all()
@@ -206,6 +209,11 @@ def waiting_types(waiting: list[WaitingDoc], case_id: int | None, case_number: s
         if own or offered or unassigned:
             out.setdefault(w.doc_type, w.document_id)
     return out
+
+
+def not_waiting(missing: list[str], waiting: dict[str, int]) -> list[str]:
+    """Missing document types less those waiting in our review queue (the case's `missing`). Pure."""
+    return [t for t in missing if t not in waiting]
 
 
 def hold_for_queue(reminders: list[DueReminder], waiting: dict[str, int]) -> tuple[list[DueReminder], list[str]]:

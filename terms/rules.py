@@ -145,7 +145,7 @@ def evaluate_missing(
             got = sorted(rules.summons_triggers & seen.types)
             items["summons"] = MissingItem("summons", when, f"{got} received without summons")
 
-    appearance_expected = "appearance_record" not in seen.types and _hearing_may_have_happened(snapshot)
+    appearance_expected = "appearance_record" not in seen.types and _hearing_may_have_happened(snapshot, as_of)
     if RULE_APPEARANCE in rules.enabled and appearance_expected:
         candidates: list[MissingItem] = []
         if "summons" in seen.types and snapshot.hearing_at is not None:
@@ -170,12 +170,19 @@ def evaluate_missing(
     return sorted(items.values(), key=lambda i: DOC_ORDER.index(i.doc_type) if i.doc_type in DOC_ORDER else 99)
 
 
-def _hearing_may_have_happened(snapshot: CaseSnapshot) -> bool:
-    """A decision dated before the scheduled hearing means the hearing never took place."""
-    decided = decision_date_of(snapshot)
-    if decided is None or snapshot.hearing_at is None:
+def _hearing_may_have_happened(snapshot: CaseSnapshot, as_of: date | None = None) -> bool:
+    """A decision dated before the scheduled hearing means the hearing never took place. An undated one
+    (its date unread) was made by the day its mail arrived at the latest: arriving before the hearing
+    day, it was decided without that hearing too."""
+    if snapshot.hearing_at is None:
         return True
-    return decided >= snapshot.hearing_at.date()
+    hearing = snapshot.hearing_at.date()
+    decided = decision_date_of(snapshot)
+    if decided is not None:
+        return decided >= hearing
+    docs = snapshot.received_by(as_of) if as_of is not None else snapshot.documents
+    arrived = [d.received_on for d in docs if d.doc_type in ("judgment", "ruling")]
+    return not arrived or min(arrived) >= hearing
 
 
 def decision_date_of(snapshot: CaseSnapshot) -> date | None:

@@ -18,6 +18,7 @@ from extract.understanding.casenumber import (
 )
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited, read_court
+from extract.understanding.notice_date import CLOSING, notice_date
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
 
@@ -220,6 +221,14 @@ def needs_date_reread(d: Document) -> bool:
     return fact is not None and fact in d.fields.doubts
 
 
+def _sealed_date(d: Document, lines: list[str], own_year: int | None, block: list[str]) -> DecisionDate:
+    """The sealed date as a close read of the block shows it: a notice's after its closing lines, a
+    decision's under its judges' names (checked against the dates its body narrates)."""
+    if d.doc_type is DocType.notice_to_respond:
+        return notice_date(block, own_year)
+    return decision_date(lines, own_year, block)
+
+
 def reread_decision_dates(
     documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
 ) -> list[Document]:
@@ -241,21 +250,25 @@ def reread_decision_dates(
         reads: list[DecisionDate] = []
         forced: set[int] = set()  # ids of the reads from CONSTRAINED_ATTEMPTS
         seeded = 0
-        if d.doc_type in (DocType.judgment, DocType.ruling):
+        if d.doc_type in _SEALED_DATE:
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
-            first = decision_date(lines, own_year)
+            notice = d.doc_type is DocType.notice_to_respond
+            first = notice_date(lines, own_year) if notice else decision_date(lines, own_year)
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
-            # The full-page read may have seen the signers the first close look misses.
-            signed_here = bool(_SIGNED.search(re.sub(r"\W", "", texts.get(page, ""))))
+            # The full-page read may have seen the signers the first close look misses (a notice has
+            # no judges: its closing lines, 特此通知 … 承办人, stand above its date).
+            signed = CLOSING if d.doc_type is DocType.notice_to_respond else _SIGNED
+            signed_here = bool(signed.search(re.sub(r"\W", "", texts.get(page, ""))))
             before = len(reads)
             for attempt in range(READ_ATTEMPTS):
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
-                signed_here = signed_here or bool(signature_lines(block))
-                got = decision_date(lines, own_year, block) if text else None
+                signed_here = signed_here or bool(signature_lines(block)) or (
+                    d.doc_type is DocType.notice_to_respond and any(CLOSING.search(ln) for ln in block))
+                got = _sealed_date(d, lines, own_year, block) if text else None
                 if got is None or got.value is None:
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from extract.types import COURT_DOC_TYPES, DocType, Fields, Outcome
@@ -25,6 +25,8 @@ from extract.understanding.casenumber import (
 from extract.understanding.casereport import case_report_marker, case_report_number
 from extract.understanding.court import CourtReading, court_sources, resolve_court
 from extract.understanding.dates import find_dates, find_datetimes
+from extract.understanding.names import has_known_surname
+from extract.understanding.notice_date import CLOSING, notice_date
 from extract.understanding.signature import decision_date, narrated_decision_date
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
@@ -350,6 +352,17 @@ def _doc_date(lines: list[str], doc_type: DocType | None = None) -> date | None:
     return hits[-1].value if hits else None
 
 
+_SERVED = re.compile(r"于(?P<date>[^于，。；]{6,16}?)向被告送达了?起诉状副本[及和、，,]{1,2}应诉通知书")
+
+
+def _served_date(lines: list[str]) -> date | None:
+    """The day a decision recites the complaint and the notice were served on the defendant; only a
+    first-instance decision says so (an appeal's recital is of the appeal, not of the notice)."""
+    found = _SERVED.search("".join(lines))
+    hits = find_dates(found["date"]) if found else []
+    return hits[0].value if len(hits) == 1 else None
+
+
 def _hearing(lines: list[str], doc_type: DocType, ref_year: int | None) -> tuple[datetime | None, str | None]:
     at: datetime | None = None
     place: str | None = None
@@ -399,6 +412,7 @@ class _Head:
     reason: str | None = None
     doubt: str | None = None  # why a person should check head_present
     role_doubt: str | None = None  # why a person should check principal / deputy
+    name_doubt: str | None = None  # why a person should check the head's name
 
 
 def _principal_from_title(title: str | None) -> bool | None:
@@ -455,6 +469,18 @@ def _head(lines: list[str], doc_type: DocType) -> _Head:
     return _Head()
 
 
+def _name_checked(head: _Head) -> _Head:
+    """A name read as present whose first character is no surname is a misread a person confirms."""
+    if head.present and head.name and not head.name_doubt and not has_known_surname(head.name):
+        return replace(head, name_doubt=f"head name {head.name!r} does not begin with a known surname")
+    return head
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Two names of one length differing in one character: the same name with one misread."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 _HEAD_LABEL = re.compile(
     r"(?P<label>行政机关负责人|机关出庭负责人|出庭应诉负责人|出庭负责人)[:：]?(?P<name>[\u4e00-\u9fff]{2,4}?)[，,]"
     r"(?:该.)?(?P<title>[\u4e00-\u9fff]{1,10}?)[。，,；;]"
@@ -480,6 +506,13 @@ def _head_in_decision(flat: str) -> _Head:
         principal = _principal_from_title(title)
         if any(name in s for s in sentences):
             return _Head(True, principal, name, title)
+        # The paragraph names the head with one character misread (曹强 as 章强): the head appeared;
+        # which spelling is right is for a person (or another source) to say.
+        heard = [m["name"] for s in sentences for rx in _HEAD_NAMED for m in [rx.search(s)] if m]
+        near = next((h for h in heard if _one_off(h[: len(name)], name)), None)
+        if near is not None:
+            return _Head(True, principal, name, title,
+                         name_doubt=f"parties block reads the head as {name}, the hearing paragraph as {near}")
         if sentences:
             return _Head(
                 False, None, None, None,
@@ -685,6 +718,13 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         doc_date = _doc_date(lines, doc_type)
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None
         if doc_type is DocType.notice_to_respond:
+            closing = notice_date(lines, own_year)
+            if closing.value is not None or any(CLOSING.search(ln) for ln in lines):
+                # The date sits after the closing lines (承办人 …): when it is unreadable there, a date of
+                # the body (the filing, the contested act) must not stand in for it.
+                if closing.doubt and closing.value != doc_date:
+                    doubts["notice_date"] = closing.doubt
+                doc_date = closing.value
             if doc_date is None:
                 doubts["notice_date"] = "no date found at the end of the notice"
             elif own_year is not None and not own_year <= doc_date.year <= own_year + 1:
@@ -713,6 +753,9 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         doubts["head_present"] = head.doubt
     if head.role_doubt:
         doubts["head_role"] = head.role_doubt
+    head = _name_checked(head)
+    if head.name_doubt:
+        doubts["head_name"] = head.name_doubt
     disposition = Disposition(None, None)
     defendant = parties.defendant
     if doc_type in (DocType.judgment, DocType.ruling):
@@ -752,5 +795,6 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         outcome=disposition.outcome,
         disposition=disposition.sentence,
         first_instance_case=first_instance,
+        notice_served=_served_date(lines) if doc_type in (DocType.judgment, DocType.ruling) else None,
         doubts=doubts,
     )

@@ -73,6 +73,7 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
         .join(m.Message, m.Attachment.message_id == m.Message.id)
         .where(m.Document.case_id.is_not(None), m.Message.received_at >= since_at)
     )
+    # Only checks of facts a figure uses make a case the report's (a head's name is no figure).
     open_checks = select(m.FactCheck.case_id).where(m.FactCheck.status == FactCheckStatus.open,
                                                     m.FactCheck.fact.in_(sorted(REPORT_FACTS)))
     years = [
@@ -169,7 +170,8 @@ def load_input(
     for i in range(0, len(case_ids), CHUNK):
         for chk in session.scalars(
             select(m.FactCheck)
-            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]))
+            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]),
+                   m.FactCheck.fact.in_(sorted(REPORT_FACTS)))
             .order_by(m.FactCheck.id)
         ):
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))

@@ -66,3 +66,22 @@ def test_appeal_dismissed_without_its_first_instance_on_file_waits_for_a_person(
               "first_instance_case": "（2026）鲁0481行初52号", "doubts": {"outcome": UPHELD_ON_PLAINTIFF_APPEAL}}
     message(session, [[D("judgment", appeal, upheld)]])
     assert "outcome" in _open_checks(session, appeal)
+
+
+def test_a_notice_date_under_the_seal_is_taken_from_the_decisions_recital_of_service(
+        session: Session) -> None:  # noqa: F811
+    n = "（2026）鲁0481行初71号"
+    unread = {"doubts": {"notice_date": "no date found at the end of the notice"}}
+    message(session, [[D("notice_to_respond", n, unread)]])
+    assert case(session, n).notice_date is None
+    assert "notice_date" in _open_checks(session, n)
+    judgment = {"outcome": "agency_won", "disposition": "驳回原告的诉讼请求。", "doc_date": "2026-06-09",
+                "notice_served": "2026-03-12"}
+    message(session, [[D("judgment", n, judgment)]])
+    assert str(case(session, n).notice_date) == "2026-03-12"
+    assert "notice_date" not in _open_checks(session, n)
+    # The notice's own date, when read, is the notice date; a recital never replaces it.
+    n2 = "（2026）鲁0481行初72号"
+    message(session, [[D("notice_to_respond", n2, {"doc_date": "2026-03-10"})]])
+    message(session, [[D("judgment", n2, {**judgment, "notice_served": "2026-03-12"})]])
+    assert str(case(session, n2).notice_date) == "2026-03-10"
