@@ -96,11 +96,13 @@ def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None
             groups[-1].append(line)
         else:
             groups.append([line])
-    # The largest group, the lowest of equals; a lone line only low on the page (the date, when the
-    # judges' names are set to the left) or when it is a seal's height.
+    # The largest group, the lowest of equals. A lone line high on the page may be a right-set case
+    # number, or the date of a block that runs over from the page before with the judges' names set
+    # to the left: the block is then taken from that line to the foot of the page, so that neither is
+    # lost (a lone line low on the page, or of a seal's height, is the block itself).
     block = max(reversed(groups), key=len)
     if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi and block[0][0] < 0.3 * h:
-        return None
+        return max(0, block[0][0] - 2 * height), h
     return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
 
 

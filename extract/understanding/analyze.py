@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageQuality, PageSource
 from extract.understanding.casenumber import (
@@ -46,6 +47,7 @@ def understand(
     filename: str = "",
     header_texts: Mapping[int, str] | None = None,
     jurisdiction: Jurisdiction | None = None,
+    received_on: date | None = None,
 ) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
@@ -54,6 +56,7 @@ def understand(
     `header_texts` maps page numbers to a second OCR read of the page's top (title and number
     block); it is used only where the title or the case number could not be read otherwise.
     `jurisdiction` (configured): what an unreadable province character in a case number may stand for.
+    `received_on`: the day the file's mail arrived (no court dated a document it carries later).
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
@@ -93,7 +96,7 @@ def understand(
                          None, evidence=("no text on these pages", *(evidence[-1:] if unreadable else ())))
             )
             continue
-        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction)
+        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction, received_on)
         documents.append(
             Document(
                 doc_type=cls.doc_type,
@@ -215,7 +218,8 @@ def needs_date_reread(d: Document) -> bool:
 
 
 def reread_decision_dates(
-    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
+    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader,
+    received_on: date | None = None,
 ) -> list[Document]:
     """Court documents whose sealed date is missing or doubtful, with it read again from their signature block.
 
@@ -237,7 +241,7 @@ def reread_decision_dates(
         seeded = 0
         if d.doc_type in (DocType.judgment, DocType.ruling):
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
-            first = decision_date(lines, own_year)
+            first = decision_date(lines, own_year, received_on=received_on)
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
@@ -249,7 +253,7 @@ def reread_decision_dates(
                 text = read_block(page, attempt)
                 block = normalize_lines([text or ""])
                 signed_here = signed_here or bool(signature_lines(block))
-                got = decision_date(lines, own_year, block) if text else None
+                got = decision_date(lines, own_year, block, received_on) if text else None
                 if got is None or got.value is None:
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one
