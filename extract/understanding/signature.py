@@ -204,9 +204,10 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
 
     `reread`: lines of a second, closer read of the page part that holds the signature block; the
     block is then taken from it, while the body is still the document's.
-    `received_on`: the day the mail carrying the document arrived. No decision is dated after it,
-    and a date the body narrates after it cannot have happened yet when the document was sent (a
-    misread or a misprint): it is no bound for the signature date.
+    `received_on`: the day the mail carrying the document arrived. A date the body narrates after it
+    cannot have happened yet when the document was sent (a misread or a misprint): it is no bound for
+    the signature date. (A signature date after it is the case's plausibility check's to reject:
+    cases/plausibility.py, where a person sees both.)
     """
     source = reread if reread is not None else lines
     signers = signature_lines(source)
@@ -229,9 +230,6 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
         return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
     if own_year is not None and value.year > own_year + 5:
         return DecisionDate(None, f"signature date read as {value.isoformat()}, years after the case number's", read)
-    if received_on is not None and value > received_on:
-        return DecisionDate(None, f"signature date read as {value.isoformat()}, after the mail arrived "
-                                  f"({received_on.isoformat()})", read)
     later = [d for d in _body_dates(lines, start) if d > value and (received_on is None or d <= received_on)]
     if later:
         return DecisionDate(

@@ -40,10 +40,10 @@ def test_a_body_date_before_the_mail_arrived_still_bounds_the_date() -> None:
     assert got.value is None and got.doubt is not None and "before 2031-03-20" in got.doubt
 
 
-def test_a_signature_date_after_the_mail_arrived_is_not_used() -> None:
+def test_a_signature_date_after_the_mail_arrived_is_read_for_the_case_check_to_reject() -> None:
     lines = _judgment("2031年3月2日", "二〇三一年四月十八日")
     got = decision_date(lines, 2031, received_on=date(2031, 3, 25))
-    assert got.value is None and got.doubt is not None and "after the mail arrived" in got.doubt
+    assert got.value == date(2031, 4, 18)
 
 
 def test_extract_fields_passes_the_day_of_arrival_on() -> None:
