@@ -28,10 +28,10 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution; 2, 3: line by line; 4, 5: line by line, date characters only);
-# None if it cannot.
+# doing so (0, 1: different resolution; 2, 3: line by line; 4, 5: line by line, date characters only;
+# 6, 7: line by line, each line thresholded on its own); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 6
+READ_ATTEMPTS = 8
 # Attempts whose read only allows the date's characters (extract/reading/signature_reread.py): forced
 # toward a date, such a read only confirms one read without that constraint, never settles alone nor
 # with another constrained read (both would be forced the same way: 上一 read as 十一 every time).
