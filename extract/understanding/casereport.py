@@ -99,5 +99,5 @@ def case_report_date(lines: list[str], own: str | None,
                     return hits[0].value, None
     narrated = narrated_decision_date(lines)
     if narrated.value is not None:
-        return narrated.value, f"decision date narrated in a case report ({narrated.line})"
-    return None, "case report: no date printed with its own case number"
+        return narrated.value, f"decision date narrated, not printed with its case number ({narrated.line})"
+    return None, "no readable date printed for the decision the text reports"

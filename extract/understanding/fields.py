@@ -23,7 +23,7 @@ from extract.understanding.casenumber import (
 )
 from extract.understanding.casereport import case_report_date, case_report_marker, case_report_number
 from extract.understanding.dates import find_dates, find_datetimes
-from extract.understanding.signature import decision_date, narrated_decision_date
+from extract.understanding.signature import decision_date, narrated_decision_date, narrates_decision
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
 __all__ = [
@@ -665,10 +665,10 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         doc_date = signed.value
         if signed.doubt:
             doubts["decision_date"] = signed.doubt
-    elif report or (doc_type is DocType.other and narrated_decision_date(lines).value is not None):
+    elif report or (doc_type is DocType.other and narrates_decision(lines)):
         # A case report's date (or that of an unidentified text retelling a decision, 于…判决：) is that
-        # of the decision it reports, as it prints it; its other dates are earlier instances' and the
-        # contested act's.
+        # of the decision it reports, as it prints it, or none; its other dates are earlier instances'
+        # and the contested act's.
         doc_date, doubt = case_report_date(lines, own, jurisdiction)
         if doubt:
             doubts["decision_date"] = doubt

@@ -15,7 +15,7 @@ from datetime import date
 
 from extract.understanding.dates import find_dates
 
-__all__ = ["DecisionDate", "decision_date", "signature_lines"]
+__all__ = ["DecisionDate", "decision_date", "narrated_decision_date", "narrates_decision", "signature_lines"]
 
 _SIGNER = re.compile(
     r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
@@ -243,6 +243,11 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
 
 
 _NARRATED = re.compile(r"于(?P<date>[^，。；于]{6,16}?)(?:作出|作|以)?(?:终审|再审|二审)?(?:判决|裁定)[:：]")
+
+
+def narrates_decision(lines: list[str]) -> bool:
+    """The text retells a court's decision (于…判决：), whether or not its date can be read."""
+    return _NARRATED.search("".join(lines)) is not None
 
 
 def narrated_decision_date(lines: list[str]) -> DecisionDate:

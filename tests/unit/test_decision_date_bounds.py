@@ -117,3 +117,10 @@ def test_an_unidentified_retelling_is_dated_by_the_decision_it_narrates_with_a_d
 def test_fields_default_is_unchanged_for_other_documents_without_a_decision() -> None:
     assert extract_fields(["情况说明\n2031年1月2日"], DocType.other).doc_date == date(2031, 1, 2)
     assert Fields().doc_date is None
+
+
+def test_a_retelling_whose_narrated_date_is_unreadable_has_no_date() -> None:
+    text = ("原告林小满。被告青禾市某局。被告于2031年1月2日作出处罚决定。\n"
+            "青禾市中级人民法院于2 0 3\n工年?月1 9日判决：\n驳回上诉，维持原判。\n")
+    fields = extract_fields([text], DocType.other)
+    assert fields.doc_date is None and "decision_date" in fields.doubts
