@@ -677,8 +677,12 @@ def apply_document_facts(s: Session, case: m.Case, doc: m.Document, msg: m.Messa
         label = _DOC_CN.get(doc.doc_type, "裁判文书")
         _set(s, case, "notice_date", f.notice_served, doc,
              reason=f"应诉通知书日期未能读出，按{label}所载送达起诉状副本及应诉通知书的日期")
-    if doc.doc_type in DECISION_TYPES and f.outcome:
-        _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
+    # A judgment always decides the case, so its date is the decision date even when its disposition
+    # could not be read (the outcome then waits for a person); a ruling only when it concluded the case
+    # (many rulings are procedural: jurisdiction, suspension, preservation).
+    if doc.doc_type in DECISION_TYPES and (f.outcome or doc.doc_type == DocType.judgment.value):
+        if f.outcome:
+            _set(s, case, "outcome", _upheld_outcome(s, case, f) or _agency_outcome(case, f), doc)
         _set(s, case, "decision_type", DECISION_TYPES[doc.doc_type], doc)
         _set(s, case, "decision_date", f.doc_date, doc)
         _set(s, case, "disposition", f.disposition, doc)

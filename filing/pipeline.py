@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,7 @@ from ingest.sniff import CONTAINERS
 from ingest.types import MimePart, SenderStatus
 from ingest.unpack import unpack
 from store import models as m
+from terms.dates import local_date
 from terms.errors import ErrorCode, FilingError
 from terms.status import (
     PENDING_STATES,
@@ -303,6 +304,9 @@ def step_classify(app: App, message_row_id: int) -> None:
         msg = _get(uow.session, message_row_id)
         # Understood before anything is written: a second OCR read of a signature block may take seconds.
         planned: dict[int, list[Document]] = {}
+        # The local day the mail arrived: no document it carries was signed later.
+        arrived = msg.received_at if msg.received_at.tzinfo else msg.received_at.replace(tzinfo=UTC)
+        received_on = local_date(arrived, app.settings.calendar.timezone)
         for att in msg.attachments:
             if att.status not in READABLE_ATTACHMENTS or not att.pages:
                 continue
@@ -311,8 +315,9 @@ def step_classify(app: App, message_row_id: int) -> None:
                          rotation=p.rotation, quality=PageQuality(p.quality))
                 for p in att.pages
             ]
-            found = understand(pages, att.filename, jurisdiction=jurisdiction(app.settings))
-            planned[att.id] = _reread_dates(app, att, pages, found)
+            found = understand(pages, att.filename, jurisdiction=jurisdiction(app.settings),
+                               received_on=received_on)
+            planned[att.id] = _reread_dates(app, att, pages, found, received_on)
         for att in msg.attachments:
             att.documents.clear()
             for doc in planned.get(att.id, []):
@@ -332,7 +337,8 @@ def step_classify(app: App, message_row_id: int) -> None:
         uow.commit()
 
 
-def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list[Document]) -> list[Document]:
+def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list[Document],
+                  received_on: date | None = None) -> list[Document]:
     """Judgments and rulings whose date is missing or doubtful: read their signature block again."""
     ocr_pages = {p.number: p for p in pages if p.source is PageSource.tesseract}
     if not any(needs_date_reread(d) and d.last_page in ocr_pages for d in docs):
@@ -345,7 +351,7 @@ def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list
             return None
         return reread_signature_block(data, att.content_type, page, ocr_pages[page].rotation, settings, attempt)
 
-    return reread_decision_dates(docs, {p.number: p.text for p in pages}, read)
+    return reread_decision_dates(docs, {p.number: p.text for p in pages}, read, received_on)
 
 
 def step_match(app: App, message_row_id: int) -> None:

@@ -96,11 +96,13 @@ def locate_block(gray: np.ndarray, dpi: float = 200.0) -> tuple[int, int] | None
             groups[-1].append(line)
         else:
             groups.append([line])
-    # The largest group, the lowest of equals; a lone line only low on the page (the date, when the
-    # judges' names are set to the left) or when it is a seal's height.
+    # The largest group, the lowest of equals. A lone line high on the page may be a right-set case
+    # number, or the date of a block that runs over from the page before with the judges' names set
+    # to the left: the block is then taken from that line to the foot of the page, so that neither is
+    # lost (a lone line low on the page, or of a seal's height, is the block itself).
     block = max(reversed(groups), key=len)
     if len(block) < 2 and block[0][1] - block[0][0] < 0.5 * dpi and block[0][0] < 0.3 * h:
-        return None
+        return max(0, block[0][0] - 2 * height), h
     return max(0, block[0][0] - 2 * height), min(h, block[-1][1] + 2 * height)
 
 
@@ -262,17 +264,27 @@ def _smoothed(gray: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.medianBlur(gray, 3), dtype=np.uint8)
 
 
+def _otsu(line: np.ndarray) -> np.ndarray:
+    """One line's own black and white: a faint or low-contrast print (grey text on grey paper) that
+    tesseract's page-wide thresholding breaks into strokes reads whole once the line is cut at its own
+    Otsu level (only text and paper are left in a line's box)."""
+    _, out = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return np.asarray(out, dtype=np.uint8)
+
+
 def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: str = "",
-                read: np.ndarray | None = None) -> str | None:
+                read: np.ndarray | None = None, binarize: bool = False) -> str | None:
     """The block read line by line (one line per image, psm 7): a seal cannot merge lines. Lines are
-    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given."""
+    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given; each line
+    thresholded on its own when `binarize`."""
     boxes = line_boxes(gray, dpi)
     read = gray if read is None else read
     if not boxes:
         return None
     with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(read[t:b, x0:x1]))
-                 for i, (t, b, x0, x1) in enumerate(boxes)]
+        crops = [np.ascontiguousarray(read[t:b, x0:x1]) for t, b, x0, x1 in boxes]
+        paths = [write_pgm(Path(tmp) / f"line{i}.pgm", np.ascontiguousarray(_otsu(c)) if binarize else c)
+                 for i, c in enumerate(crops)]
         line = replace(settings, psm=7, ocr_dpi=dpi)
         return "\n".join(r.text.strip() for r in recognize(paths, line, settings.page_timeout_s, whitelist))
 
@@ -282,10 +294,13 @@ def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: st
 # another read (extract/understanding/analyze.py, CONSTRAINED_ATTEMPTS), never settles one alone.
 DATE_CHARS = "〇一二三四五六七八九十年月日"
 
-# (resolution, tesseract page segmentation, date characters only) per attempt: two reads at different
-# scales are two nearly independent looks at the same damaged line; from the third on, line by line
-# (psm 7 per line); the last two with only the date's characters allowed.
-_ATTEMPTS = ((300, 6, False), (400, 6, False), (300, 7, False), (400, 7, False), (300, 7, True), (400, 7, True))
+# (resolution, tesseract page segmentation, date characters only, each line thresholded on its own) per
+# attempt: two reads at different scales are two nearly independent looks at the same damaged line;
+# from the third on, line by line (psm 7 per line); the fifth and sixth with only the date's characters
+# allowed; the last two of a greyscale or colour page's lines each cut at its own level (of a 1-bit
+# page they would repeat the third and fourth: not another look, so not made).
+_ATTEMPTS = ((300, 6, False, False), (400, 6, False, False), (300, 7, False, False), (400, 7, False, False),
+             (300, 7, True, False), (400, 7, True, False), (300, 7, False, True), (400, 7, False, True))
 CONSTRAINED_ATTEMPTS = frozenset(i for i, a in enumerate(_ATTEMPTS) if a[2])
 
 
@@ -294,17 +309,17 @@ def reread_signature_block(
 ) -> str | None:
     """Text of the lower part of page `page_number`, read again closely (`attempt` picks how); None
     when it cannot be read."""
-    dpi, psm, constrained = _ATTEMPTS[attempt % len(_ATTEMPTS)]
+    dpi, psm, constrained, binarize = _ATTEMPTS[attempt % len(_ATTEMPTS)]
     try:
         found = _page_image(data, content_type, page_number, settings.max_image_pixels)
-        if found is None:
+        if found is None or (binarize and found[0].mode == "1"):
             return None
         gray = _block_gray(*found, rotation, dpi)
         # The constrained reads are also a different look at a 1-bit scan: smoothed (measured on the
         # sample: a median alone lost as many characters under a seal as it gave back).
         read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
         if psm == 7:
-            return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read)
+            return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read, binarize)
         with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
             path = write_pgm(Path(tmp) / "block.pgm", read)
             block = replace(settings, psm=psm, ocr_dpi=dpi)

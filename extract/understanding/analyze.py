@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 from extract.types import COURT_DOC_TYPES, CaseNumber, DocType, Document, Page, PageQuality, PageSource
 from extract.understanding.casenumber import (
@@ -28,10 +29,10 @@ NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
 __all__ = ["UNREADABLE_EVIDENCE", "needs_date_reread", "reread_decision_dates", "understand"]
 
 # Reads the lower part of one page (1-based number within the file) again closely, the n-th way of
-# doing so (0, 1: different resolution; 2, 3: line by line; 4, 5: line by line, date characters only);
-# None if it cannot.
+# doing so (0, 1: different resolution; 2, 3: line by line; 4, 5: line by line, date characters only;
+# 6, 7: line by line, each line thresholded on its own); None if it cannot.
 BlockReader = Callable[[int, int], str | None]
-READ_ATTEMPTS = 6
+READ_ATTEMPTS = 8
 # Attempts whose read only allows the date's characters (extract/reading/signature_reread.py): forced
 # toward a date, such a read only confirms one read without that constraint, never settles alone nor
 # with another constrained read (both would be forced the same way: 上一 read as 十一 every time).
@@ -47,6 +48,7 @@ def understand(
     filename: str = "",
     header_texts: Mapping[int, str] | None = None,
     jurisdiction: Jurisdiction | None = None,
+    received_on: date | None = None,
 ) -> list[Document]:
     """Documents in one file's pages, in page order, with type, confidence, title, fields, evidence.
 
@@ -55,6 +57,7 @@ def understand(
     `header_texts` maps page numbers to a second OCR read of the page's top (title and number
     block); it is used only where the title or the case number could not be read otherwise.
     `jurisdiction` (configured): what an unreadable province character in a case number may stand for.
+    `received_on`: the day the file's mail arrived (no court dated a document it carries later).
     """
     ordered = sorted(pages, key=lambda p: p.number)
     if not ordered:
@@ -94,7 +97,7 @@ def understand(
                          None, evidence=("no text on these pages", *(evidence[-1:] if unreadable else ())))
             )
             continue
-        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction)
+        fields = extract_fields(seg_texts, cls.doc_type, jurisdiction, received_on)
         documents.append(
             Document(
                 doc_type=cls.doc_type,
@@ -221,16 +224,18 @@ def needs_date_reread(d: Document) -> bool:
     return fact is not None and fact in d.fields.doubts
 
 
-def _sealed_date(d: Document, lines: list[str], own_year: int | None, block: list[str]) -> DecisionDate:
+def _sealed_date(d: Document, lines: list[str], own_year: int | None, block: list[str],
+                 received_on: date | None) -> DecisionDate:
     """The sealed date as a close read of the block shows it: a notice's after its closing lines, a
     decision's under its judges' names (checked against the dates its body narrates)."""
     if d.doc_type is DocType.notice_to_respond:
         return notice_date(block, own_year)
-    return decision_date(lines, own_year, block)
+    return decision_date(lines, own_year, block, received_on)
 
 
 def reread_decision_dates(
-    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader
+    documents: Sequence[Document], texts: Mapping[int, str], read_block: BlockReader,
+    received_on: date | None = None,
 ) -> list[Document]:
     """Court documents whose sealed date is missing or doubtful, with it read again from their signature block.
 
@@ -253,7 +258,7 @@ def reread_decision_dates(
         if d.doc_type in _SEALED_DATE:
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
             notice = d.doc_type is DocType.notice_to_respond
-            first = notice_date(lines, own_year) if notice else decision_date(lines, own_year)
+            first = notice_date(lines, own_year) if notice else decision_date(lines, own_year, received_on=received_on)
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
@@ -268,7 +273,7 @@ def reread_decision_dates(
                 block = normalize_lines([text or ""])
                 signed_here = signed_here or bool(signature_lines(block)) or (
                     d.doc_type is DocType.notice_to_respond and any(CLOSING.search(ln) for ln in block))
-                got = _sealed_date(d, lines, own_year, block) if text else None
+                got = _sealed_date(d, lines, own_year, block, received_on) if text else None
                 if got is None or got.value is None:
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one

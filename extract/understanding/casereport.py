@@ -8,10 +8,13 @@ when the header does not say, a single number is taken and several leave the num
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from extract.understanding.casenumber import CaseNumberHit, Jurisdiction, find_case_number_hits
+from extract.understanding.dates import find_dates
+from extract.understanding.signature import narrated_decision_date
 
-__all__ = ["case_report_marker", "case_report_number"]
+__all__ = ["case_report_date", "case_report_marker", "case_report_number"]
 
 # Headings only edited reports print (compared without spaces or brackets).
 MARKERS = (
@@ -69,3 +72,32 @@ def case_report_number(
         return None, None, f"case report: {len(best)} numbers of the same instance, own number undecided"
     number, h = next(iter(best.items()))
     return number, h.raw, f"case report: {number} is the highest instance it lists"
+
+
+# 一审：…（2005）东行初字第15号（2005年5月16日）: the index dates each instance right after its number.
+_AFTER_NUMBER = re.compile(r"^[（(](?P<date>[^（）()。，；]{6,16}?[日曰])[）)]")
+# …于2018年4月26日作出（2018）最高法行再26号判决: the date the report gives the number it decided.
+_BEFORE_NUMBER = re.compile(r"于(?P<date>[^，。；于]{6,16}?)作出(?:的)?$")
+
+
+def case_report_date(lines: list[str], own: str | None,
+                     jurisdiction: Jurisdiction | None = None) -> tuple[date | None, str | None]:
+    """(date, doubt) of the decision a case report is about: the date it prints with its own number
+    (in the index after it, or 于…作出 before it); else one it narrates (于…判决：) with a doubt,
+    since a report also retells the earlier instances' decisions. (None, doubt) when it prints none:
+    never another date of the text (the contested act's, the first instance's)."""
+    flat = "".join(lines)
+    if own is not None:
+        for h in find_case_number_hits(flat, jurisdiction):
+            if str(h.number) != own:
+                continue
+            after, before = flat[h.end : h.end + 20], flat[max(0, h.start - 24) : h.start]
+            for rx, part in ((_AFTER_NUMBER, after), (_BEFORE_NUMBER, before)):
+                m = rx.search(part)
+                hits = find_dates(m["date"]) if m else []
+                if len(hits) == 1:
+                    return hits[0].value, None
+    narrated = narrated_decision_date(lines)
+    if narrated.value is not None:
+        return narrated.value, f"decision date narrated, not printed with its case number ({narrated.line})"
+    return None, "no readable date printed for the decision the text reports"

@@ -22,12 +22,12 @@ from extract.understanding.casenumber import (
     repair_year,
     repaired_year,
 )
-from extract.understanding.casereport import case_report_marker, case_report_number
+from extract.understanding.casereport import case_report_date, case_report_marker, case_report_number
 from extract.understanding.court import CourtReading, court_sources, resolve_court
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.names import has_known_surname
 from extract.understanding.notice_date import CLOSING, notice_date
-from extract.understanding.signature import decision_date, narrated_decision_date
+from extract.understanding.signature import decision_date, narrated_decision_date, narrates_decision
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
 __all__ = [
@@ -696,24 +696,35 @@ def is_enforcement(disposition: str | None) -> bool:
 # ---------------------------------------------------------------- all fields
 
 
-def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdiction | None = None) -> Fields:
-    """All fields of one document (pages of that document only)."""
+def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdiction | None = None,
+                   received_on: date | None = None) -> Fields:
+    """All fields of one document (pages of that document only); `received_on`: the day its mail
+    arrived (bounds the decision date, see signature.decision_date)."""
     lines = normalize_lines(pages)
     doubts: dict[str, str] = {}
     years = [h.value.year for h in find_dates("\n".join(lines))]
     number_hits = _hits(lines, max(years) if years else None, jurisdiction)
     own, cited, first_instance = _own_and_cited(number_hits, doc_type)
     printed = next((h.raw for h in number_hits if h.number == own), None)
-    if doc_type is DocType.other and case_report_marker(lines) is not None:
+    report = doc_type is DocType.other and case_report_marker(lines) is not None
+    if report:
         own, printed, _why = case_report_number(lines, jurisdiction)
         cited = tuple(h.number for h in number_hits if h.number != own)
     if doc_type in (DocType.judgment, DocType.ruling):
-        signed = decision_date(lines, int(own[1:5]) if own and own[1:5].isdigit() else None)
+        signed = decision_date(lines, int(own[1:5]) if own and own[1:5].isdigit() else None,
+                               received_on=received_on)
         if signed.value is None and signed.doubt == "no date found in the signature block":
             signed = narrated_decision_date(lines)
         doc_date = signed.value
         if signed.doubt:
             doubts["decision_date"] = signed.doubt
+    elif report or (doc_type is DocType.other and narrates_decision(lines)):
+        # A case report's date (or that of an unidentified text retelling a decision, 于…判决：) is that
+        # of the decision it reports, as it prints it, or none; its other dates are earlier instances'
+        # and the contested act's.
+        doc_date, doubt = case_report_date(lines, own, jurisdiction)
+        if doubt:
+            doubts["decision_date"] = doubt
     else:
         doc_date = _doc_date(lines, doc_type)
         own_year = int(own[1:5]) if own and own[1:5].isdigit() else None

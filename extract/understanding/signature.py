@@ -15,7 +15,7 @@ from datetime import date
 
 from extract.understanding.dates import find_dates
 
-__all__ = ["DecisionDate", "decision_date", "signature_lines"]
+__all__ = ["DecisionDate", "decision_date", "narrated_decision_date", "narrates_decision", "signature_lines"]
 
 _SIGNER = re.compile(
     r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
@@ -107,6 +107,8 @@ def _loose_date(line: str, own_year: int | None = None) -> date | None:
                  and not m["z"] and m["y"][0] in _ZERO)
     if yy is not None and not lost_tens:
         years = [century + yy]
+        if own_year is not None and not own_year <= years[0] <= own_year + 5:
+            years = _year_less_one(m, own_year) or years
     else:
         # Tens digit unreadable: the one year ending in the units digit that the case number's year
         # allows (the same bounds decision_date applies: from that year to five years on).
@@ -122,6 +124,29 @@ def _loose_date(line: str, own_year: int | None = None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+_YEAR_DIGIT = {ch: 0 for ch in _ZERO} | {ch: i for i, ch in enumerate("一二三四五六七八九", start=1)} | {
+    "=": 2, **{str(i): i for i in range(10)}}
+
+
+def _year_less_one(m: re.Match[str], own_year: int) -> list[int]:
+    """The year of a five-character year slot that has one character too many (二〇二〇〇, 二O=O〇: a
+    seal's stroke or OCR doubling a circle), when dropping one character leaves exactly one year
+    the case number's year allows. Empty when none or several do."""
+    slot = m["c"] + m["z"] + m["y"]
+    if len(slot) != 5:
+        return []
+    found = set()
+    for i in range(5):
+        rest = slot[:i] + slot[i + 1 :]
+        digits = [_YEAR_DIGIT.get(ch) for ch in rest]
+        if None in digits or digits[0] not in (1, 2) or digits[1] != (9 if digits[0] == 1 else 0):
+            continue
+        year = int("".join(str(d) for d in digits))
+        if own_year <= year <= own_year + 5:
+            found.add(year)
+    return list(found) if len(found) == 1 else []
 
 
 _DIGIT_SWAP = re.compile(f"[上+{_EIGHT}=]")
@@ -173,11 +198,16 @@ def _body_dates(lines: list[str], end: int) -> list[date]:
     return out
 
 
-def decision_date(lines: list[str], own_year: int | None = None, reread: list[str] | None = None) -> DecisionDate:
+def decision_date(lines: list[str], own_year: int | None = None, reread: list[str] | None = None,
+                  received_on: date | None = None) -> DecisionDate:
     """The date under the signatures (lines as `normalize_lines` gives them), with a doubt if any.
 
     `reread`: lines of a second, closer read of the page part that holds the signature block; the
     block is then taken from it, while the body is still the document's.
+    `received_on`: the day the mail carrying the document arrived. A date the body narrates after it
+    cannot have happened yet when the document was sent (a misread or a misprint): it is no bound for
+    the signature date. (A signature date after it is the case's plausibility check's to reject:
+    cases/plausibility.py, where a person sees both.)
     """
     source = reread if reread is not None else lines
     signers = signature_lines(source)
@@ -200,7 +230,7 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
         return DecisionDate(None, f"signature date read as {value.isoformat()}, before the case number's year", read)
     if own_year is not None and value.year > own_year + 5:
         return DecisionDate(None, f"signature date read as {value.isoformat()}, years after the case number's", read)
-    later = [d for d in _body_dates(lines, start) if d > value]
+    later = [d for d in _body_dates(lines, start) if d > value and (received_on is None or d <= received_on)]
     if later:
         return DecisionDate(
             None, f"signature date read as {value.isoformat()}, before {max(later).isoformat()} in the body", read
@@ -213,6 +243,11 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
 
 
 _NARRATED = re.compile(r"于(?P<date>[^，。；于]{6,16}?)(?:作出|作|以)?(?:终审|再审|二审)?(?:判决|裁定)[:：]")
+
+
+def narrates_decision(lines: list[str]) -> bool:
+    """The text retells a court's decision (于…判决：), whether or not its date can be read."""
+    return _NARRATED.search("".join(lines)) is not None
 
 
 def narrated_decision_date(lines: list[str]) -> DecisionDate:

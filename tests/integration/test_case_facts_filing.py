@@ -85,3 +85,21 @@ def test_a_notice_date_under_the_seal_is_taken_from_the_decisions_recital_of_ser
     message(session, [[D("notice_to_respond", n2, {"doc_date": "2026-03-10"})]])
     message(session, [[D("judgment", n2, {**judgment, "notice_served": "2026-03-12"})]])
     assert str(case(session, n2).notice_date) == "2026-03-10"
+
+
+def test_a_judgment_whose_disposition_was_not_read_still_dates_the_decision(session: Session) -> None:  # noqa: F811
+    number = "（2026）鲁0481行初77号"
+    unread = {"doc_date": "2026-02-20", "doubts": {"outcome": "no disposition (判决如下/裁定如下) found"}}
+    message(session, [[D("judgment", number, unread)]])
+    c = case(session, number)
+    assert c.outcome == "pending" and c.decision_type == "judgment" and str(c.decision_date) == "2026-02-20"
+    # The outcome waits for a person; the date does not.
+    checks = _open_checks(session, number)
+    assert "outcome" in checks and "decision_date" not in checks
+
+
+def test_a_procedural_ruling_without_an_outcome_dates_no_decision(session: Session) -> None:  # noqa: F811
+    number = "（2026）鲁0481行初78号"
+    message(session, [[D("ruling", number, {"doc_date": "2026-05-06"})]])
+    c = case(session, number)
+    assert c.decision_date is None and c.decision_type is None

@@ -141,3 +141,40 @@ def test_line_by_line_separates_lines_a_bilevel_ring_joins() -> None:
     reads = [reread_signature_block(data, "image/tiff", 1, 0, OcrSettings(), attempt) for attempt in (2, 3)]
     dates = [decision_date([], 2031, normalize_lines([t or ""])).value for t in reads]
     assert date(2031, 4, 27) in dates, reads
+
+
+def _continued_block_names_left() -> Image.Image:
+    """The last page of a judgment whose block ran over from the page before: judges' names set to the
+    left, the date alone to the right, near the top of the page (and a footer at the bottom)."""
+    img = Image.new("L", A4_200DPI, 255)
+    draw = ImageDraw.Draw(img)
+    body = font(44)
+    for i, line in enumerate(("代理审判员　周 一", "代理审判员　吴 平")):
+        draw.text((230, 200 + i * 84), line, fill=0, font=body)
+    draw.text((900, 200 + 2 * 84), "二〇三一年四月二十七日", fill=0, font=body)
+    draw.text((230, 200 + 3 * 84), "书 记 员　王 四", fill=0, font=body)
+    draw.text((700, 2200), "第2页 共2页", fill=0, font=font(36))
+    return img
+
+
+def test_a_lone_date_line_high_on_the_page_is_kept_in_the_block() -> None:
+    img = _continued_block_names_left()
+    rows = locate_block(np.asarray(img), 200)
+    assert rows is not None and rows[0] < 200 + 2 * 84 and rows[1] > 2200
+    text = reread_signature_block(_png(img), "image/png", 1, 0, OcrSettings(), attempt=0)
+    assert decision_date([], 2031, normalize_lines([text or ""])).value == date(2031, 4, 27)
+
+
+def test_lines_thresholded_on_their_own_are_not_read_again_on_a_bilevel_page() -> None:
+    data = _tiff(_continued_block_names_left().convert("1"))
+    assert reread_signature_block(data, "image/tiff", 1, 0, OcrSettings(), attempt=6) is None
+    assert reread_signature_block(data, "image/tiff", 1, 0, OcrSettings(), attempt=2) is not None
+
+
+def test_a_faint_grey_date_line_is_read_thresholded_on_its_own() -> None:
+    img = Image.new("L", A4_200DPI, 200)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(("审 判 长　　周 一", "审 判 员　　吴 二", "二〇三一年四月二十七日", "书 记 员　　王 四")):
+        draw.text((900, 700 + i * 84), line, fill=110, font=font(44))
+    text = reread_signature_block(_png(img), "image/png", 1, 0, OcrSettings(), attempt=6)
+    assert decision_date([], 2031, normalize_lines([text or ""])).value == date(2031, 4, 27)

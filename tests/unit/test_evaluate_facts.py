@@ -94,3 +94,17 @@ def test_document_reads_count_doubts_as_unverified() -> None:
     assert by_name["document: decision date read right"].numerator == 1
     assert by_name["document: outcome read right"].numerator == 0
     assert by_name["document: outcome not silently wrong"].numerator == 1
+
+
+def test_decision_dates_of_court_texts_are_counted_apart_from_case_reports() -> None:
+    truth = _truth(source={"text_form": "raw_document"})
+    report = dict(truth["cases"][0], case_number="（2031）鲁0999行终8号", source={"text_form": "case_report"})
+    truth["cases"].append(report)
+    truth["messages"][0]["attachments"].append(
+        {"sha256": "s2", "documents": [{"type": "judgment", "case": report["case_number"], "pages": [1, 1]}]})
+    section = evaluate_facts(_export(), truth)
+    metrics = {m.name: m for m in section.metrics}
+    # The report's case is not in the store (it waits in review): unverified overall, not among court texts.
+    assert (metrics["decision date right"].numerator, metrics["decision date right"].denominator) == (1, 2)
+    court = metrics["decision date right (court's own text)"]
+    assert (court.numerator, court.denominator) == (1, 1)
