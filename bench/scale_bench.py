@@ -425,7 +425,11 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                     conn.execute(text("UPDATE agencies SET active = active WHERE id = (SELECT min(id) FROM agencies)"))
 
             page = get(f"/reports?quarter={period.key}")
-            run("GET /reports cold", lambda i: (touch(), page(i)), counter, args.runs)
+            def cold_page(i: int) -> None:
+                touch()
+                page(i)
+
+            run("GET /reports cold", cold_page, counter, args.runs)
             run("GET /reports", page, counter, args.runs)  # warm: the same data as the last cold request
             run("GET /cases/{id}", get(f"/cases/{case_id}"), counter, args.runs)
             run("GET /cases?q=", get(f"/cases?q={plaintiff}"), counter, args.runs)

@@ -42,7 +42,7 @@ class Kept:
         """`make(report)`, once per name for this report (the same report gives the same output)."""
         with self._lock:
             if name in self._made:
-                return self._made[name]  # type: ignore[no-any-return]
+                return self._made[name]
         out = make(self.report)
         with self._lock:
             self._made[name] = out

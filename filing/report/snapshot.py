@@ -68,7 +68,7 @@ def _field(key: str, dialect: str) -> ColumnElement[Any]:
     return type_coerce(text_of, JSON)
 
 
-def _doc_columns(session: Session) -> tuple[ColumnElement[Any], ...]:
+def _doc_columns(session: Session) -> tuple[Any, ...]:
     dialect = session.get_bind().dialect.name
     return (m.Document.id, m.Document.case_id, m.Document.doc_type,
             *(_field(k, dialect).label(f"f_{k}") for k in FIELD_KEYS))
@@ -207,12 +207,12 @@ def load_input(
             received_on[d.id] = day
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 docs_by_case[d.case_id].append((d, day, message_id))
-        for f in session.execute(
+        for fact in session.execute(
             select(*_FACT_COLUMNS)
             .where(m.CaseFact.field == "hearing_at", m.CaseFact.case_id.in_(chunk))
             .order_by(m.CaseFact.id)
         ):
-            facts_by_case[f.case_id].append(_Fact(*f))
+            facts_by_case[fact.case_id].append(_Fact(*fact))
         case_rows.extend(_CaseRow(*c) for c in session.execute(
             select(*_CASE_COLUMNS).where(m.Case.id.in_(chunk)).order_by(m.Case.id)))
     # A hearing fact may name a document filed to another case since: its dates are needed too.
