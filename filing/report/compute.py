@@ -67,6 +67,8 @@ def head_of(present: bool | None, principal: bool | None) -> Head:
 
 def hearings_of(case: CaseSnapshot, as_of: date) -> list[Hearing]:
     """The hearings that took place by `as_of`, each with who appeared for the agency."""
+    if not case.hearing_facts and case.hearing_at is None and not case.appearance_records:
+        return []  # most cases of a report: nothing scheduled, nothing recorded
     facts = [f for f in case.hearing_facts if f.known_on is None or f.known_on <= as_of]
     if not facts and case.hearing_at is not None and not case.hearing_facts:
         facts = [HearingFact(case.hearing_at, None)]

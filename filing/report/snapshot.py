@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, ColumnElement, case, func, literal, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from cases.facts import fact_of
@@ -38,11 +40,6 @@ def _bool(v: Any) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
-# The keys of a document's fields the report reads. Each is taken out by the database (JSON path),
-# so a document's whole field dict is never decoded: at scale that decoding was a third of the load.
-FIELD_KEYS = ("doc_date", "hearing_at", "head_present", "head_principal", "head_title")
-
-
 class _Doc(NamedTuple):
     """The columns of a document the report reads (whole rows would decode their evidence too)."""
 
@@ -52,32 +49,14 @@ class _Doc(NamedTuple):
     fields: dict[str, Any]
 
 
-
-
-def _field(key: str, dialect: str) -> ColumnElement[Any]:
-    """One key of a document's fields as its JSON value. SQLite's JSON_EXTRACT (what SQLAlchemy's index
-    renders) gives true as 1, so there the JSON text is rebuilt from json_type; PostgreSQL's -> keeps it."""
-    if dialect != "sqlite":
-        return m.Document.fields[key]
-    path = f'$."{key}"'
-    text_of = case(
-        (func.json_type(m.Document.fields, path) == "true", literal("true")),
-        (func.json_type(m.Document.fields, path) == "false", literal("false")),
-        else_=func.json_quote(func.json_extract(m.Document.fields, path)),
-    )
-    return type_coerce(text_of, JSON)
-
-
-def _doc_columns(session: Session) -> tuple[Any, ...]:
-    dialect = session.get_bind().dialect.name
-    return (m.Document.id, m.Document.case_id, m.Document.doc_type,
-            *(_field(k, dialect).label(f"f_{k}") for k in FIELD_KEYS))
+# The whole field dict, not its few keys by JSON path: PostgreSQL's json (not jsonb) parses the text
+# again for each key, and SQLite needs three JSON calls per key to keep true as true; both measured slower.
+_DOC_COLUMNS = (m.Document.id, m.Document.case_id, m.Document.doc_type, m.Document.fields)
 
 
 def _doc(row: Any) -> _Doc:
-    """A `_doc_columns` row as a `_Doc`; keys the document does not state (or states as null) are left out."""
-    values = row[3 : 3 + len(FIELD_KEYS)]
-    return _Doc(row[0], row[1], row[2], {k: v for k, v in zip(FIELD_KEYS, values, strict=True) if v is not None})
+    """A row starting with `_DOC_COLUMNS` as a `_Doc`."""
+    return _Doc(row[0], row[1], row[2], row[3] or {})
 
 
 class _CaseRow(NamedTuple):
@@ -127,6 +106,25 @@ CONCLUDED = (Outcome.agency_won, Outcome.agency_lost, Outcome.withdrawn)
 CHUNK = 500
 
 
+def _chunks(dialect: str, ids: list[int]) -> Iterator[list[int]]:
+    """The ids in lists one statement can take: all at once as one array parameter on PostgreSQL,
+    CHUNK at a time on SQLite (a bound-parameter limit)."""
+    if dialect == "postgresql":
+        if ids:
+            yield ids
+        return
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _among(dialect: str, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, where an IN list of thousands made
+    the driver parse a long statement text for every query."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) -> list[int]:
     """Cases a report looking at `since`..`until` may use: open ones, ones with a date or a received
     document in the window, ones whose number names a year of it, ones with a fact waiting for a person;
@@ -164,10 +162,11 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
     )
     related: set[int] = set()
     listed = sorted(ids)
-    for i in range(0, len(listed), CHUNK):
-        chunk = listed[i : i + CHUNK]
-        related.update(x for x in session.scalars(select(m.Case.appeal_of_id).where(m.Case.id.in_(chunk))) if x)
-        related.update(session.scalars(select(m.Case.id).where(m.Case.appeal_of_id.in_(chunk))))
+    dialect = session.get_bind().dialect.name
+    for chunk in _chunks(dialect, listed):
+        related.update(
+            x for x in session.scalars(select(m.Case.appeal_of_id).where(_among(dialect, m.Case.id, chunk))) if x)
+        related.update(session.scalars(select(m.Case.id).where(_among(dialect, m.Case.appeal_of_id, chunk))))
     return sorted(ids | related)
 
 
@@ -177,7 +176,6 @@ def load_input(
     """The agencies and cases, with the documents the bureau received, as of `as_of`: every case,
     or with `window` (first and last day a report looks at) only those `relevant_case_ids` names."""
     tz = ZoneInfo(timezone)
-    doc_columns = _doc_columns(session)
     agencies = tuple(
         AgencyRef(a.id, a.code, a.name, a.short_name or "")
         for a in session.scalars(select(m.Agency).order_by(m.Agency.id))
@@ -190,14 +188,14 @@ def load_input(
     received_on: dict[int, date] = {}
     facts_by_case: dict[int, list[_Fact]] = defaultdict(list)
     case_rows: list[_CaseRow] = []
-    for i in range(0, len(case_ids), CHUNK):
-        chunk = case_ids[i : i + CHUNK]
+    dialect = session.get_bind().dialect.name
+    for chunk in _chunks(dialect, case_ids):
         # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
         doc_rows = session.execute(
-            select(*doc_columns, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
+            select(*_DOC_COLUMNS, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
-            .where(m.Document.case_id.in_(chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .where(_among(dialect, m.Document.case_id, chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
             .order_by(m.Document.id)
         )
         for row in doc_rows:
@@ -209,12 +207,12 @@ def load_input(
                 docs_by_case[d.case_id].append((d, day, message_id))
         for fact in session.execute(
             select(*_FACT_COLUMNS)
-            .where(m.CaseFact.field == "hearing_at", m.CaseFact.case_id.in_(chunk))
+            .where(m.CaseFact.field == "hearing_at", _among(dialect, m.CaseFact.case_id, chunk))
             .order_by(m.CaseFact.id)
         ):
             facts_by_case[fact.case_id].append(_Fact(*fact))
         case_rows.extend(_CaseRow(*c) for c in session.execute(
-            select(*_CASE_COLUMNS).where(m.Case.id.in_(chunk)).order_by(m.Case.id)))
+            select(*_CASE_COLUMNS).where(_among(dialect, m.Case.id, chunk)).order_by(m.Case.id)))
     # A hearing fact may name a document filed to another case since: its dates are needed too.
     elsewhere = {
         f.document_id for fs in facts_by_case.values() for f in fs
@@ -223,10 +221,10 @@ def load_input(
     doc_dates = {d.id: iso_date(d.fields.get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     if elsewhere:
         for row in session.execute(
-            select(*doc_columns, m.Message.received_at, m.Message.status, m.Attachment.status)
+            select(*_DOC_COLUMNS, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
-            .where(m.Document.id.in_(sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .where(_among(dialect, m.Document.id, sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
         ):
             d = _doc(row)
             received_at, msg_status, att_status = row[-3:]
@@ -234,16 +232,16 @@ def load_input(
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 doc_dates[d.id] = iso_date(d.fields.get("doc_date"))
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    for i in range(0, len(case_ids), CHUNK):
+    for chunk in _chunks(dialect, case_ids):
         for chk in session.scalars(
             select(m.FactCheck)
-            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]))
+            .where(m.FactCheck.status == FactCheckStatus.open, _among(dialect, m.FactCheck.case_id, chunk))
             .order_by(m.FactCheck.id)
         ):
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
     rects: dict[int, m.Rectification] = {}
-    for i in range(0, len(case_ids), CHUNK):
-        for r in session.scalars(select(m.Rectification).where(m.Rectification.case_id.in_(case_ids[i : i + CHUNK]))):
+    for chunk in _chunks(dialect, case_ids):
+        for r in session.scalars(select(m.Rectification).where(_among(dialect, m.Rectification.case_id, chunk))):
             rects[r.case_id] = r
 
     cases = []
