@@ -7,9 +7,9 @@ attachments documents come from, the agencies) makes the next request build agai
 application code, raise it, so no writer can forget to.
 
 - SQLite: a row trigger per table and operation raises it by one (one writer at a time anyway).
-- PostgreSQL: a deferred constraint trigger per table runs at commit and raises it once per transaction
-  (a transaction-local setting remembers it did), so writers hold the row's lock only while committing,
-  and a bulk statement costs one update, not one per row. TRUNCATE has a statement trigger.
+- PostgreSQL: a deferred constraint trigger per table runs at commit, per changed row, and raises the
+  number once per transaction (a transaction-local setting remembers it did): writers hold the row's lock
+  only while committing, and a bulk change costs one update of it. TRUNCATE has a statement trigger.
 
 Revision ID: report_data_version
 Revises: scale_bounded_reads
