@@ -326,3 +326,24 @@ def test_data_version_rises_once_per_transaction_on_postgresql(seeded: tuple[App
         uow.session.execute(update(m.Document).values(title="b"))
         uow.commit()
     assert _version(app) == before + 1
+
+
+def test_mail_processing_columns_do_not_throw_the_kept_report_away(seeded: tuple[App, Path]) -> None:
+    """A worker renews its claim on a message every few seconds: that is no change to the report. A
+    message's status is (a quarantined message's documents no longer count)."""
+    from sqlalchemy import update
+
+    from filing.report.cache import kept_report
+
+    app, _ = seeded
+    first = kept_report(app, Q3, AS_OF)
+    with app.uow() as uow:
+        uow.session.execute(update(m.Message).values(claimed_by="worker-1", claim_until=datetime.now(UTC)))
+        uow.commit()
+    assert kept_report(app, Q3, AS_OF) is first
+    with app.uow() as uow:
+        uow.session.execute(update(m.Message).values(status="quarantined"))
+        uow.commit()
+    second = kept_report(app, Q3, AS_OF)
+    assert second is not first
+    assert second.report.total.late_filings.value == 0 < first.report.total.late_filings.value
