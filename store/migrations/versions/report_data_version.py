@@ -14,6 +14,7 @@ application code, raise it, so no writer can forget to.
 Revision ID: report_data_version
 Revises: scale_bounded_reads
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,8 +27,17 @@ down_revision: str | None = "scale_bounded_reads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("agencies", "cases", "case_facts", "fact_checks", "rectifications", "compliances", "documents",
-          "attachments", "messages")
+TABLES = (
+    "agencies",
+    "cases",
+    "case_facts",
+    "fact_checks",
+    "rectifications",
+    "compliances",
+    "documents",
+    "attachments",
+    "messages",
+)
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 # Of messages and attachments the report reads only these columns (filing.report.snapshot); their other
 # columns change all the time while mail is processed (a worker's claim is renewed every few seconds),
@@ -37,6 +47,7 @@ UPDATE_COLUMNS = {"messages": "received_at, status", "attachments": "message_id,
 
 def _update_of(table: str) -> str:
     return f"UPDATE OF {UPDATE_COLUMNS[table]}" if table in UPDATE_COLUMNS else "UPDATE"
+
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger AS $$
@@ -62,16 +73,22 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
         for table in TABLES:
-            op.execute(f"CREATE CONSTRAINT TRIGGER data_version_{table} AFTER INSERT OR {_update_of(table)} OR DELETE "
-                       f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_data_version()")
-            op.execute(f"CREATE TRIGGER data_version_{table}_truncate AFTER TRUNCATE ON {table} "
-                       "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()")
+            op.execute(
+                f"CREATE CONSTRAINT TRIGGER data_version_{table} AFTER INSERT OR {_update_of(table)} OR DELETE "
+                f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_data_version()"
+            )
+            op.execute(
+                f"CREATE TRIGGER data_version_{table}_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()"
+            )
         return
     for table in TABLES:
         for operation in OPERATIONS:
             event = _update_of(table) if operation == "UPDATE" else operation
-            op.execute(f"CREATE TRIGGER data_version_{table}_{operation.lower()} AFTER {event} ON {table} "
-                       "BEGIN UPDATE data_version SET n = n + 1 WHERE id = 1; END")
+            op.execute(
+                f"CREATE TRIGGER data_version_{table}_{operation.lower()} AFTER {event} ON {table} "
+                "BEGIN UPDATE data_version SET n = n + 1 WHERE id = 1; END"
+            )
 
 
 def downgrade() -> None:
