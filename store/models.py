@@ -476,6 +476,16 @@ class JobRun(Base):
     runs: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class DataVersion(Base):
+    """One row: a number the database raises (by triggers, migration report_data_version) in every
+    transaction that changes what a report reads. A report built after reading it is current for as long
+    as it stays the same, so a kept report is never stale (filing.report.cache)."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 Index("ix_documents_status", Document.match_status)
 # A case page finds its audit entries by object; re-matching finds an agency's recent messages and cases.
 Index("ix_audit_log_object", AuditEntry.object_type, AuditEntry.object_id)

@@ -67,6 +67,8 @@ def head_of(present: bool | None, principal: bool | None) -> Head:
 
 def hearings_of(case: CaseSnapshot, as_of: date) -> list[Hearing]:
     """The hearings that took place by `as_of`, each with who appeared for the agency."""
+    if not case.hearing_facts and case.hearing_at is None and not case.appearance_records:
+        return []  # most cases of a report: nothing scheduled, nothing recorded
     facts = [f for f in case.hearing_facts if f.known_on is None or f.known_on <= as_of]
     if not facts and case.hearing_at is not None and not case.hearing_facts:
         facts = [HearingFact(case.hearing_at, None)]
@@ -284,6 +286,31 @@ def missing_documents(case: CaseSnapshot, day: date, calendar: WorkCalendar, rul
 # ----------------------------------------------------------------- tallies
 
 
+class Memo:
+    """What one report computes per case more than once: its hearings as of a day (the period, each trend
+    quarter, the case list) and its late filings (the same for every period). Keyed by the snapshot's id:
+    a memo lives no longer than the report input whose cases it describes."""
+
+    def __init__(self, ctx: ReportContext) -> None:
+        self._ctx = ctx
+        self._hearings: dict[tuple[int, date], list[Hearing]] = {}
+        self._late: dict[int, list[Lateness]] = {}
+
+    def hearings(self, case: CaseSnapshot, as_of: date) -> list[Hearing]:
+        key = (id(case), as_of)
+        known = self._hearings.get(key)
+        if known is None:
+            known = self._hearings[key] = hearings_of(case, as_of)
+        return known
+
+    def late(self, case: CaseSnapshot) -> list[Lateness]:
+        known = self._late.get(id(case))
+        if known is None:
+            known = self._late[id(case)] = late_filings(case, self._ctx.calendar, self._ctx.rules)
+        return known
+
+
+
 Item = tuple[int | None, CaseRef]  # (agency id, the case behind one count)
 
 
@@ -307,10 +334,12 @@ def _day(d: date | None) -> str:
     return "" if d is None else f"{d.year}-{d.month:02d}-{d.day:02d}"
 
 
-def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: bool = False) -> Tally:
+def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: bool = False,
+          memo: Memo | None = None) -> Tally:
     """Every figure of the period; with `rates_only` just those the appearance and loss rates are made of
     (the trend's points), which skips the per-document deadlines and missing-document rules."""
     rules = ctx.rules
+    memo = memo or Memo(ctx)
     t = Tally({})
     cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
     cutoff = min(period.end, data.as_of)
@@ -318,7 +347,7 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: boo
         a = c.agency_id
         if not rates_only:
             _tally_filings(t, c, period)
-        hearings = [h for h in hearings_of(c, cutoff) if period.contains(h.at.date())]
+        hearings = [h for h in memo.hearings(c, cutoff) if period.contains(h.at.date())]
         if rules.appearance_unit == "case" and hearings:
             hearings = [_case_hearing(hearings)]
         for h in hearings:
@@ -330,7 +359,7 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: boo
             if not (h.head == Head.unknown and rules.unknown_appearance == "exclude"):
                 t.add("appearance_base", a, c, note)
         if not rates_only:
-            _tally_late_and_missing(t, c, period, cutoff, ctx)
+            _tally_late_and_missing(t, c, period, cutoff, ctx, memo)
     results = results_in(cases, period)
     for r in results.counted:
         kind = "judgment" if r.decision_type == "judgment" else "ruling"
@@ -360,9 +389,10 @@ def _tally_filings(t: Tally, c: CaseSnapshot, period: Period) -> None:
         t.add("concluded", a, c, f"{_day(c.decision_date)}{kind}{outcome_label(c.outcome)}")
 
 
-def _tally_late_and_missing(t: Tally, c: CaseSnapshot, period: Period, cutoff: date, ctx: ReportContext) -> None:
+def _tally_late_and_missing(t: Tally, c: CaseSnapshot, period: Period, cutoff: date, ctx: ReportContext,
+                            memo: Memo) -> None:
     a = c.agency_id
-    for late in late_filings(c, calendar=ctx.calendar, rules=ctx.rules):
+    for late in memo.late(c):
         if period.contains(late.received_on):
             t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
                   f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
@@ -457,20 +487,22 @@ def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tu
     return tuple(out)
 
 
-def trend_of(data: ReportInput, period: Period, ctx: ReportContext) -> tuple[TrendPoint, ...]:
+def trend_of(data: ReportInput, period: Period, ctx: ReportContext, memo: Memo | None = None) -> tuple[TrendPoint, ...]:
     points: list[TrendPoint] = []
     first = first_known(data)
     for q in period.quarters_back(ctx.rules.trend_quarters):
         if q.start > data.as_of or first is None or q.end < first:
             continue  # nothing before the first case was known (nor after today)
         # From the first case on, every quarter is shown, empty ones too: the chart marks them "无数据".
-        t = tally(data, q, ctx, rates_only=True)
+        t = tally(data, q, ctx, rates_only=True, memo=memo)
         total = row_of(t, None, "合计", lambda a: True, ctx.rules)
         points.append(TrendPoint(q.key, q.label, total.appearance_rate, total.loss_rate))
     return tuple(points)
 
 
-def case_lines(data: ReportInput, t: Tally, period: Period, ctx: ReportContext) -> tuple[CaseLine, ...]:
+def case_lines(data: ReportInput, t: Tally, period: Period, ctx: ReportContext,
+               memo: Memo | None = None) -> tuple[CaseLine, ...]:
+    memo = memo or Memo(ctx)
     notes: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for name, items in t.items.items():
         for _a, ref in items:
@@ -494,7 +526,7 @@ def case_lines(data: ReportInput, t: Tally, period: Period, ctx: ReportContext) 
             case_type=c.case_type,
             cause=cause_label(c.cause_category),
             opened_on=c.opened_on,
-            hearings=tuple(f"{h.at:%Y-%m-%d %H:%M}" for h in hearings_of(c, cutoff)),
+            hearings=tuple(f"{h.at:%Y-%m-%d %H:%M}" for h in memo.hearings(c, cutoff)),
             appearance=tuple(n.get("hearings", [])),
             outcome=outcome_label(c.outcome),
             decision_type=DECISION_LABELS.get(c.decision_type or ""),
@@ -567,7 +599,8 @@ def unverified_cases(data: ReportInput, period: Period, rules: ReportRules) -> t
 
 
 def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
-                  rows: tuple[AgencyRow, ...], repeated: tuple[RepeatedLoss, ...]) -> Assessment | None:
+                  rows: tuple[AgencyRow, ...], repeated: tuple[RepeatedLoss, ...],
+                  memo: Memo | None = None) -> Assessment | None:
     """Assessment points for the period's rows, after what the same year's earlier months already counted."""
     if ctx.assessment is None:
         return None
@@ -575,7 +608,7 @@ def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
     earlier = None
     before = year_before(period)
     if before is not None:
-        t0 = tally(data, before, ctx)
+        t0 = tally(data, before, ctx, memo=memo)
         rows0, _ = rows_of(data, t0, ctx.rules)
         earlier = assess(rows0, repeated_losses(data, before, ctx.rules), before, ctx.assessment,
                          count_unknown_as_absent=unknown_absent, unperformed=unperformed_in(data, before))
@@ -585,7 +618,8 @@ def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
 
 def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Report:
     """The whole report for one period. Pure: the same input gives the same report."""
-    t = tally(data, period, ctx)
+    memo = Memo(ctx)
+    t = tally(data, period, ctx, memo=memo)
     rows, total = rows_of(data, t, ctx.rules)
     excluded = tuple(
         CaseRef(c.case_id, c.case_number, f"{c.case_type}：非诉执行审查，不纳入应诉统计")
@@ -605,12 +639,12 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         rows=rows,
         total=total,
         repeated_losses=repeated,
-        trend=trend_of(data, period, ctx),
-        cases=case_lines(data, t, period, ctx),
+        trend=trend_of(data, period, ctx, memo),
+        cases=case_lines(data, t, period, ctx, memo),
         excluded=excluded,
         definitions=definitions(ctx.rules),
         notes=tuple(notes),
-        assessment=assessment_of(data, period, ctx, rows, repeated),
+        assessment=assessment_of(data, period, ctx, rows, repeated, memo),
         unverified=unverified_cases(data, period, ctx.rules),
         overdue_compliance=overdue_compliance(data, period),
     )

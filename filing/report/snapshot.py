@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from cases.facts import REPORT_FACTS, fact_of
@@ -39,27 +41,88 @@ def _bool(v: Any) -> bool | None:
 
 
 class _Doc(NamedTuple):
-    """The four columns of a document the report reads (whole rows would decode their evidence too)."""
+    """The columns of a document the report reads (whole rows would decode their evidence too)."""
 
     id: int
     case_id: int | None
     doc_type: str
-    fields: dict[str, Any] | None
+    fields: dict[str, Any]
 
 
+# The whole field dict, not its few keys by JSON path: PostgreSQL's json (not jsonb) parses the text
+# again for each key, and SQLite needs three JSON calls per key to keep true as true; both measured slower.
 _DOC_COLUMNS = (m.Document.id, m.Document.case_id, m.Document.doc_type, m.Document.fields)
+
+
+def _doc(row: Any) -> _Doc:
+    """A row starting with `_DOC_COLUMNS` as a `_Doc`."""
+    return _Doc(row[0], row[1], row[2], row[3] or {})
+
+
+class _CaseRow(NamedTuple):
+    """The columns of a case the report reads (a whole row would decode its party lists too)."""
+
+    id: int
+    case_number: str | None
+    agency_id: int | None
+    case_type: str | None
+    agency_role: str | None
+    cause_category: str | None
+    notice_date: date | None
+    hearing_at: datetime | None
+    head_present: bool | None
+    head_principal: bool | None
+    head_title: str | None
+    outcome: str | None
+    decision_type: str | None
+    decision_date: date | None
+    appeal_of_id: int | None
+    human_fields: list[Any] | None
+
+
+_CASE_COLUMNS = tuple(getattr(m.Case, name) for name in _CaseRow._fields)
 
 
 def _first(docs: list[tuple[_Doc, date, int]], types: tuple[str, ...], has: str | None = None) -> date | None:
     """The first day a document of these types (that states `has`) arrived; date.max when none did, so a
     fact no document shows is never counted as known (a person's value is, see load_input)."""
-    days = [day for d, day, _ in docs if d.doc_type in types and (has is None or (d.fields or {}).get(has) is not None)]
+    days = [day for d, day, _ in docs if d.doc_type in types and (has is None or d.fields.get(has) is not None)]
     return min(days, default=date.max)
 
 
 # Outcomes that end a case: a case that ended before the report's window has no part in it.
+class _Fact(NamedTuple):
+    """The columns of a hearing-time fact the report reads."""
+
+    case_id: int
+    value: Any
+    document_id: int | None
+    actor: str
+    at: datetime
+
+
+_FACT_COLUMNS = (m.CaseFact.case_id, m.CaseFact.value, m.CaseFact.document_id, m.CaseFact.actor, m.CaseFact.at)
 CONCLUDED = (Outcome.agency_won, Outcome.agency_lost, Outcome.withdrawn)
 CHUNK = 500
+
+
+def _chunks(dialect: str, ids: list[int]) -> Iterator[list[int]]:
+    """The ids in lists one statement can take: all at once as one array parameter on PostgreSQL,
+    CHUNK at a time on SQLite (a bound-parameter limit)."""
+    if dialect == "postgresql":
+        if ids:
+            yield ids
+        return
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _among(dialect: str, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, where an IN list of thousands made
+    the driver parse a long statement text for every query."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) -> list[int]:
@@ -101,10 +164,11 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
     )
     related: set[int] = set()
     listed = sorted(ids)
-    for i in range(0, len(listed), CHUNK):
-        chunk = listed[i : i + CHUNK]
-        related.update(x for x in session.scalars(select(m.Case.appeal_of_id).where(m.Case.id.in_(chunk))) if x)
-        related.update(session.scalars(select(m.Case.id).where(m.Case.appeal_of_id.in_(chunk))))
+    dialect = session.get_bind().dialect.name
+    for chunk in _chunks(dialect, listed):
+        related.update(
+            x for x in session.scalars(select(m.Case.appeal_of_id).where(_among(dialect, m.Case.id, chunk))) if x)
+        related.update(session.scalars(select(m.Case.id).where(_among(dialect, m.Case.appeal_of_id, chunk))))
     return sorted(ids | related)
 
 
@@ -124,60 +188,63 @@ def load_input(
         case_ids = relevant_case_ids(session, window[0], window[1], tz)
     docs_by_case: dict[int, list[tuple[_Doc, date, int]]] = defaultdict(list)
     received_on: dict[int, date] = {}
-    facts_by_case: dict[int, list[m.CaseFact]] = defaultdict(list)
-    case_rows: list[m.Case] = []
-    for i in range(0, len(case_ids), CHUNK):
-        chunk = case_ids[i : i + CHUNK]
+    facts_by_case: dict[int, list[_Fact]] = defaultdict(list)
+    case_rows: list[_CaseRow] = []
+    dialect = session.get_bind().dialect.name
+    for chunk in _chunks(dialect, case_ids):
         # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
         doc_rows = session.execute(
             select(*_DOC_COLUMNS, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
-            .where(m.Document.case_id.in_(chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .where(_among(dialect, m.Document.case_id, chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
             .order_by(m.Document.id)
         )
-        for *doc, message_id, received_at, msg_status, att_status in doc_rows:
-            d = _Doc(*doc)
+        for row in doc_rows:
+            d = _doc(row)
+            message_id, received_at, msg_status, att_status = row[-4:]
             day = received_at.astimezone(tz).date()
             received_on[d.id] = day
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 docs_by_case[d.case_id].append((d, day, message_id))
-        for f in session.scalars(
-            select(m.CaseFact)
-            .where(m.CaseFact.field == "hearing_at", m.CaseFact.case_id.in_(chunk))
+        for fact in session.execute(
+            select(*_FACT_COLUMNS)
+            .where(m.CaseFact.field == "hearing_at", _among(dialect, m.CaseFact.case_id, chunk))
             .order_by(m.CaseFact.id)
         ):
-            facts_by_case[f.case_id].append(f)
-        case_rows.extend(session.scalars(select(m.Case).where(m.Case.id.in_(chunk)).order_by(m.Case.id)))
+            facts_by_case[fact.case_id].append(_Fact(*fact))
+        case_rows.extend(_CaseRow(*c) for c in session.execute(
+            select(*_CASE_COLUMNS).where(_among(dialect, m.Case.id, chunk)).order_by(m.Case.id)))
     # A hearing fact may name a document filed to another case since: its dates are needed too.
     elsewhere = {
         f.document_id for fs in facts_by_case.values() for f in fs
         if f.document_id is not None and f.document_id not in received_on
     }
-    doc_dates = {d.id: iso_date((d.fields or {}).get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
+    doc_dates = {d.id: iso_date(d.fields.get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     if elsewhere:
-        for *doc, received_at, msg_status, att_status in session.execute(
+        for row in session.execute(
             select(*_DOC_COLUMNS, m.Message.received_at, m.Message.status, m.Attachment.status)
             .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
             .join(m.Message, m.Attachment.message_id == m.Message.id)
-            .where(m.Document.id.in_(sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .where(_among(dialect, m.Document.id, sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
         ):
-            d = _Doc(*doc)
+            d = _doc(row)
+            received_at, msg_status, att_status = row[-3:]
             received_on[d.id] = received_at.astimezone(tz).date()
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
-                doc_dates[d.id] = iso_date((d.fields or {}).get("doc_date"))
+                doc_dates[d.id] = iso_date(d.fields.get("doc_date"))
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    for i in range(0, len(case_ids), CHUNK):
+    for chunk in _chunks(dialect, case_ids):
         for chk in session.scalars(
             select(m.FactCheck)
-            .where(m.FactCheck.status == FactCheckStatus.open, m.FactCheck.case_id.in_(case_ids[i : i + CHUNK]),
+            .where(m.FactCheck.status == FactCheckStatus.open, _among(dialect, m.FactCheck.case_id, chunk),
                    m.FactCheck.fact.in_(sorted(REPORT_FACTS)))
             .order_by(m.FactCheck.id)
         ):
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
     rects: dict[int, m.Rectification] = {}
-    for i in range(0, len(case_ids), CHUNK):
-        for r in session.scalars(select(m.Rectification).where(m.Rectification.case_id.in_(case_ids[i : i + CHUNK]))):
+    for chunk in _chunks(dialect, case_ids):
+        for r in session.scalars(select(m.Rectification).where(_among(dialect, m.Rectification.case_id, chunk))):
             rects[r.case_id] = r
 
     cases = []
@@ -206,10 +273,10 @@ def load_input(
             hearing_facts = []
         records = tuple(
             AppearanceRecord(
-                hearing_at=_datetime((d.fields or {}).get("hearing_at")),
-                head_present=None if no_head else _bool((d.fields or {}).get("head_present")),
-                head_principal=None if no_head else _bool((d.fields or {}).get("head_principal")),
-                head_title=(d.fields or {}).get("head_title"),
+                hearing_at=_datetime(d.fields.get("hearing_at")),
+                head_present=None if no_head else _bool(d.fields.get("head_present")),
+                head_principal=None if no_head else _bool(d.fields.get("head_principal")),
+                head_title=d.fields.get("head_title"),
                 received_on=day,
                 document_id=d.id,
             )
@@ -217,7 +284,7 @@ def load_input(
             if d.doc_type == "appearance_record"
         )
         received = tuple(
-            ReceivedDoc(d.doc_type, day, iso_date((d.fields or {}).get("doc_date")), message_id, d.id)
+            ReceivedDoc(d.doc_type, day, iso_date(d.fields.get("doc_date")), message_id, d.id)
             for d, day, message_id in docs
         )
 

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from filing.report.build import build_report
+from filing.report.cache import kept_report
 from filing.report.html import CSS_URL, TEMPLATES_DIR, _env
 from filing.report.types import Period
 from filing.web.report_routes import _app, _period
@@ -31,7 +31,7 @@ def assessment_page(request: Request, quarter: str | None = None, year: str | No
     app = _app(request)
     today = app.settings.today()
     period = year_period(year) if year else _period(quarter, today)
-    report = build_report(app, period, today)
+    report = kept_report(app, period, today).report
     html = _env(TEMPLATES_DIR).get_template("assessment.html").render(
         report=report, a=report.assessment, period=period, css_url=CSS_URL, standalone=False,
         quarter="" if year else period.key,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from filing.bootstrap import App
-from filing.report.build import build_report
+from filing.report.cache import kept_report
 from filing.report.html import render_html, report_css
 from filing.report.jsonout import report_data
 from filing.report.types import Period
@@ -50,8 +50,10 @@ def report_page(request: Request, quarter: str | None = None, start: str | None 
     app = _app(request)
     today = app.settings.today()
     period = _period(quarter, today, start, end)
-    report = build_report(app, period, today)
-    return HTMLResponse(render_html(report, standalone=False, quarter=period.key))
+    # Built once per data version (filing.report.cache): a change to the store makes the next request build again.
+    kept = kept_report(app, period, today)
+    page = kept.made(f"page:{period.key}", lambda r: render_html(r, standalone=False, quarter=period.key))
+    return HTMLResponse(page)
 
 
 @router.get("/reports/report.css")
@@ -65,13 +67,15 @@ def report_export(request: Request, quarter: str | None = None, format: str = "x
     app = _app(request)
     today = app.settings.today()
     period = _period(quarter, today, start, end)
-    report = build_report(app, period, today)
+    if format not in ("xlsx", "json"):
+        raise HTTPException(400, "format 应为 xlsx 或 json")
+    kept = kept_report(app, period, today)
     name = f"report-{period.key.replace('..', '_')}"
     if format == "xlsx":
-        return Response(workbook_bytes(report), media_type=XLSX,
+        return Response(kept.made("xlsx", workbook_bytes), media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     if format == "json":
-        body = json.dumps(report_data(report), ensure_ascii=False, indent=2)
+        body = kept.made("json", lambda r: json.dumps(report_data(r), ensure_ascii=False, indent=2))
         return Response(body, media_type="application/json; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
     raise HTTPException(400, "format 应为 xlsx 或 json")

@@ -259,3 +259,91 @@ def test_report_reads_only_the_cases_of_its_window_with_the_same_result(seeded: 
     assert "（2019）鲁0481行初7号" not in nums(row(q3, "zrj").missing_documents)
     # The withdrawn appeal lets the 2019 judgment stand: the first instance was read although it is old.
     assert any("（2019）鲁0481行初8号" in ref.note for ref in row(q3, "zrj").judgment_lost.items)
+
+
+def _version(app: App) -> int:
+    from filing.report.cache import data_version
+
+    v = data_version(app)
+    assert v is not None
+    return v
+
+
+def test_kept_report_is_used_until_the_data_changes(seeded: tuple[App, Path]) -> None:
+    """The web's kept report (filing.report.cache) is the same object while nothing changed, and is built
+    again after any committed change to what it reads, however it was made (ORM or plain SQL)."""
+    from sqlalchemy import delete, update
+
+    from filing.report.cache import kept_report
+
+    app, _ = seeded
+    first = kept_report(app, Q3, AS_OF)
+    assert kept_report(app, Q3, AS_OF) is first
+    assert nums(row(first.report, "zrj").late_filings) == ["（2026）鲁0481行初101号"]
+    page = first.made("page", lambda r: object())
+    assert first.made("page", lambda r: object()) is page  # made once per kept report
+    # A rolled-back change changes nothing.
+    before = _version(app)
+    with app.uow() as uow:
+        uow.session.execute(update(m.Case).values(head_title="x"))
+    assert _version(app) == before
+    assert kept_report(app, Q3, AS_OF) is first
+    # Plain SQL, many rows in one transaction: the late defense is no longer the case's document.
+    with app.uow() as uow:
+        defense = uow.session.scalar(select_doc("defense"))
+        uow.session.execute(update(m.Document).where(m.Document.id == defense).values(match_status="none"))
+        uow.session.execute(update(m.Case).values(head_title="y"))
+        uow.commit()
+    assert _version(app) > before
+    second = kept_report(app, Q3, AS_OF)
+    assert second is not first
+    assert nums(row(second.report, "zrj").late_filings) == []
+    assert kept_report(app, Q3, AS_OF) is second
+    # A deleted hearing fact (the ORM, another table) is a change too.
+    with app.uow() as uow:
+        uow.session.execute(delete(m.CaseFact))
+        uow.commit()
+    assert kept_report(app, Q3, AS_OF) is not second
+
+
+def select_doc(doc_type: str) -> Any:
+    from sqlalchemy import select
+
+    return select(m.Document.id).where(m.Document.doc_type == doc_type).order_by(m.Document.id).limit(1)
+
+
+def test_data_version_rises_once_per_transaction_on_postgresql(seeded: tuple[App, Path]) -> None:
+    """On PostgreSQL the trigger runs at commit and raises the number once however many rows changed
+    (SQLite raises it per row: it has no deferred or per-transaction triggers)."""
+    from sqlalchemy import update
+
+    app, _ = seeded
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    before = _version(app)
+    with app.uow() as uow:
+        uow.session.execute(update(m.Case).values(head_title="a"))
+        uow.session.execute(update(m.Document).values(title="b"))
+        uow.commit()
+    assert _version(app) == before + 1
+
+
+def test_mail_processing_columns_do_not_throw_the_kept_report_away(seeded: tuple[App, Path]) -> None:
+    """A worker renews its claim on a message every few seconds: that is no change to the report. A
+    message's status is (a quarantined message's documents no longer count)."""
+    from sqlalchemy import update
+
+    from filing.report.cache import kept_report
+
+    app, _ = seeded
+    first = kept_report(app, Q3, AS_OF)
+    with app.uow() as uow:
+        uow.session.execute(update(m.Message).values(claimed_by="worker-1", claim_until=datetime.now(UTC)))
+        uow.commit()
+    assert kept_report(app, Q3, AS_OF) is first
+    with app.uow() as uow:
+        uow.session.execute(update(m.Message).values(status="quarantined"))
+        uow.commit()
+    second = kept_report(app, Q3, AS_OF)
+    assert second is not first
+    assert second.report.total.late_filings.value == 0 < first.report.total.late_filings.value
