@@ -6,13 +6,15 @@ import io
 from datetime import date
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
+from extract.reading.ocr import EngineText
 from extract.reading.settings import OcrSettings
-from extract.reading.signature_reread import locate_block, reread_signature_block
+from extract.reading.signature_reread import BlockReader, locate_block, reread_signature_block
 from extract.understanding.fields import normalize_lines
 from extract.understanding.signature import decision_date
-from tests.support.documents import A4_200DPI, font
+from tests.support.documents import A4_200DPI, font, tiff_bytes
 
 
 def _signed_page(seal: bool) -> Image.Image:
@@ -141,3 +143,38 @@ def test_line_by_line_separates_lines_a_bilevel_ring_joins() -> None:
     reads = [reread_signature_block(data, "image/tiff", 1, 0, OcrSettings(), attempt) for attempt in (2, 3)]
     dates = [decision_date([], 2031, normalize_lines([t or ""])).value for t in reads]
     assert date(2031, 4, 27) in dates, reads
+
+
+def test_block_reader_decodes_once_and_reads_as_fresh_reads_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attempts of one reader share the page image and each resolution's block; what they read is
+    what a fresh read of each attempt gives."""
+    from extract.reading import signature_reread
+
+    data = tiff_bytes([_signed_page(False).convert("L"), _signed_page(True)])
+    settings = OcrSettings()
+    fresh = [reread_signature_block(data, "image/tiff", 2, 0, settings, attempt) for attempt in range(6)]
+    decodes: list[int] = []
+    blocks: list[int] = []
+    page_image, block_gray = signature_reread._page_image, signature_reread._block_gray
+    monkeypatch.setattr(signature_reread, "_page_image", lambda *a: decodes.append(a[2]) or page_image(*a))
+    monkeypatch.setattr(signature_reread, "_block_gray", lambda *a: blocks.append(a[-1]) or block_gray(*a))
+    reader = BlockReader(data, "image/tiff", settings)
+    assert [reader.read(2, 0, attempt) for attempt in range(6)] == fresh
+    assert any(fresh)
+    assert decodes == [2]
+    assert sorted(blocks) == [300, 400]
+
+
+def test_block_reader_keeps_only_the_last_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract.reading import signature_reread
+
+    data = tiff_bytes([_signed_page(False).convert("L")] * 3)
+    decodes: list[int] = []
+    page_image = signature_reread._page_image
+    monkeypatch.setattr(signature_reread, "_page_image", lambda *a: decodes.append(a[2]) or page_image(*a))
+    monkeypatch.setattr(signature_reread, "recognize", lambda paths, *a, **k: [EngineText("x", 1.0, 1)] * len(paths))
+    reader = BlockReader(data, "image/tiff", OcrSettings())
+    for page in (3, 2, 3, 1, 3, 4):
+        reader.read(page, 0, 0)
+    assert decodes == [3, 2, 1, 3, 4]  # page 3 again after page 1 pushed it out; no page 4 (read once)
+    assert reader.read(4, 0, 0) is None
