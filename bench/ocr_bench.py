@@ -292,7 +292,7 @@ class TesseractCounter:
         while frame is not None:
             if frame.f_code.co_name in self.STEPS:
                 name = frame.f_code.co_name
-                if name == "_orient" and "detect_orientation" in self._stack_names():
+                if name == "_orient" and {"detect_orientation", "detect_orientations"} & self._stack_names():
                     return "OSD"
                 return self.NAMES[name]
             frame = frame.f_back  # type: ignore[assignment]
