@@ -256,10 +256,11 @@ def _smoothed(gray: np.ndarray) -> np.ndarray:
 
 
 def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: str = "",
-                read: np.ndarray | None = None) -> str | None:
+                read: np.ndarray | None = None, boxes: list[Box] | None = None) -> str | None:
     """The block read line by line (one line per image, psm 7): a seal cannot merge lines. Lines are
-    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given."""
-    boxes = line_boxes(gray, dpi)
+    found in `gray` (unless their `boxes` are given), read from `read` (the same pixels, prepared for
+    tesseract) when given."""
+    boxes = line_boxes(gray, dpi) if boxes is None else boxes
     read = gray if read is None else read
     if not boxes:
         return None
@@ -310,6 +311,7 @@ class BlockReader:
         self.settings = settings
         self._pages: dict[int, _Found | None] = {}
         self._grays: dict[tuple[int, int, int], np.ndarray] = {}
+        self._boxes: dict[tuple[int, int, int], list[Box]] = {}
 
     def _page(self, page_number: int) -> _Found | None:
         if page_number not in self._pages:
@@ -321,6 +323,7 @@ class BlockReader:
                 oldest = next(iter(self._pages))
                 del self._pages[oldest]
                 self._grays = {k: v for k, v in self._grays.items() if k[0] != oldest}
+                self._boxes = {k: v for k, v in self._boxes.items() if k[0] != oldest}
             self._pages[page_number] = found
         return self._pages[page_number]
 
@@ -343,7 +346,11 @@ class BlockReader:
             # sample: a median alone lost as many characters under a seal as it gave back).
             read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
             if psm == 7:
-                return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read)
+                key = (page_number, rotation % 360, dpi)
+                if key not in self._boxes:
+                    self._boxes[key] = line_boxes(gray, dpi)
+                whitelist = DATE_CHARS if constrained else ""
+                return _read_lines(gray, settings, dpi, whitelist, read, self._boxes[key])
             with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
                 path = write_pgm(Path(tmp) / "block.pgm", read)
                 block = replace(settings, psm=psm, ocr_dpi=dpi)

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from extract.reading.ocr import EngineText
 from extract.reading.settings import OcrSettings
-from extract.reading.signature_reread import BlockReader, locate_block, reread_signature_block
+from extract.reading.signature_reread import BlockReader, line_boxes, locate_block, reread_signature_block
 from extract.understanding.fields import normalize_lines
 from extract.understanding.signature import decision_date
 from tests.support.documents import A4_200DPI, font, tiff_bytes
@@ -155,14 +155,17 @@ def test_block_reader_decodes_once_and_reads_as_fresh_reads_do(monkeypatch: pyte
     fresh = [reread_signature_block(data, "image/tiff", 2, 0, settings, attempt) for attempt in range(6)]
     decodes: list[int] = []
     blocks: list[int] = []
-    page_image, block_gray = signature_reread._page_image, signature_reread._block_gray
+    lines: list[float] = []
+    page_image, block_gray, boxes = signature_reread._page_image, signature_reread._block_gray, line_boxes
     monkeypatch.setattr(signature_reread, "_page_image", lambda *a: decodes.append(a[2]) or page_image(*a))
     monkeypatch.setattr(signature_reread, "_block_gray", lambda *a: blocks.append(a[-1]) or block_gray(*a))
+    monkeypatch.setattr(signature_reread, "line_boxes", lambda g, dpi: lines.append(dpi) or boxes(g, dpi))
     reader = BlockReader(data, "image/tiff", settings)
     assert [reader.read(2, 0, attempt) for attempt in range(6)] == fresh
     assert any(fresh)
     assert decodes == [2]
     assert sorted(blocks) == [300, 400]
+    assert sorted(lines) == [300, 400]  # the line-by-line attempts, two per resolution
 
 
 def test_block_reader_keeps_only_the_last_pages(monkeypatch: pytest.MonkeyPatch) -> None:
