@@ -330,7 +330,7 @@ class TesseractCounter:
                 self.cpu[step] = self.cpu.get(step, 0.0) + cpu
             return proc
 
-        self._ocr._run = run  # type: ignore[assignment]
+        self._ocr._run = run
         return self
 
     def __exit__(self, *exc: object) -> None:

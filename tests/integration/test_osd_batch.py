@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +29,12 @@ def test_one_run_answers_as_one_run_per_page(tmp_path: Path, monkeypatch: pytest
     alone = [detect_orientation(p, SETTINGS, 60) for p in paths]
     runs: list[list[str]] = []
     run = ocr._run
-    monkeypatch.setattr(ocr, "_run", lambda args, *a, **k: runs.append(args) or run(args, *a, **k))
+
+    def counted(args: list[str], *rest: Any, **kw: Any) -> Any:
+        runs.append(args)
+        return run(args, *rest, **kw)
+
+    monkeypatch.setattr(ocr, "_run", counted)
     together = detect_orientations(paths, SETTINGS, 60)
     assert together == alone
     assert [o.rotate if o else None for o in together] == [90, None, 0, 180, None]  # turned 90° counter-clockwise

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -145,6 +147,16 @@ def test_line_by_line_separates_lines_a_bilevel_ring_joins() -> None:
     assert date(2031, 4, 27) in dates, reads
 
 
+def _counted(fn: Callable[..., Any], calls: list[Any], arg: int) -> Callable[..., Any]:
+    """`fn`, noting its argument number `arg` of each call in `calls`."""
+
+    def wrapper(*args: Any) -> Any:
+        calls.append(args[arg])
+        return fn(*args)
+
+    return wrapper
+
+
 def test_block_reader_decodes_once_and_reads_as_fresh_reads_do(monkeypatch: pytest.MonkeyPatch) -> None:
     """The attempts of one reader share the page image and each resolution's block; what they read is
     what a fresh read of each attempt gives."""
@@ -156,10 +168,9 @@ def test_block_reader_decodes_once_and_reads_as_fresh_reads_do(monkeypatch: pyte
     decodes: list[int] = []
     blocks: list[int] = []
     lines: list[float] = []
-    page_image, block_gray, boxes = signature_reread._page_image, signature_reread._block_gray, line_boxes
-    monkeypatch.setattr(signature_reread, "_page_image", lambda *a: decodes.append(a[2]) or page_image(*a))
-    monkeypatch.setattr(signature_reread, "_block_gray", lambda *a: blocks.append(a[-1]) or block_gray(*a))
-    monkeypatch.setattr(signature_reread, "line_boxes", lambda g, dpi: lines.append(dpi) or boxes(g, dpi))
+    monkeypatch.setattr(signature_reread, "_page_image", _counted(signature_reread._page_image, decodes, 2))
+    monkeypatch.setattr(signature_reread, "_block_gray", _counted(signature_reread._block_gray, blocks, -1))
+    monkeypatch.setattr(signature_reread, "line_boxes", _counted(line_boxes, lines, -1))
     reader = BlockReader(data, "image/tiff", settings)
     assert [reader.read(2, 0, attempt) for attempt in range(6)] == fresh
     assert any(fresh)
@@ -173,8 +184,7 @@ def test_block_reader_keeps_only_the_last_pages(monkeypatch: pytest.MonkeyPatch)
 
     data = tiff_bytes([_signed_page(False).convert("L")] * 3)
     decodes: list[int] = []
-    page_image = signature_reread._page_image
-    monkeypatch.setattr(signature_reread, "_page_image", lambda *a: decodes.append(a[2]) or page_image(*a))
+    monkeypatch.setattr(signature_reread, "_page_image", _counted(signature_reread._page_image, decodes, 2))
     monkeypatch.setattr(signature_reread, "recognize", lambda paths, *a, **k: [EngineText("x", 1.0, 1)] * len(paths))
     reader = BlockReader(data, "image/tiff", OcrSettings())
     for page in (3, 2, 3, 1, 3, 4):
