@@ -11,7 +11,10 @@ the same figures for plain `pytesseract.image_to_string(lang="chi_sim")` and `oc
     .venv/bin/python bench/ocr_bench.py --quick --corpus ../shared/corpus/real-dev   # another corpus
 
 Besides the table it prints the per-page CER distribution (median, p90, p99), the pages above 50 % and
-80 % CER and how many of those were flagged unreadable, and how many pages took the second pass.
+80 % CER and how many of those were flagged unreadable, how many pages took the second pass, and the
+tesseract processes per page by step (first read, OSD, quarter turns, variants, lost lines) with the
+images and megapixels each step handed to tesseract. CPU s/page (this process plus its tesseract
+children, user+sys) is the figure to compare on a shared machine; wall time is noisy there.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -169,6 +173,8 @@ class Score:
     cpu_s: float = 0.0  # user+sys of this process and its children: robust when the machine is shared
     peak_rss_mb: float = 0.0
     failed: int = 0
+    cpu_self_s: float = 0.0  # user+sys of this process alone (image work in Python/OpenCV)
+    tesseract: str = ""
     details: list[dict[str, object]] = field(default_factory=list)
 
     def add(self, truth: TruthPage, text: str, rotation: int | None = None, page: Page | None = None) -> None:
@@ -214,7 +220,8 @@ class Score:
             "s/page p95": f"{p95:.2f}",
             "wall s/page": f"{per_page:.3f}",
             "pages/min": f"{60 / per_page:.0f}" if per_page else "-",
-            "CPU s/page": f"{self.cpu_s / max(1, self.pages):.2f}",
+            "CPU s/page": f"{self.cpu_s / max(1, self.pages):.3f}",
+            "of it python": f"{self.cpu_self_s / max(1, self.pages):.3f}",
             "peak RSS MB": f"{self.peak_rss_mb:.0f}" if self.peak_rss_mb else "-",
             "failed": str(self.failed),
         }
@@ -258,6 +265,106 @@ def print_table(rows: list[dict[str, str]]) -> None:
     sys.stdout.flush()
 
 
+class TesseractCounter:
+    """Counts tesseract processes per OCR step by wrapping the adapter's process runner (a bench-only
+    patch: the engine itself is not changed). The step is the engine function on the call stack."""
+
+    STEPS = ("_try_quarter_turns", "_orient", "_variant", "_recover_lost_lines", "ocr_gray_pages")
+    NAMES: ClassVar[dict[str, str]] = {
+        "_try_quarter_turns": "quarter turns", "_orient": "OSD/turned", "_variant": "variants",
+        "_recover_lost_lines": "lost lines", "ocr_gray_pages": "first read"}
+
+    def __init__(self) -> None:
+        import threading
+
+        from extract.reading import ocr
+
+        self._ocr = ocr
+        self._lock = threading.Lock()
+        self.calls: dict[str, int] = {}
+        self.images: dict[str, int] = {}
+        self.mpx: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._orig = ocr._run
+
+    def _step(self) -> str:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_name in self.STEPS:
+                name = frame.f_code.co_name
+                if name == "_orient" and {"detect_orientation", "detect_orientations"} & self._stack_names():
+                    return "OSD"
+                return self.NAMES[name]
+            frame = frame.f_back  # type: ignore[assignment]
+        return "other"
+
+    def _stack_names(self) -> set[str]:
+        names, frame = set(), sys._getframe(3)
+        while frame is not None:
+            names.add(frame.f_code.co_name)
+            frame = frame.f_back  # type: ignore[assignment]
+        return names
+
+    @staticmethod
+    def _mpx(path: Path) -> float:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(64).split()
+            return int(head[1]) * int(head[2]) / 1e6 if head[0] in (b"P5", b"P4") else 0.0
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    def __enter__(self) -> TesseractCounter:
+        def run(args: list[str], timeout_s: float, cwd: Path, memory_mb: int = 0,
+                ) -> subprocess.CompletedProcess[bytes]:
+            step = self._step()
+            target = Path(args[1])
+            imgs = ([Path(line) for line in target.read_text().split()] if target.suffix == ".txt"
+                    else [target])
+            mpx = sum(self._mpx(p) for p in imgs)
+            proc, cpu = self._timed(args, timeout_s, cwd, memory_mb)
+            with self._lock:
+                self.calls[step] = self.calls.get(step, 0) + 1
+                self.images[step] = self.images.get(step, 0) + len(imgs)
+                self.mpx[step] = self.mpx.get(step, 0.0) + mpx
+                self.cpu[step] = self.cpu.get(step, 0.0) + cpu
+            return proc
+
+        self._ocr._run = run
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ocr._run = self._orig
+
+    def _timed(self, args: list[str], timeout_s: float, cwd: Path, memory_mb: int = 0,
+               ) -> tuple[subprocess.CompletedProcess[bytes], float]:
+        """The adapter's run with the child's own CPU time (os.wait4): RUSAGE_CHILDREN deltas would
+        mix in the other worker's processes. No timeout or memory limit here (bench only)."""
+        import threading
+
+        proc = subprocess.Popen(args, cwd=cwd, env=self._ocr._env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out: dict[str, bytes] = {}
+        readers = [threading.Thread(target=lambda k=k, f=f: out.__setitem__(k, f.read()))
+                   for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+        for t in readers:
+            t.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        for t in readers:
+            t.join()
+        return (subprocess.CompletedProcess(args, proc.returncode, out.get("out", b""), out.get("err", b"")),
+                usage.ru_utime + usage.ru_stime)
+
+    def report(self, pages: int) -> str:
+        total = sum(self.calls.values())
+        parts = [f"{k} {self.calls[k]} calls/{self.images[k]} img/{self.mpx[k]:.0f} Mpx/{self.cpu[k]:.1f} CPU s"
+                 for k in sorted(self.calls, key=lambda k: -self.calls[k])]
+        return (f"tesseract processes: {total} ({total / max(1, pages):.2f}/page), "
+                f"CPU {sum(self.cpu.values()) / max(1, pages):.3f} s/page, images "
+                f"{sum(self.images.values()) / max(1, pages):.2f}/page, "
+                f"{sum(self.mpx.values()) / max(1, pages):.2f} Mpx/page; " + "; ".join(parts))
+
+
 def _cpu_s() -> float:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
@@ -274,9 +381,15 @@ def _children_rss_mb() -> float:
 # ---------------------------------------------------------------- engines
 
 
+def _self_cpu_s() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def run_ours(files: list[SampleFile], settings: OcrSettings, label: str, shared_pool: bool) -> Score:
     score = Score(label)
-    start, cpu0 = time.perf_counter(), _cpu_s()
+    counter = TesseractCounter().__enter__()
+    start, cpu0, self0 = time.perf_counter(), _cpu_s(), _self_cpu_s()
     if shared_pool:
         # A pipeline hands one message's attachments (or a queue of them) to one pool.
         results = extract_files([(f.data, f.content_type) for f in files], settings)
@@ -290,6 +403,9 @@ def run_ours(files: list[SampleFile], settings: OcrSettings, label: str, shared_
                 res = [dataclasses.replace(p, seconds=elapsed / max(1, len(res))) for p in res]
             results.append(res)
     score.wall_s, score.cpu_s = time.perf_counter() - start, _cpu_s() - cpu0
+    score.cpu_self_s = _self_cpu_s() - self0
+    counter.__exit__()
+    score.tesseract = counter.report(sum(len(f.pages) for f in files))
     for f, res in zip(files, results, strict=True):
         pages = {p.number: p for p in res} if isinstance(res, list) else {}
         for truth in f.pages:
@@ -535,6 +651,7 @@ def main() -> None:
     rows.append(all_cores.row())
     print_table(rows)
     print_distribution(all_cores)
+    print(all_cores.tesseract)
     if args.dump:
         args.dump.write_text(json.dumps(all_cores.details, ensure_ascii=False, indent=1))
     if not args.quick:

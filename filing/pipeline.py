@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cases.fields import fields_to_json
 from cases.filing import file_documents
 from cases.plans import record_reply_plan
-from extract.reading.signature_reread import reread_signature_block
+from extract.reading.signature_reread import BlockReader
 from extract.reading.text import extract_files
 from extract.types import Document, PageSource
 from extract.types import Page as PageText
@@ -346,10 +346,13 @@ def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list
     data = app.blobs.get(att.sha256)
     settings = extract_settings(app.settings)
 
+    # One reader for the attachment: its attempts share the decoded page and the prepared block.
+    reader = BlockReader(data, att.content_type, settings)
+
     def read(page: int, attempt: int) -> str | None:
         if page not in ocr_pages:
             return None
-        return reread_signature_block(data, att.content_type, page, ocr_pages[page].rotation, settings, attempt)
+        return reader.read(page, ocr_pages[page].rotation, attempt)
 
     return reread_decision_dates(docs, {p.number: p.text for p in pages}, read, received_on)
 

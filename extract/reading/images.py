@@ -123,6 +123,32 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
 
     A file that cannot be opened raises ImageDecodeError; a damaged later frame becomes a FailedPage.
     """
+    container = _open_image(data, max_pixels)
+    frames = int(getattr(container, "n_frames", 1))
+    for index in range(1, frames + 1):
+        try:
+            page, dpi = _frame(container, index, frames, max_pixels)
+        except (OSError, ValueError, SyntaxError, EOFError) as e:
+            yield FailedPage(number=index, error=f"page {index} of the image file is damaged: {e}")
+            continue
+        yield PageImage(number=index, image=page, dpi=dpi, sha256=pixel_sha256(page))
+
+
+def image_file_page(data: bytes, number: int, max_pixels: int) -> tuple[Image.Image, float] | None:
+    """Page `number` of an image file and its dpi, as iter_image_file gives it, without decoding or
+    hashing the frames before it (a second read of one page of a long TIFF). None when the file has
+    no such page or the frame is damaged; a file that cannot be opened raises as iter_image_file does."""
+    container = _open_image(data, max_pixels)
+    frames = int(getattr(container, "n_frames", 1))
+    if not 1 <= number <= frames:
+        return None
+    try:
+        return _frame(container, number, frames, max_pixels)
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return None
+
+
+def _open_image(data: bytes, max_pixels: int) -> Image.Image:
     try:
         container = Image.open(io.BytesIO(data))
         check_pixels(container.width, container.height, max_pixels, "the image")  # before decoding anything
@@ -131,20 +157,18 @@ def iter_image_file(data: bytes, max_pixels: int) -> Iterator[PageImage | Failed
         raise ImageTooLarge(str(e)) from e
     except (OSError, ValueError, SyntaxError, EOFError) as e:
         raise ImageDecodeError(str(e) or type(e).__name__) from e
-    frames = int(getattr(container, "n_frames", 1))
-    for index in range(1, frames + 1):
-        try:
-            container.seek(index - 1)
-            if container.width * container.height > max_pixels:
-                raise ImageTooLarge(f"page {index} has {container.width}x{container.height} pixels "
-                                    f"(limit {max_pixels})")
-            declared = _declared_dpi(container)
-            container.load()
-            page = square_pixels(_upright(container, frames), container.info.get("dpi"))
-        except (OSError, ValueError, SyntaxError, EOFError) as e:
-            yield FailedPage(number=index, error=f"page {index} of the image file is damaged: {e}")
-            continue
-        yield PageImage(number=index, image=page, dpi=effective_dpi(page, declared), sha256=pixel_sha256(page))
+    return container
+
+
+def _frame(container: Image.Image, index: int, frames: int, max_pixels: int) -> tuple[Image.Image, float]:
+    """Frame `index` (1-based) upright with square pixels, and its effective dpi."""
+    container.seek(index - 1)
+    if container.width * container.height > max_pixels:
+        raise ImageTooLarge(f"page {index} has {container.width}x{container.height} pixels (limit {max_pixels})")
+    declared = _declared_dpi(container)
+    container.load()
+    page = square_pixels(_upright(container, frames), container.info.get("dpi"))
+    return page, effective_dpi(page, declared)
 
 
 def square_pixels(img: Image.Image, dpi: object) -> Image.Image:

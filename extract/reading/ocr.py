@@ -231,6 +231,61 @@ def detect_orientation(image: Path, settings: OcrSettings, timeout_s: float) -> 
     return Orientation(rotate=int(rot.group(1)) % 360, confidence=float(conf.group(1)))
 
 
+def detect_orientations(images: Sequence[Path], settings: OcrSettings, timeout_s: float,
+                        ) -> list[Orientation | None]:
+    """detect_orientation of several images in one tesseract process, so its start-up is paid once;
+    the same answer for each image as one process per image gives. Tesseract stops at the first
+    image with too little text to decide: that one is asked alone and the run goes on after it."""
+    out: list[Orientation | None] = [None] * len(images)
+    start = 0
+    while start < len(images):
+        rest = images[start:]
+        if len(rest) == 1:
+            out[start] = _detect(rest[0], settings, timeout_s)
+            break
+        try:
+            found = _osd_run(rest, settings, timeout_s * len(rest))
+        except OcrEngineError:
+            # A run that failed as a whole (a timeout) is not tried again: each page fails alone.
+            out[start:] = [_detect(p, settings, timeout_s) for p in rest]
+            break
+        k = 0
+        while k in found:
+            out[start + k] = found[k]
+            k += 1
+        if start + k < len(images):
+            out[start + k] = _detect(rest[k], settings, timeout_s)
+        start += k + 1
+    return out
+
+
+def _osd_run(images: Sequence[Path], settings: OcrSettings, timeout_s: float) -> dict[int, Orientation]:
+    with tempfile.TemporaryDirectory(prefix="osd-") as tmp:
+        work = Path(tmp)
+        listing = work / "pages.txt"
+        listing.write_text("".join(f"{p.resolve()}\n" for p in images), encoding="utf-8")
+        args = [settings.tesseract_cmd, str(listing), "stdout", "--psm", "0", "--dpi", str(settings.ocr_dpi),
+                "-c", "min_characters_to_try=20"]
+        proc = _run(args, timeout_s, work, settings.tesseract_memory_mb)
+    return _osd_pages(proc.stdout.decode("utf-8", "replace"), len(images))
+
+
+_PAGE_NUMBER = re.compile(r"^Page number:\s*(\d+)\s*$", re.MULTILINE)
+
+
+def _osd_pages(out: str, pages: int) -> dict[int, Orientation]:
+    """Per image index, the OSD of a multi-image run (one "Page number: k" block per image it decided)."""
+    marks = list(_PAGE_NUMBER.finditer(out))
+    found: dict[int, Orientation] = {}
+    for k, mark in enumerate(marks):
+        block = out[mark.end() : marks[k + 1].start() if k + 1 < len(marks) else len(out)]
+        rot, conf = _ROTATE.search(block), _ORIENT_CONF.search(block)
+        index = int(mark.group(1))
+        if rot and conf and 0 <= index < pages:
+            found[index] = Orientation(rotate=int(rot.group(1)) % 360, confidence=float(conf.group(1)))
+    return found
+
+
 def tesseract_version(settings: OcrSettings) -> str:
     proc = _run([settings.tesseract_cmd, "--version"], 30, Path.cwd())
     first = (proc.stdout or proc.stderr).decode("utf-8", "replace").splitlines()
@@ -297,8 +352,9 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
         work = Path(tmp)
         rotations = [0] * len(pages)
         if settings.osd == "always":
-            for i, page in enumerate(pages):
-                rotations[i] = _orientation(page, settings)
+            for i, found in enumerate(detect_orientations(pages, settings, settings.page_timeout_s)):
+                if found is not None and found.confidence >= settings.osd_min_confidence:
+                    rotations[i] = found.rotate
         paths = [prepare(i, rotations[i], work / f"p{i:04d}.pgm") for i in range(len(pages))]
         first = _recognize_each(paths, settings)
         second = _SecondPass(settings, work, pages, paths, rotations, skews, prepare)
@@ -400,9 +456,10 @@ class _SecondPass:
     def _orient(self, todo: list[int], best: list[EngineText | OcrEngineError]) -> list[int]:
         turned: dict[int, tuple[int, str]] = {}
         unsure: list[int] = []
-        for i in todo:
+        # One OSD process for all the batch's poor pages.
+        orientations = detect_orientations([self.paths[i] for i in todo], self.settings, self.settings.page_timeout_s)
+        for i, found in zip(todo, orientations, strict=True):
             self.osd_used[i] = True
-            found = _detect(self.paths[i], self.settings)
             if found is not None and found.confidence >= self.settings.osd_min_confidence:
                 if found.rotate:
                     turned[i] = (found.rotate, f"OSD {found.rotate}° (confidence {found.confidence:.1f})")
@@ -509,18 +566,8 @@ def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _Second
     return out
 
 
-def _detect(path: Path, settings: OcrSettings) -> Orientation | None:
+def _detect(path: Path, settings: OcrSettings, timeout_s: float) -> Orientation | None:
     try:
-        return detect_orientation(path, settings, settings.page_timeout_s)
+        return detect_orientation(path, settings, timeout_s)
     except OcrEngineError:
         return None
-
-
-def _orientation(path: Path, settings: OcrSettings) -> int:
-    try:
-        found = detect_orientation(path, settings, settings.page_timeout_s)
-    except OcrEngineError:
-        return 0
-    if found is None or found.confidence < settings.osd_min_confidence:
-        return 0
-    return found.rotate

@@ -128,12 +128,20 @@ class PdfSource:
         for index in range(len(self._doc)):
             if index and index % _REOPEN_EVERY == 0:
                 self._reopen()
-            try:
-                yield self._page(index)
-            except ImageTooLarge as e:
-                yield FailedPage(number=index + 1, error=f"page too large to read safely: {e}", too_large=True)
-            except (pdfium.PdfiumError, OSError, ValueError, MemoryError) as e:
-                yield FailedPage(number=index + 1, error=f"page could not be read: {e}")
+            yield self._item(index)
+
+    def page(self, number: int) -> PdfItem:
+        """Page `number` (1-based) alone, as pages() gives it: a second read of one page need not
+        decode, render or hash the pages before it."""
+        return self._item(number - 1)
+
+    def _item(self, index: int) -> PdfItem:
+        try:
+            return self._page(index)
+        except ImageTooLarge as e:
+            return FailedPage(number=index + 1, error=f"page too large to read safely: {e}", too_large=True)
+        except (pdfium.PdfiumError, OSError, ValueError, MemoryError) as e:
+            return FailedPage(number=index + 1, error=f"page could not be read: {e}")
 
     def _reopen(self) -> None:
         # pdfium keeps every object it has parsed, each page's scan image stream included, until the

@@ -18,14 +18,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from extract.reading.images import FailedPage, ImageDecodeError, ImageTooLarge, PageImage, iter_image_file, to_gray
+from extract.reading.images import ImageDecodeError, ImageTooLarge, PageImage, image_file_page, to_gray
 from extract.reading.ocr import OcrEngineError, recognize, write_pgm
 from extract.reading.pdf import PdfSource
 from extract.reading.seals import suppress_round_seals
 from extract.reading.settings import OcrSettings
 from terms.errors import FilingError
 
-__all__ = ["CONSTRAINED_ATTEMPTS", "DATE_CHARS", "reread_signature_block"]
+__all__ = ["CONSTRAINED_ATTEMPTS", "DATE_CHARS", "BlockReader", "reread_signature_block"]
 
 _PDF = "application/pdf"
 _READ_DPI = 300
@@ -36,23 +36,16 @@ _TOP = 0.25
 
 def _page_image(data: bytes, content_type: str, page_number: int, max_pixels: int) -> tuple[Image.Image, float] | None:
     mime = content_type.split(";", 1)[0].strip().lower()
-    items = []
     if mime == _PDF:
         with PdfSource(data, _READ_DPI, 200, 10**9, max_pixels) as pdf:
             if not 1 <= page_number <= pdf.page_count:
                 return None
-            for item in pdf.pages():
-                if item.number == page_number:
-                    items.append(item)
-                    break
-            if items and isinstance(items[0], PageImage):
-                return items[0].load(), items[0].dpi
+            item = pdf.page(page_number)
+            if isinstance(item, PageImage):
+                return item.load(), item.dpi
             # A text-layer page was read without OCR: nothing to re-read.
             return None
-    for item in iter_image_file(data, max_pixels):
-        if item.number == page_number and not isinstance(item, FailedPage):
-            return item.load(), item.dpi
-    return None
+    return image_file_page(data, page_number, max_pixels)
 
 
 def _ink_lines(ink: np.ndarray) -> list[tuple[int, int]]:
@@ -273,11 +266,11 @@ def _otsu(line: np.ndarray) -> np.ndarray:
 
 
 def _read_lines(gray: np.ndarray, settings: OcrSettings, dpi: int, whitelist: str = "",
-                read: np.ndarray | None = None, binarize: bool = False) -> str | None:
+                read: np.ndarray | None = None, boxes: list[Box] | None = None, binarize: bool = False) -> str | None:
     """The block read line by line (one line per image, psm 7): a seal cannot merge lines. Lines are
-    found in `gray`, read from `read` (the same pixels, prepared for tesseract) when given; each line
-    thresholded on its own when `binarize`."""
-    boxes = line_boxes(gray, dpi)
+    found in `gray` (unless their `boxes` are given), read from `read` (the same pixels, prepared for
+    tesseract) when given; each line thresholded on its own when `binarize`."""
+    boxes = line_boxes(gray, dpi) if boxes is None else boxes
     read = gray if read is None else read
     if not boxes:
         return None
@@ -308,21 +301,73 @@ def reread_signature_block(
     data: bytes, content_type: str, page_number: int, rotation: int, settings: OcrSettings, attempt: int = 0
 ) -> str | None:
     """Text of the lower part of page `page_number`, read again closely (`attempt` picks how); None
-    when it cannot be read."""
-    dpi, psm, constrained, binarize = _ATTEMPTS[attempt % len(_ATTEMPTS)]
-    try:
-        found = _page_image(data, content_type, page_number, settings.max_image_pixels)
-        if found is None or (binarize and found[0].mode == "1"):
+    when it cannot be read. For several attempts on one file use a BlockReader."""
+    return BlockReader(data, content_type, settings).read(page_number, rotation, attempt)
+
+
+_Found = tuple[Image.Image, float]
+
+
+class BlockReader:
+    """The signature blocks of one file, read closely attempt after attempt.
+
+    The attempts differ only in how tesseract reads the block, so each page is decoded (or rendered)
+    once and its block prepared once per resolution, not once per attempt: on the sample that was up
+    to six decodes of the page, three seal searches per resolution, and for a TIFF or PDF every page
+    before it decoded too. Only the two pages decoded last are kept (the pipeline reads a
+    document's last page, then the one before)."""
+
+    _KEEP = 2
+
+    def __init__(self, data: bytes, content_type: str, settings: OcrSettings) -> None:
+        self.data = data
+        self.content_type = content_type
+        self.settings = settings
+        self._pages: dict[int, _Found | None] = {}
+        self._grays: dict[tuple[int, int, int], np.ndarray] = {}
+        self._boxes: dict[tuple[int, int, int], list[Box]] = {}
+
+    def _page(self, page_number: int) -> _Found | None:
+        if page_number not in self._pages:
+            try:
+                found = _page_image(self.data, self.content_type, page_number, self.settings.max_image_pixels)
+            except (FilingError, ImageDecodeError, ImageTooLarge, OSError, ValueError):
+                found = None  # the same bytes fail the same way on every attempt
+            while len(self._pages) >= self._KEEP:
+                oldest = next(iter(self._pages))
+                del self._pages[oldest]
+                self._grays = {k: v for k, v in self._grays.items() if k[0] != oldest}
+                self._boxes = {k: v for k, v in self._boxes.items() if k[0] != oldest}
+            self._pages[page_number] = found
+        return self._pages[page_number]
+
+    def _gray(self, page_number: int, found: _Found, rotation: int, dpi: int) -> np.ndarray:
+        key = (page_number, rotation % 360, dpi)
+        if key not in self._grays:
+            self._grays[key] = _block_gray(*found, rotation, dpi)
+        return self._grays[key]
+
+    def read(self, page_number: int, rotation: int, attempt: int = 0) -> str | None:
+        """See reread_signature_block."""
+        dpi, psm, constrained, binarize = _ATTEMPTS[attempt % len(_ATTEMPTS)]
+        settings = self.settings
+        try:
+            found = self._page(page_number)
+            if found is None or (binarize and found[0].mode == "1"):
+                return None
+            gray = self._gray(page_number, found, rotation, dpi)
+            # The constrained reads are also a different look at a 1-bit scan: smoothed (measured on the
+            # sample: a median alone lost as many characters under a seal as it gave back).
+            read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
+            if psm == 7:
+                key = (page_number, rotation % 360, dpi)
+                if key not in self._boxes:
+                    self._boxes[key] = line_boxes(gray, dpi)
+                whitelist = DATE_CHARS if constrained else ""
+                return _read_lines(gray, settings, dpi, whitelist, read, self._boxes[key], binarize)
+            with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
+                path = write_pgm(Path(tmp) / "block.pgm", read)
+                block = replace(settings, psm=psm, ocr_dpi=dpi)
+                return recognize([path], block, settings.page_timeout_s)[0].text
+        except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):
             return None
-        gray = _block_gray(*found, rotation, dpi)
-        # The constrained reads are also a different look at a 1-bit scan: smoothed (measured on the
-        # sample: a median alone lost as many characters under a seal as it gave back).
-        read = _smoothed(gray) if found[0].mode == "1" and constrained else gray
-        if psm == 7:
-            return _read_lines(gray, settings, dpi, DATE_CHARS if constrained else "", read, binarize)
-        with tempfile.TemporaryDirectory(prefix="sig-") as tmp:
-            path = write_pgm(Path(tmp) / "block.pgm", read)
-            block = replace(settings, psm=psm, ocr_dpi=dpi)
-            return recognize([path], block, settings.page_timeout_s)[0].text
-    except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):
-        return None

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
+from extract.reading.ocr import EngineText
 from extract.reading.settings import OcrSettings
-from extract.reading.signature_reread import locate_block, reread_signature_block
+from extract.reading.signature_reread import BlockReader, line_boxes, locate_block, reread_signature_block
 from extract.understanding.fields import normalize_lines
 from extract.understanding.signature import decision_date
-from tests.support.documents import A4_200DPI, font
+from tests.support.documents import A4_200DPI, font, tiff_bytes
 
 
 def _signed_page(seal: bool) -> Image.Image:
@@ -178,3 +182,49 @@ def test_a_faint_grey_date_line_is_read_thresholded_on_its_own() -> None:
         draw.text((900, 700 + i * 84), line, fill=110, font=font(44))
     text = reread_signature_block(_png(img), "image/png", 1, 0, OcrSettings(), attempt=6)
     assert decision_date([], 2031, normalize_lines([text or ""])).value == date(2031, 4, 27)
+
+
+def _counted(fn: Callable[..., Any], calls: list[Any], arg: int) -> Callable[..., Any]:
+    """`fn`, noting its argument number `arg` of each call in `calls`."""
+
+    def wrapper(*args: Any) -> Any:
+        calls.append(args[arg])
+        return fn(*args)
+
+    return wrapper
+
+
+def test_block_reader_decodes_once_and_reads_as_fresh_reads_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attempts of one reader share the page image and each resolution's block; what they read is
+    what a fresh read of each attempt gives."""
+    from extract.reading import signature_reread
+
+    data = tiff_bytes([_signed_page(False).convert("L"), _signed_page(True)])
+    settings = OcrSettings()
+    fresh = [reread_signature_block(data, "image/tiff", 2, 0, settings, attempt) for attempt in range(6)]
+    decodes: list[int] = []
+    blocks: list[int] = []
+    lines: list[float] = []
+    monkeypatch.setattr(signature_reread, "_page_image", _counted(signature_reread._page_image, decodes, 2))
+    monkeypatch.setattr(signature_reread, "_block_gray", _counted(signature_reread._block_gray, blocks, -1))
+    monkeypatch.setattr(signature_reread, "line_boxes", _counted(line_boxes, lines, -1))
+    reader = BlockReader(data, "image/tiff", settings)
+    assert [reader.read(2, 0, attempt) for attempt in range(6)] == fresh
+    assert any(fresh)
+    assert decodes == [2]
+    assert sorted(blocks) == [300, 400]
+    assert sorted(lines) == [300, 400]  # the line-by-line attempts, two per resolution
+
+
+def test_block_reader_keeps_only_the_last_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract.reading import signature_reread
+
+    data = tiff_bytes([_signed_page(False).convert("L")] * 3)
+    decodes: list[int] = []
+    monkeypatch.setattr(signature_reread, "_page_image", _counted(signature_reread._page_image, decodes, 2))
+    monkeypatch.setattr(signature_reread, "recognize", lambda paths, *a, **k: [EngineText("x", 1.0, 1)] * len(paths))
+    reader = BlockReader(data, "image/tiff", OcrSettings())
+    for page in (3, 2, 3, 1, 3, 4):
+        reader.read(page, 0, 0)
+    assert decodes == [3, 2, 1, 3, 4]  # page 3 again after page 1 pushed it out; no page 4 (read once)
+    assert reader.read(4, 0, 0) is None

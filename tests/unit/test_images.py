@@ -11,9 +11,11 @@ from PIL import Image
 from extract.reading.images import (
     ImageDecodeError,
     ImageTooLarge,
+    PageImage,
     deskew,
     encode_preview,
     estimate_skew,
+    image_file_page,
     iter_image_file,
     pixel_sha256,
     preview_image,
@@ -210,3 +212,19 @@ def test_a_transparent_palette_png_gets_a_preview() -> None:
     src.save(buf, format="PNG", transparency=0)
     pages = extract_pages(buf.getvalue(), "image/png", OcrSettings(workers=1))
     assert len(pages) == 1 and pages[0].preview_png is not None
+
+
+def test_one_page_of_an_image_file_is_the_page_iteration_gives() -> None:
+    pages = [text_page_image([f"第{n}页", *NOTICE_LINES[:2]], size=(400, 560)) for n in range(3)]
+    data = tiff_bytes([p.convert("L") for p in pages], dpi=150)
+    every = [item for item in iter_image_file(data, 10**8) if isinstance(item, PageImage)]
+    for number in (1, 2, 3):
+        found = image_file_page(data, number, 10**8)
+        assert found is not None
+        img, dpi = found
+        item = every[number - 1]
+        assert pixel_sha256(img) == item.sha256 and dpi == item.dpi
+    assert len({item.sha256 for item in every}) == 3
+    assert image_file_page(data, 4, 10**8) is None
+    with pytest.raises(ImageDecodeError):
+        image_file_page(b"not an image", 1, 10**8)

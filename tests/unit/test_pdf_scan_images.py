@@ -76,3 +76,15 @@ def test_long_scan_reads_every_page_across_document_reopens() -> None:
     pages = _pages(scanned_pdf_from_jpegs(jpegs))
     assert [p.number for p in pages] == list(range(1, 41))
     assert [p.encoded for p in pages if isinstance(p, PageImage)] == jpegs
+
+
+def test_one_page_of_a_pdf_is_the_page_iteration_gives() -> None:
+    jpegs = [jpeg_bytes(text_page_image([f"第{n}页", *NOTICE_LINES[:2]], size=(400, 560))) for n in range(3)]
+    data = scanned_pdf_from_jpegs(jpegs)
+    with PdfSource(data, 200, 100, 20, 10**8) as pdf:
+        every = [item for item in pdf.pages() if isinstance(item, PageImage)]
+        for number in (3, 1, 2):
+            one = pdf.page(number)
+            assert isinstance(one, PageImage)
+            assert (one.number, one.sha256, one.dpi) == (number, every[number - 1].sha256, every[number - 1].dpi)
+        assert len({p.sha256 for p in every}) == 3
