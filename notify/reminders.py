@@ -32,7 +32,6 @@ from notify.views import (
 from store.clock import utcnow
 from store.models import Agency, Attachment, Case, Document, MatchCandidate, Message, OutboxMessage
 from terms import dates
-from terms.dates import iso_date
 from terms.labels import DECISION_DOC_LABELS
 from terms.labels import formal_doc_label as doc_label
 from terms.rules import (
@@ -43,7 +42,7 @@ from terms.rules import (
     evaluate_missing,
     notice_date_of,
 )
-from terms.snapshot import CaseSnapshot, ReceivedDoc
+from terms.snapshot import CaseSnapshot, ReceivedDoc, received_doc
 from terms.status import ACCEPTED_MATCHES, READABLE_ATTACHMENTS, REVIEW_MATCHES, OutboxKind
 from terms.workdays import WorkCalendar
 
@@ -134,13 +133,7 @@ def _received_docs_of(
         .order_by(Message.received_at, Document.id)
     ).all()
     for doc, msg in rows:
-        received = ReceivedDoc(
-            doc_type=doc.doc_type,
-            received_on=local_date(msg.received_at, settings),
-            doc_date=iso_date((doc.fields or {}).get("doc_date")),
-            message_row_id=msg.id,
-            document_id=doc.id,
-        )
+        received = received_doc(doc.doc_type, local_date(msg.received_at, settings), doc.fields, msg.id, doc.id)
         if doc.case_id is not None:
             out.setdefault(doc.case_id, []).append((received, msg))
     return out
@@ -265,13 +258,8 @@ def load_case_snapshots(session: Session, cases: Sequence[Case], settings: Notif
             .order_by(Message.received_at, Document.id)
         )
         for case_id, doc_type, fields, doc_id, msg_id, received_at in rows:
-            received.setdefault(case_id, []).append(ReceivedDoc(
-                doc_type=doc_type,
-                received_on=local_date(received_at, settings),
-                doc_date=iso_date((fields or {}).get("doc_date")),
-                message_row_id=msg_id,
-                document_id=doc_id,
-            ))
+            received.setdefault(case_id, []).append(
+                received_doc(doc_type, local_date(received_at, settings), fields, msg_id, doc_id))
         for case in chunk:
             out[case.id] = _case_snapshot(case, received.get(case.id, []))
     return out

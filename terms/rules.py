@@ -217,6 +217,16 @@ def assess_lateness(
 ) -> Lateness | None:
     """Whether a document reached the bureau later than `late_after_workdays` after its reference date."""
     ref = reference_date(doc, snapshot)
+    if ref is None and doc.doc_type == "summons" and doc.hearing_on is not None:
+        # Its date under the seal is unread, but it was issued before its hearing: mail that came more than
+        # the allowed working days after the hearing is late whatever the date (due counted from the
+        # hearing, the agency's most lenient reading); anything less certain accuses no one.
+        latest = min(doc.hearing_on, doc.received_on)
+        due = calendar.add_workdays(latest, rules.late_after_workdays)
+        if doc.received_on <= due:
+            return None
+        return Lateness(doc.doc_type, latest, due, doc.received_on,
+                        calendar.workdays_between(latest, doc.received_on), late=True)
     if ref is None or ref > doc.received_on:
         return None  # no date, or a date after receipt (OCR error): do not accuse anyone
     due = calendar.add_workdays(ref, rules.late_after_workdays)

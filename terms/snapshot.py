@@ -7,9 +7,12 @@ other fields keep their defaults. It lives in the kernel because the rules here 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from terms.dates import iso_date
 from terms.status import Outcome
 
 
@@ -22,6 +25,16 @@ class ReceivedDoc:
     doc_date: date | None = None  # 落款 date printed on the document
     message_row_id: int | None = None
     document_id: int | None = None
+    # A summons's own hearing day: its unread printed date lies before it (terms.rules.assess_lateness).
+    hearing_on: date | None = None
+
+
+def received_doc(doc_type: str, received_on: date, fields: Mapping[str, Any] | None,
+                 message_row_id: int | None, document_id: int | None) -> ReceivedDoc:
+    """The ReceivedDoc of a stored document and its `fields` (the extractor's JSON)."""
+    f = fields or {}
+    return ReceivedDoc(doc_type, received_on, iso_date(f.get("doc_date")), message_row_id, document_id,
+                       iso_date(f.get("hearing_at")) if doc_type == "summons" else None)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from extract.understanding.casenumber import (
 )
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited, read_court
-from extract.understanding.notice_date import CLOSING, notice_date
+from extract.understanding.notice_date import CLOSING, SIGNERS, notice_date
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
 
@@ -215,11 +215,12 @@ _SEALED_DATE = {
     DocType.judgment: "decision_date",
     DocType.ruling: "decision_date",
     DocType.notice_to_respond: "notice_date",
+    DocType.summons: "doc_date",  # the summons's own date: its filing deadline runs from it
 }
 
 
 def needs_date_reread(d: Document) -> bool:
-    """A judgment, ruling or notice to respond whose sealed date is missing or doubtful."""
+    """A judgment, ruling, notice to respond or summons whose sealed date is missing or doubtful."""
     fact = _SEALED_DATE.get(d.doc_type)
     return fact is not None and fact in d.fields.doubts
 
@@ -230,7 +231,15 @@ def _sealed_date(d: Document, lines: list[str], own_year: int | None, block: lis
     decision's under its judges' names (checked against the dates its body narrates)."""
     if d.doc_type is DocType.notice_to_respond:
         return notice_date(block, own_year)
+    if d.doc_type is DocType.summons:
+        return notice_date(block, own_year, SIGNERS)
     return decision_date(lines, own_year, block, received_on)
+
+
+def _after_hearing_or_mail(day: date, d: Document, received_on: date | None) -> bool:
+    """A summons is issued before its hearing and its mail: a later date is misread."""
+    hearing = d.fields.hearing_at.date() if d.fields.hearing_at else None
+    return any(bound is not None and day > bound for bound in (hearing, received_on))
 
 
 def reread_decision_dates(
@@ -257,8 +266,12 @@ def reread_decision_dates(
         seeded = 0
         if d.doc_type in _SEALED_DATE:
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
-            notice = d.doc_type is DocType.notice_to_respond
-            first = notice_date(lines, own_year) if notice else decision_date(lines, own_year, received_on=received_on)
+            if d.doc_type is DocType.notice_to_respond:
+                first = notice_date(lines, own_year)
+            elif d.doc_type is DocType.summons:
+                first = notice_date(lines, own_year, SIGNERS)
+            else:
+                first = decision_date(lines, own_year, received_on=received_on)
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
@@ -302,6 +315,12 @@ def reread_decision_dates(
         doubts = {k: v for k, v in d.fields.doubts.items() if k != fact}
         if found.doubt:
             doubts[fact] = found.doubt
+            if d.doc_type is DocType.summons:
+                out.append(d)  # no check asks a person for a summons's date: a doubtful one is not used
+                continue
+        if d.doc_type is DocType.summons and _after_hearing_or_mail(found.value, d, received_on):
+            out.append(d)
+            continue
         note = f"{fact} {found.value.isoformat()} from a second read of the signature block ({found.line})"
         fields = replace(d.fields, doc_date=found.value, doubts=doubts)
         out.append(replace(d, fields=fields, evidence=(*d.evidence, note)))

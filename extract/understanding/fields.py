@@ -26,7 +26,7 @@ from extract.understanding.casereport import case_report_date, case_report_marke
 from extract.understanding.court import CourtReading, court_sources, resolve_court
 from extract.understanding.dates import find_dates, find_datetimes
 from extract.understanding.names import has_known_surname
-from extract.understanding.notice_date import CLOSING, notice_date
+from extract.understanding.notice_date import CLOSING, SIGNERS, notice_date
 from extract.understanding.signature import decision_date, narrated_decision_date, narrates_decision
 from extract.understanding.vocab import AGENCY_MARKERS, CAUSE_CATEGORIES, PRINCIPAL_TITLES
 
@@ -742,6 +742,14 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
                 # A notice is issued when the case is numbered: another year is a misread digit.
                 doubts["notice_date"] = f"notice date read as {doc_date.isoformat()}, not the case number's year"
                 doc_date = None
+        elif doc_type is DocType.summons:
+            # Its own date (the day its 5 working days run from) is under the seal after the signers; the
+            # hearing time above them is no date of the summons. Unread, it waits for a closer read.
+            closing = notice_date(lines, own_year, SIGNERS)
+            # No check asks a person for it, so a repaired reading is not used: no date accuses no one.
+            doc_date = closing.value if closing.doubt is None else None
+            if closing.doubt:
+                doubts["doc_date"] = closing.doubt
     parties = _parties(lines, doc_type)
     if parties.doubt:
         doubts["plaintiffs"] = parties.doubt
@@ -757,6 +765,12 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         if own:
             years.append(int(own[1:5]))
         hearing_at, place = _hearing(lines, doc_type, max(years) if years else None)
+        latest = min(d for d in (hearing_at.date() if hearing_at else None, received_on) if d) \
+            if hearing_at or received_on else None
+        if doc_type is DocType.summons and doc_date and latest and doc_date > latest:
+            # A summons is issued before its hearing and before its mail: a later date is a misread one.
+            doubts["doc_date"] = f"summons dated {doc_date.isoformat()}, after its hearing or its mail"
+            doc_date = None
     head = _Head()
     if doc_type in (DocType.appearance_record, DocType.judgment, DocType.ruling):
         head = _head(lines, doc_type)

@@ -16,7 +16,7 @@ from cases.facts import REPORT_FACTS, fact_of
 from filing.report.types import AgencyRef, ComplianceSnap, ReportInput
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
-from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, ReceivedDoc
+from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, received_doc
 from terms.status import (
     ACCEPTED_MATCHES,
     FILED_STATUSES,
@@ -284,7 +284,7 @@ def load_input(
             if d.doc_type == "appearance_record"
         )
         received = tuple(
-            ReceivedDoc(d.doc_type, day, iso_date(d.fields.get("doc_date")), message_id, d.id)
+            received_doc(d.doc_type, day, d.fields, message_id, d.id)
             for d, day, message_id in docs
         )
 

@@ -116,6 +116,18 @@ def test_lateness_not_claimed_without_a_usable_date() -> None:
     assert assess_lateness(ReceivedDoc("defense", date(2026, 5, 1), doc_date=date(2026, 6, 1)), s, CAL, RULES) is None
 
 
+def test_a_summons_without_its_date_is_late_only_when_late_after_its_hearing_too() -> None:
+    s = snap(notice_date=date(2026, 3, 2))
+    hearing = date(2026, 4, 8)  # a Wednesday; its 5th working day after is 2026-04-15
+    late = assess_lateness(ReceivedDoc("summons", date(2026, 4, 16), hearing_on=hearing), s, CAL, RULES)
+    assert late is not None and late.late and late.reference_date == hearing and late.due == date(2026, 4, 15)
+    # Within 5 working days of the hearing it may have been on time or late: nobody is accused.
+    assert assess_lateness(ReceivedDoc("summons", date(2026, 4, 15), hearing_on=hearing), s, CAL, RULES) is None
+    # With its own date read, that date counts (and the hearing is no bound).
+    read = ReceivedDoc("summons", date(2026, 4, 15), doc_date=date(2026, 3, 5), hearing_on=hearing)
+    assert assess_lateness(read, s, CAL, RULES).reference_date == date(2026, 3, 5)  # type: ignore[union-attr]
+
+
 def _truth_snapshots() -> tuple[dict[str, Any], dict[str, CaseSnapshot]]:
     truth = json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))
     received: dict[str, list[ReceivedDoc]] = {}
