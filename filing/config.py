@@ -238,6 +238,8 @@ class SchedulerSettings(Section):
     outbox_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=5, ge=1)
     report_at: time = time(9, 0)  # quarterly report, on the first working day after a quarter ends
+    # The web's /reports page of this quarter is rebuilt this often when the store changed (0: only on request).
+    report_refresh_seconds: float = Field(default=30.0, ge=0)
     idle: bool = True  # IMAP IDLE between polls, to take new mail within seconds (polls still run)
     lease_seconds: float = Field(default=60.0, gt=0)  # the one-scheduler-per-deployment lease
     claim_seconds: float = Field(default=120.0, gt=0)  # a worker's lease on a message, renewed while it works

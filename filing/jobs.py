@@ -21,6 +21,7 @@ from filing.adapters import compliance_rules, imap_settings, notify_settings, sm
 from filing.bootstrap import App
 from filing.pipeline import receive
 from filing.report.build import build_report
+from filing.report.cache import refresh_current
 from filing.report.jsonout import report_data
 from filing.report.types import Period
 from filing.report.xlsx import workbook_bytes
@@ -180,6 +181,14 @@ def quarantine_digest(app: App, day: date) -> int | None:
         uow.commit()
     log.info("quarantine digest for %s: %d email(s) queued", day, len(rows), extra={"job": "digest"})
     return len(rows)
+
+
+def refresh_report(app: App) -> bool:
+    """Keep this quarter's report page built for the web UI of this process (see filing.report.cache)."""
+    built = refresh_current(app)
+    if built:
+        log.info("report page of this quarter rebuilt after a change", extra={"job": "report_refresh"})
+    return built
 
 
 def quarterly_report(app: App, day: date) -> str | None:

@@ -139,6 +139,9 @@ class ServiceScheduler:
 
         process = [JobSpec("process", IntervalTrigger(seconds=cfg.worker_idle_seconds, timezone=tz),
                            lambda _t: jobs.process_pending(self.runner), leader_only=False)]
+        # Every web process keeps its own built report (filing.report.cache), so every one refreshes it.
+        refresh = [JobSpec("report_refresh", IntervalTrigger(seconds=cfg.report_refresh_seconds, timezone=tz),
+                           lambda _t: jobs.refresh_report(self.app), leader_only=False)]
         return [
             JobSpec("poll", IntervalTrigger(seconds=cfg.poll_minutes * 60, timezone=tz), self._poll),
             *(process if self.process else []),
@@ -147,6 +150,7 @@ class ServiceScheduler:
             JobSpec("reminders", at(cfg.remind_at), lambda t: jobs.remind(self.app, self._day(t)), daily=True),
             JobSpec("digest", at(cfg.digest_at), lambda t: jobs.quarantine_digest(self.app, self._day(t)), daily=True),
             JobSpec("report", at(cfg.report_at), lambda t: jobs.quarterly_report(self.app, self._day(t)), daily=True),
+            *(refresh if cfg.report_refresh_seconds > 0 else []),
         ]
 
     def _day(self, fire_time: datetime) -> date:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from filing.bootstrap import App
 from filing.report.build import build_report
+from filing.report.html import render_html
 from filing.report.types import Period, Report
 from store import models as m
 
@@ -57,6 +58,11 @@ class ReportCache:
         self._kept: OrderedDict[tuple[Period, date], Kept] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, period: Period, as_of: date) -> Kept | None:
+        """The kept report of `period` as of `as_of`, whatever its version (None: none kept)."""
+        with self._lock:
+            return self._kept.get((period, as_of))
+
     def get(self, app: App, period: Period, as_of: date) -> Kept:
         version = data_version(app)
         key = (period, as_of)
@@ -86,3 +92,26 @@ def kept_report(app: App, period: Period, as_of: date) -> Kept:
     cache = app.extras.setdefault(EXTRAS_KEY, ReportCache())
     assert isinstance(cache, ReportCache)
     return cache.get(app, period, as_of)
+
+
+def page_html(app: App, period: Period, as_of: date) -> str:
+    """The report page's HTML (the web UI's /reports body) of `period`, kept with its report."""
+    kept = kept_report(app, period, as_of)
+    return kept.made(f"page:{period.key}", lambda r: render_html(r, standalone=False, quarter=period.key))
+
+
+def current_period(today: date) -> Period:
+    """The quarter `today` is in: what /reports shows without a period asked for."""
+    return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def refresh_current(app: App) -> bool:
+    """Build this quarter's page again if the store changed since it was built (a scheduler job), so
+    staff opening /reports after new mail get it kept. True when it was built now."""
+    today = app.settings.today()
+    period = current_period(today)
+    cache = app.extras.setdefault(EXTRAS_KEY, ReportCache())
+    assert isinstance(cache, ReportCache)
+    before = cache.peek(period, today)
+    page_html(app, period, today)
+    return cache.peek(period, today) is not before

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from filing.bootstrap import App
-from filing.report.cache import kept_report
-from filing.report.html import render_html, report_css
+from filing.report.cache import current_period, kept_report, page_html
+from filing.report.html import report_css
 from filing.report.jsonout import report_data
 from filing.report.types import Period
 from filing.report.xlsx import workbook_bytes
@@ -37,7 +37,7 @@ def _period(quarter: str | None, today: date, start: str | None = None, end: str
                 raise ValueError("起止日期需同时填写")
             return Period.between(date.fromisoformat(start), date.fromisoformat(end))
         if not quarter:
-            return Period.of_quarter(today.year, (today.month - 1) // 3 + 1)
+            return current_period(today)
         return Period.parse(quarter)
     except ValueError:
         raise HTTPException(400, f"统计期间应为季度（2026Q3）、年度（2026）或起止日期，收到：{quarter or ''}"
@@ -50,10 +50,9 @@ def report_page(request: Request, quarter: str | None = None, start: str | None 
     app = _app(request)
     today = app.settings.today()
     period = _period(quarter, today, start, end)
-    # Built once per data version (filing.report.cache): a change to the store makes the next request build again.
-    kept = kept_report(app, period, today)
-    page = kept.made(f"page:{period.key}", lambda r: render_html(r, standalone=False, quarter=period.key))
-    return HTMLResponse(page)
+    # Built once per data version (filing.report.cache): a change to the store makes the next request build
+    # again, unless the scheduler's report_refresh job has built this quarter's already.
+    return HTMLResponse(page_html(app, period, today))
 
 
 @router.get("/reports/report.css")

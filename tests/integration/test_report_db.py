@@ -306,6 +306,27 @@ def test_kept_report_is_used_until_the_data_changes(seeded: tuple[App, Path]) ->
     assert kept_report(app, Q3, AS_OF) is not second
 
 
+def test_the_refresh_job_builds_this_quarters_page_only_after_a_change(seeded: tuple[App, Path]) -> None:
+    """The scheduler's report_refresh keeps /reports of this quarter built: it builds when nothing is kept
+    or the store changed, and otherwise does nothing."""
+    from sqlalchemy import update
+
+    from filing.jobs import refresh_report
+    from filing.report.cache import EXTRAS_KEY, current_period
+
+    app, _ = seeded
+    assert refresh_report(app) is True
+    assert refresh_report(app) is False
+    today = app.settings.today()
+    kept = app.extras[EXTRAS_KEY].peek(current_period(today), today)
+    assert kept is not None and any(k.startswith("page:") for k in kept._made)
+    with app.uow() as uow:
+        uow.session.execute(update(m.Case).values(head_title="z"))
+        uow.commit()
+    assert refresh_report(app) is True
+    assert refresh_report(app) is False
+
+
 def select_doc(doc_type: str) -> Any:
     from sqlalchemy import select
 
