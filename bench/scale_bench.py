@@ -11,6 +11,8 @@ then times each operation the issue lists and counts its SQL statements:
     report   build_report + JSON, HTML, XLSX (each timed with its build)
     case     GET /cases/{id}
     search   GET /cases?q=<plaintiff>; the lists GET /cases and GET /agencies/{id}
+    pages    GET /agencies, /queue/{id}, /checks, /quarantine, /watch, /followup, /roster and the
+             case list's CSV export (/cases/export.csv)
 
 The 1x store is the sample corpus imported once by `bench/eval_sample.sh` (FILING_EVAL_DIR keeps it):
 
@@ -365,6 +367,8 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                                    .order_by(m.Document.id.desc()).limit(1))
                 plaintiff = next(c.plaintiffs[0] for c in s.scalars(select(m.Case)) if c.plaintiffs)
                 agency_id = s.scalar(select(m.Case.agency_id).where(m.Case.id == case_id))
+                queue_doc = s.scalar(select(m.Document.id).where(m.Document.match_status == "review")
+                                     .order_by(m.Document.id.desc()).limit(1))
             as_of = date.fromisoformat(args.as_of)
             period = Period.of_quarter(as_of.year, (as_of.month - 1) // 3 + 1)
 
@@ -422,6 +426,15 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
             run("GET /cases?q=", get(f"/cases?q={plaintiff}"), counter, args.runs)
             run("GET /cases", get("/cases"), counter, args.runs)
             run("GET /agencies/{id}", get(f"/agencies/{agency_id}"), counter, args.runs)
+            run("GET /agencies", get("/agencies"), counter, args.runs)
+            if queue_doc is not None:
+                run("GET /queue/{id}", get(f"/queue/{queue_doc}"), counter, args.runs)
+            run("GET /checks", get("/checks"), counter, args.runs)
+            run("GET /quarantine", get("/quarantine"), counter, args.runs)
+            run("GET /watch", get("/watch"), counter, args.runs)
+            run("GET /followup", get("/followup"), counter, args.runs)
+            run("GET /roster", get("/roster"), counter, args.runs)
+            run("GET /cases/export.csv", get("/cases/export.csv"), counter, args.runs)
             app.engine.dispose()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
