@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from notify.outbox import NewEmail, enqueue
+from notify.outbox import NewEmail, enqueue_rows, new_row
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import (
@@ -513,6 +513,7 @@ def sweep_reminders(
                                        .where(OutboxMessage.idempotency_key.in_(keys)))) if keys else set()
         senders: dict[int, str] | None = None  # read once per chunk, when a reminder needs an address
         steps = _EarlierSteps(session, chunk)
+        pending: list[OutboxMessage] = []
         for case, snapshot, due, held in chunk:
             if not snapshot.documents:
                 continue
@@ -545,8 +546,7 @@ def sweep_reminders(
                 for i, to_addr in enumerate(to_addrs):
                     # One row per staff address; the first keeps the plain key the next step looks for.
                     row_key = key if i == 0 else f"{key}:{to_addr}"
-                    row, created = enqueue(
-                        session,
+                    row = new_row(
                         NewEmail(
                             idempotency_key=row_key,
                             kind=reminder.kind,
@@ -561,12 +561,15 @@ def sweep_reminders(
                             due_date=reminder.due,
                         ),
                     )
-                    if created:
-                        steps.add(row)
-                        queued_now.add(row_key)
-                        report.queued[reminder.kind] += 1
-                    else:
-                        report.already_queued += 1
+                    # Inserted with the chunk's other rows below; later steps of this sweep see it now.
+                    steps.add(row)
+                    queued_now.add(row_key)
+                    pending.append(row)
+        for row, created in zip(pending, enqueue_rows(session, pending), strict=True):
+            if created:
+                report.queued[row.kind] += 1
+            else:
+                report.already_queued += 1
     return report
 
 

@@ -387,10 +387,25 @@ def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
                                  a.error_code) for a in msg.attachments)
 
 
-def quarantine_rows(s: Session) -> list[QuarantineRow]:
+QUARANTINE_PAGE = 100
+
+
+def quarantine_count(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(m.Message)
+                    .where(m.Message.status == MessageStatus.quarantined)) or 0
+
+
+def quarantine_messages(s: Session, page: int = 1, per_page: int = QUARANTINE_PAGE) -> list[m.Message]:
+    """One page of the quarantined messages, oldest first, with their attachments and claimed agency."""
+    return list(s.scalars(
+        select(m.Message).where(m.Message.status == MessageStatus.quarantined)
+        .order_by(m.Message.received_at, m.Message.id).offset((max(page, 1) - 1) * per_page).limit(per_page)
+        .options(selectinload(m.Message.attachments), joinedload(m.Message.agency))))
+
+
+def quarantine_rows(s: Session, page: int = 1, msgs: Sequence[m.Message] | None = None) -> list[QuarantineRow]:
     out = []
-    for msg in s.scalars(select(m.Message).where(m.Message.status == MessageStatus.quarantined)
-                         .order_by(m.Message.received_at, m.Message.id)):
+    for msg in quarantine_messages(s, page) if msgs is None else msgs:
         out.append(QuarantineRow(
             message_id=msg.id, received_at=msg.received_at, from_address=msg.from_address,
             from_display=msg.from_display, subject=msg.subject, sender_status=msg.sender_status,
@@ -405,7 +420,8 @@ def problem_rows(s: Session) -> list[ProblemRow]:
     out = []
     problems = (MessageStatus.failed, MessageStatus.no_attachments, MessageStatus.incomplete)
     for msg in s.scalars(select(m.Message).where(m.Message.status.in_(problems))
-                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)
+                         .options(selectinload(m.Message.attachments))):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
                               msg.error, _attachments(msg), msg.body_text))
     return out
@@ -413,16 +429,26 @@ def problem_rows(s: Session) -> list[ProblemRow]:
 
 def unreadable_rows(s: Session, limit: int = 200) -> list[UnreadableRow]:
     """Files with pages OCR could not read, newest first."""
-    atts = s.scalars(
+    atts = list(s.scalars(
         select(m.Attachment).where(m.Attachment.id.in_(
             select(m.Page.attachment_id).where(m.Page.quality == PageQuality.unreadable)))
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .order_by(m.Message.received_at.desc(), m.Attachment.id.desc()).limit(limit))
+        .order_by(m.Message.received_at.desc(), m.Attachment.id.desc()).limit(limit)
+        .options(selectinload(m.Attachment.message))))
+    # The unreadable pages' numbers and evidence only: not every page's text.
+    pages: dict[int, list[tuple[int, str]]] = {}
+    if atts:
+        for att_id, number, evidence in s.execute(
+            select(m.Page.attachment_id, m.Page.number, m.Page.quality_evidence)
+            .where(m.Page.attachment_id.in_([a.id for a in atts]), m.Page.quality == PageQuality.unreadable)
+            .order_by(m.Page.number, m.Page.id)
+        ):
+            pages.setdefault(att_id, []).append((number, evidence or ""))
     out = []
     for a in atts:
         msg = a.message
-        pages = tuple((p.number, p.quality_evidence or "") for p in a.pages if p.quality == PageQuality.unreadable)
-        out.append(UnreadableRow(msg.id, msg.received_at, msg.from_address, msg.subject, a.id, a.filename, pages))
+        out.append(UnreadableRow(msg.id, msg.received_at, msg.from_address, msg.subject, a.id, a.filename,
+                                 tuple(pages.get(a.id, ()))))
     return out
 
 
