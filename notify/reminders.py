@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -158,9 +158,9 @@ class WaitingDoc:
 
 
 def waiting_by_agency(session: Session, settings: NotifySettings) -> dict[int, list[WaitingDoc]]:
-    """Every document waiting in the review queue, by the agency that sent it (one query for a sweep)."""
+    """Every document waiting in the review queue, by the agency that sent it (two queries for a sweep)."""
     rows = session.execute(
-        select(Document, Message)
+        select(Document.id, Document.doc_type, Document.case_number, Message.agency_id, Message.received_at)
         .join(Attachment, Document.attachment_id == Attachment.id)
         .join(Message, Attachment.message_id == Message.id)
         .where(
@@ -171,22 +171,70 @@ def waiting_by_agency(session: Session, settings: NotifySettings) -> dict[int, l
         )
         .order_by(Document.id)
     ).all()
-    ids = [doc.id for doc, _ in rows]
+    ids = [doc_id for doc_id, *_ in rows]
     cands: dict[int, list[int]] = {}
-    if ids:
+    for i in range(0, len(ids), 500):
         for doc_id, case_id in session.execute(
-            select(MatchCandidate.document_id, MatchCandidate.case_id).where(MatchCandidate.document_id.in_(ids))
+            select(MatchCandidate.document_id, MatchCandidate.case_id)
+            .where(MatchCandidate.document_id.in_(ids[i : i + 500]))
         ):
             if case_id is not None:
                 cands.setdefault(doc_id, []).append(case_id)
     out: dict[int, list[WaitingDoc]] = {}
-    for doc, msg in rows:
-        assert msg.agency_id is not None
-        out.setdefault(msg.agency_id, []).append(WaitingDoc(
-            doc.id, doc.doc_type, local_date(msg.received_at, settings), doc.case_number,
-            tuple(cands.get(doc.id, ())),
+    for doc_id, doc_type, case_number, agency_id, received_at in rows:
+        assert agency_id is not None
+        out.setdefault(agency_id, []).append(WaitingDoc(
+            doc_id, doc_type, local_date(received_at, settings), case_number, tuple(cands.get(doc_id, ())),
         ))
     return out
+
+
+class AgencyWaiting:
+    """One agency's waiting documents, indexed by number and offered case: a case's share is found without
+    walking every document the agency ever left waiting (cases × documents grew with the square of the store)."""
+
+    def __init__(self, docs: Sequence[WaitingDoc]) -> None:
+        self.docs = list(docs)
+        self.by_number: dict[str, list[int]] = {}
+        self.by_case: dict[int, list[int]] = {}
+        self.unassigned: list[int] = []
+        for pos, w in enumerate(self.docs):
+            if w.case_number is not None:
+                self.by_number.setdefault(w.case_number, []).append(pos)
+            for case_id in dict.fromkeys(w.candidate_case_ids):
+                self.by_case.setdefault(case_id, []).append(pos)
+            if w.case_number is None and not w.candidate_case_ids:
+                self.unassigned.append(pos)
+        self._first_unassigned: dict[date, list[int]] = {}
+
+    def _unassigned_by(self, as_of: date) -> list[int]:
+        """Of the documents that point nowhere, the first of each type received by `as_of`: a later one of
+        the same type can never be the evidence `waiting_types` gives."""
+        if as_of not in self._first_unassigned:
+            first: dict[str, int] = {}
+            for pos in self.unassigned:
+                if self.docs[pos].received_on <= as_of:
+                    first.setdefault(self.docs[pos].doc_type, pos)
+            self._first_unassigned[as_of] = list(first.values())
+        return self._first_unassigned[as_of]
+
+    def types(self, case_id: int | None, case_number: str | None, as_of: date) -> dict[str, int]:
+        """`waiting_types` of these documents for a case, the same dict in the same order."""
+        found = set(self._unassigned_by(as_of))
+        if case_number is not None:
+            found.update(self.by_number.get(case_number, ()))
+        if case_id is not None:
+            found.update(self.by_case.get(case_id, ()))
+        out: dict[str, int] = {}
+        for pos in sorted(found):
+            w = self.docs[pos]
+            if w.received_on <= as_of:
+                out.setdefault(w.doc_type, w.document_id)
+        return out
+
+
+def waiting_index(waiting: Mapping[int, list[WaitingDoc]]) -> dict[int, AgencyWaiting]:
+    return {agency_id: AgencyWaiting(docs) for agency_id, docs in waiting.items()}
 
 
 def waiting_types(waiting: list[WaitingDoc], case_id: int | None, case_number: str | None,
@@ -450,7 +498,8 @@ def _cases_due(
 ) -> Iterator[list[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]]:
     """Every case with its snapshot, the reminders due and those held for the queue, a chunk at a time
     (each chunk's cases and documents read in a few queries)."""
-    waiting = waiting_by_agency(session, settings)
+    waiting = waiting_index(waiting_by_agency(session, settings))
+    none = AgencyWaiting(())
     ids = session.scalars(select(Case.id).order_by(Case.id)).all()
     for i in range(0, len(ids), CHUNK):
         cases = session.scalars(
@@ -460,7 +509,7 @@ def _cases_due(
         out = []
         for case in cases:
             snapshot = snapshots[case.id]
-            queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+            queued = waiting.get(case.agency_id or -1, none).types(case.id, case.case_number, as_of)
             due, held = hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)
             out.append((case, snapshot, due, held))
         yield out
