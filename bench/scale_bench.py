@@ -12,14 +12,17 @@ then times each operation the issue lists and counts its SQL statements:
     reports  GET /reports cold (after a committed change: the web builds it) and warm (kept, unchanged data)
     case     GET /cases/{id}
     search   GET /cases?q=<plaintiff>; the lists GET /cases and GET /agencies/{id}
+    pages    GET /agencies, /queue/{id}, /checks, /quarantine, /watch, /followup, /roster and the
+             case list's CSV export (/cases/export.csv)
 
 The 1x store is the sample corpus imported once by `bench/eval_sample.sh` (FILING_EVAL_DIR keeps it):
 
     FILING_EVAL_DIR=/tmp/sample bench/eval_sample.sh
     PYTHONPATH=$PWD .venv/bin/python bench/scale_bench.py --base /tmp/sample --scales 10 30 --runs 3
 
-Prints a table: median wall seconds, statements, Python peak MB (tracemalloc, one extra run) and median
-CPU seconds of this process.
+Prints a table: median wall seconds, median CPU seconds (this process plus its PostgreSQL backends,
+read from /proc: what a loaded shared machine does not inflate), statements and Python peak MB
+(tracemalloc, one extra run).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import shutil
 import statistics
@@ -191,14 +195,35 @@ def build_store(base_url: str, target_url: str, copies: int) -> None:
 
 
 class Counter:
-    """Statements run, and the slowest of them (for EXPLAIN) since `slowest` was last read."""
+    """Statements run, and the slowest of them (for EXPLAIN) since `slowest` was last read; the CPU
+    seconds of the database server processes serving this engine (PostgreSQL on this machine)."""
 
     def __init__(self, engine: Engine) -> None:
         self.n = 0
         self._started = 0.0
         self._slow: list[tuple[float, str, Any]] = []
+        self._backends: set[int] = set()
         event.listen(engine, "before_cursor_execute", self._count)
         event.listen(engine, "after_cursor_execute", self._done)
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", self._connected)
+
+    def _connected(self, dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        self._backends.add(int(cur.fetchone()[0]))
+        cur.close()
+
+    def server_cpu(self) -> float:
+        """CPU seconds (user + system) the backends have used so far; 0 when they are not local."""
+        total = 0.0
+        for pid in self._backends:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def _count(self, *_a: Any) -> None:
         self.n += 1
@@ -226,28 +251,27 @@ class Result:
     seconds: float
     statements: int
     peak_mb: float | None = None
-    # This process's CPU seconds (median): on a machine shared with other work the wall time is mostly
-    # waiting for a core; the CPU time is what the operation costs (PostgreSQL's own work not included).
-    cpu: float | None = None
+    cpu: float = 0.0  # CPU seconds of this process and the database backends: steady on a shared machine
 
 
 def measure(fn: Callable[[int], object], counter: Counter, runs: int, memory: bool = True) -> Result:
-    """Median of `runs` timed calls; statements of the last; Python peak memory of one more call."""
+    """Median of `runs` timed calls (wall and CPU); statements of the last; Python peak memory of one more call."""
     times, cpus, stmts = [], [], 0
     for i in range(runs):
         before = counter.n
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), time.process_time() + counter.server_cpu()
         fn(i)
         times.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
+        cpus.append(time.process_time() + counter.server_cpu() - c0)
         stmts = counter.n - before
+    wall, cpu = statistics.median(times), statistics.median(cpus)
     if not memory:
-        return Result(statistics.median(times), stmts, cpu=statistics.median(cpus))
+        return Result(wall, stmts, cpu=cpu)
     tracemalloc.start()
     fn(runs)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return Result(statistics.median(times), stmts, peak, statistics.median(cpus))
+    return Result(wall, stmts, peak, cpu)
 
 
 @contextmanager
@@ -371,6 +395,8 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
                                    .order_by(m.Document.id.desc()).limit(1))
                 plaintiff = next(c.plaintiffs[0] for c in s.scalars(select(m.Case)) if c.plaintiffs)
                 agency_id = s.scalar(select(m.Case.agency_id).where(m.Case.id == case_id))
+                queue_doc = s.scalar(select(m.Document.id).where(m.Document.match_status == "review")
+                                     .order_by(m.Document.id.desc()).limit(1))
             as_of = date.fromisoformat(args.as_of)
             period = Period.of_quarter(as_of.year, (as_of.month - 1) // 3 + 1)
 
@@ -440,6 +466,15 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
             run("GET /cases?q=", get(f"/cases?q={plaintiff}"), counter, args.runs)
             run("GET /cases", get("/cases"), counter, args.runs)
             run("GET /agencies/{id}", get(f"/agencies/{agency_id}"), counter, args.runs)
+            run("GET /agencies", get("/agencies"), counter, args.runs)
+            if queue_doc is not None:
+                run("GET /queue/{id}", get(f"/queue/{queue_doc}"), counter, args.runs)
+            run("GET /checks", get("/checks"), counter, args.runs)
+            run("GET /quarantine", get("/quarantine"), counter, args.runs)
+            run("GET /watch", get("/watch"), counter, args.runs)
+            run("GET /followup", get("/followup"), counter, args.runs)
+            run("GET /roster", get("/roster"), counter, args.runs)
+            run("GET /cases/export.csv", get("/cases/export.csv"), counter, args.runs)
             app.engine.dispose()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -474,8 +509,8 @@ def main() -> None:
             table[f"{kind} {scale}x"] = run_scale(kind, scale, args, base_url, picks)
     cols = list(table)
     ops = list(dict.fromkeys(op for v in table.values() for op in v))
-    print(f"{'operation':<18}" + "".join(f"{c:>33}" for c in cols))
-    print(f"{'':<18}" + "".join(f"{'s / stmts / MB / cpu s':>33}" for _ in cols))
+    print(f"{'operation':<18}" + "".join(f"{c:>34}" for c in cols))
+    print(f"{'':<18}" + "".join(f"{'s / cpu s / stmts / MB':>34}" for _ in cols))
     for op in ops:
         cells = []
         for c in cols:
@@ -483,8 +518,8 @@ def main() -> None:
             if r is None:
                 cells.append("-")
                 continue
-            cells.append(f"{r.seconds:9.3f} {r.statements:7d} {r.peak_mb or 0:7.1f} {r.cpu or 0:6.3f}")
-        print(f"{op:<18}" + "".join(f"{x:>33}" for x in cells))
+            cells.append(f"{r.seconds:9.3f} {r.cpu:7.3f} {r.statements:7d} {r.peak_mb or 0:7.1f}")
+        print(f"{op:<18}" + "".join(f"{x:>34}" for x in cells))
     if args.json:
         args.json.write_text(json.dumps({c: {op: vars(r) for op, r in v.items()} for c, v in table.items()}, indent=1))
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cases.checks import open_facts_by_case
 from cases.facts import head_role
 from cases.review import case_number_doubt, preload_suggestions, suggestions_for
 from cases.suggest_store import Preloaded
+from filing.gc_scope import existing_objects_frozen
+from filing.json_indent import dumps_indented
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, REVIEW_MATCHES, PageQuality
 
@@ -23,7 +25,7 @@ MissingFn = Callable[[Session, Sequence[m.Case], date], Mapping[int, list[str]]]
 BATCH = 500  # rows per query: memory stays flat however large the store
 
 
-def _doc(d: m.Document, cases: Preloaded) -> dict[str, Any]:
+def _doc(d: Row[Any], candidates: list[dict[str, Any]], suggestions: list[dict[str, Any]] | None) -> dict[str, Any]:
     return {
         "id": d.id,
         "type": d.doc_type,
@@ -34,18 +36,15 @@ def _doc(d: m.Document, cases: Preloaded) -> dict[str, Any]:
         "match": d.match_status,
         "confidence": round(d.match_confidence if d.case_id else d.type_confidence, 3),
         "type_confidence": round(d.type_confidence, 3),
-        "candidates": [{"case_id": c.case_id, "score": c.score, "evidence": c.evidence} for c in d.candidates],
+        "candidates": candidates,
         "fields": d.fields,
         "evidence": d.evidence or [],
-        **({"suggestions": _suggestions(d, cases)} if d.match_status in REVIEW_MATCHES else {}),
+        **({"suggestions": suggestions} if suggestions is not None else {}),
     }
 
 
-def _suggestions(d: m.Document, cases: Preloaded) -> list[dict[str, Any]]:
+def _suggestions(s: Session, d: m.Document, cases: Preloaded) -> list[dict[str, Any]]:
     """The review queue's ranking (what a person sees on top), for `filing eval`."""
-    s = Session.object_session(d)
-    if s is None:
-        return []
     sug = suggestions_for(s, d, preloaded=cases)
     return [
         {"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons),
@@ -54,8 +53,8 @@ def _suggestions(d: m.Document, cases: Preloaded) -> list[dict[str, Any]]:
     ]
 
 
-def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-                cases: Preloaded) -> dict[str, Any]:
+def _attachment(a: Row[Any], pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
+                documents: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": a.filename,
         "sha256": a.sha256,
@@ -67,22 +66,21 @@ def _attachment(a: m.Attachment, pages: Mapping[int, int], unreadable: Mapping[i
         "pages_extracted": pages.get(a.id, 0),
         # Pages OCR could not read (every strategy tried): kept apart, never filed as read.
         "pages_unreadable": unreadable.get(a.id, []),
-        "documents": [_doc(d, cases) for d in a.documents],
+        "documents": documents,
     }
     if a.parent_sha256:
         out["parent"] = a.parent_sha256
     return out
 
 
-def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, list[dict[str, Any]]],
-             cases: Preloaded) -> dict[str, Any]:
+def _message(msg: Row[Any], attachments: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": msg.id,
         "message_id": msg.message_id,
         "raw_sha256": msg.raw_sha256,
         "from": msg.from_address,
         "from_display": msg.from_display,
-        "agency": msg.agency.code if msg.agency else None,
+        "agency": msg.agency,
         "sender_status": msg.sender_status,
         "sender_evidence": msg.sender_evidence,
         "status": msg.status,
@@ -91,7 +89,7 @@ def _message(msg: m.Message, pages: Mapping[int, int], unreadable: Mapping[int, 
         "subject": msg.subject,
         "received_at": msg.received_at.isoformat() if msg.received_at else None,
         "in_reply_to": msg.in_reply_to,
-        "attachments": [_attachment(a, pages, unreadable, cases) for a in msg.attachments],
+        "attachments": attachments,
     }
 
 
@@ -148,38 +146,92 @@ def _batches(s: Session, ids: Sequence[int], stmt: Any, key: Any) -> Iterator[li
         s.expunge_all()
 
 
+# Columns, not ORM objects: a message row would carry its body, references and defects, and every
+# mapped object its identity-map and change-tracking state; the export reads a few columns of each.
+_MESSAGE = select(
+    m.Message.id, m.Message.message_id, m.Message.raw_sha256, m.Message.from_address, m.Message.from_display,
+    m.Agency.code.label("agency"), m.Message.sender_status, m.Message.sender_evidence, m.Message.status,
+    m.Message.state, m.Message.error, m.Message.subject, m.Message.received_at, m.Message.in_reply_to,
+).outerjoin(m.Agency, m.Agency.id == m.Message.agency_id)
+_ATTACHMENT = select(
+    m.Attachment.id, m.Attachment.message_id, m.Attachment.filename, m.Attachment.sha256,
+    m.Attachment.content_type, m.Attachment.size, m.Attachment.status, m.Attachment.error,
+    m.Attachment.error_code, m.Attachment.parent_sha256,
+)
+_DOCUMENT = select(
+    m.Document.id, m.Document.attachment_id, m.Document.doc_type, m.Document.title, m.Document.first_page,
+    m.Document.last_page, m.Document.case_number, m.Document.case_id, m.Document.match_status,
+    m.Document.match_confidence, m.Document.type_confidence, m.Document.fields, m.Document.evidence,
+)
+_CANDIDATE = select(
+    m.MatchCandidate.document_id, m.MatchCandidate.case_id, m.MatchCandidate.score, m.MatchCandidate.evidence
+)
+
+
+def _grouped(rows: Iterable[Row[Any]], key: str) -> dict[int, list[Row[Any]]]:
+    out: dict[int, list[Row[Any]]] = {}
+    for r in rows:
+        out.setdefault(getattr(r, key), []).append(r)
+    return out
+
+
+def _waiting_suggestions(s: Session, doc_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The suggestions of the documents waiting for a person: only these are read as ORM objects, since the
+    ranking walks their pages, siblings and candidate cases (a few queries for the whole batch)."""
+    if not doc_ids:
+        return {}
+    docs = list(s.scalars(
+        select(m.Document).where(m.Document.id.in_(doc_ids))
+        .options(selectinload(m.Document.attachment).selectinload(m.Attachment.message),
+                 selectinload(m.Document.candidates))))
+    cases = preload_suggestions(s, docs)
+    out = {d.id: _suggestions(s, d, cases) for d in docs}
+    s.expunge_all()
+    return out
+
+
+def _message_batch(s: Session, chunk: list[int]) -> Iterator[dict[str, Any]]:
+    """A batch of messages in one query per table: the children are selected by their message (a join),
+    not by an IN list of their own ids, so the round trips do not grow with attachments per message."""
+    msgs = {r.id: r for r in s.execute(_MESSAGE.where(m.Message.id.in_(chunk)))}
+    of_batch = m.Attachment.message_id.in_(chunk)
+    atts = _grouped(s.execute(_ATTACHMENT.where(of_batch).order_by(m.Attachment.seq, m.Attachment.id)), "message_id")
+    # Count pages in SQL: loading them would load every page's text.
+    pages: dict[int, int] = {a: n for a, n in s.execute(
+        select(m.Page.attachment_id, func.count()).join(m.Attachment, m.Attachment.id == m.Page.attachment_id)
+        .where(of_batch).group_by(m.Page.attachment_id))}
+    unreadable: dict[int, list[dict[str, Any]]] = {}
+    for att_id, number, evidence in s.execute(
+        select(m.Page.attachment_id, m.Page.number, m.Page.quality_evidence)
+        .join(m.Attachment, m.Attachment.id == m.Page.attachment_id)
+        .where(of_batch, m.Page.quality == PageQuality.unreadable)
+        .order_by(m.Page.attachment_id, m.Page.number)
+    ):
+        unreadable.setdefault(att_id, []).append({"page": number, "evidence": evidence})
+    docs = _grouped(s.execute(_DOCUMENT.join(m.Attachment, m.Attachment.id == m.Document.attachment_id)
+                              .where(of_batch).order_by(m.Document.first_page, m.Document.id)), "attachment_id")
+    candidates: dict[int, list[dict[str, Any]]] = {}
+    for c in s.execute(_CANDIDATE.join(m.Document, m.Document.id == m.MatchCandidate.document_id)
+                       .join(m.Attachment, m.Attachment.id == m.Document.attachment_id)
+                       .where(of_batch).order_by(m.MatchCandidate.rank, m.MatchCandidate.id)):
+        candidates.setdefault(c.document_id, []).append({"case_id": c.case_id, "score": c.score,
+                                                         "evidence": c.evidence})
+    waiting = [d.id for rows in docs.values() for d in rows if d.match_status in REVIEW_MATCHES]
+    suggestions = _waiting_suggestions(s, waiting)
+    for msg_id in chunk:
+        yield _message(msgs[msg_id], [
+            _attachment(a, pages, unreadable, [
+                _doc(d, candidates.get(d.id, []), suggestions.get(d.id) if d.match_status in REVIEW_MATCHES else None)
+                for d in docs.get(a.id, [])
+            ])
+            for a in atts.get(msg_id, [])
+        ])
+
+
 def _messages(s: Session) -> Iterator[dict[str, Any]]:
     ids = s.scalars(select(m.Message.id).order_by(m.Message.received_at, m.Message.id)).all()
-    stmt = (
-        select(m.Message)
-        .options(
-            joinedload(m.Message.agency),
-            selectinload(m.Message.attachments).selectinload(m.Attachment.documents).selectinload(m.Document.candidates),
-        )
-    )
-    for batch in _batches(s, ids, stmt, m.Message.id):
-        att_ids = [a.id for msg in batch for a in msg.attachments]
-        # Count pages in SQL: loading them would load every page's text.
-        pages: dict[int, int] = {}
-        if att_ids:
-            rows = s.execute(
-                select(m.Page.attachment_id, func.count())
-                .where(m.Page.attachment_id.in_(att_ids))
-                .group_by(m.Page.attachment_id)
-            )
-            pages = {a: n for a, n in rows}
-        unreadable: dict[int, list[dict[str, Any]]] = {}
-        if att_ids:
-            for att_id, number, evidence in s.execute(
-                select(m.Page.attachment_id, m.Page.number, m.Page.quality_evidence)
-                .where(m.Page.attachment_id.in_(att_ids), m.Page.quality == PageQuality.unreadable)
-                .order_by(m.Page.attachment_id, m.Page.number)
-            ):
-                unreadable.setdefault(att_id, []).append({"page": number, "evidence": evidence})
-        waiting = [d for msg in batch for a in msg.attachments for d in a.documents
-                   if d.match_status in REVIEW_MATCHES]
-        cases = preload_suggestions(s, waiting)
-        yield from (_message(x, pages, unreadable, cases) for x in batch)
+    for i in range(0, len(ids), BATCH):
+        yield from _message_batch(s, list(ids[i : i + BATCH]))
 
 
 def _cases(s: Session, as_of: date, missing_for: MissingFn) -> Iterator[dict[str, Any]]:
@@ -270,22 +322,24 @@ def _parts(s: Session, as_of: date, missing_for: MissingFn) -> list[tuple[str, A
 
 
 def build_export(s: Session, as_of: date, missing_for: MissingFn) -> dict[str, Any]:
-    return {k: v if isinstance(v, str) else list(v) for k, v in _parts(s, as_of, missing_for)}
+    with existing_objects_frozen():
+        return {k: v if isinstance(v, str) else list(v) for k, v in _parts(s, as_of, missing_for)}
 
 
 def write_export(s: Session, as_of: date, missing_for: MissingFn, out: TextIO) -> None:
     """`build_export` as JSON (indent 2, the bytes `json.dump` would write) without holding it in memory:
     each message, case and outbox row is written as soon as its batch is read."""
-    out.write("{")
-    for n, (key, value) in enumerate(_parts(s, as_of, missing_for)):
-        out.write(("," if n else "") + "\n  " + json.dumps(key) + ": ")
-        if isinstance(value, str):
-            out.write(json.dumps(value, ensure_ascii=False))
-            continue
-        first = True
-        for item in value:
-            out.write(("[" if first else ",") + "\n    ")
-            out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    "))
-            first = False
-        out.write("[]" if first else "\n  ]")
-    out.write("\n}")
+    with existing_objects_frozen():
+        out.write("{")
+        for n, (key, value) in enumerate(_parts(s, as_of, missing_for)):
+            out.write(("," if n else "") + "\n  " + json.dumps(key) + ": ")
+            if isinstance(value, str):
+                out.write(json.dumps(value, ensure_ascii=False))
+                continue
+            first = True
+            for item in value:
+                out.write(("[" if first else ",") + "\n    ")
+                out.write(dumps_indented(item, depth=4))
+                first = False
+            out.write("[]" if first else "\n  ]")
+        out.write("\n}")

@@ -7,6 +7,7 @@ address are not filed again, and a message made only of such files becomes a dup
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -55,39 +56,69 @@ class Released:
 
 def repeated_files(s: Session, msg: m.Message) -> list[RepeatedFile]:
     """Attachments of `msg` whose bytes arrived earlier in a filed message (from any address)."""
-    mine = {a.sha256: a for a in msg.attachments if a.status != AttachmentStatus.error or a.error_code == REPEATED}
-    if not mine:
-        return []
-    rows = s.execute(
-        select(m.Attachment.sha256, m.Message.id, m.Message.from_address, m.Message.received_at)
-        .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Attachment.sha256.in_(list(mine)), m.Message.id != msg.id,
-               m.Message.status.in_(list(FILED_STATUSES)))
-        .order_by(m.Message.received_at, m.Message.id)
-    ).all()
-    out: dict[str, RepeatedFile] = {}
-    for sha, mid, addr, at in rows:
-        if sha not in out:
-            a = mine[sha]
-            out[sha] = RepeatedFile(a.id, a.filename, mid, addr, at)
-    return sorted(out.values(), key=lambda r: r.attachment_id)
+    return repeated_files_many(s, [msg])[msg.id]
+
+
+def repeated_files_many(s: Session, msgs: Sequence[m.Message]) -> dict[int, list[RepeatedFile]]:
+    """`repeated_files` of many messages with one query (a page of the quarantine)."""
+    mine = {msg.id: {a.sha256: a for a in msg.attachments
+                     if a.status != AttachmentStatus.error or a.error_code == REPEATED} for msg in msgs}
+    shas = sorted({sha for files in mine.values() for sha in files})
+    earlier: dict[str, list[tuple[int, str | None, datetime]]] = {}
+    for i in range(0, len(shas), 500):
+        for sha, mid, addr, at in s.execute(
+            select(m.Attachment.sha256, m.Message.id, m.Message.from_address, m.Message.received_at)
+            .join(m.Message, m.Attachment.message_id == m.Message.id)
+            .where(m.Attachment.sha256.in_(shas[i : i + 500]), m.Message.status.in_(list(FILED_STATUSES)))
+            .order_by(m.Message.received_at, m.Message.id)
+        ):
+            earlier.setdefault(sha, []).append((mid, addr, at))
+    out: dict[int, list[RepeatedFile]] = {}
+    for msg_id, files in mine.items():
+        found: dict[str, RepeatedFile] = {}
+        for sha, a in files.items():
+            first = next((e for e in earlier.get(sha, []) if e[0] != msg_id), None)  # the earliest other one
+            if first is not None:
+                found[sha] = RepeatedFile(a.id, a.filename, *first)
+        out[msg_id] = sorted(found.values(), key=lambda r: r.attachment_id)
+    return out
 
 
 def guess_agency(s: Session, msg: m.Message) -> str | None:
     """The agency a person most likely releases this message to: the one it claims, the one that already
     sent the same files, or one whose name is in the sender's name, the subject or the body."""
+    return guess_agencies(s, [msg], repeated_files_many(s, [msg]))[msg.id]
+
+
+def guess_agencies(s: Session, msgs: Sequence[m.Message],
+                   repeated: Mapping[int, list[RepeatedFile]]) -> dict[int, str | None]:
+    """`guess_agency` of many messages with two queries (their `repeated_files_many` given)."""
+    earlier_ids = sorted({r.earlier_message_id for rs in repeated.values() for r in rs})
+    earlier_agency: dict[int, str] = {}
+    for i in range(0, len(earlier_ids), 500):
+        earlier_agency.update((mid, code) for mid, code in s.execute(
+            select(m.Message.id, m.Agency.code).join(m.Agency, m.Agency.id == m.Message.agency_id)
+            .where(m.Message.id.in_(earlier_ids[i : i + 500]))))
+    names = [(name, a.code) for a in s.scalars(select(m.Agency).where(m.Agency.active))
+             for name in (a.name, a.short_name) if name and len(name) >= 3]
+    out: dict[int, str | None] = {}
+    for msg in msgs:
+        out[msg.id] = _guess(msg, repeated.get(msg.id, []), earlier_agency, names)
+    return out
+
+
+def _guess(msg: m.Message, repeated: list[RepeatedFile], earlier_agency: Mapping[int, str],
+           names: list[tuple[str, str]]) -> str | None:
     if msg.agency is not None:
         return msg.agency.code
-    for r in repeated_files(s, msg):
-        earlier = s.get(m.Message, r.earlier_message_id)
-        if earlier is not None and earlier.agency is not None:
-            return earlier.agency.code
+    for r in repeated:
+        if r.earlier_message_id in earlier_agency:
+            return earlier_agency[r.earlier_message_id]
     text = " ".join((msg.from_display or "", msg.subject or "", (msg.body_text or "")[:2000]))
     best: tuple[int, str] | None = None
-    for a in s.scalars(select(m.Agency).where(m.Agency.active)):
-        for name in (a.name, a.short_name):
-            if name and len(name) >= 3 and name in text and (best is None or len(name) > best[0]):
-                best = (len(name), a.code)
+    for name, code in names:
+        if name in text and (best is None or len(name) > best[0]):
+            best = (len(name), code)
     return best[1] if best else None
 
 

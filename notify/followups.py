@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from cases.compliance import open_compliances
 from cases.rectification import open_rectifications
 from notify.outbox import NewEmail, enqueue
-from notify.reminders import SweepReport, _recipient, waiting_by_agency, waiting_types
+from notify.reminders import SweepReport, _recipient, waiting_by_agency, waiting_index
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import ComplianceReminderView, RectificationReminderView, cn_date
@@ -70,13 +70,14 @@ def sweep_followups(session: Session, as_of: date, settings: NotifySettings, rep
     comps = {c.case_id: c for c in open_compliances(session) if c.due_date is not None}
     items = [FollowupDue("rectification", cid, r.due_date) for cid, r in rects.items() if r.due_date] + \
             [FollowupDue("compliance", cid, c.due_date) for cid, c in comps.items() if c.due_date]
-    waiting = waiting_by_agency(session, settings) if rects else {}
+    waiting = waiting_index(waiting_by_agency(session, settings)) if rects else {}
     for it, kind in due_followups(items, as_of, calendar, settings.followup_lead_workdays):
         key = followup_key(kind, it.case_id, it.due)
         case = session.get(Case, it.case_id)
         assert case is not None
         if it.matter == "rectification":
-            queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+            pending = waiting.get(case.agency_id or -1)
+            queued = pending.types(case.id, case.case_number, as_of) if pending is not None else {}
             if "rectification_report" in queued:
                 # The agency sent a report that waits in our review queue: we owe it a decision, not a reminder.
                 report.held.append(f"{case.case_number or case.id}: rectification_report "

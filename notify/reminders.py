@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from notify.outbox import NewEmail, enqueue
+from notify.outbox import NewEmail, enqueue_rows, new_row
 from notify.render import EmailRenderer, stable_message_id
 from notify.settings import NotifySettings
 from notify.views import (
@@ -156,7 +156,7 @@ def waiting_by_agency(session: Session, settings: NotifySettings,
     only those of `agency_ids` when given)."""
     agency = Message.agency_id.is_not(None) if agency_ids is None else Message.agency_id.in_(sorted(agency_ids))
     rows = session.execute(
-        select(Document, Message)
+        select(Document.id, Document.doc_type, Document.case_number, Message.agency_id, Message.received_at)
         .join(Attachment, Document.attachment_id == Attachment.id)
         .join(Message, Attachment.message_id == Message.id)
         .where(
@@ -167,22 +167,70 @@ def waiting_by_agency(session: Session, settings: NotifySettings,
         )
         .order_by(Document.id)
     ).all()
-    ids = [doc.id for doc, _ in rows]
+    ids = [doc_id for doc_id, *_ in rows]
     cands: dict[int, list[int]] = {}
-    if ids:
+    for i in range(0, len(ids), 500):
         for doc_id, case_id in session.execute(
-            select(MatchCandidate.document_id, MatchCandidate.case_id).where(MatchCandidate.document_id.in_(ids))
+            select(MatchCandidate.document_id, MatchCandidate.case_id)
+            .where(MatchCandidate.document_id.in_(ids[i : i + 500]))
         ):
             if case_id is not None:
                 cands.setdefault(doc_id, []).append(case_id)
     out: dict[int, list[WaitingDoc]] = {}
-    for doc, msg in rows:
-        assert msg.agency_id is not None
-        out.setdefault(msg.agency_id, []).append(WaitingDoc(
-            doc.id, doc.doc_type, local_date(msg.received_at, settings), doc.case_number,
-            tuple(cands.get(doc.id, ())),
+    for doc_id, doc_type, case_number, agency_id, received_at in rows:
+        assert agency_id is not None
+        out.setdefault(agency_id, []).append(WaitingDoc(
+            doc_id, doc_type, local_date(received_at, settings), case_number, tuple(cands.get(doc_id, ())),
         ))
     return out
+
+
+class AgencyWaiting:
+    """One agency's waiting documents, indexed by number and offered case: a case's share is found without
+    walking every document the agency ever left waiting (cases × documents grew with the square of the store)."""
+
+    def __init__(self, docs: Sequence[WaitingDoc]) -> None:
+        self.docs = list(docs)
+        self.by_number: dict[str, list[int]] = {}
+        self.by_case: dict[int, list[int]] = {}
+        self.unassigned: list[int] = []
+        for pos, w in enumerate(self.docs):
+            if w.case_number is not None:
+                self.by_number.setdefault(w.case_number, []).append(pos)
+            for case_id in dict.fromkeys(w.candidate_case_ids):
+                self.by_case.setdefault(case_id, []).append(pos)
+            if w.case_number is None and not w.candidate_case_ids:
+                self.unassigned.append(pos)
+        self._first_unassigned: dict[date, list[int]] = {}
+
+    def _unassigned_by(self, as_of: date) -> list[int]:
+        """Of the documents that point nowhere, the first of each type received by `as_of`: a later one of
+        the same type can never be the evidence `waiting_types` gives."""
+        if as_of not in self._first_unassigned:
+            first: dict[str, int] = {}
+            for pos in self.unassigned:
+                if self.docs[pos].received_on <= as_of:
+                    first.setdefault(self.docs[pos].doc_type, pos)
+            self._first_unassigned[as_of] = list(first.values())
+        return self._first_unassigned[as_of]
+
+    def types(self, case_id: int | None, case_number: str | None, as_of: date) -> dict[str, int]:
+        """`waiting_types` of these documents for a case, the same dict in the same order."""
+        found = set(self._unassigned_by(as_of))
+        if case_number is not None:
+            found.update(self.by_number.get(case_number, ()))
+        if case_id is not None:
+            found.update(self.by_case.get(case_id, ()))
+        out: dict[str, int] = {}
+        for pos in sorted(found):
+            w = self.docs[pos]
+            if w.received_on <= as_of:
+                out.setdefault(w.doc_type, w.document_id)
+        return out
+
+
+def waiting_index(waiting: Mapping[int, list[WaitingDoc]]) -> dict[int, AgencyWaiting]:
+    return {agency_id: AgencyWaiting(docs) for agency_id, docs in waiting.items()}
 
 
 def waiting_types(waiting: list[WaitingDoc], case_id: int | None, case_number: str | None,
@@ -244,9 +292,11 @@ def load_case_snapshots(session: Session, cases: Sequence[Case], settings: Notif
     for i in range(0, len(cases), 500):
         chunk = cases[i : i + 500]
         received: dict[int, list[ReceivedDoc]] = {}
-        # Columns, not documents and messages: the rules need five values of each.
+        # Columns, not documents and messages: the rules need five values of each. Of the document's
+        # fields only the dates, read by the database: decoding every document's fields cost more than the rest.
         rows = session.execute(
-            select(Document.case_id, Document.doc_type, Document.fields, Document.id, Message.id, Message.received_at)
+            select(Document.case_id, Document.doc_type, Document.fields["doc_date"].as_string(),
+                   Document.fields["hearing_at"].as_string(), Document.id, Message.id, Message.received_at)
             .join(Attachment, Document.attachment_id == Attachment.id)
             .join(Message, Attachment.message_id == Message.id)
             .where(
@@ -257,7 +307,8 @@ def load_case_snapshots(session: Session, cases: Sequence[Case], settings: Notif
             )
             .order_by(Message.received_at, Document.id)
         )
-        for case_id, doc_type, fields, doc_id, msg_id, received_at in rows:
+        for case_id, doc_type, doc_date, hearing_at, doc_id, msg_id, received_at in rows:
+            fields = {"doc_date": doc_date, "hearing_at": hearing_at}
             received.setdefault(case_id, []).append(
                 received_doc(doc_type, local_date(received_at, settings), fields, msg_id, doc_id))
         for case in chunk:
@@ -444,7 +495,8 @@ def _cases_due(
 ) -> Iterator[list[tuple[Case, CaseSnapshot, list[DueReminder], list[str]]]]:
     """Every case with its snapshot, the reminders due and those held for the queue, a chunk at a time
     (each chunk's cases and documents read in a few queries)."""
-    waiting = waiting_by_agency(session, settings)
+    waiting = waiting_index(waiting_by_agency(session, settings))
+    none = AgencyWaiting(())
     ids = session.scalars(select(Case.id).order_by(Case.id)).all()
     for i in range(0, len(ids), CHUNK):
         cases = session.scalars(
@@ -454,7 +506,7 @@ def _cases_due(
         out = []
         for case in cases:
             snapshot = snapshots[case.id]
-            queued = waiting_types(waiting.get(case.agency_id or -1, []), case.id, case.case_number, as_of)
+            queued = waiting.get(case.agency_id or -1, none).types(case.id, case.case_number, as_of)
             due, held = hold_for_queue(due_reminders(snapshot, as_of, calendar, settings), queued)
             out.append((case, snapshot, due, held))
         yield out
@@ -509,6 +561,7 @@ def sweep_reminders(
                                        .where(OutboxMessage.idempotency_key.in_(keys)))) if keys else set()
         senders: dict[int, str] | None = None  # read once per chunk, when a reminder needs an address
         steps = _EarlierSteps(session, chunk)
+        pending: list[OutboxMessage] = []
         for case, snapshot, due, held in chunk:
             if not snapshot.documents:
                 continue
@@ -541,8 +594,7 @@ def sweep_reminders(
                 for i, to_addr in enumerate(to_addrs):
                     # One row per staff address; the first keeps the plain key the next step looks for.
                     row_key = key if i == 0 else f"{key}:{to_addr}"
-                    row, created = enqueue(
-                        session,
+                    row = new_row(
                         NewEmail(
                             idempotency_key=row_key,
                             kind=reminder.kind,
@@ -557,12 +609,15 @@ def sweep_reminders(
                             due_date=reminder.due,
                         ),
                     )
-                    if created:
-                        steps.add(row)
-                        queued_now.add(row_key)
-                        report.queued[reminder.kind] += 1
-                    else:
-                        report.already_queued += 1
+                    # Inserted with the chunk's other rows below; later steps of this sweep see it now.
+                    steps.add(row)
+                    queued_now.add(row_key)
+                    pending.append(row)
+        for row, created in zip(pending, enqueue_rows(session, pending), strict=True):
+            if created:
+                report.queued[row.kind] += 1
+            else:
+                report.already_queued += 1
     return report
 
 

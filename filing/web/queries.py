@@ -179,20 +179,22 @@ def next_pending_after(s: Session, document_id: int, before: list[int]) -> int |
     return queue[0]
 
 
-def _filed_docs(s: Session, case_id: int) -> list[m.Document]:
+def _filed_types(s: Session, case_id: int) -> list[str]:
+    """The types of the case's filed documents (one per document)."""
     return list(s.scalars(
-        select(m.Document).where(m.Document.case_id == case_id, m.Document.match_status.in_(ACCEPTED_MATCHES))
+        select(m.Document.doc_type).where(m.Document.case_id == case_id,
+                                          m.Document.match_status.in_(ACCEPTED_MATCHES))
         .order_by(m.Document.id)
     ))
 
 
-def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | None:
+def next_deadline(case: m.Case, doc_types: Sequence[str], today: date) -> str | None:
     """The next date someone must act on: the hearing, or the defense due after the notice."""
     if case.hearing_at is not None:
         hearing = case.hearing_at  # a local wall time, as the court wrote it
         if hearing.date() >= today:
             return f"开庭 {hearing.strftime('%Y-%m-%d %H:%M')}"
-    types = {d.doc_type for d in docs}
+    types = set(doc_types)
     if case.notice_date is not None and DocType.defense not in types and case.outcome == Outcome.pending:
         due = case.notice_date + timedelta(days=DEFENSE_DAYS)
         return f"答辩期满 {due.isoformat()}" + ("（已过）" if due < today else "")
@@ -200,16 +202,16 @@ def next_deadline(case: m.Case, docs: list[m.Document], today: date) -> str | No
 
 
 def case_row(s: Session, case: m.Case, today: date, missing: MissingFn | None) -> CaseRow:
-    return _case_row(case, _filed_docs(s, case.id), today,
+    return _case_row(case, _filed_types(s, case.id), today,
                      missing(s, case, today) if missing is not None else None)
 
 
-def _case_row(case: m.Case, docs: list[m.Document], today: date, missing: list[str] | None) -> CaseRow:
+def _case_row(case: m.Case, doc_types: Sequence[str], today: date, missing: list[str] | None) -> CaseRow:
     return CaseRow(
         id=case.id, case_number=case.case_number, agency=_agency_name(case.agency),
         plaintiffs=text_of(case.plaintiffs), cause=case.cause, outcome=case.outcome,
         missing=tuple(doc_label(t) for t in missing) if missing is not None else None,
-        next_deadline=next_deadline(case, docs, today), documents=len(docs),
+        next_deadline=next_deadline(case, doc_types, today), documents=len(doc_types),
     )
 
 
@@ -217,13 +219,15 @@ def case_rows(s: Session, cases: Sequence[m.Case], today: date, missing: Missing
     """`case_row` for a list page: the filed documents and missing lists of all its cases at once."""
     if not cases:
         return []
-    docs: dict[int, list[m.Document]] = {}
-    for d in s.scalars(
-        select(m.Document).where(m.Document.case_id.in_([c.id for c in cases]),
-                                 m.Document.match_status.in_(ACCEPTED_MATCHES)).order_by(m.Document.id)
+    # The filed documents' types only: a row counts them and looks for a defense.
+    docs: dict[int, list[str]] = {}
+    for case_id, doc_type in s.execute(
+        select(m.Document.case_id, m.Document.doc_type).where(m.Document.case_id.in_([c.id for c in cases]),
+                                                              m.Document.match_status.in_(ACCEPTED_MATCHES))
+        .order_by(m.Document.id)
     ):
-        if d.case_id is not None:
-            docs.setdefault(d.case_id, []).append(d)
+        if case_id is not None:
+            docs.setdefault(case_id, []).append(doc_type)
     many = getattr(missing, "many", None)
     if many is not None:
         found: Mapping[int, list[str]] = many(s, cases, today)
@@ -387,10 +391,25 @@ def _attachments(msg: m.Message) -> tuple[AttachmentView, ...]:
                                  a.error_code) for a in msg.attachments)
 
 
-def quarantine_rows(s: Session) -> list[QuarantineRow]:
+QUARANTINE_PAGE = 100
+
+
+def quarantine_count(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(m.Message)
+                    .where(m.Message.status == MessageStatus.quarantined)) or 0
+
+
+def quarantine_messages(s: Session, page: int = 1, per_page: int = QUARANTINE_PAGE) -> list[m.Message]:
+    """One page of the quarantined messages, oldest first, with their attachments and claimed agency."""
+    return list(s.scalars(
+        select(m.Message).where(m.Message.status == MessageStatus.quarantined)
+        .order_by(m.Message.received_at, m.Message.id).offset((max(page, 1) - 1) * per_page).limit(per_page)
+        .options(selectinload(m.Message.attachments), joinedload(m.Message.agency))))
+
+
+def quarantine_rows(s: Session, page: int = 1, msgs: Sequence[m.Message] | None = None) -> list[QuarantineRow]:
     out = []
-    for msg in s.scalars(select(m.Message).where(m.Message.status == MessageStatus.quarantined)
-                         .order_by(m.Message.received_at, m.Message.id)):
+    for msg in quarantine_messages(s, page) if msgs is None else msgs:
         out.append(QuarantineRow(
             message_id=msg.id, received_at=msg.received_at, from_address=msg.from_address,
             from_display=msg.from_display, subject=msg.subject, sender_status=msg.sender_status,
@@ -405,7 +424,8 @@ def problem_rows(s: Session) -> list[ProblemRow]:
     out = []
     problems = (MessageStatus.failed, MessageStatus.no_attachments, MessageStatus.incomplete)
     for msg in s.scalars(select(m.Message).where(m.Message.status.in_(problems))
-                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)):
+                         .order_by(m.Message.received_at.desc(), m.Message.id.desc()).limit(200)
+                         .options(selectinload(m.Message.attachments))):
         out.append(ProblemRow(msg.id, msg.received_at, msg.from_address, msg.subject, msg.status, msg.error_code,
                               msg.error, _attachments(msg), msg.body_text))
     return out
@@ -413,16 +433,26 @@ def problem_rows(s: Session) -> list[ProblemRow]:
 
 def unreadable_rows(s: Session, limit: int = 200) -> list[UnreadableRow]:
     """Files with pages OCR could not read, newest first."""
-    atts = s.scalars(
+    atts = list(s.scalars(
         select(m.Attachment).where(m.Attachment.id.in_(
             select(m.Page.attachment_id).where(m.Page.quality == PageQuality.unreadable)))
         .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .order_by(m.Message.received_at.desc(), m.Attachment.id.desc()).limit(limit))
+        .order_by(m.Message.received_at.desc(), m.Attachment.id.desc()).limit(limit)
+        .options(selectinload(m.Attachment.message))))
+    # The unreadable pages' numbers and evidence only: not every page's text.
+    pages: dict[int, list[tuple[int, str]]] = {}
+    if atts:
+        for att_id, number, evidence in s.execute(
+            select(m.Page.attachment_id, m.Page.number, m.Page.quality_evidence)
+            .where(m.Page.attachment_id.in_([a.id for a in atts]), m.Page.quality == PageQuality.unreadable)
+            .order_by(m.Page.number, m.Page.id)
+        ):
+            pages.setdefault(att_id, []).append((number, evidence or ""))
     out = []
     for a in atts:
         msg = a.message
-        pages = tuple((p.number, p.quality_evidence or "") for p in a.pages if p.quality == PageQuality.unreadable)
-        out.append(UnreadableRow(msg.id, msg.received_at, msg.from_address, msg.subject, a.id, a.filename, pages))
+        out.append(UnreadableRow(msg.id, msg.received_at, msg.from_address, msg.subject, a.id, a.filename,
+                                 tuple(pages.get(a.id, ()))))
     return out
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from notify.outbox import NewEmail, cancel, enqueue, requeue, send_pending
+from notify.outbox import NewEmail, cancel, enqueue, enqueue_rows, new_row, requeue, send_pending
 from notify.smtp import SmtpSettings
 from store.db import make_engine, make_session_factory
 from store.models import Base, OutboxMessage
@@ -90,6 +90,28 @@ def test_same_message_id_under_another_key_gets_a_distinct_stable_id(factory: se
         s.commit()
         assert a.header_message_id != b.header_message_id
         assert b.header_message_id.endswith("@filing.tzsfj.local>")
+
+
+def test_enqueue_rows_inserts_like_enqueue_one_by_one(factory: sessionmaker[Session]) -> None:
+    """The batched insert (the reminder sweep's) keeps enqueue's rules: a key already there is not inserted
+    again, a Message-ID already taken (in the store or earlier in the batch) gets the derived one."""
+    with factory() as s:
+        enqueue(s, email(1))
+        s.commit()
+    with factory() as s:
+        rows = [new_row(email(1, subject="again")), new_row(email(2)),
+                new_row(email(1, idempotency_key="test:other")),
+                new_row(email(3, header_message_id=email(2).header_message_id))]
+        assert enqueue_rows(s, rows) == [False, True, True, True]
+        s.commit()
+    with factory() as s:
+        got = {r.idempotency_key: r for r in s.scalars(select(OutboxMessage))}
+        assert set(got) == {"test:1", "test:2", "test:other", "test:3"}
+        assert got["test:1"].subject != "again"
+        assert len({r.header_message_id for r in got.values()}) == 4
+        assert got["test:2"].header_message_id == email(2).header_message_id  # the first to ask keeps its ID
+        for key in ("test:other", "test:3"):
+            assert got[key].header_message_id.endswith("@filing.tzsfj.local>")
 
 
 def test_sends_once_with_threading_headers(factory: sessionmaker[Session], smtp_sink: SmtpSink) -> None:

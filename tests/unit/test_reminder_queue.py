@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
-from notify.reminders import DEFENSE_DUE, HEARING, MISSING, DueReminder, WaitingDoc, hold_for_queue, waiting_types
+from notify.reminders import (
+    DEFENSE_DUE,
+    HEARING,
+    MISSING,
+    AgencyWaiting,
+    DueReminder,
+    WaitingDoc,
+    hold_for_queue,
+    waiting_types,
+)
 
 N1, N2 = "（2026）鲁0481行初22号", "（2026）鲁0481行初23号"
 DAY = date(2026, 3, 20)
@@ -20,6 +30,24 @@ def test_a_waiting_document_counts_for_its_number_its_candidates_or_when_unassig
     ]
     assert waiting_types(waiting, 7, N1, DAY) == {"complaint": 1, "defense": 2, "summons": 3}
     assert waiting_types(waiting, 8, N2, DAY) == {"judgment": 4, "summons": 3}
+
+
+def test_the_agency_index_gives_what_walking_every_document_gives() -> None:
+    """The sweep's index (by number, by offered case, the first unassigned of each type) finds the same
+    types, evidence and order as the plain walk, for random stores, cases and days."""
+    rng = random.Random(23)
+    types = ["complaint", "defense", "summons", "judgment", "other"]
+    numbers = [N1, N2, "（2025）鲁0481行初9号", None, None]
+    for _ in range(300):
+        docs = [WaitingDoc(i, rng.choice(types), DAY + timedelta(days=rng.randint(-20, 5)), rng.choice(numbers),
+                           tuple(rng.sample(range(1, 6), rng.randint(0, 2)))) for i in range(rng.randint(0, 25))]
+        index = AgencyWaiting(docs)
+        for case_id in (None, 1, 3, 9):
+            for number in [*numbers[:3], None]:
+                for day in (DAY, DAY - timedelta(days=10)):
+                    want = waiting_types(docs, case_id, number, day)
+                    got = index.types(case_id, number, day)
+                    assert list(got.items()) == list(want.items()), (docs, case_id, number, day)
 
 
 def test_held_types_leave_the_reminder_and_are_reported() -> None:

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from filing import quarantine as q
 from filing.web import deps
-from filing.web.queries import problem_rows, quarantine_rows, unreadable_rows
+from filing.web.queries import (
+    QUARANTINE_PAGE,
+    problem_rows,
+    quarantine_count,
+    quarantine_messages,
+    quarantine_rows,
+    unreadable_rows,
+)
 from store import models as m
 from store.users import StaffUser
 from terms.errors import FilingError
@@ -21,19 +28,19 @@ router = APIRouter()
 
 
 @router.get("/quarantine")
-def quarantine_page(request: Request, user: StaffUser = Depends(deps.current_user),
+def quarantine_page(request: Request, page: int = 1, user: StaffUser = Depends(deps.current_user),
                     s: Session = Depends(deps.db)) -> Response:
     agencies = [(a.code, a.name) for a in s.scalars(select(m.Agency).where(m.Agency.active).order_by(m.Agency.code))]
-    rows = quarantine_rows(s)
-    guesses: dict[int, str | None] = {}
-    repeated: dict[int, list[q.RepeatedFile]] = {}
-    for r in rows:
-        msg = s.get(m.Message, r.message_id)
-        assert msg is not None
-        guesses[r.message_id] = q.guess_agency(s, msg)
-        repeated[r.message_id] = q.repeated_files(s, msg)
-    return deps.render(request, "quarantine.html", rows=rows, agencies=agencies, guesses=guesses,
-                       repeated=repeated, discarded=q.discarded_messages(s), undo_days=q.DISCARD_UNDO_DAYS,
+    total = quarantine_count(s)
+    pages = max(1, -(-total // QUARANTINE_PAGE))
+    page = min(max(page, 1), pages)
+    msgs = quarantine_messages(s, page)
+    # A page of messages, its repeated files and guesses in a few queries, not a few per message.
+    repeated = q.repeated_files_many(s, msgs)
+    guesses = q.guess_agencies(s, msgs, repeated)
+    return deps.render(request, "quarantine.html", rows=quarantine_rows(s, msgs=msgs), total=total, page=page,
+                       pages=pages, agencies=agencies, guesses=guesses, repeated=repeated,
+                       discarded=q.discarded_messages(s), undo_days=q.DISCARD_UNDO_DAYS,
                        problems=problem_rows(s), unreadable=unreadable_rows(s))
 
 
