@@ -242,14 +242,17 @@ def waiting_types(waiting: list[WaitingDoc], case_id: int | None, case_number: s
     """
     out: dict[str, int] = {}
     for w in waiting:
-        if w.received_on > as_of:
-            continue
-        own = case_number is not None and w.case_number == case_number
-        offered = case_id is not None and case_id in w.candidate_case_ids
-        unassigned = w.case_number is None and not w.candidate_case_ids
-        if own or offered or unassigned:
+        if w.received_on <= as_of and may_be_for(w, case_id, case_number):
             out.setdefault(w.doc_type, w.document_id)
     return out
+
+
+def may_be_for(w: WaitingDoc, case_id: int | None, case_number: str | None) -> bool:
+    """A waiting document may be the case's: it carries the case's number, the matcher offered the case,
+    or nothing points anywhere (no number, no candidate). Pure."""
+    own = case_number is not None and w.case_number == case_number
+    offered = case_id is not None and case_id in w.candidate_case_ids
+    return own or offered or (w.case_number is None and not w.candidate_case_ids)
 
 
 def not_waiting(missing: list[str], waiting: dict[str, int]) -> list[str]:

@@ -92,6 +92,9 @@ class CaseSnapshot:
     head_received_on: date | None = None
     # Report facts waiting for a person (their values above are withheld): (fact, check id, reason).
     unverified: tuple[tuple[str, int, str], ...] = ()
+    # Documents the agency sent that wait in our review queue and may be this case's: (type, day received).
+    # The agency filed them; only the bureau has not yet said which case they are (not missing).
+    queued: tuple[tuple[str, date], ...] = ()
     # Rectification (整改) staff asked for after a loss: its status, due date, the day staff say it was done.
     rectification_status: str | None = None
     rectification_due: date | None = None

@@ -397,8 +397,10 @@ def _tally_late_and_missing(t: Tally, c: CaseSnapshot, period: Period, cutoff: d
             t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
                   f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
     if in_scope(c, period, cutoff):
+        queued = {doc_type for doc_type, day in c.queued if day <= cutoff}
         for item in missing_documents(c, cutoff, ctx.calendar, ctx.rules):
-            t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
+            if item.doc_type not in queued:  # sent, waiting in our review queue: the agency filed it
+                t.add("missing_documents", a, c, f"缺{doc_label(item.doc_type)}（{_day(item.due)}起应报）")
     if waits_in(c, period):
         t.add("waiting", a, c, "；".join(f"{FACT_LABELS.get(f, f)}待核实" for f, _, _ in c.unverified))
 

@@ -161,6 +161,36 @@ def test_every_figure_of_known_cases(seeded: tuple[App, Path]) -> None:
     assert (t.hearings.value, t.appeared.value, t.lost.value, t.loss_rate.display) == (4, 3, 1, "50.0%")
 
 
+def test_a_document_waiting_in_review_for_the_case_is_not_missing(seeded: tuple[App, Path]) -> None:
+    """The agency sent it; the bureau has not yet said which case it is: the report does not charge the
+    agency with it (as the reminders and the case page hold it), and does once it is not the case's."""
+    from sqlalchemy import select, update
+
+    app, _ = seeded
+    number = "（2026）鲁0481行初102号"
+    year = Period.between(date(2026, 1, 1), AS_OF)
+
+    def missing_notes() -> list[str]:
+        return [ref.note for ref in row(build_report(app, year, AS_OF), "zrj").missing_documents.items
+                if ref.case_number == number]
+
+    assert any("起诉状" in n for n in missing_notes())
+    with app.uow() as uow:
+        case = uow.session.scalar(select(m.Case).where(m.Case.case_number == number))
+        waiting = Builder(uow.session)
+        waiting.n = 900
+        d = waiting.doc(case, "complaint", date(2026, 7, 15))
+        d.case_id, d.match_status = None, "review"
+        uow.commit()
+        doc_id = d.id
+    assert not any("起诉状" in n for n in missing_notes())
+    with app.uow() as uow:  # another case's number after all: missing again
+        other = "（2026）鲁0481行初1号"
+        uow.session.execute(update(m.Document).where(m.Document.id == doc_id).values(case_number=other))
+        uow.commit()
+    assert any("起诉状" in n for n in missing_notes())
+
+
 def test_quarter_without_hearings_shows_a_dash(seeded: tuple[App, Path]) -> None:
     app, _ = seeded
     rep = build_report(app, Period.quarter("2026Q1"), AS_OF)
