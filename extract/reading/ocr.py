@@ -568,8 +568,8 @@ def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, w
         after = sum(outside + inside) / max(1, len(outside) + len(inside))
         new = EngineText(text=text, confidence=min(1.0, res.confidence * after / max(before, 1e-6)),
                          words=res.words, horizontal_lines=res.horizontal_lines)
-        if second._keep(i, new, out, "table read cell by cell"):
-            continue
+        # Its lines are no longer tesseract's layout lines: the lost-line pass leaves the page alone.
+        second._keep(i, new, out, "table read cell by cell")
     return out
 
 

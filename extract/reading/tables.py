@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -81,7 +82,7 @@ def find_grid(gray: Gray, dpi: float) -> Grid | None:
     if len(rows) < 3:
         return None
     columns: list[tuple[int, ...]] = []
-    for top, bottom in zip(rows, rows[1:], strict=False):
+    for top, bottom in pairwise(rows):
         # A vertical rule crosses the row when it covers most of the row's height.
         band = vert[top:bottom] > 0
         cover = band.sum(axis=0) >= 0.6 * (bottom - top)
@@ -105,10 +106,10 @@ def cell_boxes(grid: Grid, dpi: float) -> list[list[Box]]:
     out: list[list[Box]] = []
     left = min((c[0] for c in grid.columns if c), default=0)
     right = max((c[-1] for c in grid.columns if c), default=0)
-    for (top, bottom), xs in zip(zip(grid.rows, grid.rows[1:], strict=False), grid.columns, strict=True):
+    for (top, bottom), xs in zip(pairwise(grid.rows), grid.columns, strict=True):
         edges = list(xs) if len(xs) >= 2 else [left, right]
         row: list[Box] = []
-        for x0, x1 in zip(edges, edges[1:], strict=False):
+        for x0, x1 in pairwise(edges):
             box = (x0 + pad, top + pad, x1 - x0 - 2 * pad, bottom - top - 2 * pad)
             if box[2] >= min_cell and box[3] >= min_cell:
                 row.append(box)
