@@ -558,17 +558,17 @@ def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, w
         assert isinstance(res, EngineText)
         cells = [[reads[k] if k is not None else None for k in row] for row in index]
         rows = [[c.text if isinstance(c, EngineText) else "" for c in row] for row in cells]
-        text = compose(res.text, res.lines, grid, rows)
-        if text is None:
+        composed = compose(res.text, res.lines, grid, rows)
+        if composed is None:
             continue
         # Confidence per line of text on both sides, so the two readings are weighed alike.
         outside = [ln.confidence for ln in res.lines if not grid.top <= ln.box[1] + ln.box[3] // 2 <= grid.bottom]
         inside = [c.confidence for row in cells for c in row if isinstance(c, EngineText) and c.text.strip()]
         before = sum(ln.confidence for ln in res.lines) / len(res.lines)
         after = sum(outside + inside) / max(1, len(outside) + len(inside))
-        new = EngineText(text=text, confidence=min(1.0, res.confidence * after / max(before, 1e-6)),
-                         words=res.words, horizontal_lines=res.horizontal_lines)
-        # Its lines are no longer tesseract's layout lines: the lost-line pass leaves the page alone.
+        new = EngineText(text=composed.text, confidence=min(1.0, res.confidence * after / max(before, 1e-6)),
+                         words=res.words, horizontal_lines=res.horizontal_lines, boxes=res.boxes,
+                         lines=composed.lines)
         second._keep(i, new, out, "table read cell by cell")
     return out
 

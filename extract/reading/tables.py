@@ -117,10 +117,18 @@ def cell_boxes(grid: Grid, dpi: float) -> list[list[Box]]:
     return out
 
 
-def compose(text: str, lines: Sequence[LineBox], grid: Grid, rows: Sequence[Sequence[str]]) -> str | None:
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    # The first reading's lines kept outside the table, renumbered to `text`'s lines, so the lost-line pass
+    # (extract/reading/lost_lines.py) still reads the page's weak and dropped lines and drops noise.
+    lines: tuple[LineBox, ...]
+
+
+def compose(text: str, lines: Sequence[LineBox], grid: Grid, rows: Sequence[Sequence[str]]) -> Composed | None:
     """The page's text with the lines read inside the table replaced by the table read cell by cell:
     one line per row, its cells' texts (each joined to one line) separated by spaces. None when the
-    first reading's lines cannot be placed (no line boxes)."""
+    first reading's lines cannot be placed (no line boxes, or none inside the table)."""
     if not lines:
         return None
     src = text.split("\n")
@@ -128,6 +136,7 @@ def compose(text: str, lines: Sequence[LineBox], grid: Grid, rows: Sequence[Sequ
     table = [" ".join(c for c in (" ".join(cell.split()) for cell in row) if c) for row in rows]
     table = [r for r in table if r]
     out: list[str] = []
+    renumbered: dict[int, int] = {}
     placed = False
     for k, line in enumerate(src):
         if k in inside:
@@ -135,7 +144,10 @@ def compose(text: str, lines: Sequence[LineBox], grid: Grid, rows: Sequence[Sequ
                 out.extend(table)
                 placed = True
             continue
+        renumbered[k] = len(out)
         out.append(line)
     if not placed:
         return None  # no line of the first reading lay in the table: nothing to replace, keep it as read
-    return "\n".join(out)
+    kept = tuple(LineBox(ln.box, renumbered[ln.text_index], ln.confidence) for ln in lines
+                 if ln.text_index in renumbered)
+    return Composed("\n".join(out), kept)

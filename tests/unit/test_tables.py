@@ -61,7 +61,10 @@ def test_rows_replace_the_lines_read_inside_the_table_in_order() -> None:
              LineBox((150, 700, 500, 30), 4))
     rows = [["序号", "名称"], ["（2026）鲁0402行\n初42号", "赵艳"]]
     out = compose(text, lines, grid, rows)
-    assert out == "证据清单\n序号 名称\n（2026）鲁0402行 初42号 赵艳\n提交日期：2026年10月26日"
+    assert out is not None
+    assert out.text == "证据清单\n序号 名称\n（2026）鲁0402行 初42号 赵艳\n提交日期：2026年10月26日"
+    # The lines outside the table keep their boxes, renumbered to the new text's lines.
+    assert [(ln.box[1], ln.text_index) for ln in out.lines] == [(100, 0), (700, 3)]
     assert compose(text, (), grid, rows) is None
     outside = tuple(ln for ln in lines if ln.text_index in (0, 4))
     assert compose(text, outside, grid, rows) is None
