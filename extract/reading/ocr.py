@@ -39,7 +39,7 @@ from extract.reading.lost_lines import (
 from extract.reading.ocr_cache import OcrResult
 from extract.reading.quality import Judgement, Reading, judge
 from extract.reading.settings import OcrSettings
-from extract.reading.tables import Grid, cell_boxes, compose, find_grid
+from extract.reading.tables import Grid, cell_boxes, compose, find_grid, single_line
 from extract.reading.variants import VARIANTS, ink_share, text_crop
 from extract.types import PageQuality
 
@@ -530,6 +530,7 @@ def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, w
     settings = second.settings
     jobs: list[tuple[int, Grid, list[list[int | None]]]] = []
     crops: list[Path] = []
+    one_line: list[bool] = []
     for i, res in enumerate(best):
         if not isinstance(res, EngineText) or not res.lines or second.quality[i] != PageQuality.ok:
             continue
@@ -547,11 +548,17 @@ def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, w
                     continue
                 framed = cv2.copyMakeBorder(cell, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
                 index[-1].append(len(crops))
+                one_line.append(single_line(cell, settings.ocr_dpi))
                 crops.append(write_pgm(work / f"t{i:04d}-{r}-{c}.pgm", np.asarray(framed, dtype=np.uint8)))
         jobs.append((i, grid, index))
     if not crops:
         return best
-    reads = _recognize_each(crops, replace(settings, psm=6))
+    # One-line cells as lines (psm 7), the others as blocks (psm 6): two tesseract processes at most.
+    reads: list[EngineText | OcrEngineError | None] = [None] * len(crops)
+    for psm, flag in ((7, True), (6, False)):
+        todo = [k for k, f in enumerate(one_line) if f is flag]
+        for k, read in zip(todo, _recognize_each([crops[k] for k in todo], replace(settings, psm=psm)), strict=True):
+            reads[k] = read
     out = list(best)
     for i, grid, index in jobs:
         res = best[i]

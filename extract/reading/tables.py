@@ -117,6 +117,20 @@ def cell_boxes(grid: Grid, dpi: float) -> list[list[Box]]:
     return out
 
 
+# Lines of a cell are this far apart at least; strokes of one line of Chinese text leave smaller gaps.
+_LINE_GAP_MM = 1.0
+
+
+def single_line(cell: Gray, dpi: float) -> bool:
+    """True when the cell's ink forms one band of rows: read as one line (psm 7), since the block
+    segmentation (psm 6) sometimes reads a lone line twice, once cut short."""
+    if cell.size == 0:
+        return False
+    _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    inked = (ink > 0).sum(axis=1) > max(2, cell.shape[1] // 200)
+    return len(_positions(inked, _mm(dpi, _LINE_GAP_MM))) == 1
+
+
 @dataclass(frozen=True)
 class Composed:
     text: str

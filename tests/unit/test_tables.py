@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from extract.reading.lost_lines import LineBox
-from extract.reading.tables import Grid, cell_boxes, compose, find_grid
+from extract.reading.tables import Grid, cell_boxes, compose, find_grid, single_line
 
 DPI = 150
 
@@ -68,3 +68,14 @@ def test_rows_replace_the_lines_read_inside_the_table_in_order() -> None:
     assert compose(text, (), grid, rows) is None
     outside = tuple(ln for ln in lines if ln.text_index in (0, 4))
     assert compose(text, outside, grid, rows) is None
+
+
+def test_one_line_cells_told_from_wrapped_ones() -> None:
+    cell = np.full((90, 600), 255, dtype=np.uint8)
+    for x in range(20, 400, 30):  # one line of glyph-sized blobs
+        cv2.rectangle(cell, (x, 30), (x + 20, 55), 0, -1)
+    assert single_line(cell, DPI)
+    for x in range(20, 200, 30):  # the cell's text wraps onto a second line
+        cv2.rectangle(cell, (x, 68), (x + 20, 85), 0, -1)
+    assert not single_line(cell, DPI)
+    assert not single_line(np.full((90, 600), 255, dtype=np.uint8), DPI)
