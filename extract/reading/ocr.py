@@ -39,6 +39,7 @@ from extract.reading.lost_lines import (
 from extract.reading.ocr_cache import OcrResult
 from extract.reading.quality import Judgement, Reading, judge
 from extract.reading.settings import OcrSettings
+from extract.reading.tables import Grid, cell_boxes, compose, find_grid, single_line
 from extract.reading.variants import VARIANTS, ink_share, text_crop
 from extract.types import PageQuality
 
@@ -359,6 +360,8 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
         first = _recognize_each(paths, settings)
         second = _SecondPass(settings, work, pages, paths, rotations, skews, prepare)
         best = second.run(first)
+        if settings.tables:
+            best = _read_tables(best, second, work)
         if settings.lost_lines:
             best = _recover_lost_lines(best, second, work)
     engine = f"tesseract:{settings.lang}"
@@ -513,6 +516,68 @@ class _SecondPass:
             if self._keep(i, res, best, f"variant {name}"):
                 self.factors[i] = factor
         return self._still_poor(todo, best)
+
+
+# Tesseract skips a blank image in a file list (the batch then fails): cells with less ink are not read.
+_CELL_MIN_INK = 0.004
+
+
+def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, work: Path,
+                 ) -> list[EngineText | OcrEngineError]:
+    """Pages read well at once that show a ruled table (extract/reading/tables.py): each cell read on its
+    own (psm 6, all cells of the batch in one tesseract process), the rows written row by row; the new
+    reading is kept only where the quality judge prefers it. Pages without a grid cost one image scan."""
+    settings = second.settings
+    jobs: list[tuple[int, Grid, list[list[int | None]]]] = []
+    crops: list[Path] = []
+    one_line: list[bool] = []
+    for i, res in enumerate(best):
+        if not isinstance(res, EngineText) or not res.lines or second.quality[i] != PageQuality.ok:
+            continue
+        gray = read_pgm(second.paths[i])
+        grid = find_grid(gray, settings.ocr_dpi)
+        if grid is None:
+            continue
+        index: list[list[int | None]] = []
+        for r, row in enumerate(cell_boxes(grid, settings.ocr_dpi)):
+            index.append([])
+            for c, (x, y, w, h) in enumerate(row):
+                cell = gray[y : y + h, x : x + w]
+                if ink_share(cell) < _CELL_MIN_INK:
+                    index[-1].append(None)
+                    continue
+                framed = cv2.copyMakeBorder(cell, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+                index[-1].append(len(crops))
+                one_line.append(single_line(cell, settings.ocr_dpi))
+                crops.append(write_pgm(work / f"t{i:04d}-{r}-{c}.pgm", np.asarray(framed, dtype=np.uint8)))
+        jobs.append((i, grid, index))
+    if not crops:
+        return best
+    # One-line cells as lines (psm 7), the others as blocks (psm 6): two tesseract processes at most.
+    reads: list[EngineText | OcrEngineError | None] = [None] * len(crops)
+    for psm, flag in ((7, True), (6, False)):
+        todo = [k for k, f in enumerate(one_line) if f is flag]
+        for k, read in zip(todo, _recognize_each([crops[k] for k in todo], replace(settings, psm=psm)), strict=True):
+            reads[k] = read
+    out = list(best)
+    for i, grid, index in jobs:
+        res = best[i]
+        assert isinstance(res, EngineText)
+        cells = [[reads[k] if k is not None else None for k in row] for row in index]
+        rows = [[c.text if isinstance(c, EngineText) else "" for c in row] for row in cells]
+        composed = compose(res.text, res.lines, grid, rows)
+        if composed is None:
+            continue
+        # Confidence per line of text on both sides, so the two readings are weighed alike.
+        outside = [ln.confidence for ln in res.lines if not grid.top <= ln.box[1] + ln.box[3] // 2 <= grid.bottom]
+        inside = [c.confidence for row in cells for c in row if isinstance(c, EngineText) and c.text.strip()]
+        before = sum(ln.confidence for ln in res.lines) / len(res.lines)
+        after = sum(outside + inside) / max(1, len(outside) + len(inside))
+        new = EngineText(text=composed.text, confidence=min(1.0, res.confidence * after / max(before, 1e-6)),
+                         words=res.words, horizontal_lines=res.horizontal_lines, boxes=res.boxes,
+                         lines=composed.lines)
+        second._keep(i, new, out, "table read cell by cell")
+    return out
 
 
 def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _SecondPass, work: Path,

@@ -13,7 +13,7 @@ OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
 # so cached results from older code are not reused.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ class OcrSettings:
     reread: bool = True
     # Text-shaped ink the page layout dropped (page numbers, isolated short lines) read line by line and put back.
     lost_lines: bool = True
+    # Ruled tables (evidence lists, statistics sheets) on pages read well at once: read cell by cell, row
+    # by row, kept when the judge prefers it (extract/reading/tables.py).
+    tables: bool = True
     # Lines read as noise both times (no run of Chinese text, confidence < 0.3) are left out of the text.
     drop_noise_lines: bool = True
     deskew: bool = True
