@@ -245,7 +245,17 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
         h = _dt(d.fields.get("hearing_at"))
         by_day.setdefault(h.date() if h else None, []).append(d)
     groups = list(by_day.values())
-    judgments = [d for d in sources if d.doc_type == JUDGMENT and d.fields.get("head_present") is not None]
+    # A judgment whose head reading the extractor doubts (the parties block names a head, the unreadable
+    # hearing paragraph does not say so) is no source against an appearance record read cleanly: the
+    # record is that hearing's own evidence. Without such a record the doubt goes to a person below.
+    clean_record = any(r.fields.get("head_present") is not None and _doubt(r, "head_present") is None
+                       for r in records)
+
+    def outweighed(d: DocFacts) -> bool:
+        return clean_record and d.doc_type == JUDGMENT and _doubt(d, "head_present") is not None
+
+    judgments = [d for d in sources if d.doc_type == JUDGMENT and d.fields.get("head_present") is not None
+                 and not outweighed(d)]
     if judgments and records:
         groups.append([records[-1], judgments[-1]])
     for group in groups:
@@ -267,6 +277,8 @@ def _appearance(case: CaseFacts, docs: Sequence[DocFacts], add: Any) -> None:
                     records[-1].id, records[-1].first_page))
     _head_name(case, sources, add)
     for d in reversed(sources):
+        if outweighed(d):
+            continue
         for fact in ("head_present", "head_role"):
             reason = _doubt(d, fact) or (_doubt(d, "head_principal") if fact == "head_role" else None)
             if reason:

@@ -66,6 +66,20 @@ def test_appearance_sources_that_disagree_are_a_conflict_never_a_silent_pick() -
     assert got["head_present"][0] == CheckKind.implausible  # 否 next to a name and a title
 
 
+def test_a_judgment_doubtful_about_the_head_does_not_contradict_a_clean_appearance_record() -> None:
+    record = doc(4, "appearance_record", date(2026, 5, 2), hearing_at="2026-04-28T09:30:00", head_present=True,
+                 head_principal=True)
+    unsure = doc(5, "judgment", date(2026, 6, 2), doc_date="2026-05-20", outcome="agency_won", head_present=False,
+                 doubts={"head_present": "parties block names a head; the hearing paragraph does not"})
+    case = facts(outcome="agency_won", decision_type="judgment", decision_date=date(2026, 5, 20),
+                 head_present=True, head_principal=True)
+    assert found(case, record, unsure) == {}
+    # Without the record the judgment's doubt still goes to a person; a sure judgment still contradicts.
+    assert found(case, unsure)["head_present"][0] == CheckKind.doubtful
+    sure = doc(6, "judgment", date(2026, 6, 2), doc_date="2026-05-20", outcome="agency_won", head_present=False)
+    assert found(case, record, sure)["head_present"][0] == CheckKind.conflict
+
+
 def test_missing_facts_once_their_document_arrived_and_extractor_doubts() -> None:
     summons = doc(3, "summons", date(2026, 4, 1))
     notice = doc(1, "notice_to_respond", date(2026, 3, 3))
