@@ -718,6 +718,13 @@ def extract_fields(pages: list[str], doc_type: DocType, jurisdiction: Jurisdicti
         doc_date = signed.value
         if signed.doubt:
             doubts["decision_date"] = signed.doubt
+        # Real texts carry titles that their operative part contradicts (行政判决书 … 裁定如下): the kind of
+        # decision is then for a person, not the title's word.
+        said = {"判决如下": DocType.judgment, "裁定如下": DocType.ruling}
+        operative = {kind for phrase, kind in said.items() if phrase in "".join(lines)}
+        if operative and doc_type not in operative:
+            doubts["decision_type"] = f"titled {doc_type.value}, but its operative part reads as a " \
+                                      f"{'/'.join(sorted(k.value for k in operative))}"
     elif report or (doc_type is DocType.other and narrates_decision(lines)):
         # A case report's date (or that of an unidentified text retelling a decision, 于…判决：) is that
         # of the decision it reports, as it prints it, or none; its other dates are earlier instances'
