@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cases.fields import fields_to_json
 from cases.filing import file_documents
 from cases.plans import record_reply_plan
-from extract.reading.signature_reread import BlockReader
+from extract.reading.signature_reread import BlockReader, cached_block_reads
 from extract.reading.text import extract_files
 from extract.types import Document, PageSource
 from extract.types import Page as PageText
@@ -348,11 +348,14 @@ def _reread_dates(app: App, att: m.Attachment, pages: list[PageText], docs: list
 
     # One reader for the attachment: its attempts share the decoded page and the prepared block.
     reader = BlockReader(data, att.content_type, settings)
+    # Close reads are cached like pages (same image, settings and code give the same text), so filing the
+    # same mail again with a warm cache runs no tesseract at all.
+    cached = cached_block_reads(reader.read, ocr_cache(app.settings), att.sha256, settings.fingerprint())
 
     def read(page: int, attempt: int) -> str | None:
         if page not in ocr_pages:
             return None
-        return reader.read(page, ocr_pages[page].rotation, attempt)
+        return cached(page, ocr_pages[page].rotation, attempt)
 
     return reread_decision_dates(docs, {p.number: p.text for p in pages}, read, received_on)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from PIL import Image
 
 from extract.reading.images import ImageDecodeError, ImageTooLarge, PageImage, image_file_page, to_gray
 from extract.reading.ocr import OcrEngineError, recognize, write_pgm
+from extract.reading.ocr_cache import OcrCache, OcrResult, cache_key
 from extract.reading.pdf import PdfSource
 from extract.reading.seals import suppress_round_seals
 from extract.reading.settings import OcrSettings
@@ -371,3 +373,20 @@ class BlockReader:
                 return recognize([path], block, settings.page_timeout_s)[0].text
         except (FilingError, ImageDecodeError, ImageTooLarge, OcrEngineError, OSError, ValueError):
             return None
+
+
+def cached_block_reads(read: Callable[[int, int, int], str | None], cache: OcrCache, sha256: str,
+                       fingerprint: str) -> Callable[[int, int, int], str | None]:
+    """`read(page, rotation, attempt)` of the file `sha256` through the OCR cache: the same image, settings
+    and code give the same text, so filing the same mail again runs no tesseract for its close reads."""
+
+    def cached(page: int, rotation: int, attempt: int) -> str | None:
+        key = cache_key(f"{sha256}:signature-block:{page}:{rotation % 360}:{attempt}", fingerprint)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit.text or None
+        text = read(page, rotation, attempt)
+        cache.put(key, OcrResult(text or "", 0.0, rotation, "signature-reread"))
+        return text
+
+    return cached
