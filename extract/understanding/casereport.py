@@ -76,7 +76,7 @@ def case_report_number(
 
 # 一审：…（2005）东行初字第15号（2005年5月16日）: the index dates each instance right after its number.
 _AFTER_NUMBER = re.compile(r"^[（(](?P<date>[^（）()。，；]{6,16}?[日曰])[）)]")
-# …于2018年4月26日作出（2018）最高法行再26号判决: the date the report gives the number it decided.
+# …于2031年5月6日作出（2031）最高法行再9号判决: the date the report gives the number it decided.
 _BEFORE_NUMBER = re.compile(r"于(?P<date>[^，。；于]{6,16}?)作出(?:的)?$")
 
 

@@ -206,8 +206,8 @@ def _parties(lines: list[str], doc_type: DocType) -> _Parties:
                 continue
             rest = lines[i + 1]
         elif not m["rest"].startswith(("：", ":")) and not (m["role"] and m["rest"]):
-            # Without a colon only a short table cell (原告 张某某) or a line that is just the name
-            # (原告某建筑公司。) is a label; 原告认为…, 原告系…居民, 原告张某，男… are sentences or details.
+            # Without a colon only a short table cell (原告 甲某) or a line that is just the name
+            # (原告某建筑公司。) is a label; 原告认为…, 原告系…居民, 原告王某，女… are sentences or details.
             if not re.fullmatch(r"[^，,。；;、]{2,30}。?", rest) or re.search(
                     r"诉|不服|因|一案|认为|称|与|的|向|对|^系|^为|^在|^未|^已|于|要求|请求|代表人|代理人", rest):
                 continue
