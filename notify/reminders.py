@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -154,6 +154,15 @@ def waiting_by_agency(session: Session, settings: NotifySettings,
                       agency_ids: set[int] | None = None) -> dict[int, list[WaitingDoc]]:
     """Every document waiting in the review queue, by the agency that sent it (one query for a sweep;
     only those of `agency_ids` when given)."""
+    return waiting_docs(session, settings.receipt_statuses, settings.tz, agency_ids)
+
+
+def waiting_docs(session: Session, statuses: Iterable[str], tz: tzinfo,
+                 agency_ids: set[int] | None = None) -> dict[int, list[WaitingDoc]]:
+    """The documents waiting in the review queue from messages in `statuses` (readable attachments), by
+    agency, with the cases the matcher offered: the reminders and the report hold them alike."""
+    if agency_ids is not None and not agency_ids:
+        return {}
     agency = Message.agency_id.is_not(None) if agency_ids is None else Message.agency_id.in_(sorted(agency_ids))
     rows = session.execute(
         select(Document.id, Document.doc_type, Document.case_number, Message.agency_id, Message.received_at)
@@ -162,7 +171,7 @@ def waiting_by_agency(session: Session, settings: NotifySettings,
         .where(
             Document.match_status.in_(REVIEW_MATCHES),
             Attachment.status.in_(READABLE_ATTACHMENTS),
-            Message.status.in_(sorted(settings.receipt_statuses)),
+            Message.status.in_(sorted(statuses)),
             agency,
         )
         .order_by(Document.id)
@@ -180,7 +189,7 @@ def waiting_by_agency(session: Session, settings: NotifySettings,
     for doc_id, doc_type, case_number, agency_id, received_at in rows:
         assert agency_id is not None
         out.setdefault(agency_id, []).append(WaitingDoc(
-            doc_id, doc_type, local_date(received_at, settings), case_number, tuple(cands.get(doc_id, ())),
+            doc_id, doc_type, received_at.astimezone(tz).date(), case_number, tuple(cands.get(doc_id, ())),
         ))
     return out
 
@@ -213,6 +222,15 @@ class AgencyWaiting:
                     first.setdefault(self.docs[pos].doc_type, pos)
             self._first_unassigned[as_of] = list(first.values())
         return self._first_unassigned[as_of]
+
+    def for_case(self, case_id: int | None, case_number: str | None) -> list[WaitingDoc]:
+        """The documents that `may_be_for` the case, in document order."""
+        found = set(self.unassigned)
+        if case_number is not None:
+            found.update(self.by_number.get(case_number, ()))
+        if case_id is not None:
+            found.update(self.by_case.get(case_id, ()))
+        return [self.docs[pos] for pos in sorted(found)]
 
     def types(self, case_id: int | None, case_number: str | None, as_of: date) -> dict[str, int]:
         """`waiting_types` of these documents for a case, the same dict in the same order."""

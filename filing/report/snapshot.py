@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cases.facts import REPORT_FACTS, fact_of
 from filing.report.types import AgencyRef, ComplianceSnap, ReportInput
-from notify.reminders import WaitingDoc, may_be_for
+from notify.reminders import waiting_docs, waiting_index
 from store import models as m
 from terms.dates import DEFAULT_TIMEZONE, iso_date, iso_datetime
 from terms.snapshot import AppearanceRecord, CaseSnapshot, HearingFact, received_doc
@@ -22,7 +22,6 @@ from terms.status import (
     ACCEPTED_MATCHES,
     FILED_STATUSES,
     READABLE_ATTACHMENTS,
-    REVIEW_MATCHES,
     ComplianceStatus,
     FactCheckStatus,
     Outcome,
@@ -244,7 +243,8 @@ def load_input(
             .order_by(m.FactCheck.id)
         ):
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
-    queue = _queued(session, {c.agency_id for c in case_rows if c.agency_id is not None}, dialect, tz)
+    queue = waiting_index(
+        waiting_docs(session, FILED_STATUSES, tz, {c.agency_id for c in case_rows if c.agency_id is not None}))
     rects: dict[int, m.Rectification] = {}
     for chunk in _chunks(dialect, case_ids):
         for r in session.scalars(select(m.Rectification).where(_among(dialect, m.Rectification.case_id, chunk))):
@@ -320,43 +320,15 @@ def load_input(
                 head_received_on=None if human & {"head_present", "head_role"}
                 else _first(docs, ("appearance_record", "judgment"), "head_present"),
                 unverified=unverified,
-                queued=tuple((w.doc_type, w.received_on) for w in queue.get(c.agency_id or -1, ())
-                             if may_be_for(w, c.id, c.case_number)),
+                queued=tuple((w.doc_type, w.received_on)
+                             for w in (queue[c.agency_id].for_case(c.id, c.case_number)
+                                       if c.agency_id in queue else ())),
                 rectification_status=rects[c.id].status if c.id in rects else None,
                 rectification_due=rects[c.id].due_date if c.id in rects else None,
                 rectified_on=rects[c.id].done_on if c.id in rects else None,
             )
         )
     return ReportInput(agencies, tuple(cases), as_of, load_compliances(session))
-
-
-def _queued(session: Session, agency_ids: set[int], dialect: str, tz: ZoneInfo) -> dict[int, list[WaitingDoc]]:
-    """The documents of these agencies waiting in the review queue (filed mail, readable attachments), with
-    the cases the matcher offered: a type one of them may be is not missing (as the reminders hold it)."""
-    out: dict[int, list[WaitingDoc]] = defaultdict(list)
-    if not agency_ids:
-        return out
-    rows = session.execute(
-        select(m.Document.id, m.Document.doc_type, m.Document.case_number, m.Message.agency_id,
-               m.Message.received_at)
-        .join(m.Attachment, m.Document.attachment_id == m.Attachment.id)
-        .join(m.Message, m.Attachment.message_id == m.Message.id)
-        .where(m.Document.match_status.in_(REVIEW_MATCHES), m.Message.status.in_(sorted(FILED_STATUSES)),
-               m.Attachment.status.in_(READABLE_ATTACHMENTS), _among(dialect, m.Message.agency_id, sorted(agency_ids)))
-        .order_by(m.Document.id)
-    ).all()
-    offered: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(dialect, [r[0] for r in rows]):
-        for doc_id, case_id in session.execute(
-            select(m.MatchCandidate.document_id, m.MatchCandidate.case_id)
-            .where(_among(dialect, m.MatchCandidate.document_id, chunk))
-        ):
-            if case_id is not None:
-                offered[doc_id].append(case_id)
-    for doc_id, doc_type, number, agency_id, received_at in rows:
-        out[agency_id or -1].append(WaitingDoc(doc_id, doc_type, received_at.astimezone(tz).date(), number,
-                                         tuple(offered.get(doc_id, ()))))
-    return out
 
 
 def load_compliances(session: Session) -> tuple[ComplianceSnap, ...]:

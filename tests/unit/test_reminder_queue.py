@@ -13,6 +13,7 @@ from notify.reminders import (
     DueReminder,
     WaitingDoc,
     hold_for_queue,
+    may_be_for,
     waiting_types,
 )
 
@@ -48,6 +49,7 @@ def test_the_agency_index_gives_what_walking_every_document_gives() -> None:
                     want = waiting_types(docs, case_id, number, day)
                     got = index.types(case_id, number, day)
                     assert list(got.items()) == list(want.items()), (docs, case_id, number, day)
+                assert index.for_case(case_id, number) == [w for w in docs if may_be_for(w, case_id, number)]
 
 
 def test_held_types_leave_the_reminder_and_are_reported() -> None:
