@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -16,9 +17,13 @@ MIN_PASSWORD = 8
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile) in production.
 _default_hasher = PasswordHasher()
-# A hash of nothing in particular, verified when the user does not exist so that
-# "no such user" and "wrong password" take the same time.
-_DUMMY_HASH = _default_hasher.hash("dummy password, never valid")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing in particular, verified when the user does not exist so that "no such user" and
+    "wrong password" take the same time. Made on first use: hashing at import cost every command ~0.5 s."""
+    return _default_hasher.hash("dummy password, never valid")
 
 
 def cheap_hasher() -> PasswordHasher:
@@ -78,7 +83,7 @@ def verify_user(s: Session, name: str, password: str, hasher: PasswordHasher | N
     row = s.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
     if row is None or not row.active:
         try:
-            ph.verify(_DUMMY_HASH, password)
+            ph.verify(_dummy_hash(), password)
         except VerificationError:
             pass
         return None
