@@ -250,7 +250,8 @@ def reread_decision_dates(
 
     `texts` maps page numbers to the full-page text. The block is read from the last page, then the
     one before (a block can start at the foot of a page). Two independent reads that agree, or one
-    read as cleanly printed, settle the date; anything else keeps (or states) the doubt.
+    read as cleanly printed, settle the date, unless reads of another date are at least half as many;
+    anything else keeps (or states) the doubt.
     """
     out: list[Document] = []
     for d in documents:
@@ -293,9 +294,13 @@ def reread_decision_dates(
                     continue
                 # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
                 constrained = attempt in CONSTRAINED_ATTEMPTS
-                agreed = any(r.value == got.value and not r.guessed and not (constrained and id(r) in forced)
-                             for r in reads)
-                if (got.doubt is None and not constrained) or (not got.guessed and agreed):
+                support = [r for r in reads
+                           if r.value == got.value and not r.guessed and not (constrained and id(r) in forced)]
+                # Reads of another date that count as looks of their own (neither guessed nor forced): a
+                # date settles only with more than twice their number of reads behind it.
+                against = [r for r in reads if r.value != got.value and not r.guessed and id(r) not in forced]
+                settles = (got.doubt is None and not constrained) or (not got.guessed and bool(support))
+                if settles and 1 + len(support) > 2 * len(against):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 if constrained:
@@ -308,6 +313,9 @@ def reread_decision_dates(
                 break
         if found is None and len(reads) > seeded:
             found = reads[seeded]
+            if found.doubt is None:
+                # Read cleanly, but other reads of the block disagree.
+                found = replace(found, doubt=f"close reads of the signature block disagree ({found.line})")
         if found is None or found.value is None:
             out.append(d)
             continue
