@@ -281,9 +281,11 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
         # Without judges' names only a line that is nothing but a date is a signature date.
         found = [d for ln in block for d in _dates_in(ln, own_year) if d[2] == ln or len(ln) - len(d[2]) <= 1]
     year = known_year(own_year, received_on)
-    if year is not None and signers and (not found or found[-1][0].year != year):
-        # The year read is lost or cannot be the year: the month and day read cleanly, in the year known.
-        by_year = _month_day_dates("".join(block), year)
+    if year is not None and (not found or found[-1][0].year != year):
+        # The year read is lost or cannot be the year: the month and day read cleanly, in the year known
+        # (without judges' names, again only from a line that is nothing but the date).
+        by_year = _month_day_dates("".join(block), year) if signers else [
+            d for ln in block for d in _month_day_dates(ln, year) if len(ln) - len(d[2]) <= 1]
         if by_year:
             found = by_year
     if not found:

@@ -111,3 +111,19 @@ def test_a_clean_read_against_a_disagreeing_read_keeps_a_doubt() -> None:
     out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
                                 lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
     assert "decision_date" in out.fields.doubts
+
+
+def test_a_close_read_without_legible_signers_takes_a_line_that_is_only_the_date() -> None:
+    doc, pages = _doc()
+    reads = {2: "es\n二〇三次年七入二十四日\n本件与原本核对无异\n书 讽，员 王四",
+             min(CONSTRAINED_ATTEMPTS): "六\n二〇三年七月二十四日\n一"}
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    assert out.fields.doc_date == date(2031, 7, 24)
+    assert "decision_date" not in out.fields.doubts
+    # A date inside other text is not taken without the judges' names around it.
+    reads = {2: "es\n本院二〇三次年七入二十四日收到\n书 讽，员 王四",
+             min(CONSTRAINED_ATTEMPTS): "六\n本院二〇三年七月二十四日收到"}
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    assert out.fields.doc_date is None
