@@ -22,6 +22,7 @@ from extract.understanding.fields import extract_fields, normalize_lines, own_an
 from extract.understanding.notice_date import CLOSING, SIGNERS, notice_date
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
+from extract.understanding.vocab import PROVINCES
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
@@ -192,6 +193,17 @@ def _repair_numbers(
                 own = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
                 if own is not None:
                     note = f"case number {own}: its unreadable province character is {province} ({d.fields.court})"
+        first = d.fields.first_instance_case
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES and first and first[6:7] in PROVINCES:
+            # An appeal goes to a court of the province that decided the first instance: the number of
+            # that decision, which it cites, says what its own unreadable province character stands for.
+            province = first[6]
+            lines = normalize_lines(texts[d.first_page - 1 : d.last_page])
+            appeal = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
+            if appeal is not None and appeal != first and "终" in appeal and appeal[1:5] >= first[1:5]:
+                own = appeal
+                note = f"case number {own}: its unreadable province character is {province}, as in the " \
+                       f"first-instance number it cites ({first})"
         if own is None and note is None and d.doc_type in NUMBERED_TYPES:
             top_lines = page_lines(texts[d.first_page - 1])[:10]
             shaped = [ln for ln in top_lines if "行" in ln and any(c.isdigit() for c in ln)]
