@@ -323,8 +323,11 @@ def reread_decision_dates(
             # gave no date sends the search to the one before.
             if found is not None or len(reads) > before:
                 break
-        if found is None and len(reads) > seeded:
-            found = reads[seeded]
+        # Unsettled: the first close read offered to the person who checks it, never one forced toward a
+        # date (it can read 十八 as 六 under a seal: a wrong value to confirm).
+        offered = [r for r in reads[seeded:] if id(r) not in forced]
+        if found is None and offered:
+            found = offered[0]
             if found.doubt is None:
                 # Read cleanly, but other reads of the block disagree.
                 found = replace(found, doubt=f"close reads of the signature block disagree ({found.line})")
