@@ -6,6 +6,7 @@ The only place that turns scores into stored decisions; scoring itself is pure (
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -400,6 +401,28 @@ def unreadable_pages(doc: m.Document) -> list[int]:
             if doc.first_page <= p.number <= doc.last_page and p.quality == PageQuality.unreadable]
 
 
+_OPERATIVE = re.compile(r"(?:判决|裁定)如下")
+# What a court prints after the disposition is complete: costs, the appeal notice, finality.
+_DISPOSITION_ENDED = re.compile(r"受理费|如不服本(?:判决|裁定)|本(?:判决|裁定)(?:为终审|送达后)")
+_SIGNERS = re.compile(r"审判长|审判员|书记员")
+
+
+def signature_pages_unread(doc: m.Document, unreadable: Sequence[int]) -> bool:
+    """A judgment or ruling whose unreadable pages are only its last ones, after a disposition read to its
+    end (costs, appeal notice) and holding the signature block the readable pages lack: what they carry
+    is the decision date, which then waits for a person as a fact check; the rest was read."""
+    if doc.doc_type not in DECISION_TYPES or not unreadable:
+        return False
+    first = min(unreadable)
+    if sorted(unreadable) != list(range(first, doc.last_page + 1)) or first <= doc.first_page:
+        return False
+    read = re.sub(r"\s", "", "".join(p.text or "" for p in doc.attachment.pages
+                                      if doc.first_page <= p.number < first))
+    marks = list(_OPERATIVE.finditer(read))
+    return bool(marks) and _DISPOSITION_ENDED.search(read, marks[-1].end()) is not None and not _SIGNERS.search(
+        read, marks[-1].end())
+
+
 def _text(doc: m.Document) -> str:
     return "\n".join(p.text or "" for p in doc.attachment.pages if doc.first_page <= p.number <= doc.last_page)
 
@@ -419,7 +442,7 @@ def match_document(
         note = "lists cases (a statistics table or ledger): it belongs to no one case, a person decides"
         if note not in (doc.evidence or []):
             doc.evidence = [*(doc.evidence or []), note]
-    elif status == MatchStatus.auto and unreadable:
+    elif status == MatchStatus.auto and unreadable and not signature_pages_unread(doc, unreadable):
         # Part of the document could not be read: what it says (a date, the outcome) may be missing.
         status = MatchStatus.review
         note = f"page(s) {', '.join(map(str, unreadable))} unreadable: a person checks the scan before filing"

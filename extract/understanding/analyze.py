@@ -22,6 +22,7 @@ from extract.understanding.fields import extract_fields, normalize_lines, own_an
 from extract.understanding.notice_date import CLOSING, SIGNERS, notice_date
 from extract.understanding.signature import DecisionDate, decision_date, signature_lines
 from extract.understanding.split import split_pages
+from extract.understanding.vocab import PROVINCES
 
 # Documents that print their own case number (complaints and powers of attorney usually do not).
 NUMBERED_TYPES = COURT_DOC_TYPES | {DocType.defense, DocType.appearance_record}
@@ -192,6 +193,17 @@ def _repair_numbers(
                 own = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
                 if own is not None:
                     note = f"case number {own}: its unreadable province character is {province} ({d.fields.court})"
+        first = d.fields.first_instance_case
+        if own is None and note is None and d.doc_type in NUMBERED_TYPES and first and first[6:7] in PROVINCES:
+            # An appeal goes to a court of the province that decided the first instance: the number of
+            # that decision, which it cites, says what its own unreadable province character stands for.
+            province = first[6]
+            lines = normalize_lines(texts[d.first_page - 1 : d.last_page])
+            appeal = own_and_cited(lines, d.doc_type, jurisdiction=Jurisdiction(province))[0]
+            if appeal is not None and appeal != first and "终" in appeal and appeal[1:5] >= first[1:5]:
+                own = appeal
+                note = f"case number {own}: its unreadable province character is {province}, as in the " \
+                       f"first-instance number it cites ({first})"
         if own is None and note is None and d.doc_type in NUMBERED_TYPES:
             top_lines = page_lines(texts[d.first_page - 1])[:10]
             shaped = [ln for ln in top_lines if "行" in ln and any(c.isdigit() for c in ln)]
@@ -250,7 +262,8 @@ def reread_decision_dates(
 
     `texts` maps page numbers to the full-page text. The block is read from the last page, then the
     one before (a block can start at the foot of a page). Two independent reads that agree, or one
-    read as cleanly printed, settle the date; anything else keeps (or states) the doubt.
+    read as cleanly printed, settle the date, unless reads of another date are at least half as many;
+    anything else keeps (or states) the doubt.
     """
     out: list[Document] = []
     for d in documents:
@@ -293,9 +306,13 @@ def reread_decision_dates(
                     continue
                 # Two reads agreeing settle a repaired date, unless a numeral had to be guessed.
                 constrained = attempt in CONSTRAINED_ATTEMPTS
-                agreed = any(r.value == got.value and not r.guessed and not (constrained and id(r) in forced)
-                             for r in reads)
-                if (got.doubt is None and not constrained) or (not got.guessed and agreed):
+                support = [r for r in reads
+                           if r.value == got.value and not r.guessed and not (constrained and id(r) in forced)]
+                # Reads of another date that count as looks of their own (neither guessed nor forced): a
+                # date settles only with more than twice their number of reads behind it.
+                against = [r for r in reads if r.value != got.value and not r.guessed and id(r) not in forced]
+                settles = (got.doubt is None and not constrained) or (not got.guessed and bool(support))
+                if settles and 1 + len(support) > 2 * len(against):
                     found = DecisionDate(got.value, None, got.line)
                     break
                 if constrained:
@@ -306,8 +323,14 @@ def reread_decision_dates(
             # gave no date sends the search to the one before.
             if found is not None or len(reads) > before:
                 break
-        if found is None and len(reads) > seeded:
-            found = reads[seeded]
+        # Unsettled: the first close read offered to the person who checks it, never one forced toward a
+        # date (it can read 十八 as 六 under a seal: a wrong value to confirm).
+        offered = [r for r in reads[seeded:] if id(r) not in forced]
+        if found is None and offered:
+            found = offered[0]
+            if found.doubt is None:
+                # Read cleanly, but other reads of the block disagree.
+                found = replace(found, doubt=f"close reads of the signature block disagree ({found.line})")
         if found is None or found.value is None:
             out.append(d)
             continue

@@ -15,7 +15,8 @@ from datetime import date
 
 from extract.understanding.dates import find_dates
 
-__all__ = ["DecisionDate", "decision_date", "narrated_decision_date", "narrates_decision", "signature_lines"]
+__all__ = ["DecisionDate", "decision_date", "known_year", "narrated_decision_date", "narrates_decision",
+           "signature_lines"]
 
 _SIGNER = re.compile(
     r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
@@ -183,6 +184,63 @@ def _dates_in(text: str, own_year: int | None = None) -> list[tuple[date, bool, 
     return out
 
 
+# Month and day as printed, with no numeral repaired: what `_month_day_dates` reads when the year is not.
+_MD_MONTH = "十[一二]?|[一二三四五六七八九]"
+_MD_DAY = "[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_NUMERALS = "〇一二三四五六七八九十"
+_MONTH_DAY = re.compile(
+    rf"(?P<y>[^\n年月日]{{2,6}})年(?P<m>{_MD_MONTH})(?P<sep>月|[^\s年月日0-9{_NUMERALS}])(?P<d>{_MD_DAY})[日曰目]"
+)
+# What a character read in 月's place could be a numeral for (上 for 十, 人 for 八, = for 二).
+_CONFUSED = {**{ch: "十" for ch in _TEN}, **{ch: "八" for ch in _EIGHT}, "=": "二"}
+
+
+def known_year(own_year: int | None, received_on: date | None) -> int | None:
+    """The decision's year when nothing read is needed for it: a court decides a case no earlier than
+    the year its number was given and no later than the day the mail carrying the decision arrived, so
+    when both are the same year, that is the year."""
+    if own_year is None or received_on is None or received_on.year != own_year:
+        return None
+    return own_year
+
+
+def _month_day(month: str, day: str, year: int) -> date | None:
+    m, d = _number(month), _number(day)
+    if m is None or d is None:
+        return None
+    try:
+        return date(year, m, d)
+    except ValueError:
+        return None
+
+
+def _month_day_dates(text: str, year: int) -> list[tuple[date, bool, str, bool]]:
+    """Dates whose month and day are printed clean after 年, in a year known otherwise (`known_year`):
+    the year's digits, the characters a seal damages most, are not read at all. One character in 月's
+    place may be unreadable, unless taking it for the numeral it resembles would also give a date, or
+    the month read is 十 (十一月, 十二月 with the units digit and 月 run together). Never clean: such a
+    read only settles a date together with another."""
+    out: list[tuple[date, bool, str, bool]] = []
+    for m in _MONTH_DAY.finditer(text):
+        # Some trace of a year before 年 (a digit, a circle), not a word that happens to end in 年.
+        if not any(ch in _DIGIT or ch.isdigit() for ch in m["y"]):
+            continue
+        value = _month_day(m["m"], m["d"], year)
+        if value is None:
+            continue
+        sep = m["sep"]
+        if sep != "月" and m["m"] == "十":
+            continue  # the unreadable character may be the 一 or 二 of 十一, 十二 with 月 lost
+        if sep != "月" and sep in _CONFUSED:
+            joined = m["m"] + _CONFUSED[sep] + m["d"]
+            if any(_month_day(joined[:i], joined[i:], year) is not None
+                   and re.fullmatch(_MD_MONTH, joined[:i]) and re.fullmatch(_MD_DAY, joined[i:])
+                   for i in range(1, len(joined))):
+                continue
+        out.append((value, False, m.group(0), False))
+    return out
+
+
 def _body_dates(lines: list[str], end: int) -> list[date]:
     """Dates the body narrates before the decision (filing, hearing, the contested act); deadlines
     (延长审理期限至…, …前, …止) point forward and are left out."""
@@ -222,6 +280,14 @@ def decision_date(lines: list[str], own_year: int | None = None, reread: list[st
     else:
         # Without judges' names only a line that is nothing but a date is a signature date.
         found = [d for ln in block for d in _dates_in(ln, own_year) if d[2] == ln or len(ln) - len(d[2]) <= 1]
+    year = known_year(own_year, received_on)
+    if year is not None and (not found or found[-1][0].year != year):
+        # The year read is lost or cannot be the year: the month and day read cleanly, in the year known
+        # (without judges' names, again only from a line that is nothing but the date).
+        by_year = _month_day_dates("".join(block), year) if signers else [
+            d for ln in block for d in _month_day_dates(ln, year) if len(ln) - len(d[2]) <= 1]
+        if by_year:
+            found = by_year
     if not found:
         return DecisionDate(None, "no date found in the signature block")
     # The last one: a 本件与原本核对无异 stamp date or a copy's date never precedes the signing date.
