@@ -12,7 +12,8 @@ the same figures for plain `pytesseract.image_to_string(lang="chi_sim")` and `oc
 
 Besides the table it prints the per-page CER distribution (median, p90, p99), the pages above 50 % and
 80 % CER and how many of those were flagged unreadable, how many pages took the second pass, and the
-tesseract processes per page by step (first read, OSD, quarter turns, variants, lost lines) with the
+tesseract processes per page by step (first read, OSD, quarter turns, variants, table cells, sealed
+lines, lost lines) with the
 images and megapixels each step handed to tesseract. CPU s/page (this process plus its tesseract
 children, user+sys) is the figure to compare on a shared machine; wall time is noisy there.
 """
@@ -269,10 +270,12 @@ class TesseractCounter:
     """Counts tesseract processes per OCR step by wrapping the adapter's process runner (a bench-only
     patch: the engine itself is not changed). The step is the engine function on the call stack."""
 
-    STEPS = ("_try_quarter_turns", "_orient", "_variant", "_recover_lost_lines", "ocr_gray_pages")
+    STEPS = ("_try_quarter_turns", "_orient", "_variant", "_read_tables", "_read_sealed_lines",
+             "_recover_lost_lines", "ocr_gray_pages")
     NAMES: ClassVar[dict[str, str]] = {
         "_try_quarter_turns": "quarter turns", "_orient": "OSD/turned", "_variant": "variants",
-        "_recover_lost_lines": "lost lines", "ocr_gray_pages": "first read"}
+        "_read_tables": "table cells", "_read_sealed_lines": "sealed lines", "_recover_lost_lines": "lost lines",
+        "ocr_gray_pages": "first read"}
 
     def __init__(self) -> None:
         import threading

@@ -38,9 +38,11 @@ from extract.reading.lost_lines import (
 )
 from extract.reading.ocr_cache import OcrResult
 from extract.reading.quality import Judgement, Reading, judge
+from extract.reading.seal_rings import Ring, find_rings, remove_rings
+from extract.reading.sealed_lines import group_band, merge_band, seal_band, search_window, unsure_group
 from extract.reading.settings import OcrSettings
 from extract.reading.tables import Grid, cell_boxes, compose, find_grid, single_line
-from extract.reading.variants import VARIANTS, ink_share, text_crop
+from extract.reading.variants import VARIANTS, ink, ink_share, text_crop
 from extract.types import PageQuality
 
 # A page with less dark ink than this is blank, not unreadable.
@@ -121,6 +123,8 @@ def recognize(images: Sequence[Path], settings: OcrSettings, timeout_s: float, w
                 "-c", f"thresholding_method={settings.thresholding_method}"]
         if whitelist:
             args += ["-c", f"tessedit_char_whitelist={whitelist}"]
+        if not settings.detect_inverted:
+            args += ["-c", "tessedit_do_invert=0"]
         args += ["txt", "tsv"]
         proc = _run(args, timeout_s, work, settings.tesseract_memory_mb)
         if proc.returncode != 0:
@@ -362,6 +366,8 @@ def ocr_gray_pages(pages: Sequence[Path], settings: OcrSettings) -> list[OcrResu
         best = second.run(first)
         if settings.tables:
             best = _read_tables(best, second, work)
+        if settings.seal_lines:
+            best = _read_sealed_lines(best, second, work)
         if settings.lost_lines:
             best = _recover_lost_lines(best, second, work)
     engine = f"tesseract:{settings.lang}"
@@ -395,6 +401,8 @@ class _SecondPass:
         self.notes: list[list[str]] = [[] for _ in pages]
         self.judged: list[Judgement | None] = [None] * len(pages)
         self.factors = [1] * len(pages)  # resolution of the kept reading's image relative to paths[i]
+        # Pages whose seal was removed for a closer read (_read_sealed_lines): that image, for the lost-line pass.
+        self.unsealed: dict[int, Path] = {}
 
     def evidence(self, i: int) -> str | None:
         return "; ".join(self.notes[i]) or None
@@ -580,6 +588,52 @@ def _read_tables(best: list[EngineText | OcrEngineError], second: _SecondPass, w
     return out
 
 
+def _read_sealed_lines(best: list[EngineText | OcrEngineError], second: _SecondPass, work: Path,
+                       ) -> list[EngineText | OcrEngineError]:
+    """Pages read well but for a group of unsure lines one seal could cover (extract/reading/sealed_lines.py):
+    a ring looked for around those lines only; where one is found, the band of rows it covers read again
+    with the seal removed, else the group's rows with what is lighter than ink faded (all bands of the
+    batch in one tesseract process); kept where its lines carry more surely read text. Pages without such
+    a group cost nothing."""
+    settings = second.settings
+    dpi = float(settings.ocr_dpi)
+    bands: list[tuple[int, tuple[int, int], str, Path]] = []
+    for i, res in enumerate(best):
+        if (not isinstance(res, EngineText) or not res.lines or second.factors[i] != 1
+                or second.quality[i] == PageQuality.unreadable):
+            continue
+        group = unsure_group(res.lines, dpi)
+        if not group:
+            continue
+        gray = read_pgm(second.paths[i])
+        x, y, w, h = search_window(group, gray.shape, dpi)
+        rings = [Ring(r.x + x, r.y + y, r.radius, r.contrast)
+                 for r in find_rings(np.ascontiguousarray(gray[y : y + h, x : x + w]), dpi, max_rings=1)]
+        if rings:
+            clean = remove_rings(gray, rings, dpi)
+            second.unsealed[i] = write_pgm(work / f"s{i:04d}.pgm", clean)
+            top, bottom = seal_band(rings[0].y, rings[0].radius, res.lines, gray.shape[0])
+            image, how = clean[top:bottom], "its ring removed"
+        else:
+            top, bottom = group_band(group, res.lines, gray.shape[0])
+            image, how = ink(np.ascontiguousarray(gray[top:bottom])), "what is lighter than ink faded"
+            if np.array_equal(image, gray[top:bottom]):
+                continue
+        bands.append((i, (top, bottom), how, write_pgm(work / f"s{i:04d}-band.pgm", image)))
+    if not bands:
+        return best
+    out = list(best)
+    for (i, band, how, _path), new in zip(bands, _recognize_each([b[3] for b in bands], settings), strict=True):
+        res = out[i]
+        if not isinstance(new, EngineText) or not isinstance(res, EngineText):
+            continue
+        merged = merge_band(res.text, res.lines, res.boxes, band, new.text, new.lines, new.boxes)
+        if merged is not None:
+            out[i] = replace(res, text=merged.text, lines=merged.lines, boxes=merged.boxes)
+            second.notes[i].append(f"unsure lines (rows {band[0]}-{band[1]}) read again with {how}")
+    return out
+
+
 def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _SecondPass, work: Path,
                         ) -> list[EngineText | OcrEngineError]:
     """A closer look at single lines (extract/reading/lost_lines.py): text-shaped ink the layout analysis
@@ -590,7 +644,7 @@ def _recover_lost_lines(best: list[EngineText | OcrEngineError], second: _Second
     for i, res in enumerate(best):
         if not isinstance(res, EngineText) or not res.lines or second.quality[i] == PageQuality.unreadable:
             continue
-        gray = read_pgm(second.paths[i])
+        gray = read_pgm(second.unsealed.get(i, second.paths[i]))
         f = second.factors[i]
         covered = [(x // f, y // f, w // f, h // f) for x, y, w, h in res.boxes]
         todo: list[tuple[Box, LineBox | None]] = [(b, None) for b in missed_regions(gray, covered, settings.ocr_dpi)]

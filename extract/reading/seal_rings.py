@@ -170,7 +170,11 @@ def remove_ring_seals(gray: Gray, dpi: float | None = None) -> Gray:
     """`gray` with the seals `find_rings` finds removed; the input itself when it finds none."""
     if dpi is None:
         dpi = page_dpi(gray)
-    rings = find_rings(gray, dpi)
+    return remove_rings(gray, find_rings(gray, dpi), dpi)
+
+
+def remove_rings(gray: Gray, rings: list[Ring], dpi: float) -> Gray:
+    """`gray` with the given seals removed (see the module docstring); the input itself without any."""
     if not rings:
         return gray
     out = gray.copy()

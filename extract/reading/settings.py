@@ -13,7 +13,7 @@ OsdPolicy = Literal["auto", "always", "never"]
 
 # Bumped whenever preprocessing or parsing changes what OCR returns for the same image,
 # so cached results from older code are not reused.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class OcrSettings:
     # Ruled tables (evidence lists, statistics sheets) on pages read well at once: read cell by cell, row
     # by row, kept when the judge prefers it (extract/reading/tables.py).
     tables: bool = True
+    # A group of unsure lines on a page read well, under a round seal found around them: the seal removed and
+    # the rows it covers read again (extract/reading/sealed_lines.py).
+    seal_lines: bool = True
     # Lines read as noise both times (no run of Chinese text, confidence < 0.3) are left out of the text.
     drop_noise_lines: bool = True
     deskew: bool = True
@@ -59,6 +62,9 @@ class OcrSettings:
     # tesseract's binarization: 0 Otsu, 1 adaptive Otsu, 2 Sauvola. Sauvola keeps strokes under grey
     # seals and stains: sample CER 4.26 % → 3.94 % on its own (adaptive Otsu: 16 %).
     thresholding_method: int = 2
+    # tesseract's check of every line for white-on-black print (tessedit_do_invert): court documents and
+    # agency letters print none, and the check costs a second recognition of each doubtful line.
+    detect_inverted: bool = False
     # Place and court names of the bureau's jurisdiction (滕州市, 山东省枣庄市中级人民法院) and the
     # one-character short names that start document numbers (滕): OCR text is corrected toward them.
     place_names: tuple[str, ...] = ()
