@@ -15,8 +15,8 @@ from datetime import date
 
 from extract.understanding.dates import find_dates
 
-__all__ = ["DecisionDate", "decision_date", "known_year", "narrated_decision_date", "narrates_decision",
-           "signature_lines"]
+__all__ = ["DecisionDate", "agreed_date", "decision_date", "known_year", "narrated_decision_date",
+           "narrates_decision", "signature_lines"]
 
 _SIGNER = re.compile(
     r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
@@ -239,6 +239,78 @@ def _month_day_dates(text: str, year: int) -> list[tuple[date, bool, str, bool]]
                 continue
         out.append((value, False, m.group(0), False))
     return out
+
+
+# A year slot before 年 in a line that goes on to a month (年 … 月): from its first possible century
+# digit on (a judge's name can run into it).
+_YEAR_SLOT = re.compile(r"(?P<y>[^\s年月日]{1,12})年(?=[^\s年]{1,3}月)")
+_CLEAN_MONTH_DAY = re.compile(rf"年(?P<m>{_MD_MONTH})月(?P<d>{_MD_DAY})[日曰目]")
+_SLOT_NUMERAL = {ch: "〇" for ch in _ZERO} | {ch: ch for ch in "一二三四五六七八九"} | {
+    "=": "二", **{str(i): "〇一二三四五六七八九"[i] for i in range(10)}}
+
+
+def _year_numerals(year: int) -> str:
+    return "".join("〇一二三四五六七八九"[int(ch)] for ch in str(year))
+
+
+def _written(n: int) -> str:
+    """1-31 as a date prints it (九, 十八, 二十七)."""
+    units = "一二三四五六七八九"[n % 10 - 1] if n % 10 else ""
+    return units if n < 10 else ("" if n < 20 else "〇一二三"[n // 10]) + "十" + units
+
+
+def _slot(line: str) -> str | None:
+    """The year as read in a date line, from its century digit (一 or 二) on; None when the line shows
+    no year slot."""
+    m = _YEAR_SLOT.search(line)
+    if m is None:
+        return None
+    y = m["y"]
+    start = next((i for i, ch in enumerate(y) if _SLOT_NUMERAL.get(ch) in ("一", "二")), None)
+    return None if start is None else y[start:]
+
+
+def _fits(slot: str, year: int) -> bool:
+    """Whether a damaged read of a year can be `year`: every numeral of the year is among those read
+    (in any order: a seal's stroke can split or displace a character), at most one numeral and two
+    characters in all more than printed, and the century digit first."""
+    numerals = [_SLOT_NUMERAL[ch] for ch in slot if ch in _SLOT_NUMERAL]
+    want = _year_numerals(year)
+    if not numerals or numerals[0] != want[0] or len(numerals) > len(want) + 1 or len(slot) > len(want) + 2:
+        return False
+    return all(numerals.count(ch) >= want.count(ch) for ch in set(want))
+
+
+def agreed_date(texts: list[str], own_year: int | None, received_on: date | None) -> tuple[date, str] | None:
+    """The decision date several damaged reads of its line agree on when none reads it whole: the month
+    and day printed clean in at least two reads and read otherwise in none, and the one year that every
+    read showing all of a year's numerals can be, among the years the decision can have (from the case
+    number's year to the day its mail arrived, at most five years on), read so by at least two reads
+    that differ. None when any of this fails; else the date and the line it stands for."""
+    if own_year is None or received_on is None:
+        return None
+    slots: list[str] = []
+    month_days: list[tuple[int, int]] = []
+    for text in texts:
+        for line in text.splitlines():
+            slot = _slot(line)
+            if slot is not None and sum(ch in _SLOT_NUMERAL for ch in slot) >= 4:
+                slots.append(slot)  # a read that lost a numeral says nothing of which year it was
+            for m in _CLEAN_MONTH_DAY.finditer(line):
+                md = (_number(m["m"]), _number(m["d"]))
+                if md[0] is not None and md[1] is not None:
+                    month_days.append((md[0], md[1]))
+    if len(set(month_days)) != 1 or len(month_days) < 2 or len(set(slots)) < 2:
+        return None
+    candidates = [y for y in range(own_year, min(own_year + 5, received_on.year) + 1)
+                  if all(_fits(s, y) for s in slots)]
+    if len(candidates) != 1:
+        return None
+    (month, day), year = month_days[0], candidates[0]
+    value = _month_day(str(month), str(day), year)
+    if value is None or value > received_on:
+        return None
+    return value, f"{_year_numerals(year)}年{_written(month)}月{_written(day)}日"
 
 
 def _body_dates(lines: list[str], end: int) -> list[date]:
