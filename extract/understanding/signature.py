@@ -241,8 +241,7 @@ def _month_day_dates(text: str, year: int) -> list[tuple[date, bool, str, bool]]
     return out
 
 
-# A year slot before 年 in a line that goes on to a month (年 … 月): from its first possible century
-# digit on (a judge's name can run into it).
+# A year slot before 年 in a line that goes on to a month (年 … 月).
 _YEAR_SLOT = re.compile(r"(?P<y>[^\s年月日]{1,12})年(?=[^\s年]{1,3}月)")
 _CLEAN_MONTH_DAY = re.compile(rf"年(?P<m>{_MD_MONTH})月(?P<d>{_MD_DAY})[日曰目]")
 _SLOT_NUMERAL = {ch: "〇" for ch in _ZERO} | {ch: ch for ch in "一二三四五六七八九"} | {
@@ -260,33 +259,46 @@ def _written(n: int) -> str:
 
 
 def _slot(line: str) -> str | None:
-    """The year as read in a date line, from its century digit (一 or 二) on; None when the line shows
-    no year slot."""
+    """The year as read in a date line, from its first numeral on (a judge's name can run into it);
+    None when the line shows no year."""
     m = _YEAR_SLOT.search(line)
     if m is None:
         return None
     y = m["y"]
-    start = next((i for i, ch in enumerate(y) if _SLOT_NUMERAL.get(ch) in ("一", "二")), None)
+    start = next((i for i, ch in enumerate(y) if ch in _SLOT_NUMERAL), None)
     return None if start is None else y[start:]
 
 
-def _fits(slot: str, year: int) -> bool:
-    """Whether a damaged read of a year can be `year`: every numeral of the year is among those read
-    (in any order: a seal's stroke can split or displace a character), at most one numeral and two
-    characters in all more than printed, and the century digit first."""
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _fits(slot: str, year: int) -> tuple[bool, bool]:
+    """Whether a damaged read of a year can be `year`, and whether it shows all of it. It can when the
+    numerals read are the year's in their order with some lost and none more (under a seal a stroke
+    goes missing), or all of them with one circle more (a seal's ring read as 〇, O, C) and at most
+    two characters more in all. Any other numeral, or one lost while another came, and the read is of
+    another year."""
     numerals = [_SLOT_NUMERAL[ch] for ch in slot if ch in _SLOT_NUMERAL]
-    want = _year_numerals(year)
-    if not numerals or numerals[0] != want[0] or len(numerals) > len(want) + 1 or len(slot) > len(want) + 2:
-        return False
-    return all(numerals.count(ch) >= want.count(ch) for ch in set(want))
+    want = list(_year_numerals(year))
+    if len(numerals) < len(want):
+        return _subsequence(numerals, want), False
+    if len(numerals) > len(want) + 1 or len(slot) > len(want) + 2 or not _subsequence(want, numerals):
+        return False, False
+    extra = list(numerals)
+    for ch in want:
+        extra.remove(ch)
+    whole = extra in ([], ["〇"])
+    return whole, whole
 
 
 def agreed_date(texts: list[str], own_year: int | None, received_on: date | None) -> tuple[date, str] | None:
     """The decision date several damaged reads of its line agree on when none reads it whole: the month
     and day printed clean in at least two reads and read otherwise in none, and the one year that every
-    read showing all of a year's numerals can be, among the years the decision can have (from the case
-    number's year to the day its mail arrived, at most five years on), read so by at least two reads
-    that differ. None when any of this fails; else the date and the line it stands for."""
+    read of the year can be and at least two reads that differ show whole (`_fits`), among the years
+    the decision can have (from the case number's year to the day its mail arrived, at most five years
+    on). None when any of this fails; else the date and the line it stands for."""
     if own_year is None or received_on is None:
         return None
     slots: list[str] = []
@@ -294,16 +306,19 @@ def agreed_date(texts: list[str], own_year: int | None, received_on: date | None
     for text in texts:
         for line in text.splitlines():
             slot = _slot(line)
-            if slot is not None and sum(ch in _SLOT_NUMERAL for ch in slot) >= 4:
-                slots.append(slot)  # a read that lost a numeral says nothing of which year it was
+            if slot is not None:
+                slots.append(slot)
             for m in _CLEAN_MONTH_DAY.finditer(line):
                 md = (_number(m["m"]), _number(m["d"]))
                 if md[0] is not None and md[1] is not None:
                     month_days.append((md[0], md[1]))
-    if len(set(month_days)) != 1 or len(month_days) < 2 or len(set(slots)) < 2:
+    if len(set(month_days)) != 1 or len(month_days) < 2:
         return None
-    candidates = [y for y in range(own_year, min(own_year + 5, received_on.year) + 1)
-                  if all(_fits(s, y) for s in slots)]
+    candidates = []
+    for year in range(own_year, min(own_year + 5, received_on.year) + 1):
+        fits = {s: _fits(s, year) for s in set(slots)}
+        if all(can for can, _ in fits.values()) and sum(whole for _, whole in fits.values()) >= 2:
+            candidates.append(year)
     if len(candidates) != 1:
         return None
     (month, day), year = month_days[0], candidates[0]

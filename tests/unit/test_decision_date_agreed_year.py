@@ -22,11 +22,11 @@ def test_one_year_fits_every_damaged_read() -> None:
     assert agreed_date(reads, 2031, ARRIVED) == (date(2031, 6, 17), "二〇三一年六月十七日")
 
 
-def test_the_year_s_numerals_in_another_order_still_fit_when_no_other_year_can() -> None:
-    reads = ["二〇〇三年五月八日", "二〇三〇〇年五月八日"]
-    # 2030 and 2003 use the same numerals, but a case numbered in 2030 is not decided in 2003.
-    assert agreed_date(reads, 2030, ARRIVED) == (date(2030, 5, 8), "二〇三〇年五月八日")
-    # (No two years within the five a decision can take are the same numerals in another order.)
+def test_numerals_out_of_their_order_are_another_year() -> None:
+    # 二〇〇三 is 2003, not 2030 with its numerals displaced: no year of a case numbered in 2030 fits it.
+    assert agreed_date(["二〇〇三年五月八日", "二〇三〇〇年五月八日", "二C〇三〇年五月八日"], 2030, ARRIVED) is None
+    assert agreed_date(["二〇三〇〇年五月八日", "二C〇三〇年五月八日"], 2030, ARRIVED) == (
+        date(2030, 5, 8), "二〇三〇年五月八日")
 
 
 def test_what_is_not_agreed() -> None:
@@ -35,7 +35,7 @@ def test_what_is_not_agreed() -> None:
     assert agreed_date(["二〇三一〇年六月十七日", "二〇三一〇年六月十七日"], 2031, ARRIVED) is None
     # The month or day read two ways.
     assert agreed_date(["二〇三一〇年六月十七日", "二C〇三一年六月十一日"], 2031, ARRIVED) is None
-    # A read that could be 2032 as well (二 read for 一 or the other way): two years fit.
+    # A numeral more that is no circle: 2031 with a 二 come, or 2032 with a 一: neither is settled.
     assert agreed_date(["二〇三一二年六月十七日", "二C〇三一二年六月十七日"], 2031, ARRIVED) is None
     # A read whose year fits no year at all (too much in the slot) leaves no year.
     assert agreed_date(["二〇三一〇年六月十七日", "二O〇C三一〇年六月十七日"], 2031, ARRIVED) is None
@@ -45,10 +45,12 @@ def test_what_is_not_agreed() -> None:
     assert agreed_date(["二〇三一〇年六月十七日", "二C〇三一年六月十七日"], 2031, None) is None
 
 
-def test_read_lost_numeral_does_not_decide_the_year() -> None:
-    # 二〇三 lost a numeral: it neither fits nor rules out a year; the other two reads decide.
+def test_a_read_that_lost_a_numeral_only_rules_out_years() -> None:
+    # 二〇三 lost a numeral: it fits 2031 as well as 2030; the other two reads decide.
     reads = ["二〇三一〇年六月十七日", "二〇三年六月十七日", "二C〇三一年六月十七日"]
     assert agreed_date(reads, 2031, ARRIVED) == (date(2031, 6, 17), "二〇三一年六月十七日")
+    # 二〇二 has a numeral 2031 has not: one read is of another year, and nothing is settled.
+    assert agreed_date([*reads, "二〇二年六月十七日"], 2031, ARRIVED) is None
 
 
 def _doc() -> tuple[Document, list[str]]:
