@@ -243,7 +243,9 @@ def _month_day_dates(text: str, year: int) -> list[tuple[date, bool, str, bool]]
 
 # A year slot before 年 in a line that goes on to a month (年 … 月).
 _YEAR_SLOT = re.compile(r"(?P<y>[^\s年月日]{1,12})年(?=[^\s年]{1,3}月)")
-_CLEAN_MONTH_DAY = re.compile(rf"年(?P<m>{_MD_MONTH})月(?P<d>{_MD_DAY})[日曰目]")
+# A month and a day as printed, each judged on its own (a read may show one clean, the other not).
+_CLEAN_MONTH = re.compile(rf"年({_MD_MONTH})月")
+_CLEAN_DAY = re.compile(rf"月({_MD_DAY})[日曰目]")
 _SLOT_NUMERAL = {ch: "〇" for ch in _ZERO} | {ch: ch for ch in "一二三四五六七八九"} | {
     "=": "二", **{str(i): "〇一二三四五六七八九"[i] for i in range(10)}}
 
@@ -295,24 +297,23 @@ def _fits(slot: str, year: int) -> tuple[bool, bool]:
 
 def agreed_date(texts: list[str], own_year: int | None, received_on: date | None) -> tuple[date, str] | None:
     """The decision date several damaged reads of its line agree on when none reads it whole: the month
-    and day printed clean in at least two reads and read otherwise in none, and the one year that every
+    and the day each printed clean in at least two reads and read otherwise in none, and the one year that every
     read of the year can be and at least two reads that differ show whole (`_fits`), among the years
     the decision can have (from the case number's year to the day its mail arrived, at most five years
     on). None when any of this fails; else the date and the line it stands for."""
     if own_year is None or received_on is None:
         return None
     slots: list[str] = []
-    month_days: list[tuple[int, int]] = []
+    months: list[int | None] = []
+    days: list[int | None] = []
     for text in texts:
         for line in text.splitlines():
             slot = _slot(line)
             if slot is not None:
                 slots.append(slot)
-            for m in _CLEAN_MONTH_DAY.finditer(line):
-                md = (_number(m["m"]), _number(m["d"]))
-                if md[0] is not None and md[1] is not None:
-                    month_days.append((md[0], md[1]))
-    if len(set(month_days)) != 1 or len(month_days) < 2:
+            months += [_number(m[1]) for m in _CLEAN_MONTH.finditer(line)]
+            days += [_number(m[1]) for m in _CLEAN_DAY.finditer(line)]
+    if len(set(months)) != 1 or len(months) < 2 or len(set(days)) != 1 or len(days) < 2:
         return None
     candidates = []
     for year in range(own_year, min(own_year + 5, received_on.year) + 1):
@@ -321,7 +322,9 @@ def agreed_date(texts: list[str], own_year: int | None, received_on: date | None
             candidates.append(year)
     if len(candidates) != 1:
         return None
-    (month, day), year = month_days[0], candidates[0]
+    month, day, year = months[0], days[0], candidates[0]
+    if month is None or day is None:
+        return None
     value = _month_day(str(month), str(day), year)
     if value is None or value > received_on:
         return None

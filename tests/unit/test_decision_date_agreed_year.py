@@ -78,3 +78,12 @@ def test_reads_forced_toward_a_date_are_not_among_them() -> None:
     out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
                                 lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
     assert "decision_date" in out.fields.doubts
+
+
+def test_a_free_read_of_another_day_keeps_the_doubt() -> None:
+    doc, pages = _doc()
+    reads = {0: "审判长周一\n二OC三一年入月九日\n书记员王四", 1: "审判长周一\n二O〇三一G年入月六日\n书记员王四",
+             2: "审判长周一\n年八月九日\n书记员王四", 3: "周一\n年八月九日\n|"}
+    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    assert "decision_date" in out.fields.doubts
