@@ -20,7 +20,7 @@ from extract.understanding.casenumber import (
 from extract.understanding.classify import classify_text, page_lines
 from extract.understanding.fields import extract_fields, normalize_lines, own_and_cited, read_court
 from extract.understanding.notice_date import CLOSING, SIGNERS, notice_date
-from extract.understanding.signature import DecisionDate, decision_date, signature_lines
+from extract.understanding.signature import DecisionDate, agreed_date, decision_date, signature_lines
 from extract.understanding.split import split_pages
 from extract.understanding.vocab import PROVINCES
 
@@ -221,6 +221,7 @@ def _repair_numbers(
     return out
 
 
+_DECISIONS = frozenset({DocType.judgment, DocType.ruling})
 # The court's signed date under its seal: the decision date of a judgment or ruling, the notice date
 # of a notice to respond (the day the case's deadlines count from).
 _SEALED_DATE = {
@@ -277,6 +278,7 @@ def reread_decision_dates(
         reads: list[DecisionDate] = []
         forced: set[int] = set()  # ids of the reads from CONSTRAINED_ATTEMPTS
         seeded = 0
+        looks: list[str] = []  # what each free read saw of the block (agreed_date)
         if d.doc_type in _SEALED_DATE:
             # The full-page read is a look of its own: a close read agreeing with it settles the date.
             if d.doc_type is DocType.notice_to_respond:
@@ -288,6 +290,7 @@ def reread_decision_dates(
             if first.value is not None and not first.guessed:
                 reads.append(first)
                 seeded = 1
+            looks += [first.line] if first.line else []
         for page in sorted({d.last_page, max(d.first_page, d.last_page - 1)}, reverse=True):
             # The full-page read may have seen the signers the first close look misses (a notice has
             # no judges: its closing lines, 特此通知 … 承办人, stand above its date).
@@ -300,6 +303,7 @@ def reread_decision_dates(
                 signed_here = signed_here or bool(signature_lines(block)) or (
                     d.doc_type is DocType.notice_to_respond and any(CLOSING.search(ln) for ln in block))
                 got = _sealed_date(d, lines, own_year, block, received_on) if text else None
+                looks += [text] if text and attempt not in CONSTRAINED_ATTEMPTS else []
                 if got is None or got.value is None:
                     if not signed_here:
                         break  # no block on this page: another look at it will not find one
@@ -323,6 +327,14 @@ def reread_decision_dates(
             # gave no date sends the search to the one before.
             if found is not None or len(reads) > before:
                 break
+        if found is None and d.doc_type in _DECISIONS:
+            # None read whole, but the damaged reads of the date line together leave one date possible,
+            # and no free read took it for another.
+            agreed = agreed_date(looks, own_year, received_on)
+            if agreed is not None and all(r.value in (None, agreed[0]) for r in reads if id(r) not in forced):
+                got = _sealed_date(d, lines, own_year, [agreed[1]], received_on)
+                if got.value == agreed[0] and got.doubt is None:
+                    found = DecisionDate(agreed[0], None, agreed[1])
         # Unsettled: the first close read offered to the person who checks it, never one forced toward a
         # date (it can read 十八 as 六 under a seal: a wrong value to confirm).
         offered = [r for r in reads[seeded:] if id(r) not in forced]

@@ -15,8 +15,8 @@ from datetime import date
 
 from extract.understanding.dates import find_dates
 
-__all__ = ["DecisionDate", "decision_date", "known_year", "narrated_decision_date", "narrates_decision",
-           "signature_lines"]
+__all__ = ["DecisionDate", "agreed_date", "decision_date", "known_year", "narrated_decision_date",
+           "narrates_decision", "signature_lines"]
 
 _SIGNER = re.compile(
     r"^(?:审判长|审判员|代理审判员|助理审判员|人民陪审员|陪审员|书记员|代书记员|法官助理|执行员|速录员|审判委员)"
@@ -239,6 +239,96 @@ def _month_day_dates(text: str, year: int) -> list[tuple[date, bool, str, bool]]
                 continue
         out.append((value, False, m.group(0), False))
     return out
+
+
+# A year slot before 年 in a line that goes on to a month (年 … 月).
+_YEAR_SLOT = re.compile(r"(?P<y>[^\s年月日]{1,12})年(?=[^\s年]{1,3}月)")
+# A month and a day as printed, each judged on its own (a read may show one clean, the other not).
+_CLEAN_MONTH = re.compile(rf"年({_MD_MONTH})月")
+_CLEAN_DAY = re.compile(rf"月({_MD_DAY})[日曰目]")
+_SLOT_NUMERAL = {ch: "〇" for ch in _ZERO} | {ch: ch for ch in "一二三四五六七八九"} | {
+    "=": "二", **{str(i): "〇一二三四五六七八九"[i] for i in range(10)}}
+
+
+def _year_numerals(year: int) -> str:
+    return "".join("〇一二三四五六七八九"[int(ch)] for ch in str(year))
+
+
+def _written(n: int) -> str:
+    """1-31 as a date prints it (九, 十八, 二十七)."""
+    units = "一二三四五六七八九"[n % 10 - 1] if n % 10 else ""
+    return units if n < 10 else ("" if n < 20 else "〇一二三"[n // 10]) + "十" + units
+
+
+def _slot(line: str) -> str | None:
+    """The year as read in a date line, from its first numeral on (a judge's name can run into it);
+    None when the line shows no year."""
+    m = _YEAR_SLOT.search(line)
+    if m is None:
+        return None
+    y = m["y"]
+    start = next((i for i, ch in enumerate(y) if ch in _SLOT_NUMERAL), None)
+    return None if start is None else y[start:]
+
+
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _fits(slot: str, year: int) -> tuple[bool, bool]:
+    """Whether a damaged read of a year can be `year`, and whether it shows all of it. It can when the
+    numerals read are the year's in their order with some lost and none more (under a seal a stroke
+    goes missing), or all of them with one circle more (a seal's ring read as 〇, O, C) and at most
+    two characters more in all. Any other numeral, or one lost while another came, and the read is of
+    another year."""
+    numerals = [_SLOT_NUMERAL[ch] for ch in slot if ch in _SLOT_NUMERAL]
+    want = list(_year_numerals(year))
+    if len(numerals) < len(want):
+        return _subsequence(numerals, want), False
+    if len(numerals) > len(want) + 1 or len(slot) > len(want) + 2 or not _subsequence(want, numerals):
+        return False, False
+    extra = list(numerals)
+    for ch in want:
+        extra.remove(ch)
+    whole = extra in ([], ["〇"])
+    return whole, whole
+
+
+def agreed_date(texts: list[str], own_year: int | None, received_on: date | None) -> tuple[date, str] | None:
+    """The decision date several damaged reads of its line agree on when none reads it whole: the month
+    and the day each printed clean in at least two reads and read otherwise in none, and the one year that every
+    read of the year can be and at least two reads that differ show whole (`_fits`), among the years
+    the decision can have (from the case number's year to the day its mail arrived, at most five years
+    on). None when any of this fails; else the date and the line it stands for."""
+    if own_year is None or received_on is None:
+        return None
+    slots: list[str] = []
+    months: list[int | None] = []
+    days: list[int | None] = []
+    for text in texts:
+        for line in text.splitlines():
+            slot = _slot(line)
+            if slot is not None:
+                slots.append(slot)
+            months += [_number(m[1]) for m in _CLEAN_MONTH.finditer(line)]
+            days += [_number(m[1]) for m in _CLEAN_DAY.finditer(line)]
+    if len(set(months)) != 1 or len(months) < 2 or len(set(days)) != 1 or len(days) < 2:
+        return None
+    candidates = []
+    for year in range(own_year, min(own_year + 5, received_on.year) + 1):
+        fits = {s: _fits(s, year) for s in set(slots)}
+        if all(can for can, _ in fits.values()) and sum(whole for _, whole in fits.values()) >= 2:
+            candidates.append(year)
+    if len(candidates) != 1:
+        return None
+    month, day, year = months[0], days[0], candidates[0]
+    if month is None or day is None:
+        return None
+    value = _month_day(str(month), str(day), year)
+    if value is None or value > received_on:
+        return None
+    return value, f"{_year_numerals(year)}年{_written(month)}月{_written(day)}日"
 
 
 def _body_dates(lines: list[str], end: int) -> list[date]:
