@@ -412,8 +412,10 @@ def run_scale(kind: str, scale: int, args: argparse.Namespace, base_url: str, pi
             def export(_i: int) -> None:
                 with app.uow() as uow:
                     if hasattr(export_module, "write_export"):  # streams: nothing is kept
-                        export_module.write_export(uow.session, as_of, partial(service.missing_for_cases, app),
-                                                   Discard())
+                        # What `filing export` passes: the review queue read once for the whole export.
+                        missing = (service.MissingRules(app) if hasattr(service, "MissingRules")
+                                   else partial(service.missing_for_cases, app))
+                        export_module.write_export(uow.session, as_of, missing, Discard())
                         return
                     if hasattr(service, "missing_for_cases"):
                         data = build_export(uow.session, as_of, partial(service.missing_for_cases, app))

@@ -27,7 +27,7 @@ from filing.commands.tables import (
 from filing.config import load_settings
 from filing.export import write_export
 from filing.pipeline import process, receive
-from filing.service import missing_for_cases
+from filing.service import MissingRules
 from ingest.sniff import NotMail, not_mail
 from store.migrate import upgrade
 from store.registry import load_registry, read_registry
@@ -152,7 +152,7 @@ def register(cli: typer.Typer) -> None:
         app = app_from(ctx)
         day = parse_day(as_of, "--as-of") if as_of else local_today(app)
         with app.uow() as uow:
-            write_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d), sys.stdout)
+            write_export(uow.session, day, MissingRules(app), sys.stdout)
         sys.stdout.write("\n")
 
     @cli.command("demo")

@@ -16,7 +16,7 @@ from filing.evaluate_facts import evaluate_facts
 from filing.evaluate_matching import evaluate_filing_by_form, evaluate_matching, evaluate_probes
 from filing.evaluate_notify import evaluate_notifications
 from filing.export import build_export, review_rankings
-from filing.service import missing_for_cases
+from filing.service import MissingRules
 
 
 def register(cli: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def register(cli: typer.Typer) -> None:
         expected = as_of or data.get("expectations", {}).get("as_of")
         day = parse_day(expected, "--as-of") if expected else local_today(app)
         with app.uow() as uow:
-            export = build_export(uow.session, day, lambda s, c, d: missing_for_cases(app, s, c, d))
+            export = build_export(uow.session, day, MissingRules(app))
             probes = probe_all(uow.session, app.settings.matching.default_threshold)
             rankings = review_rankings(uow.session)
         found, total = coverage(export, data)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from store import models as m
 from terms.status import ACCEPTED_MATCHES, DocType, Outcome
@@ -184,7 +184,9 @@ def all_filtered(
 ) -> list[m.Case]:
     """Every case of the filtered, sorted list (all pages), for a download."""
     search_ids = [c.id for c in search(s, f.q, 100_000)] if f.q else None
-    cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)))
+    # Their agencies with them: the rows and the rules read each case's agency (a lazy load per case).
+    cases = list(s.scalars(filtered_query(f, today, search_ids).limit(EXPORT_LIMIT)
+                           .options(selectinload(m.Case.agency))))
     if f.missing and missing is not None:
         cases = _with_missing(s, cases, today, missing, f.missing == "yes")
     return cases
@@ -192,15 +194,11 @@ def all_filtered(
 
 def _with_missing(s: Session, cases: list[m.Case], today: date,
                   missing: Callable[[Session, m.Case, date], list[str]], want: bool) -> list[m.Case]:
-    """The cases that miss documents (`want`) or do not; the rules run for a chunk of cases at once
-    (their documents in one query) when `missing` offers that."""
+    """The cases that miss documents (`want`) or do not; the rules run for all the cases at once (their
+    documents a chunk per query, the review queue read once) when `missing` offers that."""
     many = getattr(missing, "many", None)
-    kept = []
-    for i in range(0, len(cases), CHUNK):
-        chunk = cases[i : i + CHUNK]
-        found = many(s, chunk, today) if many is not None else {c.id: missing(s, c, today) for c in chunk}
-        kept += [c for c in chunk if bool(found[c.id]) == want]
-    return kept
+    found = many(s, cases, today) if many is not None else {c.id: missing(s, c, today) for c in cases}
+    return [c for c in cases if bool(found[c.id]) == want]
 
 
 def agency_options(s: Session) -> list[tuple[int, str]]:

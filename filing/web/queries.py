@@ -95,6 +95,7 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 DEFENSE_DAYS = 15
 
 MissingFn = Callable[[Session, m.Case, date], list[str]]
+ROWS_CHUNK = 500  # cases per documents query of `case_rows` (SQLite's bound-parameter limit)
 
 
 def field_label(name: str) -> str:
@@ -216,18 +217,22 @@ def _case_row(case: m.Case, doc_types: Sequence[str], today: date, missing: list
 
 
 def case_rows(s: Session, cases: Sequence[m.Case], today: date, missing: MissingFn | None) -> list[CaseRow]:
-    """`case_row` for a list page: the filed documents and missing lists of all its cases at once."""
+    """`case_row` for a list page or a download: the filed documents and missing lists of all its cases
+    at once (the documents a chunk of cases per query; the missing lists in one call, which reads the
+    review queue once: once per chunk grew with chunks x waiting documents)."""
     if not cases:
         return []
     # The filed documents' types only: a row counts them and looks for a defense.
     docs: dict[int, list[str]] = {}
-    for case_id, doc_type in s.execute(
-        select(m.Document.case_id, m.Document.doc_type).where(m.Document.case_id.in_([c.id for c in cases]),
-                                                              m.Document.match_status.in_(ACCEPTED_MATCHES))
-        .order_by(m.Document.id)
-    ):
-        if case_id is not None:
-            docs.setdefault(case_id, []).append(doc_type)
+    for i in range(0, len(cases), ROWS_CHUNK):
+        for case_id, doc_type in s.execute(
+            select(m.Document.case_id, m.Document.doc_type)
+            .where(m.Document.case_id.in_([c.id for c in cases[i : i + ROWS_CHUNK]]),
+                   m.Document.match_status.in_(ACCEPTED_MATCHES))
+            .order_by(m.Document.id)
+        ):
+            if case_id is not None:
+                docs.setdefault(case_id, []).append(doc_type)
     many = getattr(missing, "many", None)
     if many is not None:
         found: Mapping[int, list[str]] = many(s, cases, today)

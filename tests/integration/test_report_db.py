@@ -398,3 +398,33 @@ def test_mail_processing_columns_do_not_throw_the_kept_report_away(seeded: tuple
     second = kept_report(app, Q3, AS_OF)
     assert second is not first
     assert second.report.total.late_filings.value == 0 < first.report.total.late_filings.value
+
+
+def test_the_fields_the_database_takes_out_are_those_of_the_whole_dict(seeded: tuple[App, Path]) -> None:
+    """The report reads a few keys of each document's fields, taken out by the database (issue 23): the
+    same values as the whole decoded dict, booleans, nulls, missing keys and odd values included."""
+    from sqlalchemy import select
+
+    from filing.report.snapshot import FIELD_KEYS, _doc, _doc_select
+
+    app, _ = seeded
+    with app.uow() as uow:
+        s = uow.session
+        case = s.scalars(select(m.Case).order_by(m.Case.id)).first()
+        assert case is not None
+        b = Builder(s)
+        b.n = 10_000  # past the seeded messages' serials
+        b.doc(case, "appearance_record", date(2026, 8, 1), head_present=False, head_principal=True,
+              head_title="副局长 \"代\"\\n", hearing_at="2026-07-30T09:00:00", doc_date=None, other={"a": [1]})
+        b.doc(case, "judgment", date(2026, 8, 2), head_present=True, doc_date="2026-08-01", head_title=["x"])
+        b.doc(case, "other", date(2026, 8, 3))
+        uow.commit()
+        dialect = s.get_bind().dialect.name
+        taken = [_doc(r) for r in s.execute(_doc_select(dialect).order_by(m.Document.id))]
+        whole = [_doc(r) for r in s.execute(_doc_select("any other").order_by(m.Document.id))]
+        assert taken == whole and len(taken) > 3
+        full = {d.id: d.fields for d in s.scalars(select(m.Document))}
+        for d in taken:
+            assert all(d.fields.get(k) == full[d.id].get(k) for k in FIELD_KEYS)
+        assert {k: taken[-3].fields.get(k) for k in ("head_present", "head_principal", "doc_date")} == {
+            "head_present": False, "head_principal": True, "doc_date": None}

@@ -59,9 +59,7 @@ def cases_export(request: Request, ext: str, q: str = "", agency: str = "", outc
     f = CaseFilter.parse(q, agency, outcome, instance, missing, deadline, sort, desc)
     today, miss = today_local(app), missing_fn(app)
     cases = all_filtered(s, f, today, miss, search_cases)
-    rows = []
-    for i in range(0, len(cases), 500):
-        rows += case_rows(s, cases[i:i + 500], today, miss)
+    rows = case_rows(s, cases, today, miss)
     data = case_export.table(cases, rows)
     name = case_export.filename(today, ext)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
