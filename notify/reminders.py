@@ -164,27 +164,37 @@ def waiting_docs(session: Session, statuses: Iterable[str], tz: tzinfo,
     if agency_ids is not None and not agency_ids:
         return {}
     agency = Message.agency_id.is_not(None) if agency_ids is None else Message.agency_id.in_(sorted(agency_ids))
-    rows = session.execute(
+    conditions = (
+        Document.match_status.in_(REVIEW_MATCHES),
+        Attachment.status.in_(READABLE_ATTACHMENTS),
+        Message.status.in_(sorted(statuses)),
+        agency,
+    )
+    waiting = (
+        select(Document.id)
+        .join(Attachment, Document.attachment_id == Attachment.id)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(*conditions)
+    )
+    # Plain columns on the connection (no ORM row loading), the candidates in one statement by the same
+    # conditions (not in chunks of ids sent back): the report reads this for every build.
+    session.flush()
+    conn = session.connection()
+    rows = conn.execute(
         select(Document.id, Document.doc_type, Document.case_number, Message.agency_id, Message.received_at)
         .join(Attachment, Document.attachment_id == Attachment.id)
         .join(Message, Attachment.message_id == Message.id)
-        .where(
-            Document.match_status.in_(REVIEW_MATCHES),
-            Attachment.status.in_(READABLE_ATTACHMENTS),
-            Message.status.in_(sorted(statuses)),
-            agency,
-        )
+        .where(*conditions)
         .order_by(Document.id)
     ).all()
-    ids = [doc_id for doc_id, *_ in rows]
     cands: dict[int, list[int]] = {}
-    for i in range(0, len(ids), 500):
-        for doc_id, case_id in session.execute(
-            select(MatchCandidate.document_id, MatchCandidate.case_id)
-            .where(MatchCandidate.document_id.in_(ids[i : i + 500]))
-        ):
-            if case_id is not None:
-                cands.setdefault(doc_id, []).append(case_id)
+    for doc_id, case_id in conn.execute(
+        select(MatchCandidate.document_id, MatchCandidate.case_id)
+        .where(MatchCandidate.document_id.in_(waiting))
+        .order_by(MatchCandidate.document_id, MatchCandidate.id)
+    ):
+        if case_id is not None:
+            cands.setdefault(doc_id, []).append(case_id)
     out: dict[int, list[WaitingDoc]] = {}
     for doc_id, doc_type, case_number, agency_id, received_at in rows:
         assert agency_id is not None

@@ -17,6 +17,7 @@ Decisions (also printed in the report's definitions):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -183,17 +184,23 @@ def report_window(period: Period, rules: ReportRules) -> date:
     return min(trailing_year(q).start for q in (period, *period.quarters_back(rules.trend_quarters)))
 
 
-def results_in(cases: Iterable[CaseSnapshot], period: Period) -> ResultSet:
-    cases = list(cases)
-    by_id = {c.case_id: c for c in cases}
+def results_in(cases: Iterable[CaseSnapshot], period: Period, index: CaseIndex | None = None) -> ResultSet:
+    """The effective results decided in the period. `index`: the same cases indexed (CaseIndex), so only
+    those decided in the period and the appeals are visited."""
+    if index is None:
+        cases = list(cases)
+        by_id, decided = {c.case_id: c for c in cases}, cases
+        appeal_cases = [c for c in cases if c.appeal_of_id is not None]
+    else:
+        by_id, appeal_cases, decided = index.by_id, index.appeals, index.decided_between(period)
     appeals: dict[int, list[CaseSnapshot]] = defaultdict(list)
-    for c in cases:
+    for c in appeal_cases:
         if c.appeal_of_id is not None and c.known_by(period.end):
             appeals[c.appeal_of_id].append(c)
     counted: list[Result] = []
     under: list[tuple[CaseSnapshot, CaseSnapshot]] = []
     superseded: list[tuple[CaseSnapshot, CaseSnapshot]] = []
-    for c in cases:
+    for c in decided:
         if not decided_in(c, period):
             continue
         later = sorted(appeals.get(c.case_id, []), key=lambda a: (a.opened_on or date.max, a.case_id))
@@ -286,6 +293,59 @@ def missing_documents(case: CaseSnapshot, day: date, calendar: WorkCalendar, rul
 # ----------------------------------------------------------------- tallies
 
 
+class _DayIndex:
+    """Positions of cases by a day each may have several of: the positions with a day in a period."""
+
+    def __init__(self, pairs: list[tuple[date, int]]) -> None:
+        pairs.sort()
+        self.days = [d for d, _ in pairs]
+        self.positions = [i for _, i in pairs]
+
+    def within(self, period: Period) -> list[int]:
+        """The positions with a day in the period, each once, in case order."""
+        lo, hi = bisect_left(self.days, period.start), bisect_right(self.days, period.end)
+        return sorted(set(self.positions[lo:hi]))
+
+
+def hearing_days(case: CaseSnapshot) -> set[date]:
+    """Every day `hearings_of` can give a hearing of the case (as of any day): a superset."""
+    days = {f.at.date() for f in case.hearing_facts}
+    if case.hearing_at is not None:
+        days.add(case.hearing_at.date())
+    days.update(r.hearing_at.date() for r in case.appearance_records if r.hearing_at is not None)
+    return days
+
+
+class CaseIndex:
+    """The counted cases of a report input (in input order) indexed by the days that can put them in a
+    period's figures: hearing days, decision dates, document receipts. The quarter, the trend quarters and
+    the earlier months of the year each visit only the cases that can count in them (issue 23), instead of
+    every loaded case of the report's window."""
+
+    def __init__(self, cases: list[CaseSnapshot]) -> None:
+        self.cases = cases
+        self.by_id = {c.case_id: c for c in cases}
+        self.appeals = [c for c in cases if c.appeal_of_id is not None]
+        self._heard = _DayIndex([(d, i) for i, c in enumerate(cases) for d in hearing_days(c)])
+        self._decided = _DayIndex([(c.decision_date, i) for i, c in enumerate(cases) if c.decision_date is not None])
+        self._received = [(min(days), max(days)) if days else None
+                          for days in ([d.received_on for d in c.documents] for c in cases)]
+
+    def heard_between(self, period: Period) -> list[int]:
+        """Positions of the cases that may have a hearing in the period."""
+        return self._heard.within(period)
+
+    def decided_between(self, period: Period) -> list[CaseSnapshot]:
+        """The cases with a decision date in the period, in case order."""
+        return [self.cases[i] for i in self._decided.within(period)]
+
+    def received_between(self, period: Period) -> list[int]:
+        """Positions of the cases that may have a document received in the period (first to last receipt
+        overlaps it)."""
+        return [i for i, span in enumerate(self._received)
+                if span is not None and span[0] <= period.end and span[1] >= period.start]
+
+
 class Memo:
     """What one report computes per case more than once: its hearings as of a day (the period, each trend
     quarter, the case list) and its late filings (the same for every period). Keyed by the snapshot's id:
@@ -295,6 +355,14 @@ class Memo:
         self._ctx = ctx
         self._hearings: dict[tuple[int, date], list[Hearing]] = {}
         self._late: dict[int, list[Lateness]] = {}
+        self._index: tuple[ReportInput, CaseIndex] | None = None
+
+    def index(self, data: ReportInput) -> CaseIndex:
+        """The input's counted cases (not of an excluded type), indexed once for every tally of the report."""
+        if self._index is None or self._index[0] is not data:
+            excluded = self._ctx.rules.exclude_case_types
+            self._index = (data, CaseIndex([c for c in data.cases if c.case_type not in excluded]))
+        return self._index[1]
 
     def hearings(self, case: CaseSnapshot, as_of: date) -> list[Hearing]:
         key = (id(case), as_of)
@@ -341,13 +409,19 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: boo
     rules = ctx.rules
     memo = memo or Memo(ctx)
     t = Tally({})
-    cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
+    index = memo.index(data)
+    cases = index.cases
     cutoff = min(period.end, data.as_of)
-    for c in cases:
+    heard = index.heard_between(period)
+    # Every figure but hearings and results needs every case; the trend's points visit only those heard.
+    visit = heard if rates_only else range(len(cases))
+    heard_set, received = set(heard), set(() if rates_only else index.received_between(period))
+    for i in visit:
+        c = cases[i]
         a = c.agency_id
         if not rates_only:
             _tally_filings(t, c, period)
-        hearings = [h for h in memo.hearings(c, cutoff) if period.contains(h.at.date())]
+        hearings = [h for h in memo.hearings(c, cutoff) if period.contains(h.at.date())] if i in heard_set else []
         if rules.appearance_unit == "case" and hearings:
             hearings = [_case_hearing(hearings)]
         for h in hearings:
@@ -359,8 +433,8 @@ def tally(data: ReportInput, period: Period, ctx: ReportContext, rates_only: boo
             if not (h.head == Head.unknown and rules.unknown_appearance == "exclude"):
                 t.add("appearance_base", a, c, note)
         if not rates_only:
-            _tally_late_and_missing(t, c, period, cutoff, ctx, memo)
-    results = results_in(cases, period)
+            _tally_late_and_missing(t, c, period, cutoff, ctx, memo, i in received)
+    results = results_in(cases, period, index)
     for r in results.counted:
         kind = "judgment" if r.decision_type == "judgment" else "ruling"
         if r.outcome == "withdrawn":
@@ -390,9 +464,10 @@ def _tally_filings(t: Tally, c: CaseSnapshot, period: Period) -> None:
 
 
 def _tally_late_and_missing(t: Tally, c: CaseSnapshot, period: Period, cutoff: date, ctx: ReportContext,
-                            memo: Memo) -> None:
+                            memo: Memo, received: bool = True) -> None:
+    """`received`: whether a document of the case was received in the period (False: none filed late in it)."""
     a = c.agency_id
-    for late in memo.late(c):
+    for late in (memo.late(c) if received else ()):
         if period.contains(late.received_on):
             t.add("late_filings", a, c, f"{doc_label(late.doc_type)}：应于{_day(late.due)}前报备，"
                   f"{_day(late.received_on)}收到（第{late.working_days}个工作日）")
@@ -467,11 +542,15 @@ def repeat_window(period: Period, rules: ReportRules) -> Period:
     return trailing_year(period) if rules.repeat_window == "trailing_year" else period
 
 
-def repeated_losses(data: ReportInput, period: Period, rules: ReportRules) -> tuple[RepeatedLoss, ...]:
+def repeated_losses(data: ReportInput, period: Period, rules: ReportRules,
+                    memo: Memo | None = None) -> tuple[RepeatedLoss, ...]:
     window = repeat_window(period, rules)
-    cases = [c for c in data.cases if c.case_type not in rules.exclude_case_types]
     groups: dict[tuple[int | None, str], list[Result]] = defaultdict(list)
-    for r in results_in(cases, window).counted:
+    if memo is not None:
+        found = results_in((), window, memo.index(data))
+    else:
+        found = results_in((c for c in data.cases if c.case_type not in rules.exclude_case_types), window)
+    for r in found.counted:
         if is_loss(r, rules) and r.case.cause_category:
             groups[(r.agency_id, r.case.cause_category)].append(r)
     agencies = {a.id: a for a in data.agencies}
@@ -612,7 +691,7 @@ def assessment_of(data: ReportInput, period: Period, ctx: ReportContext,
     if before is not None:
         t0 = tally(data, before, ctx, memo=memo)
         rows0, _ = rows_of(data, t0, ctx.rules)
-        earlier = assess(rows0, repeated_losses(data, before, ctx.rules), before, ctx.assessment,
+        earlier = assess(rows0, repeated_losses(data, before, ctx.rules, memo), before, ctx.assessment,
                          count_unknown_as_absent=unknown_absent, unperformed=unperformed_in(data, before))
     return assess(rows, repeated, period, ctx.assessment, count_unknown_as_absent=unknown_absent, earlier=earlier,
                   unperformed=unperformed_in(data, period))
@@ -629,7 +708,7 @@ def compute_report(data: ReportInput, period: Period, ctx: ReportContext) -> Rep
         if c.case_type in ctx.rules.exclude_case_types
         and (period.contains(c.opened_on) or period.contains(c.decision_date))
     )
-    repeated = repeated_losses(data, period, ctx.rules)
+    repeated = repeated_losses(data, period, ctx.rules, memo)
     notes: list[str] = []
     if data.as_of < period.end:
         notes.append(f"统计期间尚未结束，数据截至{_day(data.as_of)}。")

@@ -187,8 +187,9 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
         for y in range(since.year, until.year + 1)
         for cond in (m.Case.case_number.like(f"（{y}）%"), m.Case.case_number.like(f"({y})%"))
     ]
+    conn = session.connection()  # Core rows: the ORM's per-row work buys nothing for plain columns
     ids = set(
-        session.scalars(
+        conn.scalars(
             select(m.Case.id).where(
                 or_(
                     m.Case.outcome.not_in(CONCLUDED),
@@ -210,8 +211,8 @@ def relevant_case_ids(session: Session, since: date, until: date, tz: ZoneInfo) 
     dialect = session.get_bind().dialect.name
     for chunk in _chunks(dialect, listed):
         related.update(
-            x for x in session.scalars(select(m.Case.appeal_of_id).where(_among(dialect, m.Case.id, chunk))) if x)
-        related.update(session.scalars(select(m.Case.id).where(_among(dialect, m.Case.appeal_of_id, chunk))))
+            x for x in conn.scalars(select(m.Case.appeal_of_id).where(_among(dialect, m.Case.id, chunk))) if x)
+        related.update(conn.scalars(select(m.Case.id).where(_among(dialect, m.Case.appeal_of_id, chunk))))
     return sorted(ids | related)
 
 
@@ -221,12 +222,16 @@ def load_input(
     """The agencies and cases, with the documents the bureau received, as of `as_of`: every case,
     or with `window` (first and last day a report looks at) only those `relevant_case_ids` names."""
     tz = ZoneInfo(timezone)
+    # The statements below select plain columns: run on the connection, their rows skip the ORM's loading
+    # (and its autoflush, done here once).
+    session.flush()
+    conn = session.connection()
     agencies = tuple(
         AgencyRef(a.id, a.code, a.name, a.short_name or "")
         for a in session.scalars(select(m.Agency).order_by(m.Agency.id))
     )
     if window is None:
-        case_ids = list(session.scalars(select(m.Case.id).order_by(m.Case.id)))
+        case_ids = list(conn.scalars(select(m.Case.id).order_by(m.Case.id)))
     else:
         case_ids = relevant_case_ids(session, window[0], window[1], tz)
     docs_by_case: dict[int, list[tuple[_Doc, date, int]]] = defaultdict(list)
@@ -236,7 +241,7 @@ def load_input(
     dialect = session.get_bind().dialect.name
     for chunk in _chunks(dialect, case_ids):
         # Only the columns needed from messages and attachments: fewer rows loaded, less coupling.
-        doc_rows = session.execute(
+        doc_rows = conn.execute(
             _doc_select(dialect, m.Message.id, m.Message.received_at, m.Message.status, m.Attachment.status)
             .where(_among(dialect, m.Document.case_id, chunk), m.Document.match_status.in_(ACCEPTED_MATCHES))
             .order_by(m.Document.id)
@@ -248,13 +253,13 @@ def load_input(
             received_on[d.id] = day
             if msg_status in FILED_STATUSES and att_status in READABLE_ATTACHMENTS and d.case_id is not None:
                 docs_by_case[d.case_id].append((d, day, message_id))
-        for fact in session.execute(
+        for fact in conn.execute(
             select(*_FACT_COLUMNS)
             .where(m.CaseFact.field == "hearing_at", _among(dialect, m.CaseFact.case_id, chunk))
             .order_by(m.CaseFact.id)
         ):
             facts_by_case[fact.case_id].append(_Fact(*fact))
-        case_rows.extend(_CaseRow(*c) for c in session.execute(
+        case_rows.extend(_CaseRow(*c) for c in conn.execute(
             select(*_CASE_COLUMNS).where(_among(dialect, m.Case.id, chunk)).order_by(m.Case.id)))
     # A hearing fact may name a document filed to another case since: its dates are needed too.
     elsewhere = {
@@ -263,7 +268,7 @@ def load_input(
     }
     doc_dates = {d.id: iso_date(d.fields.get("doc_date")) for docs in docs_by_case.values() for d, _, _ in docs}
     if elsewhere:
-        for row in session.execute(
+        for row in conn.execute(
             _doc_select(dialect, m.Message.received_at, m.Message.status, m.Attachment.status)
             .where(_among(dialect, m.Document.id, sorted(elsewhere)), m.Document.match_status.in_(ACCEPTED_MATCHES))
         ):
@@ -274,8 +279,8 @@ def load_input(
                 doc_dates[d.id] = iso_date(d.fields.get("doc_date"))
     waiting: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     for chunk in _chunks(dialect, case_ids):
-        for chk in session.scalars(
-            select(m.FactCheck)
+        for chk in conn.execute(
+            select(m.FactCheck.case_id, m.FactCheck.fact, m.FactCheck.id, m.FactCheck.reason)
             .where(m.FactCheck.status == FactCheckStatus.open, _among(dialect, m.FactCheck.case_id, chunk),
                    m.FactCheck.fact.in_(sorted(REPORT_FACTS)))
             .order_by(m.FactCheck.id)
@@ -283,9 +288,12 @@ def load_input(
             waiting[chk.case_id].append((chk.fact, chk.id, chk.reason))
     queue = waiting_index(
         waiting_docs(session, FILED_STATUSES, tz, {c.agency_id for c in case_rows if c.agency_id is not None}))
-    rects: dict[int, m.Rectification] = {}
+    rects: dict[int, Any] = {}  # case id → (case_id, status, due_date, done_on)
     for chunk in _chunks(dialect, case_ids):
-        for r in session.scalars(select(m.Rectification).where(_among(dialect, m.Rectification.case_id, chunk))):
+        for r in conn.execute(
+            select(m.Rectification.case_id, m.Rectification.status, m.Rectification.due_date, m.Rectification.done_on)
+            .where(_among(dialect, m.Rectification.case_id, chunk))
+        ):
             rects[r.case_id] = r
 
     cases = []
