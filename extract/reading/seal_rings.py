@@ -105,7 +105,8 @@ def find_rings(gray: Gray, dpi: float | None = None, max_rings: int = 2) -> list
     h, w = gray.shape
     if min(h, w) // scale < 2 * _MIN_RADIUS_MM:
         return []
-    small = cv2.resize(_ink(gray).astype(np.float32), (w // scale, h // scale), interpolation=cv2.INTER_AREA)
+    reduced = cv2.resize(_ink(gray).astype(np.float32), (w // scale, h // scale), interpolation=cv2.INTER_AREA)
+    small = np.asarray(reduced, dtype=np.float32)
     sh, sw = small.shape
     px_mm = dpi / 25.4 / scale
     side = max(2, round(_SIDE_MM * px_mm))
