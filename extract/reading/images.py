@@ -214,9 +214,9 @@ def count_image_frames(data: bytes) -> int:
 def to_gray(img: Image.Image, suppress_seals: bool) -> Gray:
     """Greyscale for OCR. Red seals over text are whitened by taking the red channel where a pixel is
     clearly red: red ink is bright in the red channel while black text stays dark."""
-    if img.mode == "1":
-        return np.asarray(img.convert("L"), dtype=np.uint8)
-    if img.mode in ("L", "I;16", "I", "F"):
+    if img.mode == "L":
+        return np.asarray(img, dtype=np.uint8)  # convert("L") would copy the page first
+    if img.mode in ("1", "I;16", "I", "F"):
         return np.asarray(img.convert("L"), dtype=np.uint8)
     rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
     gray: Gray = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.uint8)

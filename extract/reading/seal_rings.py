@@ -21,6 +21,7 @@ read: on a page without a ring it returns the input unchanged.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -67,6 +68,35 @@ def _circle_kernel(radius: int) -> NDArray[np.float32]:
     return k / max(1.0, float(k.sum()))
 
 
+@functools.lru_cache(maxsize=256)
+def _circle_spectrum(radius: int, shape: tuple[int, int]) -> NDArray[np.float32]:
+    """The DFT (CCS-packed) of `_circle_kernel(radius)` placed at the top left of a `shape` array."""
+    kernel = _circle_kernel(radius)
+    padded = np.zeros(shape, np.float32)
+    padded[: kernel.shape[0], : kernel.shape[1]] = kernel
+    return np.asarray(cv2.dft(padded), dtype=np.float32)
+
+
+def _means_along_circles(small: NDArray[np.float32], radii: range) -> dict[int, NDArray[np.float32]]:
+    """Per radius, the mean of `small` along the circle of that radius around each pixel (paper, 0, beyond
+    the edges): what cv2.filter2D with `_circle_kernel` gives, by the FFT it switches to for kernels this
+    large, with the image's transform done once for all radii instead of once per radius and the kernels'
+    transforms kept for the next window of the same size."""
+    sh, sw = small.shape
+    largest = 2 * radii[-1] + 3  # _circle_kernel's side
+    shape = (cv2.getOptimalDFTSize(sh + largest - 1), cv2.getOptimalDFTSize(sw + largest - 1))
+    padded = np.zeros(shape, np.float32)
+    padded[:sh, :sw] = small
+    image = cv2.dft(padded)
+    out: dict[int, NDArray[np.float32]] = {}
+    for r in radii:
+        spectrum = cv2.mulSpectrums(image, _circle_spectrum(r, shape), 0)
+        full = cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)
+        c = r + 1  # the kernel's centre: the circles are symmetric, so the convolution is the correlation
+        out[r] = np.asarray(full[c : c + sh, c : c + sw], dtype=np.float32)
+    return out
+
+
 def find_rings(gray: Gray, dpi: float | None = None, max_rings: int = 2) -> list[Ring]:
     """Seal rings on the page, clearest first (at most `max_rings`, none overlapping)."""
     if dpi is None:
@@ -75,21 +105,20 @@ def find_rings(gray: Gray, dpi: float | None = None, max_rings: int = 2) -> list
     h, w = gray.shape
     if min(h, w) // scale < 2 * _MIN_RADIUS_MM:
         return []
-    small = cv2.resize(_ink(gray).astype(np.float32), (w // scale, h // scale), interpolation=cv2.INTER_AREA)
+    reduced = cv2.resize(_ink(gray).astype(np.float32), (w // scale, h // scale), interpolation=cv2.INTER_AREA)
+    small = np.asarray(reduced, dtype=np.float32)
     sh, sw = small.shape
     px_mm = dpi / 25.4 / scale
     side = max(2, round(_SIDE_MM * px_mm))
     r0, r1 = round(_MIN_RADIUS_MM * px_mm), round(_MAX_RADIUS_MM * px_mm)
-    # cv2.filter2D switches to an FFT for kernels this large; paper (0) beyond the page's edges.
-    along = {r: cv2.filter2D(small, -1, _circle_kernel(r), borderType=cv2.BORDER_CONSTANT)
-             for r in range(max(2, r0 - side), r1 + side + 1)}
-    best = np.full((sh, sw), -1.0)
+    along = _means_along_circles(small, range(max(2, r0 - side), r1 + side + 1))
+    best = np.full((sh, sw), -1.0, np.float32)  # the contrasts are float32: no value changes
     best_r = np.zeros((sh, sw), np.int32)
     for r in range(max(2 + side, r0), r1 + 1):
         contrast = along[r] - np.maximum(along[r - side], along[r + side])
         better = contrast > best
-        best[better] = contrast[better]
-        best_r[better] = r
+        np.copyto(best, contrast, where=better)
+        np.copyto(best_r, r, where=better)
     rings: list[Ring] = []
     for _ in range(max_rings):
         y, x = np.unravel_index(int(np.argmax(best)), best.shape)

@@ -22,15 +22,34 @@ _MAX_RADIUS_MM = 34.0
 _GROW = 1.12  # the ring's outer edge and the glyphs stamped on it lie slightly outside the fitted circle
 
 
+_PRE_ROUNDNESS = 0.4  # the half-size transform asks 0.6
+
+
 def _half(gray: Gray) -> Gray:
     return np.asarray(cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA),
                       dtype=np.uint8)
+
+
+def _may_hold_seal(small: Gray, dpi: float) -> bool:
+    """A cheap look before the Hough transform: the same transform on a quarter-size copy, with looser
+    edge, roundness and radius limits, finds a circle on every page the half-size one finds one on (all
+    pages of the sample and real-dev: none missed) and on only about half the others, at a quarter of
+    the cost."""
+    quarter = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    blur = cv2.GaussianBlur(quarter, (3, 3), 0.75)
+    px_per_mm = dpi / 25.4 / 4
+    found = cv2.HoughCircles(blur, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=25, param1=100, param2=_PRE_ROUNDNESS,
+                             minRadius=round(0.9 * _MIN_RADIUS_MM * px_per_mm),
+                             maxRadius=round(1.1 * _MAX_RADIUS_MM * px_per_mm))
+    return found is not None
 
 
 def find_seals(gray: Gray, dpi: float, small: Gray | None = None) -> list[tuple[float, float, float]]:
     """Circles (x, y, radius) in `gray`'s pixels that look like stamped seals."""
     if small is None:
         small = _half(gray)
+    if not _may_hold_seal(small, dpi):
+        return []
     blur = cv2.GaussianBlur(small, (5, 5), 1.5)
     px_per_mm = dpi / 25.4 / 2
     found = cv2.HoughCircles(blur, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=50, param1=150, param2=0.6,

@@ -228,3 +228,18 @@ def test_one_page_of_an_image_file_is_the_page_iteration_gives() -> None:
     assert image_file_page(data, 4, 10**8) is None
     with pytest.raises(ImageDecodeError):
         image_file_page(b"not an image", 1, 10**8)
+
+
+@pytest.mark.parametrize("radius", [76, 110, 190])
+def test_quick_look_passes_seals_of_every_size(radius: int) -> None:
+    """The quarter-size look before the Hough transform lets through the seals it finds, smallest to largest."""
+    import cv2
+
+    gray = np.full((1754, 1240), 245, np.uint8)
+    for y in range(100, 1700, 60):
+        gray[y : y + 4, 60:1180] = 25
+    seal = np.zeros_like(gray)
+    cv2.circle(seal, (700, 1250), radius, (1,), max(5, radius // 12))
+    gray[(seal > 0) & (gray > 100)] = 140
+    circles = find_seals(gray, 150)
+    assert any(abs(x - 700) < 10 and abs(y - 1250) < 10 and abs(r - radius) < 0.15 * radius for x, y, r in circles)

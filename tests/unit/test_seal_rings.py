@@ -118,3 +118,19 @@ def test_a_variant_that_changes_nothing_costs_no_reading(tmp_path: Path, monkeyp
     best: list[ocr.EngineText | ocr.OcrEngineError] = [ocr.EngineText("", 0.0, 0), ocr.EngineText("", 0.0, 0)]
     second._variant([0, 1], best, "seal", seal, 1)
     assert len(read) == 1 and len(read[0]) == 1  # only the sealed page was read again
+
+
+def test_means_along_circles_are_the_circle_filter() -> None:
+    """One image transform for all radii gives what filtering with each circle kernel gives (paper beyond
+    the edges), also for a window whose size differs from the last one's."""
+    from extract.reading.seal_rings import _circle_kernel, _means_along_circles
+
+    rng = np.random.default_rng(3)
+    for shape in ((90, 120), (101, 77)):
+        small = (rng.random(shape) < 0.2).astype(np.float32)
+        small[40:50, :] = 1.0
+        radii = range(5, 31)
+        got = _means_along_circles(small, radii)
+        for r in radii:
+            want = cv2.filter2D(small, -1, _circle_kernel(r), borderType=cv2.BORDER_CONSTANT)
+            assert np.allclose(got[r], want, atol=1e-5)

@@ -79,3 +79,24 @@ def test_one_line_cells_told_from_wrapped_ones() -> None:
         cv2.rectangle(cell, (x, 68), (x + 20, 85), 0, -1)
     assert not single_line(cell, DPI)
     assert not single_line(np.full((90, 600), 255, dtype=np.uint8), DPI)
+
+
+def test_ruled_rows_match_the_full_opening() -> None:
+    """The row test runs the opening on candidate rows only; it must keep exactly the rows the opening of
+    the whole page keeps: runs just shorter and just longer than a rule, inside the page and touching
+    either edge (where half a rule is enough, the kernel's anchor being its centre)."""
+    from extract.reading.tables import _ruled_rows
+
+    rng = np.random.default_rng(7)
+    for rule in (148, 149, 20, 9):
+        ink = np.zeros((120, 1001), dtype=np.uint8)
+        for y in range(120):
+            length = int(rng.integers(rule // 2 - 3, rule + 3))
+            where = int(rng.integers(0, 3))
+            x0 = 0 if where == 0 else 1001 - length if where == 1 else int(rng.integers(1, 1001 - length))
+            ink[y, x0 : x0 + length] = 255
+            ink[y, rng.integers(0, 1001, 40)] = 255  # specks
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (rule, 1))
+        expected = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel).max(axis=1) > 0
+        assert 0 < expected.sum() < 120
+        assert np.array_equal(_ruled_rows(ink, rule), expected)
