@@ -72,58 +72,54 @@ def _doc() -> tuple[Document, list[str]]:
                                                                       received_on=ARRIVED)), pages
 
 
-def test_two_reads_with_an_unread_year_settle_the_date() -> None:
+def _reread(reads: dict[int, str]) -> Document:
+    """The judgment of `_doc` after close reads of its signature page (attempt -> text)."""
     doc, pages = _doc()
+    return reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
+                                 lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+
+
+def test_two_reads_with_an_unread_year_settle_the_date() -> None:
     reads = {0: "审判长周一\n二〇四一年三月九日\n书记员王四", 1: "审判长周一\n二O三次年三月九日\n书记员王四"}
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
-                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date == date(2031, 3, 9)
     assert "decision_date" not in out.fields.doubts
 
 
 def test_a_constrained_read_with_an_unread_year_confirms_an_unconstrained_one() -> None:
-    doc, pages = _doc()
     reads = {2: "审判长周一\n二〇三次年七入二十四日\n书记员王四",
              min(CONSTRAINED_ATTEMPTS): "审判长周一\n二〇三年七月二十四日\n书记员王四"}
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
-                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date == date(2031, 7, 24)
     assert "decision_date" not in out.fields.doubts
 
 
 def test_agreement_outvoted_by_a_disagreeing_read_waits_for_more() -> None:
-    doc, pages = _doc()
     # Two reads of 3-09 against one of 3-08: not enough; a third read of 3-09 settles it.
     reads = {0: "审判长周一\n二O〇三一年三月八日\n书记员王四", 1: "审判长周一\n二O〇三一年三月九日\n书记员王四",
              2: "审判长周一\n二O〇三一年三月九日\n书记员王四"}
-    read = lambda page, attempt: reads.get(attempt) if page == 2 else None  # noqa: E731
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]}, read, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date is not None and "decision_date" in out.fields.doubts
     reads[3] = "审判长周一\n二O〇三一年三月九日\n书记员王四"
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]}, read, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date == date(2031, 3, 9)
     assert "decision_date" not in out.fields.doubts
 
 
 def test_a_clean_read_against_a_disagreeing_read_keeps_a_doubt() -> None:
-    doc, pages = _doc()
     reads = {0: "审判长周一\n二O〇三一年三月八日\n书记员王四", 1: "审判长周一\n二〇三一年三月九日\n书记员王四"}
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
-                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    out = _reread(reads)
     assert "decision_date" in out.fields.doubts
 
 
 def test_a_close_read_without_legible_signers_takes_a_line_that_is_only_the_date() -> None:
-    doc, pages = _doc()
     reads = {2: "es\n二〇三次年七入二十四日\n本件与原本核对无异\n书 讽，员 王四",
              min(CONSTRAINED_ATTEMPTS): "六\n二〇三年七月二十四日\n一"}
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
-                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date == date(2031, 7, 24)
     assert "decision_date" not in out.fields.doubts
     # A date inside other text is not taken without the judges' names around it.
     reads = {2: "es\n本院二〇三次年七入二十四日收到\n书 讽，员 王四",
              min(CONSTRAINED_ATTEMPTS): "六\n本院二〇三年七月二十四日收到"}
-    out = reread_decision_dates([doc], {1: pages[0], 2: pages[1]},
-                                lambda page, attempt: reads.get(attempt) if page == 2 else None, ARRIVED)[0]
+    out = _reread(reads)
     assert out.fields.doc_date is None
